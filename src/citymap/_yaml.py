@@ -1,0 +1,70 @@
+"""Read YAML with the line number of every mapping, for error messages that point at a row."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from citymap.errors import Problem, ValidationError
+
+LINE = "__line__"
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A safe loader that stores each mapping's 1-based line number under ``__line__``."""
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    mapping = loader.construct_mapping(node, deep=True)
+    keys = [k.value for k, _ in node.value if isinstance(k, yaml.ScalarNode)]
+    seen: set[str] = set()
+    for key in keys:
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", node.start_mark
+            )
+        seen.add(key)
+    mapping[LINE] = node.start_mark.line + 1
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def load_yaml(path: Path, *, shown: str | None = None) -> Any:
+    """Load ``path``; a syntax error becomes a one-line :class:`ValidationError`."""
+    name = shown or str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValidationError(
+            [Problem(name, f"byte {exc.start}", "", "is not UTF-8: save the file as UTF-8")]
+        ) from None
+    try:
+        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        where = f"line {mark.line + 1}" if mark is not None else ""
+        what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ValidationError(
+            [Problem(name, where, "", f"is not valid YAML: {what}")]
+        ) from None
+
+
+def line_of(obj: Any) -> int | None:
+    """The line number stored on a mapping by :func:`load_yaml`, if any."""
+    if isinstance(obj, dict):
+        line = obj.get(LINE)
+        return line if isinstance(line, int) else None
+    return None
+
+
+def strip_lines(obj: Any) -> Any:
+    """A copy of ``obj`` without the ``__line__`` keys."""
+    if isinstance(obj, dict):
+        return {k: strip_lines(v) for k, v in obj.items() if k != LINE}
+    if isinstance(obj, list):
+        return [strip_lines(v) for v in obj]
+    return obj

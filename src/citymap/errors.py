@@ -1,0 +1,95 @@
+"""The citymap error family.
+
+Every error citymap raises on purpose is a :class:`CitymapError`. Each member also
+subclasses the matching built-in (``ValueError`` for bad data, ``OSError`` for files),
+so callers that know nothing of citymap can still catch them. Messages name the file,
+the row or feature, the field, the bad value (``!r``) and what to do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+__all__ = [
+    "CitymapError",
+    "ValidationError",
+    "Problem",
+    "CRSError",
+    "WorkspaceError",
+    "StoreError",
+    "ExportError",
+]
+
+
+class CitymapError(Exception):
+    """Base of every error citymap raises on purpose."""
+
+
+class Problem:
+    """One problem found while validating: where it is and what is wrong.
+
+    Parameters
+    ----------
+    where
+        The file (and sheet), e.g. ``"geo/register.yaml"``.
+    item
+        The row, feature or record, e.g. ``"work 16"`` or ``"row 7"``.
+    field
+        The field or column at fault, or ``""``.
+    message
+        What is wrong and what to do about it.
+    """
+
+    __slots__ = ("where", "item", "field", "message")
+
+    def __init__(self, where: str, item: str, field: str, message: str) -> None:
+        self.where = where
+        self.item = item
+        self.field = field
+        self.message = message
+
+    def __str__(self) -> str:
+        parts = [p for p in (self.where, self.item, self.field) if p]
+        return f"{': '.join(parts)}: {self.message}" if parts else self.message
+
+    def __repr__(self) -> str:
+        return f"Problem({str(self)!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Problem) and str(self) == str(other)
+
+    def __hash__(self) -> int:
+        return hash(str(self))
+
+
+class ValidationError(CitymapError, ValueError):
+    """Input data failed validation; carries every problem found, not only the first.
+
+    Parameters
+    ----------
+    problems
+        The problems found. The message lists them all, one per line.
+    """
+
+    def __init__(self, problems: Sequence[Problem] | Iterable[Problem]) -> None:
+        self.problems: list[Problem] = list(problems)
+        n = len(self.problems)
+        head = f"{n} problem{'s' if n != 1 else ''} found:"
+        msg = str(self.problems[0]) if n == 1 else "\n".join([head, *map(str, self.problems)])
+        super().__init__(msg)
+
+
+class CRSError(CitymapError, ValueError):
+    """A coordinate reference system is missing, unknown, or the coordinates do not fit it."""
+
+
+class WorkspaceError(CitymapError, OSError):
+    """A workspace file or folder is missing or cannot be read or written."""
+
+
+class ExportError(CitymapError, OSError):
+    """An export could not be written."""
+
+
+class StoreError(CitymapError, OSError):
+    """The database store failed or refused an operation."""

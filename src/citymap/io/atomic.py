@@ -1,0 +1,130 @@
+"""The one atomic-write helper every writer in citymap goes through.
+
+A file is written to a temporary file in the same folder, flushed and fsynced, then
+renamed over the target, so a reader sees either the old file or the new one, never a
+half-written one, and a failure part-way leaves the previous file intact.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from citymap.errors import WorkspaceError
+
+__all__ = ["atomic_path", "atomic_dir", "write_text", "write_bytes", "write_with"]
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:  # pragma: no cover - some filesystems refuse to open folders
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover
+        pass
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def atomic_path(target: str | os.PathLike[str], *, suffix: str | None = None) -> Iterator[Path]:
+    """Yield a temporary path beside ``target``; rename it over ``target`` on success.
+
+    The caller writes the whole file to the yielded path (with any library: pyogrio,
+    openpyxl, ...). If the block raises, the temporary file is removed and ``target``
+    is untouched.
+
+    Parameters
+    ----------
+    target
+        The file to create or replace.
+    suffix
+        Suffix of the temporary file; defaults to the target's, so that drivers that
+        choose a format by extension see the right one.
+
+    Examples
+    --------
+    >>> with atomic_path("out.gpkg") as tmp:  # doctest: +SKIP
+    ...     gdf.to_file(tmp, driver="GPKG")
+    """
+    target = Path(target)
+    folder = target.parent if str(target.parent) else Path(".")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise WorkspaceError(f"{str(folder)!r}: cannot create the folder: {exc.strerror}") from None
+    fd, name = tempfile.mkstemp(
+        prefix=f".{target.name}.", suffix=suffix if suffix is not None else target.suffix,
+        dir=folder,
+    )
+    os.close(fd)
+    tmp = Path(name)
+    tmp.unlink()  # let the writer create it (some drivers refuse an existing file)
+    try:
+        yield tmp
+        if tmp.is_file():
+            with open(tmp, "rb+") as fh:
+                os.fsync(fh.fileno())
+        elif not tmp.exists():
+            raise WorkspaceError(f"{str(target)!r}: the writer produced no file")
+        os.replace(tmp, target)
+        _fsync_dir(folder)
+    except BaseException:
+        if tmp.is_dir():
+            shutil.rmtree(tmp, ignore_errors=True)
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+        raise
+
+
+@contextlib.contextmanager
+def atomic_dir(target: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yield a temporary folder beside ``target``; swap it in for ``target`` on success.
+
+    Used for multi-file outputs (a Shapefile set, a folder of maps). On failure the
+    temporary folder is removed and the previous ``target`` stays as it was.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        yield tmp
+        for f in tmp.rglob("*"):
+            if f.is_file():
+                with open(f, "rb+") as fh:
+                    os.fsync(fh.fileno())
+        old = None
+        if target.exists():
+            old = target.with_name(f".{target.name}.old-{os.getpid()}")
+            os.replace(target, old)
+        os.replace(tmp, target)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+        _fsync_dir(target.parent)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def write_bytes(target: str | os.PathLike[str], data: bytes) -> None:
+    """Write ``data`` to ``target`` atomically."""
+    with atomic_path(target) as tmp:
+        tmp.write_bytes(data)
+
+
+def write_text(target: str | os.PathLike[str], text: str, *, encoding: str = "utf-8") -> None:
+    """Write ``text`` to ``target`` atomically (UTF-8 by default)."""
+    write_bytes(target, text.encode(encoding))
+
+
+def write_with(target: str | os.PathLike[str], writer: Callable[[Path], None]) -> None:
+    """Call ``writer(tmp_path)`` and move the result over ``target`` atomically."""
+    with atomic_path(target) as tmp:
+        writer(tmp)

@@ -1,0 +1,558 @@
+"""The plan as data: actions, works, targets and phases, read from ``geo/register.yaml``.
+
+Loading validates everything at once and raises one :class:`~citymap.errors.ValidationError`
+listing every problem with its file, row (work number and line), field and what to do.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from citymap._yaml import line_of, load_yaml
+from citymap.errors import Problem, ValidationError
+from citymap.vocab import COMPARISONS, METRICS, PLAN_YEARS, WORK_STATUSES
+
+__all__ = [
+    "Action",
+    "Denominator",
+    "Phase",
+    "Plan",
+    "Register",
+    "Target",
+    "Work",
+    "load_register",
+    "parse_register",
+]
+
+GEOMETRIC_MEASURES = {"count", "length", "area", "attr_sum", "share_length", "share_count",
+                      "area_each"}
+SHARE_MEASURES = {"share_length", "share_count"}
+
+
+def _freeze_where(where: Mapping[str, Any] | None) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    if not where:
+        return ()
+    out = []
+    for key, value in where.items():
+        values = value if isinstance(value, list | tuple) else [value]
+        out.append((str(key), tuple(str(v) for v in values)))
+    return tuple(out)
+
+
+@attrs.frozen
+class Denominator:
+    """The layer a share is taken of, with an optional filter (``where``)."""
+
+    layer: str
+    where: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+
+@attrs.frozen
+class Target:
+    """One quantitative target of the plan.
+
+    Attributes
+    ----------
+    id
+        Stable id, e.g. ``"16.2"`` (work 16, second target) or ``"P.1"`` (plan level).
+    work
+        The work number, or ``None`` for a plan-level target (the pilot zones).
+    metric
+        A key of :data:`citymap.vocab.METRICS`.
+    value, unit, comparison
+        The target value, its unit and ``">="`` or ``"="``.
+    year, start_year
+        The deadline year and, for a target summed over several years, the first year.
+    layer
+        The site layer it is measured on, if measurable from geometry.
+    where
+        Filter on the layer's attributes: ``((field, (value, ...)), ...)``.
+    denominator
+        For a share: the layer (and filter) the share is taken of.
+    """
+
+    id: str
+    work: int | None
+    metric: str
+    name: str
+    value: float
+    unit: str
+    comparison: str
+    year: int
+    start_year: int
+    layer: str | None = None
+    where: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    denominator: Denominator | None = None
+    note: str = ""
+    flag: str = ""
+    source: str = ""
+
+    @property
+    def measure(self) -> str:
+        """How the target is measured (see :data:`citymap.vocab.MEASURES`)."""
+        return METRICS[self.metric].measure
+
+    @property
+    def years(self) -> range:
+        """The planned years of the sites it counts."""
+        return range(self.start_year, self.year + 1)
+
+    @property
+    def deadline(self) -> dt.date:
+        """The last day to meet it: 31 December of :attr:`year`."""
+        return dt.date(self.year, 12, 31)
+
+
+@attrs.frozen
+class Action:
+    """One of the plan's actions (行动)."""
+
+    number: int
+    name: str
+    name_en: str = ""
+
+
+@attrs.frozen
+class Work:
+    """One numbered work (工程) of the plan."""
+
+    number: int
+    action: int
+    name: str
+    lead_units: tuple[str, ...]
+    partner_units: tuple[str, ...]
+    summary: str = ""
+    site_bound: bool = False
+    plan_only: bool = False
+    status: str = "进行中"
+    targets: tuple[Target, ...] = ()
+
+    @property
+    def units(self) -> tuple[str, ...]:
+        """Lead then responsible units."""
+        return self.lead_units + self.partner_units
+
+
+@attrs.frozen
+class Phase:
+    """A phase of the plan with its dates."""
+
+    number: int
+    name: str
+    start: dt.date
+    end: dt.date
+    name_en: str = ""
+
+
+@attrs.frozen
+class Plan:
+    """The plan's header."""
+
+    title: str
+    county: str
+    issued_by: str = ""
+    issued: dt.date | None = None
+    start: dt.date = dt.date(2020, 1, 1)
+    end: dt.date = dt.date(2022, 12, 31)
+    basis: tuple[str, ...] = ()
+    partner_units_of_every_work: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class Register:
+    """The whole register: plan, phases, actions, works and plan-level targets."""
+
+    plan: Plan
+    phases: tuple[Phase, ...]
+    actions: tuple[Action, ...]
+    works: tuple[Work, ...]
+    plan_targets: tuple[Target, ...] = ()
+    unit_aliases: Mapping[str, str] = attrs.field(factory=dict)
+
+    def work(self, number: int) -> Work:
+        """The work numbered ``number``; ``KeyError`` if there is none."""
+        for w in self.works:
+            if w.number == number:
+                return w
+        raise KeyError(number)
+
+    def action(self, number: int) -> Action:
+        """The action numbered ``number``; ``KeyError`` if there is none."""
+        for a in self.actions:
+            if a.number == number:
+                return a
+        raise KeyError(number)
+
+    @property
+    def targets(self) -> tuple[Target, ...]:
+        """Every target: the works' in order, then the plan-level ones."""
+        return tuple(t for w in self.works for t in w.targets) + self.plan_targets
+
+    def canonical_unit(self, unit: str) -> str:
+        """The unit's canonical name (aliases resolved)."""
+        return self.unit_aliases.get(unit.strip(), unit.strip())
+
+    def units_of(self, work: Work, *, with_common: bool = True) -> tuple[str, ...]:
+        """A work's lead and responsible units, plus the units common to every work."""
+        common = self.plan.partner_units_of_every_work if with_common else ()
+        return work.lead_units + work.partner_units + tuple(common)
+
+    def works_of_unit(self, unit: str, *, lead_only: bool = False) -> tuple[Work, ...]:
+        """Works that ``unit`` leads (or, unless ``lead_only``, leads or shares).
+
+        Aliases count as the same unit: ``县卫生健康委`` finds the works of ``县卫生健康局``.
+        A partial name matches too (``住建`` is not enough; ``县住房城乡建设局`` is), as long
+        as it is a whole unit name or an alias.
+        """
+        want = self.canonical_unit(unit)
+        out = []
+        for w in self.works:
+            names = w.lead_units if lead_only else self.units_of(w)
+            if any(self.canonical_unit(n) == want for n in names):
+                out.append(w)
+        return tuple(out)
+
+    @property
+    def all_units(self) -> tuple[str, ...]:
+        """Every unit named, canonical, in order of first appearance."""
+        seen: dict[str, None] = {}
+        for w in self.works:
+            for u in self.units_of(w):
+                seen.setdefault(self.canonical_unit(u), None)
+        return tuple(seen)
+
+
+# ----------------------------------------------------------------------------- parsing
+
+_TOP_KEYS = {"plan", "phases", "unit_aliases", "actions", "works", "plan_targets"}
+_WORK_KEYS = {"number", "action", "name", "lead_units", "partner_units", "summary", "site_bound",
+              "plan_only", "status", "targets"}
+_TARGET_KEYS = {"id", "metric", "name", "value", "unit", "comparison", "year", "start_year",
+                "layer", "where", "denominator", "note", "flag", "source"}
+
+
+class _Checker:
+    """Collects problems while reading the register."""
+
+    def __init__(self, shown: str) -> None:
+        self.shown = shown
+        self.problems: list[Problem] = []
+
+    def add(self, item: str, field: str, message: str, obj: Any = None) -> None:
+        line = line_of(obj)
+        where = f"{item} (line {line})" if line and item else (f"line {line}" if line else item)
+        self.problems.append(Problem(self.shown, where, field, message))
+
+    def unknown_keys(self, obj: dict[str, Any], allowed: set[str], item: str) -> None:
+        for key in obj:
+            if key != "__line__" and key not in allowed:
+                self.add(item, str(key), f"unknown field {key!r}; known fields: "
+                         f"{', '.join(sorted(allowed))}", obj)
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _units(c: _Checker, obj: dict[str, Any], field: str, item: str,
+           *, required: bool) -> tuple[str, ...]:
+    raw = obj.get(field, [])
+    if raw is None:
+        raw = []
+    if isinstance(raw, str):
+        raw = [raw]
+    if not isinstance(raw, list):
+        c.add(item, field, f"must be a list of unit names, got {raw!r}", obj)
+        return ()
+    units = []
+    for u in raw:
+        if not isinstance(u, str) or not u.strip():
+            c.add(item, field, f"has an empty or non-text unit name {u!r}", obj)
+        else:
+            units.append(u.strip())
+    if required and not units:
+        c.add(item, field, "is empty: every work needs at least one lead unit", obj)
+    return tuple(units)
+
+
+def _date(c: _Checker, obj: dict[str, Any], field: str, item: str) -> dt.date | None:
+    v = obj.get(field)
+    if isinstance(v, dt.date):
+        return v
+    if isinstance(v, str):
+        try:
+            return dt.date.fromisoformat(v)
+        except ValueError:
+            pass
+    c.add(item, field, f"must be a date YYYY-MM-DD, got {v!r}", obj)
+    return None
+
+
+def _parse_target(c: _Checker, raw: Any, work: int | None, item: str) -> Target | None:
+    if not isinstance(raw, dict):
+        c.add(item, "targets", f"each target must be a mapping, got {raw!r}")
+        return None
+    tid = raw.get("id")
+    titem = f"{item} target {tid}" if tid is not None else f"{item} target"
+    c.unknown_keys(raw, _TARGET_KEYS, titem)
+    ok = True
+    if not isinstance(tid, str) or not tid.strip():
+        c.add(titem, "id", f"must be a non-empty text id like '16.1', got {tid!r}", raw)
+        ok = False
+    metric = raw.get("metric")
+    m = METRICS.get(metric) if isinstance(metric, str) else None
+    if m is None:
+        c.add(titem, "metric", f"unknown metric {metric!r}; run `citymap metrics --list` for "
+              "the metrics citymap knows", raw)
+        ok = False
+    value = raw.get("value")
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        c.add(titem, "value", f"must be a number, got {value!r}", raw)
+        ok = False
+    unit = raw.get("unit")
+    if not isinstance(unit, str) or not unit:
+        c.add(titem, "unit", f"must be a unit like '个' or 'km', got {unit!r}", raw)
+        ok = False
+    elif m is not None and unit != m.unit:
+        c.add(titem, "unit", f"{unit!r} does not fit metric {m.key!r}, which is in {m.unit!r}",
+              raw)
+        ok = False
+    comparison = raw.get("comparison", ">=")
+    if comparison not in COMPARISONS:
+        c.add(titem, "comparison", f"must be one of {', '.join(COMPARISONS)}, got "
+              f"{comparison!r}", raw)
+        ok = False
+    lo, hi = PLAN_YEARS
+    year = raw.get("year")
+    if not _is_int(year) or not lo <= year <= hi:
+        c.add(titem, "year", f"must be a year from {lo} to {hi}, got {year!r}", raw)
+        ok = False
+    start = raw.get("start_year", year)
+    if not _is_int(start) or not lo <= start <= hi or (_is_int(year) and start > year):
+        c.add(titem, "start_year", f"must be a year from {lo} to the target year {year!r}, "
+              f"got {start!r}", raw)
+        ok = False
+    layer = raw.get("layer")
+    if layer is not None and (not isinstance(layer, str) or not layer):
+        c.add(titem, "layer", f"must be a layer name, got {layer!r}", raw)
+        ok = False
+    if m is not None and m.measure in GEOMETRIC_MEASURES and not layer:
+        c.add(titem, "layer", f"metric {m.key!r} is measured on a site layer: name it", raw)
+        ok = False
+    where = raw.get("where")
+    if where is not None and not isinstance(where, dict):
+        c.add(titem, "where", f"must be a mapping field: value, got {where!r}", raw)
+        ok = False
+    den_raw = raw.get("denominator")
+    denominator = None
+    if den_raw is not None:
+        if (not isinstance(den_raw, dict) or not isinstance(den_raw.get("layer"), str)
+                or not isinstance(den_raw.get("where", {}), dict)):
+            c.add(titem, "denominator", "must be {layer: NAME, where: {field: value}}, got "
+                  f"{den_raw!r}", raw)
+            ok = False
+        else:
+            denominator = Denominator(den_raw["layer"], _freeze_where(
+                {k: v for k, v in den_raw.get("where", {}).items() if k != "__line__"}))
+    if m is not None and m.measure in SHARE_MEASURES and den_raw is None:
+        c.add(titem, "denominator", f"metric {m.key!r} is a share: give the denominator layer",
+              raw)
+        ok = False
+    if not ok:
+        return None
+    assert isinstance(tid, str) and isinstance(metric, str) and isinstance(unit, str)
+    return Target(
+        id=tid.strip(), work=work, metric=metric, name=str(raw.get("name", "")).strip(),
+        value=float(value), unit=unit, comparison=comparison, year=year, start_year=start,
+        layer=layer, where=_freeze_where({k: v for k, v in (where or {}).items()
+                                          if k != "__line__"}),
+        denominator=denominator, note=str(raw.get("note", "") or ""),
+        flag=str(raw.get("flag", "") or ""), source=str(raw.get("source", "") or ""),
+    )
+
+
+def parse_register(data: Any, *, shown: str = "register") -> Register:
+    """Validate the loaded YAML ``data`` of a register and build a :class:`Register`.
+
+    Raises
+    ------
+    ValidationError
+        With every problem found.
+    """
+    c = _Checker(shown)
+    if not isinstance(data, dict):
+        raise ValidationError([Problem(shown, "", "", "must be a YAML mapping with plan, "
+                                       "actions and works")])
+    c.unknown_keys(data, _TOP_KEYS, "top level")
+
+    # plan
+    p = data.get("plan")
+    plan = Plan(title="", county="")
+    if not isinstance(p, dict):
+        c.add("plan", "", "is missing: give at least its title and county", data)
+    else:
+        for f in ("title", "county"):
+            if not isinstance(p.get(f), str) or not p[f].strip():
+                c.add("plan", f, f"must be a non-empty text, got {p.get(f)!r}", p)
+        start = _date(c, p, "start", "plan") if "start" in p else dt.date(2020, 1, 1)
+        end = _date(c, p, "end", "plan") if "end" in p else dt.date(2022, 12, 31)
+        issued = _date(c, p, "issued", "plan") if "issued" in p else None
+        plan = Plan(
+            title=str(p.get("title", "")), county=str(p.get("county", "")),
+            issued_by=str(p.get("issued_by", "") or ""), issued=issued,
+            start=start or dt.date(2020, 1, 1), end=end or dt.date(2022, 12, 31),
+            basis=tuple(str(b) for b in p.get("basis", []) or []),
+            partner_units_of_every_work=_units(c, p, "partner_units_of_every_work", "plan",
+                                               required=False),
+        )
+
+    # phases
+    phases = []
+    for i, ph in enumerate(data.get("phases", []) or [], start=1):
+        item = f"phase {ph.get('number', i) if isinstance(ph, dict) else i}"
+        if not isinstance(ph, dict):
+            c.add(item, "", f"must be a mapping, got {ph!r}")
+            continue
+        s, e = _date(c, ph, "start", item), _date(c, ph, "end", item)
+        if s and e and s > e:
+            c.add(item, "end", f"{e.isoformat()!r} is before the start {s.isoformat()!r}", ph)
+        if s and e:
+            phases.append(Phase(int(ph.get("number", i)), str(ph.get("name", "")), s, e,
+                                str(ph.get("name_en", "") or "")))
+
+    # aliases
+    aliases_raw = data.get("unit_aliases", {}) or {}
+    aliases: dict[str, str] = {}
+    if not isinstance(aliases_raw, dict):
+        c.add("unit_aliases", "", f"must be a mapping alias: unit, got {aliases_raw!r}")
+    else:
+        aliases = {str(k): str(v) for k, v in aliases_raw.items() if k != "__line__"}
+
+    # actions
+    actions: list[Action] = []
+    seen_actions: set[int] = set()
+    raw_actions = data.get("actions")
+    if not isinstance(raw_actions, list) or not raw_actions:
+        c.add("actions", "", "are missing: list the plan's actions with number and name", data)
+        raw_actions = []
+    for i, a in enumerate(raw_actions, start=1):
+        if not isinstance(a, dict):
+            c.add(f"action #{i}", "", f"must be a mapping, got {a!r}")
+            continue
+        n = a.get("number")
+        item = f"action {n}"
+        if not _is_int(n) or n < 1:
+            c.add(f"action #{i}", "number", f"must be a positive whole number, got {n!r}", a)
+            continue
+        if n in seen_actions:
+            c.add(item, "number", f"duplicate action number {n!r}", a)
+            continue
+        seen_actions.add(n)
+        if not isinstance(a.get("name"), str) or not a["name"].strip():
+            c.add(item, "name", f"must be a non-empty text, got {a.get('name')!r}", a)
+        actions.append(Action(n, str(a.get("name", "")).strip(),
+                              str(a.get("name_en", "") or "")))
+
+    # works
+    works: list[Work] = []
+    seen_works: set[int] = set()
+    target_ids: dict[str, str] = {}
+    raw_works = data.get("works")
+    if not isinstance(raw_works, list) or not raw_works:
+        c.add("works", "", "are missing: list the plan's works", data)
+        raw_works = []
+    for i, w in enumerate(raw_works, start=1):
+        if not isinstance(w, dict):
+            c.add(f"work #{i}", "", f"must be a mapping, got {w!r}")
+            continue
+        n = w.get("number")
+        item = f"work {n}"
+        c.unknown_keys(w, _WORK_KEYS, item)
+        if not _is_int(n) or n < 1:
+            c.add(f"work #{i}", "number", f"must be a positive whole number, got {n!r}", w)
+            continue
+        if n in seen_works:
+            c.add(item, "number", f"duplicate work number {n!r}: each work number is used "
+                  "once", w)
+            continue
+        seen_works.add(n)
+        act = w.get("action")
+        if act not in seen_actions:
+            c.add(item, "action", f"unknown action {act!r}; the actions are "
+                  f"{sorted(seen_actions)}", w)
+        name = w.get("name")
+        if not isinstance(name, str) or not name.strip():
+            c.add(item, "name", f"must be a non-empty text, got {name!r}", w)
+        lead = _units(c, w, "lead_units", item, required=True)
+        partners = _units(c, w, "partner_units", item, required=False)
+        status = w.get("status", "进行中")
+        if status not in WORK_STATUSES:
+            c.add(item, "status", f"unknown status {status!r}; use one of "
+                  f"{', '.join(WORK_STATUSES)}", w)
+        for flag in ("site_bound", "plan_only"):
+            if flag in w and not isinstance(w[flag], bool):
+                c.add(item, flag, f"must be true or false, got {w[flag]!r}", w)
+        targets = []
+        for t in w.get("targets", []) or []:
+            tg = _parse_target(c, t, n, item)
+            if tg is not None:
+                if tg.id in target_ids:
+                    c.add(f"{item} target {tg.id}", "id", f"duplicate target id {tg.id!r} "
+                          f"(also in {target_ids[tg.id]})", t)
+                target_ids[tg.id] = item
+                targets.append(tg)
+        works.append(Work(
+            number=n, action=act if _is_int(act) else 0, name=str(name or "").strip(),
+            lead_units=lead, partner_units=partners, summary=str(w.get("summary", "") or ""),
+            site_bound=bool(w.get("site_bound", False)), plan_only=bool(w.get("plan_only", False)),
+            status=str(status), targets=tuple(targets),
+        ))
+
+    plan_targets = []
+    for t in data.get("plan_targets", []) or []:
+        tg = _parse_target(c, t, None, "plan")
+        if tg is not None:
+            if tg.id in target_ids:
+                c.add(f"plan target {tg.id}", "id", f"duplicate target id {tg.id!r}", t)
+            target_ids[tg.id] = "plan"
+            plan_targets.append(tg)
+
+    if c.problems:
+        raise ValidationError(c.problems)
+    return Register(plan=plan, phases=tuple(phases), actions=tuple(actions),
+                    works=tuple(sorted(works, key=lambda w: w.number)),
+                    plan_targets=tuple(plan_targets), unit_aliases=aliases)
+
+
+def load_register(path: str | Path, *, shown: str | None = None) -> Register:
+    """Read and validate a register file (YAML).
+
+    Parameters
+    ----------
+    path
+        The register, usually ``geo/register.yaml``.
+    shown
+        The name used in error messages (defaults to ``path``).
+
+    Raises
+    ------
+    ValidationError
+        Listing every problem with file, row, field and what to do.
+    """
+    path = Path(path)
+    return parse_register(load_yaml(path, shown=shown), shown=shown or str(path))
+
+
+def iter_units(works: Iterable[Work]) -> Iterable[str]:
+    """Every unit of ``works``, lead units first, once each."""
+    seen: set[str] = set()
+    for w in works:
+        for u in w.units:
+            if u not in seen:
+                seen.add(u)
+                yield u

@@ -1,0 +1,173 @@
+"""The words citymap knows: statuses, metrics and how each is measured, labels in two languages.
+
+Everything here is data. The register names metrics by key; a key that is not in
+:data:`METRICS` is refused on loading, so that every target has a defined computation.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import attrs
+
+__all__ = [
+    "WORK_STATUSES",
+    "SITE_STATUSES",
+    "STATUS_EN",
+    "MEASURES",
+    "Metric",
+    "METRICS",
+    "COMPARISONS",
+    "SCHEMATIC",
+    "PLAN_YEARS",
+    "label",
+]
+
+#: Status of a work in the register.
+WORK_STATUSES: tuple[str, ...] = ("未开始", "进行中", "已完成", "滞后", "方案待定")
+#: Status of a site.
+SITE_STATUSES: tuple[str, ...] = ("未开始", "进行中", "已完成", "滞后")
+STATUS_EN: dict[str, str] = {
+    "未开始": "not started",
+    "进行中": "in progress",
+    "已完成": "done",
+    "滞后": "behind",
+    "方案待定": "plan pending",
+}
+#: The ``source`` value of schematic (not surveyed) data.
+SCHEMATIC = "示意"
+#: The plan's years; target years must lie in this range.
+PLAN_YEARS: tuple[int, int] = (2020, 2022)
+COMPARISONS: tuple[str, ...] = (">=", "=")
+
+Measure = Literal[
+    "count", "length", "area", "attr_sum", "share_length", "share_count", "area_each", "recorded"
+]
+#: How a metric is measured from the sites of its layer.
+MEASURES: dict[str, str] = {
+    "count": "number of sites done",
+    "length": "length of sites done, km (EPSG:4548)",
+    "area": "footprint area of sites done, m² (EPSG:4548)",
+    "attr_sum": "sum of an attribute over sites done",
+    "share_length": "length done as % of the denominator layer's length",
+    "share_count": "count done as % of the denominator layer's count",
+    "area_each": "every site of the year has at least the value (area, km²)",
+    "recorded": "not measurable from geometry: the recorded value is shown",
+}
+
+
+@attrs.frozen
+class Metric:
+    """A metric citymap knows how to compute.
+
+    Attributes
+    ----------
+    key
+        The key used in the register.
+    zh, en
+        Labels.
+    unit
+        The unit the register must use for it.
+    measure
+        How it is measured (a key of :data:`MEASURES`).
+    attribute
+        For ``attr_sum``: the site attribute summed.
+    """
+
+    key: str
+    zh: str
+    en: str
+    unit: str
+    measure: str
+    attribute: str | None = None
+
+
+def _m(key: str, zh: str, en: str, unit: str, measure: str, attribute: str | None = None) -> Metric:
+    return Metric(key, zh, en, unit, measure, attribute)
+
+
+METRICS: dict[str, Metric] = {
+    m.key: m
+    for m in [
+        _m("lamp_install_rate", "装灯率", "lamp installation rate", "%", "recorded"),
+        _m("lamp_lit_rate", "亮灯率", "lamps lit", "%", "recorded"),
+        _m("lighting_intact_rate", "照明设施完好率", "lighting in good repair", "%", "recorded"),
+        _m("back_street_lighting_share", "背街小巷照明改造比例",
+           "back-street length with functional lighting", "%", "share_length"),
+        _m("commercial_street_lighting", "商业街照明亮化", "commercial streets lit", "处", "count"),
+        _m("commercial_area_lighting", "商业片区照明亮化", "commercial areas lit", "处", "count"),
+        _m("facade_demo_road", "立面整治示范路", "façade demonstration road", "条", "count"),
+        _m("facade_road_share", "道路立面整治比例", "road length with façades renovated", "%",
+           "share_length"),
+        _m("water_projects_completed", "水系治理项目完成", "water projects completed", "项",
+           "count"),
+        _m("water_projects_designed", "水系项目规划设计完成", "water projects designed", "项",
+           "count"),
+        _m("sewer_separation_roads", "道路雨污分流改造", "roads with separated sewers", "条",
+           "count"),
+        _m("sewer_separation_communities", "小区雨污分流改造",
+           "communities with separated sewers", "个", "count"),
+        _m("wastewater_plant_expansion", "污水处理厂扩建", "wastewater plant expansions", "座",
+           "count"),
+        _m("wastewater_capacity_added", "新增污水处理能力", "wastewater capacity added", "吨/日",
+           "recorded"),
+        _m("pocket_parks", "口袋公园及节点", "pocket parks and nodes", "处", "count"),
+        _m("greenway_length", "绿道长度", "greenway length", "km", "length"),
+        _m("construction_sites_monitored", "工地在线监测安装率",
+           "construction sites with online monitoring", "%", "share_count"),
+        _m("construction_waste_sites", "建筑垃圾消纳场", "construction-waste sites", "座",
+           "count"),
+        _m("deep_cleaning_share", "主次干道深度保洁比例",
+           "trunk and secondary road length deep-cleaned", "%", "share_length"),
+        _m("heating_area_added", "新增集中供热面积", "district heating area added", "万m²",
+           "attr_sum", "heating_wan_m2"),
+        _m("heating_area_connected", "集中供热接通面积", "district heating area connected",
+           "万m²", "recorded"),
+        _m("dead_end_roads_opened", "打通断头路", "dead-end roads opened", "条", "count"),
+        _m("water_bridges_built", "新建水系桥", "water-system bridges built", "座", "count"),
+        _m("old_communities_retrofitted", "老旧小区改造", "old communities retrofitted", "个",
+           "count"),
+        _m("waterlogging_sections_fixed", "易涝路段改造", "waterlogging sections fixed", "处",
+           "count"),
+        _m("ring_water_system", "环城水系工程", "ring water system", "项", "count"),
+        _m("platform_milestone", "平台建设节点", "platform milestone", "项", "recorded"),
+        _m("sorting_demo_townships", "垃圾分类示范片区乡镇数",
+           "townships with a waste-sorting demonstration area", "个", "count"),
+        _m("sorting_demo_township_share", "垃圾分类示范片区乡镇比例",
+           "share of townships with a waste-sorting demonstration area", "%", "share_count"),
+        _m("culture_center_built", "县文化中心", "county culture center", "座", "count"),
+        _m("pilot_zone_area", "试点片区面积", "pilot zone area", "km²", "area_each"),
+    ]
+}
+
+_LABELS: dict[str, str] = {
+    "工程": "Work",
+    "行动": "Action",
+    "名称": "Name",
+    "牵头单位": "Lead units",
+    "责任单位": "Responsible units",
+    "状态": "Status",
+    "目标": "Targets",
+    "年份": "Year",
+    "指标": "Metric",
+    "目标值": "Target",
+    "单位": "Unit",
+    "比较": "Comparison",
+    "图层": "Layer",
+    "内容": "Summary",
+    "备注": "Note",
+    "存疑": "Flag",
+    "需现场": "Site-bound",
+    "是": "yes",
+    "否": "no",
+    "阶段": "Phases",
+    "工程列表": "Works",
+    "示意": "schematic",
+}
+
+
+def label(zh: str, lang: str = "zh") -> str:
+    """Return the label ``zh`` in ``lang`` (``"zh"`` or ``"en"``)."""
+    if lang == "en":
+        return _LABELS.get(zh, STATUS_EN.get(zh, zh))
+    return zh
