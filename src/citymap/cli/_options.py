@@ -1,0 +1,154 @@
+"""Options and helpers shared by every subcommand (one place, like fio's ``options``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import logging
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+
+from citymap.errors import CitymapError, ValidationError
+
+F = TypeVar("F", bound=Callable[..., Any])
+log = logging.getLogger("citymap")
+
+#: Exit code for bad input data or usage.
+EXIT_INVALID = 2
+
+
+class CitymapClickError(click.ClickException):
+    """A citymap error shown as ``Error: …`` with exit code 2 and no traceback."""
+
+    exit_code = EXIT_INVALID
+
+
+def _store(key: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    def callback(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+        if value is not None:
+            ctx.meta[f"citymap.{key}"] = value
+        return value
+
+    return callback
+
+
+def workspace_option(f: F) -> F:
+    """``--workspace DIR`` (also on the group)."""
+    return click.option(
+        "--workspace", "-w", type=click.Path(file_okay=False, path_type=Path), default=None,
+        expose_value=False, is_eager=True, callback=_store("workspace"),
+        help="Workspace folder (default: $CITYMAP_WORKSPACE, else the current folder or a "
+             "parent holding citymap.toml — the repository itself is the shipped Yangxin "
+             "workspace).",
+    )(f)
+
+
+def lang_option(f: F) -> F:
+    """``--lang zh|en`` (also on the group)."""
+    return click.option(
+        "--lang", type=click.Choice(["zh", "en"]), default=None, expose_value=False,
+        is_eager=True, callback=_store("lang"),
+        help="Language of labels: zh (default, 简体中文) or en.",
+    )(f)
+
+
+def common_options(f: F) -> F:
+    """The options every subcommand takes: --workspace and --lang."""
+    return workspace_option(lang_option(f))
+
+
+def get_lang(ctx: click.Context) -> str:
+    """The language chosen on the command or the group (default zh)."""
+    return str(ctx.meta.get("citymap.lang") or "zh")
+
+
+def get_workspace_dir(ctx: click.Context) -> Path | None:
+    """The ``--workspace`` given, if any."""
+    value = ctx.meta.get("citymap.workspace")
+    return Path(value) if value is not None else None
+
+
+def load(ctx: click.Context, **kwargs: Any) -> Any:
+    """Load and validate the workspace, turning problems into a clean CLI error."""
+    from citymap.workspace import load_workspace
+
+    with errors_to_exit():
+        return load_workspace(get_workspace_dir(ctx), **kwargs)
+
+
+class errors_to_exit:
+    """Context manager: a :class:`CitymapError` becomes ``Error: …`` and exit code 2."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, et: type[BaseException] | None, exc: BaseException | None,
+                 tb: Any) -> bool:
+        if exc is None:
+            return False
+        if isinstance(exc, ValidationError):
+            raise CitymapClickError(str(exc)) from None
+        if isinstance(exc, CitymapError):
+            raise CitymapClickError(str(exc)) from None
+        return False
+
+
+def catch_errors(f: F) -> F:
+    """Decorator form of :class:`errors_to_exit`."""
+
+    @functools.wraps(f)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with errors_to_exit():
+            return f(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def date_type(value: str | dt.date | None) -> dt.date | None:
+    """Parse a ``--date``/``--as-of`` value: YYYY-MM-DD, a year (its 31 December) or today."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    text = value.strip()
+    if text in ("today", "今天"):
+        return dt.date.today()
+    if text.isdigit() and len(text) == 4:
+        return dt.date(int(text), 12, 31)
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date: use YYYY-MM-DD, a year like 2021 "
+                                 "(its 31 December) or 'today'") from None
+
+
+def as_of_option(f: F) -> F:
+    """``--as-of DATE``."""
+    return click.option(
+        "--as-of", "as_of", default=None, metavar="DATE",
+        callback=lambda ctx, p, v: date_type(v),
+        help="Show the plan as of this date: YYYY-MM-DD, a year (its 31 December) or "
+             "'today' (default: today).",
+    )(f)
+
+
+def stdout_console() -> Console:
+    """A console for data on stdout (plain when not a terminal)."""
+    return Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 200)
+
+
+def stderr_console() -> Console:
+    """A console for logs and summaries on stderr."""
+    return Console(stderr=True, highlight=False)
+
+
+def setup_logging(verbosity: int) -> None:
+    """Log to stderr; -v for info, -vv for debug."""
+    level = logging.WARNING - 10 * verbosity
+    logging.basicConfig(level=max(level, logging.DEBUG), stream=sys.stderr,
+                        format="%(levelname)s %(name)s: %(message)s")
+    os.environ.setdefault("PYOGRIO_USE_ARROW", "0")

@@ -1,0 +1,37 @@
+"""The ``citymap`` command group: assembles the subcommands, one module each."""
+
+from __future__ import annotations
+
+import click
+
+from citymap import __version__
+from citymap.cli._options import common_options, setup_logging
+from citymap.cli.show import show
+from citymap.cli.tasks import tasks
+from citymap.cli.validate import validate
+
+
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog="Example: citymap tasks --unit 县住房城乡建设局   ·   citymap show 16",
+)
+@click.version_option(__version__, prog_name="citymap")
+@click.option("-v", "--verbose", count=True, help="More log output on stderr (-vv for debug).")
+@common_options
+def cli(verbose: int) -> None:
+    """citymap: the county's city-quality plan as data, maps and metrics.
+
+    Works (工程), their sites, progress, coverage metrics, Leaflet maps and GIS exports of
+    a three-year plan. Run from the workspace folder (the repository is the shipped
+    Yangxin workspace) or pass --workspace DIR. Data goes to stdout, logs to stderr.
+    """
+    setup_logging(verbose)
+
+
+for command in (tasks, show, validate):
+    cli.add_command(command)
+
+
+def main() -> None:
+    """Entry point of the ``citymap`` script."""
+    cli(prog_name="citymap")

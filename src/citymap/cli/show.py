@@ -1,0 +1,72 @@
+"""``citymap show N``: one work with its units, summary and every target."""
+
+from __future__ import annotations
+
+import json
+
+import click
+from rich.table import Table
+
+from citymap.cli._options import common_options, get_lang, load, stdout_console
+from citymap.vocab import METRICS, label
+
+
+def _fmt(v: float) -> str:
+    return f"{v:g}"
+
+
+@click.command("show", epilog="Examples:\n\n  citymap show 16\n\n  citymap show 8 --lang en")
+@click.argument("number", type=int)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True, help="Output format.")
+@common_options
+@click.pass_context
+def show(ctx: click.Context, number: int, fmt: str) -> None:
+    """Show work NUMBER (工程) with its lead and responsible units and its targets."""
+    ws = load(ctx)
+    reg = ws.register
+    lang = get_lang(ctx)
+    try:
+        w = reg.work(number)
+    except KeyError:
+        nums = [x.number for x in reg.works]
+        raise click.BadParameter(f"there is no work {number!r}; the works are "
+                                 f"{min(nums)}–{max(nums)}", param_hint="NUMBER") from None
+    act = reg.action(w.action)
+    if fmt == "json":
+        out = {
+            "number": w.number, "name": w.name, "action": w.action, "action_name": act.name,
+            "lead_units": list(w.lead_units), "partner_units": list(w.partner_units),
+            "common_partner_units": list(reg.plan.partner_units_of_every_work),
+            "summary": w.summary, "status": w.status, "site_bound": w.site_bound,
+            "plan_only": w.plan_only,
+            "targets": [{"id": t.id, "metric": t.metric, "name": t.name, "value": t.value,
+                         "unit": t.unit, "comparison": t.comparison, "year": t.year,
+                         "start_year": t.start_year, "layer": t.layer, "note": t.note,
+                         "flag": t.flag} for t in w.targets],
+        }
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        return
+    con = stdout_console()
+    con.print(f"[bold]{label('工程', lang)} {w.number}  {w.name}[/bold]")
+    act_name = act.name_en if lang == "en" and act.name_en else act.name
+    con.print(f"{label('行动', lang)}: {act.number} {act_name}")
+    con.print(f"{label('牵头单位', lang)}: {'、'.join(w.lead_units)}")
+    partners = list(w.partner_units) + list(reg.plan.partner_units_of_every_work)
+    con.print(f"{label('责任单位', lang)}: {'、'.join(partners) or '—'}")
+    con.print(f"{label('状态', lang)}: {label(w.status, lang)}"
+              + ("  (方案待定: only a plan to draft)" if w.plan_only and lang == "en" else ""))
+    con.print(f"{label('内容', lang)}: {w.summary}")
+    if not w.targets:
+        con.print(f"{label('目标', lang)}: —")
+        return
+    table = Table(title=label("目标", lang))
+    for col in ("年份", "指标", "目标值", "单位", "图层", "备注"):
+        table.add_column(label(col, lang), overflow="fold")
+    for t in w.targets:
+        years = str(t.year) if t.start_year == t.year else f"{t.start_year}–{t.year}"
+        metric = METRICS[t.metric].en if lang == "en" else t.name or METRICS[t.metric].zh
+        note = "; ".join(x for x in (t.note, t.flag and f"⚠ {t.flag}") if x)
+        table.add_row(years, metric, f"{t.comparison} {_fmt(t.value)}".replace("= ", ""),
+                      t.unit, t.layer or "—", note)
+    con.print(table)

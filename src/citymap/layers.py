@@ -1,0 +1,173 @@
+"""Layer definitions: one ``layers/<name>.toml`` per map layer.
+
+Adding a layer is adding a file, not editing code. A :class:`LayerSpec` says where the
+layer's data is, what geometry it holds, which works it serves, how it is titled and
+styled, and which fields its popups show.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from citymap.errors import Problem
+
+__all__ = ["FieldSpec", "LayerSpec", "load_layers", "GEOMETRY_TYPES", "FIELD_TYPES", "THEMES"]
+
+GEOMETRY_TYPES = ("Point", "LineString", "Polygon")
+FIELD_TYPES = ("str", "int", "float", "bool")
+ROLES = ("sites", "context")
+#: The plan's five pilot focus themes (保障措施 三).
+THEMES = ("生态修复", "城市更新", "城市设计", "垃圾分类", "清洁取暖")
+MARKERS = ("circle", "square", "triangle", "diamond")
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_KEYS = {"name", "role", "source", "geometry", "action", "works", "theme", "title", "popup",
+         "fields", "style"}
+
+
+@attrs.frozen
+class FieldSpec:
+    """One layer-specific attribute: its type and labels."""
+
+    name: str
+    type: str = "str"
+    zh: str = ""
+    en: str = ""
+    required: bool = False
+
+
+@attrs.frozen
+class LayerSpec:
+    """A map layer as defined in ``layers/<name>.toml``."""
+
+    name: str
+    role: str
+    source: str
+    geometry: str
+    title_zh: str
+    title_en: str
+    action: int | None = None
+    works: tuple[int, ...] = ()
+    theme: str = ""
+    popup: tuple[str, ...] = ()
+    fields: Mapping[str, FieldSpec] = attrs.field(factory=dict)
+    style: Mapping[str, Any] = attrs.field(factory=dict)
+    path: str = ""
+
+    def title(self, lang: str = "zh") -> str:
+        """The layer's title in ``lang``."""
+        return self.title_en if lang == "en" and self.title_en else self.title_zh
+
+    @property
+    def is_sites(self) -> bool:
+        """True for a layer of works' sites, False for context data."""
+        return self.role == "sites"
+
+
+def _parse(path: Path, shown: str, data: dict[str, Any], problems: list[Problem]) -> LayerSpec | None:
+    start = len(problems)
+
+    def bad(field: str, msg: str) -> None:
+        problems.append(Problem(shown, "", field, msg))
+
+    for key in data:
+        if key not in _KEYS:
+            bad(key, f"unknown key {key!r}; known keys: {', '.join(sorted(_KEYS))}")
+    name = data.get("name", path.stem)
+    if name != path.stem or not isinstance(name, str) or not _NAME.match(name):
+        bad("name", f"{name!r} must equal the file name {path.stem!r} (lower case, digits, _)")
+    role = data.get("role", "sites")
+    if role not in ROLES:
+        bad("role", f"{role!r} must be one of {', '.join(ROLES)}")
+    source = data.get("source")
+    if not isinstance(source, str) or not source:
+        bad("source", f"must be the data file, e.g. 'geo/sites/{path.stem}.geojson', got "
+            f"{source!r}")
+    geometry = data.get("geometry")
+    if geometry not in GEOMETRY_TYPES:
+        bad("geometry", f"{geometry!r} must be one of {', '.join(GEOMETRY_TYPES)}")
+    action = data.get("action")
+    if action is not None and (not isinstance(action, int) or isinstance(action, bool)):
+        bad("action", f"must be an action number, got {action!r}")
+    works = data.get("works", [])
+    if not isinstance(works, list) or not all(isinstance(w, int) for w in works):
+        bad("works", f"must be a list of work numbers, got {works!r}")
+        works = []
+    theme = data.get("theme", "")
+    if theme and theme not in THEMES:
+        bad("theme", f"{theme!r} must be one of {', '.join(THEMES)}")
+    title = data.get("title", {})
+    if not isinstance(title, dict) or not isinstance(title.get("zh"), str) or not title["zh"]:
+        bad("title", f"must be {{zh = '…', en = '…'}}, got {title!r}")
+        title = {}
+    popup = data.get("popup", [])
+    if not isinstance(popup, list) or not all(isinstance(p, str) for p in popup):
+        bad("popup", f"must be a list of field names, got {popup!r}")
+        popup = []
+    fields: dict[str, FieldSpec] = {}
+    raw_fields = data.get("fields", {})
+    if not isinstance(raw_fields, dict):
+        bad("fields", f"must be a table of fields, got {raw_fields!r}")
+        raw_fields = {}
+    for fname, spec in raw_fields.items():
+        if isinstance(spec, str):
+            spec = {"type": spec}
+        if not isinstance(spec, dict) or spec.get("type", "str") not in FIELD_TYPES:
+            bad(f"fields.{fname}", f"type must be one of {', '.join(FIELD_TYPES)}, got {spec!r}")
+            continue
+        fields[fname] = FieldSpec(fname, spec.get("type", "str"), str(spec.get("zh", "")),
+                                  str(spec.get("en", "")), bool(spec.get("required", False)))
+    style = data.get("style", {})
+    if not isinstance(style, dict):
+        bad("style", f"must be a table, got {style!r}")
+        style = {}
+    marker = style.get("marker", "circle")
+    if marker not in MARKERS:
+        bad("style.marker", f"{marker!r} must be one of {', '.join(MARKERS)}")
+    if len(problems) > start:
+        return None
+    return LayerSpec(
+        name=name, role=role, source=source, geometry=geometry, title_zh=title["zh"],
+        title_en=str(title.get("en", "")), action=action, works=tuple(works), theme=theme,
+        popup=tuple(popup), fields=fields, style=style, path=shown,
+    )
+
+
+def load_layers(root: str | Path, problems: list[Problem] | None = None) -> dict[str, LayerSpec]:
+    """Read every ``layers/*.toml`` below ``root``.
+
+    Parameters
+    ----------
+    root
+        The workspace folder.
+    problems
+        Where to add the problems found; when ``None`` they are raised at once.
+
+    Returns
+    -------
+    dict
+        Layer name → :class:`LayerSpec`, in file-name order.
+    """
+    from citymap.errors import ValidationError
+
+    root = Path(root)
+    own = problems if problems is not None else []
+    out: dict[str, LayerSpec] = {}
+    for path in sorted((root / "layers").glob("*.toml")):
+        shown = str(path.relative_to(root))
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            own.append(Problem(shown, "", "", f"is not valid UTF-8 TOML: {exc}"))
+            continue
+        spec = _parse(path, shown, data, own)
+        if spec is not None:
+            out[spec.name] = spec
+    if problems is None and own:
+        raise ValidationError(own)
+    return out

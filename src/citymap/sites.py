@@ -1,0 +1,289 @@
+"""Site layers: reading the GeoJSON of each layer and checking every site.
+
+A site is one geometry of a work (a row of a sites GeoDataFrame). Reading checks the
+common properties (docs/workspace.md), the layer's own fields, geometry type and validity,
+and that coordinates are lon/lat inside the county; every problem is reported with its
+file, feature id and what to do.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+
+from citymap.crs import LONLAT_CRS, coordinate_problem
+from citymap.errors import Problem
+from citymap.layers import LayerSpec
+from citymap.vocab import PLAN_YEARS, SITE_STATUSES
+
+__all__ = [
+    "SITE_COLUMNS",
+    "CONTEXT_COLUMNS",
+    "ID_PATTERN",
+    "parse_works",
+    "read_layer_file",
+    "check_layer",
+    "repair_geometries",
+    "empty_layer",
+    "coerce_columns",
+    "site_mask_for_work",
+    "where_mask",
+]
+
+#: Properties every site has, in this order.
+SITE_COLUMNS = ("id", "works", "name", "year", "status", "status_date", "source", "kind")
+#: Properties every context feature has.
+CONTEXT_COLUMNS = ("id", "name", "source")
+ID_PATTERN = re.compile(r"^[A-Za-z0-9_.\-]+$")
+_MULTI = {"Point": "MultiPoint", "LineString": "MultiLineString", "Polygon": "MultiPolygon"}
+
+
+def parse_works(value: object) -> tuple[int, ...]:
+    """Parse the ``works`` property (``"16"``, ``"6;16"``, ``16``) into work numbers.
+
+    Raises
+    ------
+    ValueError
+        If a part is not a whole number.
+    """
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ()
+    if isinstance(value, int | np.integer):
+        return (int(value),)
+    text = str(value).strip()
+    if not text:
+        return ()
+    out = []
+    for part in re.split(r"[;,，；、\s]+", text):
+        if part:
+            if not part.isdigit():
+                raise ValueError(f"{part!r} is not a work number")
+            out.append(int(part))
+    return tuple(out)
+
+
+def empty_layer(spec: LayerSpec) -> gpd.GeoDataFrame:
+    """An empty GeoDataFrame with the columns of ``spec``'s layer."""
+    cols = list(SITE_COLUMNS if spec.is_sites else CONTEXT_COLUMNS) + list(spec.fields)
+    return gpd.GeoDataFrame({c: pd.Series(dtype=object) for c in cols}, geometry=gpd.GeoSeries(
+        [], crs=LONLAT_CRS), crs=LONLAT_CRS)
+
+
+def read_layer_file(path: str | Path, *, shown: str, layer: str | None = None) -> gpd.GeoDataFrame:
+    """Read one layer file with pyogrio; the result is in lon/lat.
+
+    Raises
+    ------
+    citymap.errors.ValidationError
+        When the file is missing or unreadable (one line naming it).
+    """
+    from citymap.errors import ValidationError
+
+    path = Path(path)
+    if not path.exists():
+        raise ValidationError([Problem(shown, "", "", "file not found: create it or fix the "
+                                       "layer's 'source'")])
+    try:
+        gdf = pyogrio.read_dataframe(path, layer=layer)
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+        msg = str(exc).splitlines()[0]
+        raise ValidationError([Problem(shown, "", "", f"cannot be read: {msg}")]) from None
+    if gdf.crs is None:
+        gdf = gdf.set_crs(LONLAT_CRS)  # GeoJSON is lon/lat by definition (RFC 7946)
+    elif not gdf.crs.equals(LONLAT_CRS) and gdf.crs.to_epsg() not in (4326, 4490):
+        gdf = gdf.to_crs(LONLAT_CRS)
+    return gdf
+
+
+def _is_missing(v: object) -> bool:
+    return v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA or v is pd.NaT
+
+
+def _check_type(value: object, ftype: str) -> bool:
+    if ftype == "str":
+        return isinstance(value, str)
+    if ftype == "int":
+        return isinstance(value, int | np.integer) and not isinstance(value, bool) or (
+            isinstance(value, float | np.floating) and float(value).is_integer())
+    if ftype == "float":
+        return isinstance(value, int | float | np.integer | np.floating) and not isinstance(
+            value, bool)
+    if ftype == "bool":
+        return isinstance(value, bool | np.bool_) or value in ("是", "否", "true", "false")
+    return True
+
+
+def check_layer(
+    gdf: gpd.GeoDataFrame,
+    spec: LayerSpec,
+    *,
+    shown: str,
+    bounds: Sequence[float],
+    work_numbers: Iterable[int],
+    seen_ids: dict[str, str] | None = None,
+    today: dt.date | None = None,
+) -> list[Problem]:
+    """Every problem of one layer's features.
+
+    Parameters
+    ----------
+    gdf
+        The layer, lon/lat.
+    spec
+        Its definition.
+    shown
+        The file name used in messages.
+    bounds
+        The county's lon/lat box (west, south, east, north).
+    work_numbers
+        The works of the register; a site linking to another number is refused.
+    seen_ids
+        Ids already seen in other layers (id → file), updated in place.
+    today
+        Latest allowed status date (default: today).
+    """
+    problems: list[Problem] = []
+    works = set(work_numbers)
+    seen = seen_ids if seen_ids is not None else {}
+    today = today or dt.date.today()
+    required = SITE_COLUMNS[:-1] if spec.is_sites else CONTEXT_COLUMNS[:1]
+    missing = [c for c in required if c not in gdf.columns]
+    if missing:
+        return [Problem(shown, "", ", ".join(missing), "missing propert"
+                        f"{'ies' if len(missing) > 1 else 'y'}; every feature needs "
+                        f"{', '.join(required)}")]
+    geoms = gdf.geometry.values
+    allowed = {spec.geometry, _MULTI[spec.geometry]}
+    types = shapely.get_type_id(geoms)
+    type_names = np.array(["Point", "LineString", "LinearRing", "Polygon", "MultiPoint",
+                           "MultiLineString", "MultiPolygon", "GeometryCollection"])
+    valid = shapely.is_valid(geoms)
+    lo, hi = PLAN_YEARS
+    records = gdf.drop(columns=gdf.geometry.name).to_dict("records")
+    for i, rec in enumerate(records):
+        fid = rec.get("id")
+        item = f"feature {fid!r}" if not _is_missing(fid) else f"feature #{i + 1}"
+
+        def bad(field: str, msg: str, item: str = item) -> None:
+            problems.append(Problem(shown, item, field, msg))
+
+        if _is_missing(fid) or not ID_PATTERN.match(str(fid)):
+            bad("id", f"{fid!r} is not a valid id (letters, digits, _ . - only)")
+        elif str(fid) in seen:
+            bad("id", f"duplicate id {fid!r} (also in {seen[str(fid)]}); ids are unique in "
+                "the workspace")
+        else:
+            seen[str(fid)] = shown
+        g = geoms[i]
+        if g is None or shapely.is_empty(g):
+            bad("geometry", "has no geometry")
+            continue
+        tname = type_names[types[i]] if types[i] >= 0 else "None"
+        if tname not in allowed:
+            bad("geometry", f"is a {tname} but layer {spec.name!r} holds {spec.geometry}s")
+        elif not valid[i]:
+            bad("geometry", f"is invalid: {shapely.is_valid_reason(g)} (run `citymap validate "
+                "--repair` to fix it with make_valid)")
+        where = coordinate_problem(g, bounds)
+        if where:
+            bad("geometry", where)
+        if spec.is_sites:
+            try:
+                nums = parse_works(rec.get("works"))
+            except ValueError as exc:
+                bad("works", f"{rec.get('works')!r}: {exc}; write work numbers like '16' or "
+                    "'6;16'")
+                nums = ()
+            if spec.works and not nums:
+                bad("works", "is empty: name the work(s) this site belongs to")
+            for n in nums:
+                if n not in works:
+                    bad("works", f"links to work {n!r}, which is not in the register")
+            year = rec.get("year")
+            if _is_missing(year) or not _check_type(year, "int") or not lo <= int(year) <= hi:
+                bad("year", f"must be a plan year {lo}–{hi}, got {year!r}")
+            status = rec.get("status")
+            if status not in SITE_STATUSES:
+                bad("status", f"unknown status {status!r}; use one of "
+                    f"{', '.join(SITE_STATUSES)}")
+            sd = rec.get("status_date")
+            try:
+                d = sd if isinstance(sd, dt.date) else dt.date.fromisoformat(str(sd))
+                if d > today:
+                    bad("status_date", f"{str(sd)!r} is in the future")
+            except ValueError:
+                bad("status_date", f"must be a date YYYY-MM-DD, got {sd!r}")
+            if _is_missing(rec.get("name")) or not str(rec.get("name")).strip():
+                bad("name", "is empty: give the site a name")
+            if _is_missing(rec.get("source")) or not str(rec.get("source")).strip():
+                bad("source", "is empty: write 示意 for schematic data or where the survey "
+                    "came from")
+        for fname, fspec in spec.fields.items():
+            value = rec.get(fname)
+            if _is_missing(value):
+                if fspec.required:
+                    bad(fname, "is required by the layer definition but empty")
+                continue
+            if not _check_type(value, fspec.type):
+                bad(fname, f"{value!r} is not a {fspec.type}")
+    return problems
+
+
+def repair_geometries(gdf: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[str]]:
+    """Repair invalid geometries with :func:`shapely.make_valid`; return the ids repaired."""
+    geoms = gdf.geometry.values
+    bad = ~shapely.is_valid(geoms) & ~shapely.is_missing(geoms)
+    if not bad.any():
+        return gdf, []
+    out = gdf.copy()
+    fixed = shapely.make_valid(geoms[bad])
+    out.loc[bad, out.geometry.name] = fixed
+    ids = [str(i) for i in out.loc[bad, "id"]] if "id" in out.columns else []
+    return out, ids
+
+
+def coerce_columns(gdf: gpd.GeoDataFrame, spec: LayerSpec) -> gpd.GeoDataFrame:
+    """Give a checked layer its canonical columns and dtypes (works as text, year as int)."""
+    out = gdf.copy()
+    if spec.is_sites:
+        for col in SITE_COLUMNS:
+            if col not in out.columns:
+                out[col] = None
+        out["works"] = [";".join(map(str, parse_works(v))) for v in out["works"]]
+        out["year"] = out["year"].astype(int)
+        out["status_date"] = [str(v)[:10] for v in out["status_date"]]
+        out["kind"] = [None if _is_missing(v) else str(v) for v in out["kind"]]
+    out["id"] = out["id"].astype(str)
+    for fname, fspec in spec.fields.items():
+        if fname not in out.columns:
+            out[fname] = None
+    front = list(SITE_COLUMNS if spec.is_sites else CONTEXT_COLUMNS)
+    front = [c for c in front if c in out.columns]
+    rest = [c for c in out.columns if c not in front and c != out.geometry.name]
+    return out[[*front, *rest, out.geometry.name]]
+
+
+def site_mask_for_work(works_col: pd.Series, work: int) -> np.ndarray:
+    """Boolean mask of sites whose ``works`` (text column) includes ``work``."""
+    return np.array([work in parse_works(v) for v in works_col], dtype=bool)
+
+
+def where_mask(gdf: pd.DataFrame, where: Mapping[str, Sequence[str]] | Iterable[
+        tuple[str, Sequence[str]]]) -> np.ndarray:
+    """Boolean mask of rows matching a target's ``where`` filter (field in values)."""
+    items = where.items() if isinstance(where, Mapping) else where
+    mask = np.ones(len(gdf), dtype=bool)
+    for field, values in items:
+        if field not in gdf.columns:
+            return np.zeros(len(gdf), dtype=bool)
+        col = gdf[field].astype(str)
+        mask &= col.isin([str(v) for v in values]).to_numpy()
+    return mask

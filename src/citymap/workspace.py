@@ -1,0 +1,302 @@
+"""The workspace: register, layers, sites and status history, loaded and validated once.
+
+``load_workspace`` reads every file of a workspace folder, checks everything, and raises
+one :class:`~citymap.errors.ValidationError` listing every problem (file, row or feature,
+field, what to do). Nothing downstream re-reads or re-validates files: metrics, maps and
+exports take the :class:`Workspace` it returns.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+import geopandas as gpd
+import pandas as pd
+
+from citymap.crs import LONLAT_CRS, MEASURE_CRS, resolve_crs
+from citymap.errors import CRSError, Problem, ValidationError, WorkspaceError
+from citymap.history import StatusLog, read_status_log
+from citymap.layers import LayerSpec, load_layers
+from citymap.register import Register, load_register
+from citymap.sites import check_layer, coerce_columns, read_layer_file, repair_geometries
+from citymap.vocab import SCHEMATIC
+
+__all__ = ["Config", "Workspace", "find_workspace", "load_config", "load_workspace"]
+
+CONFIG_FILE = "citymap.toml"
+
+
+@attrs.frozen
+class Config:
+    """``citymap.toml``: the workspace's name, county, bounds, measuring CRS and map defaults."""
+
+    name: str
+    county: str
+    name_en: str = ""
+    county_en: str = ""
+    register: str = "geo/register.yaml"
+    status_log: str = "geo/status_log.csv"
+    bounds: tuple[float, float, float, float] = (-180.0, -90.0, 180.0, 90.0)
+    measure_crs: str = MEASURE_CRS
+    schematic: bool = False
+    center: tuple[float, float] | None = None
+    zoom: int = 13
+    basemap: str = "openstreetmap"
+    lang: str = "zh"
+
+
+def load_config(root: Path) -> Config:
+    """Read ``citymap.toml`` in ``root``.
+
+    Raises
+    ------
+    WorkspaceError
+        If there is no such file.
+    ValidationError
+        If it is not valid or a value is out of range.
+    """
+    path = root / CONFIG_FILE
+    if not path.is_file():
+        raise WorkspaceError(f"{str(root)!r} is not a citymap workspace: no {CONFIG_FILE} "
+                             "there; pass --workspace DIR or run from the workspace folder")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ValidationError([Problem(CONFIG_FILE, "", "", f"is not valid TOML: {exc}")]) \
+            from None
+    ws: dict[str, Any] = data.get("workspace", {})
+    mp: dict[str, Any] = data.get("map", {})
+    problems = []
+    for key in ("name", "county"):
+        if not isinstance(ws.get(key), str) or not ws[key]:
+            problems.append(Problem(CONFIG_FILE, "[workspace]", key, "must be a non-empty text"))
+    bounds = ws.get("bounds", [-180, -90, 180, 90])
+    if (not isinstance(bounds, list) or len(bounds) != 4
+            or not all(isinstance(b, int | float) for b in bounds)
+            or not (-180 <= bounds[0] < bounds[2] <= 180 and -90 <= bounds[1] < bounds[3] <= 90)):
+        problems.append(Problem(CONFIG_FILE, "[workspace]", "bounds", f"{bounds!r} must be "
+                                "[west, south, east, north] in lon/lat degrees"))
+        bounds = [-180, -90, 180, 90]
+    crs = ws.get("measure_crs", MEASURE_CRS)
+    try:
+        c = resolve_crs(crs, what="measure_crs")
+        if not c.is_projected:
+            problems.append(Problem(CONFIG_FILE, "[workspace]", "measure_crs",
+                                    f"{crs!r} is not projected: lengths and areas need metres"))
+    except CRSError as exc:
+        problems.append(Problem(CONFIG_FILE, "[workspace]", "measure_crs", str(exc)))
+    lang = mp.get("lang", "zh")
+    if lang not in ("zh", "en"):
+        problems.append(Problem(CONFIG_FILE, "[map]", "lang", f"{lang!r} must be 'zh' or 'en'"))
+    if problems:
+        raise ValidationError(problems)
+    center = mp.get("center")
+    return Config(
+        name=ws["name"], county=ws["county"], name_en=str(ws.get("name_en", "")),
+        county_en=str(ws.get("county_en", "")), register=ws.get("register", "geo/register.yaml"),
+        status_log=ws.get("status_log", "geo/status_log.csv"),
+        bounds=(float(bounds[0]), float(bounds[1]), float(bounds[2]), float(bounds[3])),
+        measure_crs=str(crs), schematic=bool(ws.get("schematic", False)),
+        center=(float(center[0]), float(center[1])) if center else None,
+        zoom=int(mp.get("zoom", 13)), basemap=str(mp.get("basemap", "openstreetmap")), lang=lang,
+    )
+
+
+@attrs.frozen
+class Workspace:
+    """A loaded, validated workspace. Immutable: changes go through the writers.
+
+    Attributes
+    ----------
+    root
+        The folder.
+    config
+        ``citymap.toml``.
+    register
+        The plan.
+    layers
+        Layer name → definition (site and context layers).
+    data
+        Layer name → GeoDataFrame in lon/lat with canonical columns.
+    history
+        The status log.
+    warnings
+        Findings that are not errors (e.g. a site-bound work with no site yet).
+    """
+
+    root: Path
+    config: Config
+    register: Register
+    layers: Mapping[str, LayerSpec]
+    data: Mapping[str, gpd.GeoDataFrame]
+    history: StatusLog
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def site_layers(self) -> dict[str, LayerSpec]:
+        """The layers of works' sites."""
+        return {n: s for n, s in self.layers.items() if s.is_sites}
+
+    @property
+    def context_layers(self) -> dict[str, LayerSpec]:
+        """The context (denominator) layers."""
+        return {n: s for n, s in self.layers.items() if not s.is_sites}
+
+    def layer(self, name: str) -> gpd.GeoDataFrame:
+        """The data of layer ``name`` (lon/lat)."""
+        try:
+            return self.data[name]
+        except KeyError:
+            raise KeyError(f"no layer {name!r}; layers: {', '.join(self.layers)}") from None
+
+    def sites(self) -> gpd.GeoDataFrame:
+        """Every site of every site layer in one frame, with a ``layer`` column."""
+        frames = []
+        for name in self.site_layers:
+            gdf = self.data[name]
+            if len(gdf):
+                frames.append(gdf[["id", "works", "name", "year", "status", "status_date",
+                                   "source", "kind", gdf.geometry.name]].assign(layer=name))
+        if not frames:
+            return gpd.GeoDataFrame({"id": [], "layer": []}, geometry=[], crs=LONLAT_CRS)
+        return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=LONLAT_CRS)
+
+    @property
+    def is_schematic(self) -> bool:
+        """True while any site or context feature is schematic (source 示意)."""
+        return any((gdf["source"].astype(str) == SCHEMATIC).any()
+                   for gdf in self.data.values() if "source" in gdf.columns and len(gdf))
+
+    @property
+    def site_ids(self) -> set[str]:
+        """Every site id."""
+        return {str(i) for n in self.site_layers for i in self.data[n]["id"]}
+
+
+def find_workspace(start: str | os.PathLike[str] | None = None) -> Path:
+    """The workspace folder: ``start`` if given, else $CITYMAP_WORKSPACE, else the current
+    folder or the nearest parent holding ``citymap.toml``.
+
+    Raises
+    ------
+    WorkspaceError
+        If none is found.
+    """
+    if start is not None:
+        return Path(start)
+    env = os.environ.get("CITYMAP_WORKSPACE")
+    if env:
+        return Path(env)
+    here = Path.cwd()
+    for folder in (here, *here.parents):
+        if (folder / CONFIG_FILE).is_file():
+            return folder
+    raise WorkspaceError(f"no {CONFIG_FILE} in {str(here)!r} or its parents; pass "
+                         "--workspace DIR (e.g. the citymap repository, which is the shipped "
+                         "Yangxin workspace)")
+
+
+def load_workspace(
+    root: str | os.PathLike[str] | None = None,
+    *,
+    repair: bool = False,
+    today: dt.date | None = None,
+) -> Workspace:
+    """Read and validate a whole workspace.
+
+    Parameters
+    ----------
+    root
+        The workspace folder (see :func:`find_workspace` for the default).
+    repair
+        Repair invalid geometries with ``make_valid`` instead of refusing them (in memory;
+        ``citymap validate --repair`` writes them back).
+    today
+        The latest allowed date of statuses (default: today).
+
+    Returns
+    -------
+    Workspace
+
+    Raises
+    ------
+    ValidationError
+        Listing every problem found in every file.
+    WorkspaceError
+        If the folder is not a workspace.
+
+    Examples
+    --------
+    >>> ws = load_workspace(".")  # doctest: +SKIP
+    >>> ws.register.work(16).targets[0].value  # doctest: +SKIP
+    24.0
+    """
+    folder = find_workspace(root)
+    config = load_config(folder)
+    problems: list[Problem] = []
+    register: Register | None = None
+    try:
+        register = load_register(folder / config.register, shown=config.register)
+    except ValidationError as exc:
+        problems.extend(exc.problems)
+    layers = load_layers(folder, problems)
+    work_numbers = {w.number for w in register.works} if register else set()
+    data: dict[str, gpd.GeoDataFrame] = {}
+    seen: dict[str, str] = {}
+    warnings: list[str] = []
+    for name, spec in layers.items():
+        if register is not None and spec.action is not None:
+            try:
+                register.action(spec.action)
+            except KeyError:
+                problems.append(Problem(spec.path, "", "action", f"unknown action "
+                                        f"{spec.action!r}"))
+        for w in spec.works:
+            if w not in work_numbers and register is not None:
+                problems.append(Problem(spec.path, "", "works", f"unknown work {w!r}"))
+        try:
+            gdf = read_layer_file(folder / spec.source, shown=spec.source)
+        except ValidationError as exc:
+            problems.extend(exc.problems)
+            continue
+        if repair:
+            gdf, fixed = repair_geometries(gdf)
+            warnings.extend(f"{spec.source}: feature {i!r}: geometry repaired with make_valid"
+                            for i in fixed)
+        found = check_layer(gdf, spec, shown=spec.source, bounds=config.bounds,
+                            work_numbers=work_numbers, seen_ids=seen, today=today)
+        problems.extend(found)
+        if not found:
+            data[name] = coerce_columns(gdf, spec)
+    if register is not None:
+        _check_targets(register, layers, problems, config.register)
+        for w in register.works:
+            if w.site_bound and not any(
+                    w.number in spec.works for spec in layers.values() if spec.is_sites):
+                warnings.append(f"work {w.number} {w.name} is site-bound but no layer lists it")
+    known = set(seen) | {str(n) for n in work_numbers}
+    history = read_status_log(folder / config.status_log, shown=config.status_log,
+                              known_ids=known, today=today, problems=problems)
+    if problems:
+        raise ValidationError(problems)
+    assert register is not None
+    return Workspace(root=folder, config=config, register=register, layers=layers, data=data,
+                     history=history, warnings=tuple(warnings))
+
+
+def _check_targets(register: Register, layers: Mapping[str, LayerSpec],
+                   problems: list[Problem], shown: str) -> None:
+    for t in register.targets:
+        item = f"target {t.id}"
+        if t.layer is not None and t.layer not in layers:
+            problems.append(Problem(shown, item, "layer", f"unknown layer {t.layer!r}; add "
+                                    f"layers/{t.layer}.toml or fix the name"))
+        if t.denominator is not None and t.denominator.layer not in layers:
+            problems.append(Problem(shown, item, "denominator", f"unknown layer "
+                                    f"{t.denominator.layer!r}"))
