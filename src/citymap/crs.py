@@ -100,10 +100,6 @@ def coordinate_problem(geom: shapely.Geometry, bounds: Sequence[float]) -> str |
         return "has no geometry"
     xmin, ymin, xmax, ymax = shapely.bounds(geom)
     west, south, east, north = bounds
-    if max(abs(xmin), abs(xmax)) > 180 or max(abs(ymin), abs(ymax)) > 90:
-        return (f"coordinates ({xmin:.1f}, {ymin:.1f}) look projected (metres given as "
-                "degrees); import the file with its CRS (citymap import --crs …) so it is "
-                "converted to lon/lat")
     inside = west <= xmin and xmax <= east and south <= ymin and ymax <= north
     if inside:
         return None
@@ -111,5 +107,9 @@ def coordinate_problem(geom: shapely.Geometry, bounds: Sequence[float]) -> str |
     if swapped:
         return (f"coordinates ({xmin:.5f}, {ymin:.5f}) look swapped (lat, lon): GeoJSON "
                 "wants lon, lat")
+    if max(abs(xmin), abs(xmax)) > 180 or max(abs(ymin), abs(ymax)) > 90:
+        return (f"coordinates ({xmin:.1f}, {ymin:.1f}) look projected (metres given as "
+                "degrees); import the file with its CRS (citymap import --crs …) so it is "
+                "converted to lon/lat")
     return (f"lies outside the county's box {list(bounds)} (lon/lat): first point "
             f"({xmin:.5f}, {ymin:.5f})")

@@ -69,7 +69,8 @@ class LayerSpec:
         return self.role == "sites"
 
 
-def _parse(path: Path, shown: str, data: dict[str, Any], problems: list[Problem]) -> LayerSpec | None:
+def _parse(path: Path, shown: str, data: dict[str, Any],
+           problems: list[Problem]) -> LayerSpec | None:
     start = len(problems)
 
     def bad(field: str, msg: str) -> None:
@@ -132,7 +133,7 @@ def _parse(path: Path, shown: str, data: dict[str, Any], problems: list[Problem]
     if len(problems) > start:
         return None
     return LayerSpec(
-        name=name, role=role, source=source, geometry=geometry, title_zh=title["zh"],
+        name=name, role=role, source=str(source), geometry=str(geometry), title_zh=title["zh"],
         title_en=str(title.get("en", "")), action=action, works=tuple(works), theme=theme,
         popup=tuple(popup), fields=fields, style=style, path=shown,
     )

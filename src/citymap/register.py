@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 import attrs
 
@@ -255,7 +255,7 @@ class _Checker:
                          f"{', '.join(sorted(allowed))}", obj)
 
 
-def _is_int(v: Any) -> bool:
+def _is_int(v: Any) -> TypeGuard[int]:
     return isinstance(v, int) and not isinstance(v, bool)
 
 
@@ -366,6 +366,7 @@ def _parse_target(c: _Checker, raw: Any, work: int | None, item: str) -> Target 
     if not ok:
         return None
     assert isinstance(tid, str) and isinstance(metric, str) and isinstance(unit, str)
+    assert isinstance(value, int | float) and _is_int(year) and _is_int(start)
     return Target(
         id=tid.strip(), work=work, metric=metric, name=str(raw.get("name", "")).strip(),
         value=float(value), unit=unit, comparison=comparison, year=year, start_year=start,

@@ -77,8 +77,59 @@ def empty_layer(spec: LayerSpec) -> gpd.GeoDataFrame:
         [], crs=LONLAT_CRS), crs=LONLAT_CRS)
 
 
+def _read_geojson(path: Path, shown: str) -> gpd.GeoDataFrame:
+    """Read one of the workspace's own GeoJSON files exactly (types kept as written)."""
+    import json
+
+    from citymap.errors import ValidationError
+
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise ValidationError([Problem(shown, "", "", "is not UTF-8: GeoJSON must be UTF-8 "
+                                       "(RFC 7946)")]) from None
+    except json.JSONDecodeError as exc:
+        raise ValidationError([Problem(shown, f"line {exc.lineno}", "", f"is not valid JSON: "
+                                       f"{exc.msg}")]) from None
+    if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
+        raise ValidationError([Problem(shown, "", "type", "must be a GeoJSON "
+                                       "FeatureCollection")])
+    crs = doc.get("crs")
+    if crs is not None:
+        name = str((crs.get("properties") or {}).get("name", "")) if isinstance(crs, dict) else ""
+        if not any(k in name for k in ("CRS84", "4326", "4490")):
+            raise ValidationError([Problem(shown, "", "crs", f"{name!r}: workspace GeoJSON is "
+                                           "lon/lat (RFC 7946); bring other CRSs in with "
+                                           "`citymap import --crs …`")])
+    features = doc.get("features")
+    if not isinstance(features, list):
+        raise ValidationError([Problem(shown, "", "features", "must be a list")])
+    problems = []
+    geoms = []
+    props = []
+    for i, f in enumerate(features, start=1):
+        p = (f.get("properties") or {}) if isinstance(f, dict) else {}
+        try:
+            g = f.get("geometry") if isinstance(f, dict) else None
+            geoms.append(shapely.geometry.shape(g) if g else None)
+        except (AttributeError, KeyError, TypeError, ValueError,
+                shapely.errors.GEOSException) as exc:
+            fid = p.get("id", f"#{i}")
+            problems.append(Problem(shown, f"feature {fid!r}", "geometry",
+                                    f"is not a valid GeoJSON geometry: {exc}"))
+            geoms.append(None)
+        props.append(p)
+    if problems:
+        raise ValidationError(problems)
+    df = pd.DataFrame.from_records(props) if props else pd.DataFrame()
+    return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(geoms, crs=LONLAT_CRS), crs=LONLAT_CRS)
+
+
 def read_layer_file(path: str | Path, *, shown: str, layer: str | None = None) -> gpd.GeoDataFrame:
-    """Read one layer file with pyogrio; the result is in lon/lat.
+    """Read one layer file; the result is in lon/lat.
+
+    The workspace's own GeoJSON is read exactly with :mod:`json` and shapely (property
+    types are kept as written); any other format GDAL reads goes through pyogrio.
 
     Raises
     ------
@@ -91,20 +142,31 @@ def read_layer_file(path: str | Path, *, shown: str, layer: str | None = None) -
     if not path.exists():
         raise ValidationError([Problem(shown, "", "", "file not found: create it or fix the "
                                        "layer's 'source'")])
+    if path.suffix.lower() in (".geojson", ".json"):
+        return _read_geojson(path, shown)
     try:
         gdf = pyogrio.read_dataframe(path, layer=layer)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
         msg = str(exc).splitlines()[0]
         raise ValidationError([Problem(shown, "", "", f"cannot be read: {msg}")]) from None
     if gdf.crs is None:
-        gdf = gdf.set_crs(LONLAT_CRS)  # GeoJSON is lon/lat by definition (RFC 7946)
-    elif not gdf.crs.equals(LONLAT_CRS) and gdf.crs.to_epsg() not in (4326, 4490):
+        raise ValidationError([Problem(shown, "", "crs", "has no coordinate reference system; "
+                                       "add one (.prj) or import it with --crs")])
+    if gdf.crs.to_epsg() not in (4326, 4490):
         gdf = gdf.to_crs(LONLAT_CRS)
     return gdf
 
 
 def _is_missing(v: object) -> bool:
     return v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA or v is pd.NaT
+
+
+def _as_date(value: object) -> dt.date:
+    if isinstance(value, dt.datetime):  # also pandas.Timestamp
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value).strip())
 
 
 def _check_type(value: object, ftype: str) -> bool:
@@ -127,7 +189,7 @@ def check_layer(
     *,
     shown: str,
     bounds: Sequence[float],
-    work_numbers: Iterable[int],
+    work_numbers: Iterable[int] | None,
     seen_ids: dict[str, str] | None = None,
     today: dt.date | None = None,
 ) -> list[Problem]:
@@ -144,14 +206,15 @@ def check_layer(
     bounds
         The county's lon/lat box (west, south, east, north).
     work_numbers
-        The works of the register; a site linking to another number is refused.
+        The works of the register; a site linking to another number is refused
+        (``None`` when the register could not be read: links are then not checked).
     seen_ids
         Ids already seen in other layers (id → file), updated in place.
     today
         Latest allowed status date (default: today).
     """
     problems: list[Problem] = []
-    works = set(work_numbers)
+    works = set(work_numbers) if work_numbers is not None else None
     seen = seen_ids if seen_ids is not None else {}
     today = today or dt.date.today()
     required = SITE_COLUMNS[:-1] if spec.is_sites else CONTEXT_COLUMNS[:1]
@@ -205,7 +268,7 @@ def check_layer(
             if spec.works and not nums:
                 bad("works", "is empty: name the work(s) this site belongs to")
             for n in nums:
-                if n not in works:
+                if works is not None and n not in works:
                     bad("works", f"links to work {n!r}, which is not in the register")
             year = rec.get("year")
             if _is_missing(year) or not _check_type(year, "int") or not lo <= int(year) <= hi:
@@ -216,7 +279,9 @@ def check_layer(
                     f"{', '.join(SITE_STATUSES)}")
             sd = rec.get("status_date")
             try:
-                d = sd if isinstance(sd, dt.date) else dt.date.fromisoformat(str(sd))
+                if _is_missing(sd):
+                    raise ValueError
+                d = _as_date(sd)
                 if d > today:
                     bad("status_date", f"{str(sd)!r} is in the future")
             except ValueError:
@@ -259,10 +324,10 @@ def coerce_columns(gdf: gpd.GeoDataFrame, spec: LayerSpec) -> gpd.GeoDataFrame:
                 out[col] = None
         out["works"] = [";".join(map(str, parse_works(v))) for v in out["works"]]
         out["year"] = out["year"].astype(int)
-        out["status_date"] = [str(v)[:10] for v in out["status_date"]]
+        out["status_date"] = [_as_date(v).isoformat() for v in out["status_date"]]
         out["kind"] = [None if _is_missing(v) else str(v) for v in out["kind"]]
     out["id"] = out["id"].astype(str)
-    for fname, fspec in spec.fields.items():
+    for fname in spec.fields:
         if fname not in out.columns:
             out[fname] = None
     front = list(SITE_COLUMNS if spec.is_sites else CONTEXT_COLUMNS)

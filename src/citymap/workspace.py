@@ -246,7 +246,7 @@ def load_workspace(
     except ValidationError as exc:
         problems.extend(exc.problems)
     layers = load_layers(folder, problems)
-    work_numbers = {w.number for w in register.works} if register else set()
+    work_numbers = {w.number for w in register.works} if register else None
     data: dict[str, gpd.GeoDataFrame] = {}
     seen: dict[str, str] = {}
     warnings: list[str] = []
@@ -257,9 +257,9 @@ def load_workspace(
             except KeyError:
                 problems.append(Problem(spec.path, "", "action", f"unknown action "
                                         f"{spec.action!r}"))
-        for w in spec.works:
-            if w not in work_numbers and register is not None:
-                problems.append(Problem(spec.path, "", "works", f"unknown work {w!r}"))
+        for num in spec.works:
+            if work_numbers is not None and num not in work_numbers:
+                problems.append(Problem(spec.path, "", "works", f"unknown work {num!r}"))
         try:
             gdf = read_layer_file(folder / spec.source, shown=spec.source)
         except ValidationError as exc:
@@ -280,7 +280,7 @@ def load_workspace(
             if w.site_bound and not any(
                     w.number in spec.works for spec in layers.values() if spec.is_sites):
                 warnings.append(f"work {w.number} {w.name} is site-bound but no layer lists it")
-    known = set(seen) | {str(n) for n in work_numbers}
+    known = set(seen) | {str(n) for n in work_numbers} if work_numbers is not None else None
     history = read_status_log(folder / config.status_log, shown=config.status_log,
                               known_ids=known, today=today, problems=problems)
     if problems:

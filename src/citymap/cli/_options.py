@@ -89,14 +89,13 @@ class errors_to_exit:
         return None
 
     def __exit__(self, et: type[BaseException] | None, exc: BaseException | None,
-                 tb: Any) -> bool:
+                 tb: Any) -> None:
         if exc is None:
-            return False
+            return
         if isinstance(exc, ValidationError):
             raise CitymapClickError(str(exc)) from None
         if isinstance(exc, CitymapError):
             raise CitymapClickError(str(exc)) from None
-        return False
 
 
 def catch_errors(f: F) -> F:
@@ -143,7 +142,7 @@ def stdout_console() -> Console:
 
 def stderr_console() -> Console:
     """A console for logs and summaries on stderr."""
-    return Console(stderr=True, highlight=False)
+    return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def setup_logging(verbosity: int) -> None:

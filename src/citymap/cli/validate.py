@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+from pathlib import Path
+
 import click
+import geopandas as gpd
 from rich.table import Table
 
 from citymap.cli._options import (
@@ -14,6 +18,10 @@ from citymap.cli._options import (
 )
 from citymap.sites import parse_works
 from citymap.vocab import SCHEMATIC, label
+
+
+def _write_geojson(gdf: gpd.GeoDataFrame, path: Path) -> None:
+    gdf.to_file(path, driver="GeoJSON", engine="pyogrio", layer_options={"RFC7946": "YES"})
 
 
 @click.command("validate", epilog="Examples:\n\n  citymap validate\n\n"
@@ -36,9 +44,8 @@ def validate(ctx: click.Context, repair: bool) -> None:
 
         for name, spec in ws.layers.items():
             if any(w.startswith(f"{spec.source}:") for w in ws.warnings):
-                gdf = ws.data[name]
-                write_with(ws.root / spec.source,
-                           lambda p, g=gdf: g.to_file(p, driver="GeoJSON"))
+                write_with(ws.root / spec.source, functools.partial(
+                    _write_geojson, ws.data[name]))
     con = stdout_console()
     lt = Table(title="图层 Layers" if lang == "zh" else "Layers")
     for col in ("layer", "role", "geometry", "features", "schematic", "works"):
