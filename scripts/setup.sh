@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Install citymap into ./.venv and the map's JavaScript libraries into ./node_modules.
+#   bash scripts/setup.sh          the package (for building maps)
+#   bash scripts/setup.sh --test   the package with the test tools
+set -euo pipefail
+cd "$(dirname "$0")/.."
+extras=""
+[ "${1:-}" = "--test" ] && extras="[test]"
+python3 -m venv .venv
+.venv/bin/python -m pip install --quiet --upgrade pip
+.venv/bin/python -m pip install --quiet -e ".${extras}"
+if command -v npm >/dev/null 2>&1 && [ -f package-lock.json ]; then
+  npm ci --no-audit --no-fund --loglevel=error
+else
+  echo "setup: npm or package-lock.json missing: maps will need network access for Leaflet" >&2
+fi
+echo "setup: citymap installed in .venv ($(.venv/bin/citymap --version))" >&2
