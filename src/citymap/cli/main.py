@@ -6,6 +6,7 @@ import click
 
 from citymap import __version__
 from citymap.cli._options import common_options, setup_logging
+from citymap.cli.plan import plan
 from citymap.cli.show import show
 from citymap.cli.tasks import tasks
 from citymap.cli.validate import validate
@@ -28,7 +29,7 @@ def cli(verbose: int) -> None:
     setup_logging(verbose)
 
 
-for command in (tasks, show, validate):
+for command in (tasks, show, validate, plan):
     cli.add_command(command)
 
 
