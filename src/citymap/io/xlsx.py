@@ -1,0 +1,406 @@
+"""Progress spreadsheets: the pre-filled template units fill in, and reading it back.
+
+The template (``citymap progress template``) has one row per work and site of a unit. The
+columns that identify a row (编号, 类型, 所属工程, 名称 …) are locked by sheet protection;
+新状态 is a drop-down of the site statuses, 日期 and 完成百分比 are checked by Excel/WPS as
+they are typed. A second sheet (填报说明) explains the columns.
+
+Reading (:func:`read_progress_file`) accepts the template as ``.xlsx`` and the same columns
+as ``.csv`` (UTF-8, or GB18030 as Excel saves it on Chinese Windows). Headers may be the
+Chinese ones, the English ones or the keys (``id, status, date, percent, note, unit``).
+Nothing is validated here beyond the file's shape: :mod:`citymap.progress` checks the rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import warnings
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import attrs
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+
+from citymap.errors import Problem, ValidationError
+from citymap.io.atomic import write_text, write_with
+from citymap.vocab import SITE_STATUSES
+
+__all__ = [
+    "Column",
+    "COLUMNS",
+    "SHEET_NAME",
+    "SheetRow",
+    "ProgressFile",
+    "write_template",
+    "read_progress_file",
+]
+
+#: The sheet units fill in.
+SHEET_NAME = "进度填报"
+HELP_SHEET = "填报说明"
+
+
+@attrs.frozen
+class Column:
+    """One column of the progress sheet."""
+
+    key: str
+    zh: str
+    en: str
+    width: float
+    locked: bool
+    help_zh: str = ""
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("id", "编号", "ID", 12, True, "点位编号或工程编号, 不可修改"),
+    Column("kind", "类型", "Kind", 7, True, "工程 (work) 或 点位 (site)"),
+    Column("works", "所属工程", "Works", 10, True, "点位所属的工程编号"),
+    Column("name", "名称", "Name", 32, True, "工程或点位名称"),
+    Column("year", "计划年份", "Planned year", 10, True, "点位计划完成的年份"),
+    Column("current", "当前状态", "Current status", 11, True, "制表日的状态"),
+    Column("current_date", "状态日期", "Status date", 12, True, "当前状态的日期"),
+    Column("status", "新状态", "New status", 11, False,
+           "从下拉列表选择: " + " / ".join(SITE_STATUSES)),
+    Column("date", "日期", "Date", 12, False,
+           "新状态的日期 YYYY-MM-DD, 不早于状态日期, 不晚于今天"),
+    Column("percent", "完成百分比", "Percent complete", 12, False, "0–100 的数字, 可不填"),
+    Column("note", "备注", "Note", 36, False, "说明, 可不填"),
+    Column("unit", "填报单位", "Reporting unit", 24, True, "制表时指定的单位"),
+)
+_BY_KEY = {c.key: c for c in COLUMNS}
+#: Header text (lower case) → column key; Chinese, English and key spellings.
+_HEADER_KEYS: dict[str, str] = {}
+for _c in COLUMNS:
+    for _h in (_c.key, _c.zh, _c.en):
+        _HEADER_KEYS[_h.lower()] = _c.key
+_HEADER_KEYS.update({"状态": "status", "完成比例": "percent", "进度": "percent",
+                     "单位": "unit", "percent complete (%)": "percent"})
+#: Columns an import needs.
+REQUIRED = ("id", "status", "date")
+#: Columns whose content is a report (a row with all of them empty is not one).
+REPORT_KEYS = ("status", "date", "percent", "note")
+
+
+@attrs.frozen
+class SheetRow:
+    """One data row of a progress file.
+
+    Attributes
+    ----------
+    where
+        The file and sheet, e.g. ``"进度.xlsx [进度填报]"``.
+    row
+        The row number as the spreadsheet shows it (the header is row 1).
+    values
+        Column key → cell value (text, number, date or ``None``).
+    columns
+        Column key → label for messages, e.g. ``"H 新状态"``.
+    """
+
+    where: str
+    row: int
+    values: Mapping[str, object]
+    columns: Mapping[str, str]
+
+    def text(self, key: str) -> str:
+        """The cell as stripped text (``""`` when empty)."""
+        v = self.values.get(key)
+        if v is None:
+            return ""
+        if isinstance(v, float) and v.is_integer():
+            return str(int(v))
+        if isinstance(v, dt.datetime):
+            return v.date().isoformat()
+        return str(v).strip()
+
+    def label(self, key: str) -> str:
+        """The column's label for messages."""
+        return self.columns.get(key, _BY_KEY[key].zh if key in _BY_KEY else key)
+
+    @property
+    def is_report(self) -> bool:
+        """True when any of 新状态, 日期, 完成百分比, 备注 is filled in."""
+        return any(self.text(k) for k in REPORT_KEYS)
+
+
+@attrs.frozen
+class ProgressFile:
+    """The rows of a progress file that carry a report, and the file's own problems."""
+
+    path: Path
+    rows: tuple[SheetRow, ...]
+    skipped: int = 0
+
+
+# ----------------------------------------------------------------------------- writing
+
+def write_template(
+    path: str | Path,
+    rows: Sequence[Mapping[str, object]],
+    *,
+    unit: str,
+    as_of: dt.date,
+    title: str = "",
+) -> Path:
+    """Write the progress sheet of one unit.
+
+    Parameters
+    ----------
+    path
+        ``.xlsx`` (protected, with drop-downs) or ``.csv`` (the same columns, UTF-8 with a
+        byte-order mark so that Excel opens it as UTF-8).
+    rows
+        One mapping per row with the keys of :data:`COLUMNS` (``status``, ``date``,
+        ``percent`` and ``note`` are normally absent: the unit fills them in).
+    unit
+        The reporting unit (written in every row).
+    as_of
+        The date of 当前状态.
+    title
+        The plan's title, for the help sheet.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``; written atomically.
+    """
+    path = Path(path)
+    if path.suffix.lower() == ".csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow([c.zh for c in COLUMNS])
+        for r in rows:
+            writer.writerow([_cell(r.get(c.key)) if c.key != "unit" else unit for c in COLUMNS])
+        write_text(path, "\ufeff" + buf.getvalue())
+        return path
+    if path.suffix.lower() != ".xlsx":
+        raise ValidationError([Problem(str(path), "", "", "use a .xlsx or .csv file name")])
+    write_with(path, lambda tmp: _build_workbook(rows, unit=unit, as_of=as_of,
+                                                 title=title).save(tmp))
+    return path
+
+
+def _cell(v: object) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    return str(v)
+
+
+def _build_workbook(rows: Sequence[Mapping[str, object]], *, unit: str, as_of: dt.date,
+                    title: str) -> Workbook:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill, Protection
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    wb = Workbook()
+    sh = wb.active
+    assert sh is not None
+    sh.title = SHEET_NAME
+    head_fill = PatternFill("solid", fgColor="DDEBF7")
+    edit_fill = PatternFill("solid", fgColor="FFF2CC")
+    for j, col in enumerate(COLUMNS, start=1):
+        c = sh.cell(row=1, column=j, value=col.zh)
+        c.font = Font(bold=True)
+        c.fill = edit_fill if not col.locked else head_fill
+        c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        sh.column_dimensions[get_column_letter(j)].width = col.width
+    unlocked = Protection(locked=False)
+    for i, r in enumerate(rows, start=2):
+        for j, col in enumerate(COLUMNS, start=1):
+            value = unit if col.key == "unit" else r.get(col.key)
+            if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+                value = value.isoformat() if col.locked else value
+            c = sh.cell(row=i, column=j, value=value)
+            if col.key in ("id", "works"):
+                c.number_format = "@"
+            if not col.locked:
+                c.protection = unlocked
+                c.fill = edit_fill
+            if col.key == "date":
+                c.number_format = "yyyy-mm-dd"
+            if col.key == "note":
+                c.alignment = Alignment(wrap_text=True)
+    last = max(len(rows) + 1, 2)
+    letter = {c.key: get_column_letter(j) for j, c in enumerate(COLUMNS, start=1)}
+    status_dv = DataValidation(
+        type="list", formula1='"' + ",".join(SITE_STATUSES) + '"', allow_blank=True,
+        showErrorMessage=True, errorTitle="状态", error="请从下拉列表选择: "
+        + " / ".join(SITE_STATUSES), promptTitle="新状态", prompt="从下拉列表选择",
+        showInputMessage=True)
+    status_dv.add(f"{letter['status']}2:{letter['status']}{last}")
+    date_dv = DataValidation(
+        type="date", operator="between", formula1="DATE(2020,1,1)", formula2="TODAY()",
+        allow_blank=True, showErrorMessage=True, errorTitle="日期",
+        error="日期须在 2020-01-01 与今天之间, 格式 YYYY-MM-DD")
+    date_dv.add(f"{letter['date']}2:{letter['date']}{last}")
+    pct_dv = DataValidation(
+        type="decimal", operator="between", formula1="0", formula2="100", allow_blank=True,
+        showErrorMessage=True, errorTitle="完成百分比", error="请填写 0–100 的数字")
+    pct_dv.add(f"{letter['percent']}2:{letter['percent']}{last}")
+    for dv in (status_dv, date_dv, pct_dv):
+        sh.add_data_validation(dv)
+    sh.freeze_panes = "B2"
+    sh.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{last}"
+    prot = sh.protection
+    prot.sheet = True
+    prot.formatColumns = False  # widening columns stays allowed
+    prot.formatRows = False
+    prot.autoFilter = False
+
+    helper = wb.create_sheet(HELP_SHEET)
+    lines: list[tuple[str, str]] = [
+        ("方案", title),
+        ("填报单位", unit),
+        ("制表日期 (当前状态截至)", as_of.isoformat()),
+        ("", ""),
+        ("填写方法", "只填写黄色列 (新状态、日期、完成百分比、备注); 不需更新的行留空。"),
+        ("", "编号等灰色列已锁定 (工作表保护, 无密码), 请勿修改或增删行。"),
+        ("", "填好后交回, 由 citymap progress import 文件名 导入; 有错误时整个文件不导入,"
+             " 并列出每处错误 (工作表、行、列、原因)。"),
+        ("", ""),
+        ("列", "说明"),
+    ]
+    lines += [(f"{c.zh} ({c.en})", c.help_zh) for c in COLUMNS]
+    for i, (a, b) in enumerate(lines, start=1):
+        helper.cell(row=i, column=1, value=a).font = Font(bold=bool(a))
+        helper.cell(row=i, column=2, value=b)
+    helper.column_dimensions["A"].width = 26
+    helper.column_dimensions["B"].width = 90
+    wb.active = 0
+    return wb
+
+
+# ----------------------------------------------------------------------------- reading
+
+def _header_map(headers: Sequence[object], where: str) -> tuple[dict[str, int], list[Problem]]:
+    from openpyxl.utils import get_column_letter
+
+    found: dict[str, int] = {}
+    problems: list[Problem] = []
+    for j, h in enumerate(headers):
+        key = _HEADER_KEYS.get(str(h or "").strip().lower())
+        if key is None:
+            continue
+        if key in found:
+            problems.append(Problem(where, "row 1", f"{get_column_letter(j + 1)} {h}",
+                                    f"column {h!r} appears twice"))
+            continue
+        found[key] = j
+    missing = [k for k in REQUIRED if k not in found]
+    if missing:
+        names = "、".join(f"{_BY_KEY[k].zh} ({k})" for k in missing)
+        problems.append(Problem(where, "row 1", "", f"missing column(s) {names}; use the sheet "
+                                "made by `citymap progress template`"))
+    return found, problems
+
+
+def _rows_from_table(table: Sequence[Sequence[object]], where: str,
+                     path: Path) -> ProgressFile:
+    from openpyxl.utils import get_column_letter
+
+    if not table:
+        raise ValidationError([Problem(where, "", "", "is empty")])
+    found, problems = _header_map(table[0], where)
+    if problems:
+        raise ValidationError(problems)
+    labels = {k: f"{get_column_letter(j + 1)} {table[0][j]}" for k, j in found.items()}
+    rows: list[SheetRow] = []
+    skipped = 0
+    for n, raw in enumerate(table[1:], start=2):
+        values = {k: (raw[j] if j < len(raw) else None) for k, j in found.items()}
+        values = {k: (None if isinstance(v, str) and not v.strip() else v)
+                  for k, v in values.items()}
+        row = SheetRow(where, n, values, labels)
+        if row.is_report:
+            rows.append(row)
+        else:
+            skipped += 1
+    return ProgressFile(path, tuple(rows), skipped)
+
+
+def _read_csv_text(path: Path) -> str:
+    data = path.read_bytes()
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    raise ValidationError([Problem(path.name, "", "", "is neither UTF-8 nor GB18030 text: "
+                                   "save it as CSV UTF-8")])
+
+
+def read_progress_file(path: str | Path, *, sheet: str | None = None) -> ProgressFile:
+    """Read a filled progress file (``.xlsx`` or ``.csv``).
+
+    Parameters
+    ----------
+    path
+        The file.
+    sheet
+        For ``.xlsx``: the sheet (default 进度填报, else the first sheet).
+
+    Returns
+    -------
+    ProgressFile
+        The rows that carry a report; rows with 新状态, 日期, 完成百分比 and 备注 all
+        empty are skipped (counted in ``skipped``).
+
+    Raises
+    ------
+    ValidationError
+        If the file cannot be read or lacks the 编号, 新状态 or 日期 column.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ValidationError([Problem(str(path), "", "", "file not found")])
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        text = _read_csv_text(path)
+        rows: list[list[object]] = [list(r) for r in csv.reader(io.StringIO(text))]
+        return _rows_from_table(rows, path.name, path)
+    if suffix not in (".xlsx", ".xlsm"):
+        raise ValidationError([Problem(path.name, "", "", "is not a .xlsx or .csv file (save "
+                                       "an .xls or .et file as .xlsx first)")])
+    from openpyxl import load_workbook
+
+    try:
+        with warnings.catch_warnings():
+            # files saved by Excel/WPS carry extensions openpyxl does not read; harmless
+            warnings.simplefilter("ignore", UserWarning)
+            wb = load_workbook(path, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds
+        raise ValidationError([Problem(path.name, "", "", f"cannot be read as a workbook: "
+                                       f"{exc}")]) from None
+    try:
+        if sheet is not None:
+            if sheet not in wb.sheetnames:
+                raise ValidationError([Problem(path.name, "", "", f"has no sheet {sheet!r}; "
+                                               f"its sheets: {', '.join(wb.sheetnames)}")])
+            sh = wb[sheet]
+        else:
+            sh = wb[SHEET_NAME] if SHEET_NAME in wb.sheetnames else wb.worksheets[0]
+        table: list[list[object]] = []
+        for cells in sh.iter_rows():
+            table.append([_cell_value(c) for c in cells])
+        while table and all(v is None or str(v).strip() == "" for v in table[-1]):
+            table.pop()
+        return _rows_from_table(table, f"{path.name} [{sh.title}]", path)
+    finally:
+        wb.close()
+
+
+def _cell_value(cell: object) -> object:
+    value = getattr(cell, "value", None)
+    fmt = str(getattr(cell, "number_format", "") or "")
+    if isinstance(value, int | float) and not isinstance(value, bool) and "%" in fmt:
+        return float(value) * 100  # 80% typed in a percent-formatted cell is 0.8
+    return value

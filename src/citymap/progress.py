@@ -1,0 +1,528 @@
+"""Progress reporting: who may report on what, templates, imports, single updates, overdue lists.
+
+The workflow (docs/progress.md):
+
+1. ``citymap progress template --unit U -o U.xlsx`` — a sheet of the works unit ``U`` leads
+   or shares and their sites, with today's status (:func:`make_template`);
+2. the unit fills in 新状态 / 日期 / 完成百分比 / 备注 and sends the file back;
+3. ``citymap progress import U.xlsx`` — every row is checked (:func:`read_events`); any
+   problem refuses the whole file with the list of problems; otherwise the new events are
+   appended to the status log (:func:`citymap.history.append_events`: locked, atomic,
+   idempotent).
+
+Reporting rights: a unit may report on a work it leads (牵头) or shares (责任单位) as the
+register names them, aliases resolved (``县卫生健康委`` is ``县卫生健康局``), and on the sites
+of those works. The plan's collective partner of every work (``各乡镇(街道)…``) is not one
+unit and may not report: townships report through the work's lead unit, which answers for
+the work at the 督导 meetings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import attrs
+
+from citymap.errors import Problem, ValidationError
+from citymap.history import (
+    DONE,
+    AppendResult,
+    StatusEvent,
+    append_events,
+    check_events,
+    site_statuses,
+    work_states,
+)
+from citymap.io.xlsx import ProgressFile, SheetRow, read_progress_file, write_template
+from citymap.register import Register, Work
+from citymap.sites import parse_works
+from citymap.workspace import Workspace
+
+__all__ = [
+    "ImportResult",
+    "OverdueItem",
+    "TemplateResult",
+    "reporting_unit",
+    "works_reported_by",
+    "may_report",
+    "ids_of",
+    "template_rows",
+    "make_template",
+    "read_events",
+    "import_progress",
+    "set_status",
+    "overdue_items",
+    "parse_report_date",
+    "summarize",
+]
+
+
+# ----------------------------------------------------------------------------- units
+
+def reporting_unit(register: Register, unit: str, *, shown: str = "--unit") -> str:
+    """The canonical name of a unit that may report progress.
+
+    Raises
+    ------
+    ValidationError
+        If ``unit`` is not a unit of the plan, or is the collective partner of every work.
+    """
+    name = register.canonical_unit(unit)
+    common = {register.canonical_unit(u) for u in register.plan.partner_units_of_every_work}
+    if name in common:
+        raise ValidationError([Problem(shown, "", "", f"{unit!r} is the plan's collective "
+                                       "partner of every work, not one unit; a township "
+                                       "reports through the work's lead unit")])
+    explicit = {register.canonical_unit(u) for w in register.works
+                for u in register.units_of(w, with_common=False)}
+    if name not in explicit:
+        raise ValidationError([Problem(shown, "", "", f"{unit!r} is not a unit of the plan; "
+                                       "see `citymap tasks --format json` for the units "
+                                       "(aliases such as 县卫生健康委 are understood)")])
+    return name
+
+
+def works_reported_by(register: Register, unit: str, *, lead_only: bool = False) -> tuple[
+        Work, ...]:
+    """The works ``unit`` may report on: those it leads or (unless ``lead_only``) shares.
+
+    The collective partner of every work does not count (see the module notes).
+    """
+    want = register.canonical_unit(unit)
+    out = []
+    for w in register.works:
+        names = w.lead_units if lead_only else register.units_of(w, with_common=False)
+        if any(register.canonical_unit(n) == want for n in names):
+            out.append(w)
+    return tuple(out)
+
+
+def ids_of(ws: Workspace) -> dict[str, tuple[int, ...]]:
+    """Every id an event may name → the works it belongs to (a work number names itself)."""
+    out: dict[str, tuple[int, ...]] = {str(w.number): (w.number,) for w in ws.register.works}
+    sites = ws.sites()
+    for ident, works in zip(sites["id"], sites.get("works", []), strict=False):
+        out.setdefault(str(ident), parse_works(works))
+    return out
+
+
+def may_report(register: Register, unit: str, works: Iterable[int]) -> bool:
+    """True when ``unit`` leads or shares any of ``works``."""
+    mine = {w.number for w in works_reported_by(register, unit)}
+    return any(n in mine for n in works)
+
+
+# ----------------------------------------------------------------------------- template
+
+@attrs.frozen
+class TemplateResult:
+    """What :func:`make_template` wrote."""
+
+    path: Path
+    unit: str
+    works: int
+    sites: int
+
+
+def template_rows(ws: Workspace, unit: str, as_of: dt.date, *,
+                  lead_only: bool = False) -> list[dict[str, object]]:
+    """The rows of ``unit``'s progress sheet: each work, then its sites, status on ``as_of``."""
+    works = works_reported_by(ws.register, unit, lead_only=lead_only)
+    sites = site_statuses(ws, as_of)
+    states = work_states(ws, as_of, sites)
+    rows: list[dict[str, object]] = []
+    listed: set[str] = set()
+    for w in works:
+        st = states[w.number]
+        years = [t.year for t in w.targets]
+        rows.append({"id": str(w.number), "kind": "工程", "works": str(w.number),
+                     "name": w.name, "year": max(years) if years else None,
+                     "current": st.status, "current_date": st.date or None})
+        if not len(sites):
+            continue
+        own = sites[[w.number in parse_works(v) for v in sites["works"]]]
+        for rec in own.sort_values(["year", "id"]).itertuples():
+            if str(rec.id) in listed:
+                continue
+            listed.add(str(rec.id))
+            rows.append({"id": str(rec.id), "kind": "点位", "works": str(rec.works),
+                         "name": str(rec.name), "year": int(rec.year),
+                         "current": str(rec.status),
+                         "current_date": str(rec.status_date) or None})
+    return rows
+
+
+def make_template(ws: Workspace, unit: str, path: str | Path, *, as_of: dt.date | None = None,
+                  lead_only: bool = False) -> TemplateResult:
+    """Write ``unit``'s progress sheet (``.xlsx`` or ``.csv``) to ``path``.
+
+    Raises
+    ------
+    ValidationError
+        If ``unit`` may not report (see :func:`reporting_unit`) or has no work.
+    """
+    name = reporting_unit(ws.register, unit)
+    as_of = as_of or dt.date.today()
+    rows = template_rows(ws, name, as_of, lead_only=lead_only)
+    if not rows:
+        raise ValidationError([Problem("--unit", "", "", f"{unit!r} leads no work"
+                                       + ("" if lead_only else " and shares none"))])
+    out = write_template(path, rows, unit=name, as_of=as_of, title=ws.register.plan.title)
+    n_works = sum(1 for r in rows if r["kind"] == "工程")
+    return TemplateResult(out, name, n_works, len(rows) - n_works)
+
+
+# ----------------------------------------------------------------------------- import
+
+_DATE_RE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
+
+
+def parse_report_date(value: object) -> dt.date:
+    """A date as people type it: ``2021-05-01``, ``2021/5/1``, ``2021.5.1``, ``2021年5月1日``,
+    a spreadsheet date, or an Excel day number.
+
+    Raises
+    ------
+    ValueError
+        With the bad value.
+    """
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool) and 36526 <= value < 60000:
+        return dt.date(1899, 12, 30) + dt.timedelta(days=int(value))  # Excel day number
+    text = str(value).strip()
+    m = _DATE_RE.match(text)
+    if m:
+        try:
+            return dt.date(int(m[1]), int(m[2]), int(m[3]))
+        except ValueError:
+            pass
+    else:
+        try:
+            return dt.date.fromisoformat(text[:10])
+        except ValueError:
+            pass
+    raise ValueError(f"{text!r} is not a date: write YYYY-MM-DD, e.g. 2021-05-01")
+
+
+def _percent(value: object) -> float:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    return float(str(value).strip().rstrip("%％").strip())
+
+
+def read_events(
+    ws: Workspace,
+    pf: ProgressFile,
+    *,
+    unit: str | None = None,
+    today: dt.date | None = None,
+) -> tuple[list[StatusEvent], list[tuple[str, str]], list[Problem]]:
+    """Turn the rows of a progress file into status events, checking every row.
+
+    A row is refused when its 编号 is unknown, its unit neither leads nor shares the work,
+    新状态 is not a status, 日期 is missing, not a date, outside 2020-01-01 … today or
+    earlier than the last status of that id, 完成百分比 is not a number in 0–100, or the
+    same 编号 and 日期 appear twice in the file.
+
+    Parameters
+    ----------
+    ws
+        The workspace (its log is the one checked against).
+    pf
+        The rows read by :func:`citymap.io.xlsx.read_progress_file`.
+    unit
+        The reporting unit when the file has no 填报单位 column (or to confirm it).
+    today
+        The latest allowed date (default: today).
+
+    Returns
+    -------
+    tuple
+        ``(events, locations, problems)``: the events of the rows that could be read,
+        their ``(where, item)``, and every problem (empty when the file may be imported).
+    """
+    today = today or dt.date.today()
+    reg = ws.register
+    ids = ids_of(ws)
+    events: list[StatusEvent] = []
+    locations: list[tuple[str, str]] = []
+    problems: list[Problem] = []
+    given_unit: str | None = None
+    if unit is not None:
+        given_unit = reporting_unit(reg, unit)
+    unit_ok: dict[str, str | None] = {}
+    for row in pf.rows:
+        item = f"row {row.row}"
+
+        def bad(key: str, msg: str, row: SheetRow = row, item: str = item) -> None:
+            problems.append(Problem(row.where, item, row.label(key), msg))
+
+        ident = row.text("id")
+        status = row.text("status")
+        raw_unit = row.text("unit")
+        name: str | None = None
+        if raw_unit:
+            if raw_unit not in unit_ok:
+                try:
+                    unit_ok[raw_unit] = reporting_unit(reg, raw_unit)
+                except ValidationError as exc:
+                    unit_ok[raw_unit] = None
+                    bad("unit", exc.problems[0].message)
+            name = unit_ok[raw_unit]
+            if name is not None and given_unit is not None and name != given_unit:
+                bad("unit", f"the row is reported by {name!r}, not by --unit {given_unit!r}")
+                name = None
+        elif given_unit is not None:
+            name = given_unit
+        else:
+            bad("unit", "is empty: give the reporting unit (the 填报单位 column or --unit)")
+        if not ident:
+            bad("id", "is empty: every row needs the id of a site or work")
+        elif ident in ids and name is not None and not may_report(reg, name, ids[ident]):
+            works = "、".join(str(n) for n in ids[ident])
+            bad("id", f"{name!r} neither leads nor shares work {works} of {ident!r}; the "
+                "lead unit reports it")
+        if not status:
+            bad("status", "is empty: choose the new status from the drop-down")
+        date: dt.date | None = None
+        raw_date = row.values.get("date")
+        if raw_date is None or not row.text("date"):
+            bad("date", "is empty: give the date the new status holds from")
+        else:
+            try:
+                date = parse_report_date(raw_date)
+            except ValueError as exc:
+                bad("date", str(exc))
+        percent: float | None = None
+        raw_pct = row.values.get("percent")
+        if raw_pct is not None and row.text("percent"):
+            try:
+                percent = _percent(raw_pct)
+            except ValueError:
+                bad("percent", f"{row.text('percent')!r} is not a number; write 0–100")
+        if ident and status and date is not None:
+            events.append(StatusEvent(date, ident, status, percent, row.text("note"),
+                                      name or raw_unit or ""))
+            locations.append((row.where, item))
+    problems.extend(check_events(ws.history, events, known_ids=set(ids), today=today,
+                                 locations=locations))
+    problems.sort(key=lambda p: (p.where, _row_number(p.item)))
+    return events, locations, problems
+
+
+def _row_number(item: str) -> int:
+    m = re.search(r"\d+", item)
+    return int(m.group()) if m else 0
+
+
+@attrs.frozen
+class ImportResult:
+    """What an import did (or, with ``dry_run``, would do)."""
+
+    path: Path
+    rows: int
+    skipped: int
+    added: tuple[StatusEvent, ...]
+    unchanged: tuple[StatusEvent, ...]
+    dry_run: bool
+
+
+def import_progress(
+    ws: Workspace,
+    path: str | Path,
+    *,
+    unit: str | None = None,
+    sheet: str | None = None,
+    dry_run: bool = False,
+    today: dt.date | None = None,
+) -> ImportResult:
+    """Check a filled progress file and append its new statuses to the log.
+
+    All or nothing: one problem in any row refuses the whole file
+    (:class:`~citymap.errors.ValidationError` listing every problem with sheet, row,
+    column and what is wrong) and the log is not touched. Rows already in the log add
+    nothing, so importing the same file twice is harmless.
+
+    Parameters
+    ----------
+    ws
+        The workspace.
+    path
+        The ``.xlsx`` or ``.csv`` file.
+    unit
+        The reporting unit, when the file has no 填报单位 column (or to confirm it).
+    sheet
+        The sheet to read (default 进度填报, else the first).
+    dry_run
+        Check and report what would change; write nothing.
+    today
+        Latest allowed date (default: today).
+    """
+    today = today or dt.date.today()
+    pf = read_progress_file(path, sheet=sheet)
+    events, locations, problems = read_events(ws, pf, unit=unit, today=today)
+    if problems:
+        raise ValidationError(problems)
+    res: AppendResult = append_events(ws.root, events, log_path=ws.config.status_log,
+                                      known_ids=set(ids_of(ws)), today=today,
+                                      locations=locations, dry_run=dry_run)
+    return ImportResult(Path(path), len(pf.rows), pf.skipped, res.added, res.unchanged,
+                        dry_run)
+
+
+def set_status(
+    ws: Workspace,
+    ident: str,
+    status: str,
+    date: dt.date,
+    *,
+    percent: float | None = None,
+    note: str = "",
+    unit: str | None = None,
+    today: dt.date | None = None,
+    dry_run: bool = False,
+) -> AppendResult:
+    """Record one status of a site or work (``citymap status set``).
+
+    With ``unit``, the unit must lead or share the work (as in an import).
+
+    Raises
+    ------
+    ValidationError
+        With every problem; nothing is written.
+    """
+    ids = ids_of(ws)
+    ident = ident.strip()
+    problems: list[Problem] = []
+    name = ""
+    if unit:
+        name = reporting_unit(ws.register, unit)
+        if ident in ids and not may_report(ws.register, name, ids[ident]):
+            works = "、".join(str(n) for n in ids[ident])
+            problems.append(Problem("status set", ident, "unit", f"{name!r} neither leads nor "
+                                    f"shares work {works} of {ident!r}"))
+    event = StatusEvent(date, ident, status, percent, note, name)
+    loc = [("status set", ident)]
+    problems += check_events(ws.history, [event], known_ids=set(ids), today=today,
+                             locations=loc)
+    if problems:
+        raise ValidationError(problems)
+    return append_events(ws.root, [event], log_path=ws.config.status_log,
+                         known_ids=set(ids), today=today, locations=loc, dry_run=dry_run)
+
+
+# ----------------------------------------------------------------------------- overdue
+
+@attrs.frozen
+class OverdueItem:
+    """One line of the overdue list: a work, target or site behind, under a lead unit.
+
+    Attributes
+    ----------
+    unit
+        The lead unit (a work with several lead units is listed under each).
+    work, work_name
+        The work.
+    kind
+        ``"工程"`` (work), ``"目标"`` (target) or ``"点位"`` (site).
+    id, name
+        What is behind.
+    due
+        Its deadline (``None`` when a unit reported it 滞后 without one having passed).
+    status
+        Its status on the date.
+    days_late
+        Days from ``due`` to the date asked (0 when not yet due).
+    """
+
+    unit: str
+    work: int
+    work_name: str
+    kind: str
+    id: str
+    name: str
+    due: dt.date | None
+    status: str
+    days_late: int
+
+    def as_dict(self) -> dict[str, object]:
+        """The item as JSON-friendly values."""
+        d = attrs.asdict(self)
+        d["due"] = self.due.isoformat() if self.due else None
+        return d
+
+
+def overdue_items(ws: Workspace, as_of: dt.date, *,
+                  unit: str | None = None) -> list[OverdueItem]:
+    """Works, targets and sites behind on ``as_of``, by lead unit (the 督导 list).
+
+    A work is listed when its status on ``as_of`` is 滞后 (set or derived, see
+    :func:`citymap.history.work_state`); under it, its targets past their deadline whose
+    sites are not all done and its sites past their planned year and not done, or
+    reported 滞后. Sites are listed even when the work's own status was set otherwise
+    (unless set 已完成).
+
+    Parameters
+    ----------
+    ws
+        The workspace.
+    as_of
+        The date of the meeting.
+    unit
+        Only the works this unit leads.
+    """
+    sites = site_statuses(ws, as_of)
+    states = work_states(ws, as_of, sites)
+    want = ws.register.canonical_unit(unit) if unit else None
+    by_id = {str(r.id): r for r in sites.itertuples()} if len(sites) else {}
+    behind_ids = set(sites.loc[sites["overdue"] | (sites["status"] == "滞后"), "id"].astype(
+        str)) if len(sites) else set()
+    targets = {t.id: t for t in ws.register.targets}
+    out: list[OverdueItem] = []
+
+    def late(due: dt.date | None) -> int:
+        return max((as_of - due).days, 0) if due else 0
+
+    for w in ws.register.works:
+        st = states[w.number]
+        if st.status == DONE:
+            continue
+        own_behind = [i for i in by_id if i in behind_ids
+                      and w.number in parse_works(by_id[i].works)]
+        if st.status != "滞后" and not own_behind:
+            continue
+        lines: list[tuple[str, str, str, dt.date | None, str]] = []
+        if st.status == "滞后":
+            lines.append(("工程", str(w.number), w.name, st.due, st.status))
+        for tid in st.missed_targets:
+            t = targets[tid]
+            lines.append(("目标", tid, t.name, t.deadline, "滞后"))
+        for sid in sorted(own_behind, key=lambda i: (int(by_id[i].year), i)):
+            r = by_id[sid]
+            due = dt.date(int(r.year), 12, 31)
+            lines.append(("点位", sid, str(r.name), due if due < as_of else None,
+                          str(r.status)))
+        for lead in dict.fromkeys(ws.register.canonical_unit(u) for u in w.lead_units):
+            if want is not None and lead != want:
+                continue
+            out.extend(OverdueItem(lead, w.number, w.name, kind, ident, name, due, status,
+                                   late(due)) for kind, ident, name, due, status in lines)
+    order = {"工程": 0, "目标": 1, "点位": 2}
+    units = {u: i for i, u in enumerate(dict.fromkeys(i.unit for i in out))}
+    out.sort(key=lambda i: (units[i.unit], i.work, order[i.kind]))
+    return out
+
+
+def summarize(items: Sequence[OverdueItem]) -> dict[str, dict[str, int]]:
+    """Per lead unit: how many works, targets and sites are behind."""
+    out: dict[str, dict[str, int]] = {}
+    for i in items:
+        d = out.setdefault(i.unit, {"工程": 0, "目标": 0, "点位": 0})
+        d[i.kind] += 1
+    return out
