@@ -6,8 +6,11 @@ import click
 
 from citymap import __version__
 from citymap.cli._options import common_options, setup_logging
+from citymap.cli.overdue import overdue
 from citymap.cli.plan import plan
+from citymap.cli.progress import progress
 from citymap.cli.show import show
+from citymap.cli.status import status
 from citymap.cli.tasks import tasks
 from citymap.cli.validate import validate
 
@@ -29,7 +32,7 @@ def cli(verbose: int) -> None:
     setup_logging(verbose)
 
 
-for command in (tasks, show, validate, plan):
+for command in (tasks, show, validate, plan, status, progress, overdue):
     cli.add_command(command)
 
 

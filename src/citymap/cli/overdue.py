@@ -1,0 +1,87 @@
+"""``citymap overdue``: works, targets and sites behind their deadline, by lead unit."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import sys
+
+import click
+from rich.table import Table
+
+from citymap.cli._options import (
+    as_of_option,
+    common_options,
+    errors_to_exit,
+    get_lang,
+    load,
+    stderr_console,
+    stdout_console,
+)
+from citymap.vocab import label
+
+_KIND_EN = {"工程": "work", "目标": "target", "点位": "site"}
+
+
+@click.command(
+    "overdue",
+    epilog="Examples:\n\n  citymap overdue --as-of 2021-12-31\n\n"
+           "  citymap overdue --unit 县住房城乡建设局\n\n"
+           "  citymap overdue --as-of 2021 --format csv > 督导清单.csv",
+)
+@as_of_option
+@click.option("--unit", "-u", metavar="UNIT", default=None,
+              help="Only the works this unit leads.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
+              show_default=True, help="Output format.")
+@common_options
+@click.pass_context
+def overdue(ctx: click.Context, as_of: dt.date | None, unit: str | None, fmt: str) -> None:
+    """List what is behind on a date, by lead unit — the list a 督导 meeting starts from.
+
+    A work is behind (滞后) when set so, or when a site is past its planned year and not
+    done, a target is past its deadline with sites not done, or a unit reported a site
+    滞后. Under each work: its missed targets and its late sites, with days late.
+    """
+    from citymap.progress import overdue_items, reporting_unit, summarize
+
+    ws = load(ctx)
+    lang = get_lang(ctx)
+    day = as_of or dt.date.today()
+    if unit is not None:
+        with errors_to_exit():
+            unit = reporting_unit(ws.register, unit)
+    items = overdue_items(ws, day, unit=unit)
+    if fmt == "json":
+        click.echo(json.dumps([i.as_dict() for i in items], ensure_ascii=False, indent=2))
+        return
+    if fmt == "csv":
+        fields = ("unit", "work", "work_name", "kind", "id", "name", "due", "status",
+                  "days_late")
+        w = csv.DictWriter(sys.stdout, fieldnames=fields, lineterminator="\n")
+        w.writeheader()
+        w.writerows(i.as_dict() for i in items)
+        return
+    con = stdout_console()
+    if not items:
+        con.print(f"nothing behind as of {day.isoformat()}")
+        return
+    for u, counts in summarize(items).items():
+        table = Table(title=f"{u} — {counts['工程']} works, {counts['目标']} targets, "
+                      f"{counts['点位']} sites behind as of {day.isoformat()}")
+        heads = ("工程", "类型", "编号", "名称", "截止日期", "状态", "滞后天数") if lang == "zh" \
+            else ("Work", "Kind", "ID", "Name", "Due", "Status", "Days late")
+        for h in heads:
+            table.add_column(h, overflow="fold")
+        for i in items:
+            if i.unit != u:
+                continue
+            kind = _KIND_EN[i.kind] if lang == "en" else i.kind
+            table.add_row(str(i.work), kind, i.id, i.name,
+                          i.due.isoformat() if i.due else "—", label(i.status, lang),
+                          str(i.days_late) if i.due else "—")
+        con.print(table)
+    works = len({i.work for i in items if i.kind == "工程"})
+    sites = len({i.id for i in items if i.kind == "点位"})
+    stderr_console().print(f"{works} works and {sites} sites behind as of {day.isoformat()}")

@@ -1,0 +1,141 @@
+"""``citymap status``: record one status (``set``) and read the status history (``log``)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+
+import click
+from rich.table import Table
+
+from citymap.cli._options import (
+    as_of_option,
+    common_options,
+    date_type,
+    errors_to_exit,
+    get_lang,
+    load,
+    stderr_console,
+    stdout_console,
+)
+from citymap.history import StatusEvent
+from citymap.vocab import SITE_STATUSES, label
+
+
+@click.group(
+    "status",
+    epilog="Examples:\n\n  citymap status set OC-001 已完成 --date 2021-09-30 "
+           "--unit 县住房城乡建设局\n\n  citymap status log OC-001",
+)
+def status() -> None:
+    """Record and read the status history (geo/status_log.csv, append-only)."""
+
+
+@status.command(
+    "set",
+    epilog="Examples:\n\n  citymap status set OC-001 进行中 --date 2021-05-01 --percent 40 "
+           "--unit 县住房城乡建设局 --note 外墙保温施工\n\n"
+           "  citymap status set 16 滞后 --date 2021-12-31 --note 资金未到位   (a work's own "
+           "status)",
+)
+@click.argument("ident", metavar="SITE_OR_WORK")
+@click.argument("new_status", metavar="STATUS", type=click.Choice(SITE_STATUSES))
+@click.option("--date", "date", required=True, metavar="DATE",
+              callback=lambda ctx, p, v: date_type(v),
+              help="The day the status holds from: YYYY-MM-DD or 'today'.")
+@click.option("--percent", type=click.FloatRange(0, 100), default=None,
+              help="Percent complete, 0–100.")
+@click.option("--note", default="", help="Free text, e.g. what was done or what is missing.")
+@click.option("--unit", "-u", metavar="UNIT", default=None,
+              help="The reporting unit; it must lead or share the work.")
+@click.option("--dry-run", is_flag=True, help="Check and show the event, write nothing.")
+@common_options
+@click.pass_context
+def set_(ctx: click.Context, ident: str, new_status: str, date: object, percent: float | None,
+         note: str, unit: str | None, dry_run: bool) -> None:
+    """Record that SITE_OR_WORK (a site id or a work number) has STATUS from --date on.
+
+    The event is appended to the status log under a lock and written atomically; the
+    same event twice is recorded once. Dates before the last status of the same id are
+    refused: the log only grows forward.
+    """
+    import datetime as dt
+
+    from citymap.progress import set_status
+
+    assert isinstance(date, dt.date)
+    ws = load(ctx)
+    with errors_to_exit():
+        res = set_status(ws, ident, new_status, date, percent=percent, note=note, unit=unit,
+                         dry_run=dry_run)
+    err = stderr_console()
+    if res.added:
+        e = res.added[0]
+        verb = "would record" if dry_run else "recorded"
+        err.print(f"{verb}: {e.date.isoformat()} {e.id} {e.status}"
+                  + (f" {e.percent:g}%" if e.percent is not None else "")
+                  + (f" ({e.unit})" if e.unit else ""))
+    else:
+        err.print("already recorded: nothing to add")
+
+
+def _rows(events: tuple[StatusEvent, ...]) -> list[dict[str, str]]:
+    return [e.as_row() for e in events]
+
+
+@status.command(
+    "log",
+    epilog="Examples:\n\n  citymap status log\n\n  citymap status log OC-001\n\n"
+           "  citymap status log 16 --format csv > work16.csv",
+)
+@click.argument("ident", metavar="[ID]", required=False)
+@click.option("--unit", "-u", metavar="UNIT", default=None, help="Only events this unit "
+              "reported.")
+@as_of_option
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
+              show_default=True, help="Output format.")
+@common_options
+@click.pass_context
+def log_(ctx: click.Context, ident: str | None, unit: str | None, as_of: object,
+         fmt: str) -> None:
+    """Show the status history, oldest first: every event, or those of one site or work.
+
+    With --as-of, only the events on or before that date (what the map shows for it).
+    """
+    import datetime as dt
+
+    ws = load(ctx)
+    lang = get_lang(ctx)
+    events = sorted(ws.history.events, key=lambda e: (e.date, e.recorded_at))
+    if ident is not None:
+        known = ws.site_ids | {str(w.number) for w in ws.register.works}
+        if ident not in known:
+            raise click.BadParameter(f"unknown site or work {ident!r}", param_hint="ID")
+        events = [e for e in events if e.id == ident]
+    if unit is not None:
+        want = ws.register.canonical_unit(unit)
+        events = [e for e in events if ws.register.canonical_unit(e.unit) == want]
+    if isinstance(as_of, dt.date):
+        events = [e for e in events if e.date <= as_of]
+    rows = _rows(tuple(events))
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if fmt == "csv":
+        from citymap.history import LOG_COLUMNS
+
+        w = csv.DictWriter(sys.stdout, fieldnames=LOG_COLUMNS, lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+        return
+    title = f"{ident} — " if ident else ""
+    table = Table(title=f"{title}{len(rows)} status events")
+    heads = ("日期", "编号", "状态", "完成%", "备注", "填报单位", "记录时间") if lang == "zh" else (
+        "Date", "ID", "Status", "%", "Note", "Unit", "Recorded")
+    for h in heads:
+        table.add_column(h, overflow="fold")
+    for r in rows:
+        table.add_row(r["date"], r["id"], label(r["status"], lang), r["percent"], r["note"],
+                      r["unit"], r["recorded_at"])
+    stdout_console().print(table)
