@@ -1,0 +1,87 @@
+"""Stores of workspaces: the file folder (the default) and a shared PostGIS database.
+
+The file workspace (``citymap.toml`` + ``geo/`` + ``layers/``) stays the embedded default.
+When several departments of a county edit at once, or a province gathers its counties,
+the same workspaces live in PostGIS (:mod:`citymap.store.postgis`); see docs/store.md.
+
+Examples
+--------
+>>> store = open_store("postgresql://gis@db.example/citymap")  # doctest: +SKIP
+>>> store.push(".")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from citymap.errors import StoreError
+
+if TYPE_CHECKING:
+    from citymap.store.postgis import PostgisStore
+
+__all__ = ["open_store", "is_store_url", "redact"]
+
+_SCHEMES = ("postgresql://", "postgres://")
+_QUERY_PASSWORD = re.compile(r"([?&]password=)[^&#]*", re.IGNORECASE)
+_KV_PASSWORD = re.compile(r"(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|\S*)", re.IGNORECASE)
+
+
+def is_store_url(value: str) -> bool:
+    """True when ``value`` names a database (a ``postgresql://`` URL or ``key=value`` conninfo)."""
+    text = value.strip()
+    return text.startswith(_SCHEMES) or ("=" in text and "dbname" in text or "host=" in text)
+
+
+def redact(url: str) -> str:
+    """``url`` with its password replaced by ``***`` (safe to log or show).
+
+    Works for URLs (``postgresql://user:secret@host/db``, ``?password=secret``) and for
+    ``key=value`` connection strings.
+
+    Examples
+    --------
+    >>> redact("postgresql://gis:s3cret@db/citymap")
+    'postgresql://gis:***@db/citymap'
+    >>> redact("host=db password=s3cret dbname=citymap")
+    'host=db password=*** dbname=citymap'
+    """
+    text = str(url)
+    if text.strip().startswith(_SCHEMES):
+        scheme, sep, rest = text.partition("://")
+        head, q, query = rest.partition("?")
+        if "@" in head:  # user[:password]@hosts/db — a password may hold '@' or '/'
+            userinfo, _, hosts = head.rpartition("@")
+            if ":" in userinfo:
+                userinfo = userinfo.split(":", 1)[0] + ":***"
+            head = f"{userinfo}@{hosts}"
+        query = _QUERY_PASSWORD.sub(r"\1***", q + query)
+        return f"{scheme}{sep}{head}{query}"
+    return _KV_PASSWORD.sub(r"\1***", text)
+
+
+def open_store(url: str, *, who: str | None = None) -> PostgisStore:
+    """Open the store named by ``url``.
+
+    Parameters
+    ----------
+    url
+        ``postgresql://[user[:password]@][host][:port]/dbname[?…][#workspace]`` or a libpq
+        ``key=value`` string. A ``#fragment`` names the workspace (county) key.
+    who
+        Who makes the changes (recorded with each); default $CITYMAP_USER, else the login name.
+
+    Raises
+    ------
+    StoreError
+        If ``url`` is not a database URL or psycopg is not installed.
+    """
+    if not is_store_url(url):
+        raise StoreError(f"{redact(url)!r} is not a store URL: give postgresql://user@host/db "
+                         "(the file workspace is the default and needs no --store)")
+    try:
+        from citymap.store.postgis import PostgisStore
+    except ImportError as exc:  # pragma: no cover - psycopg is an optional dependency
+        raise StoreError(f"the PostGIS store needs psycopg: pip install 'citymap[postgis]' "
+                         f"({exc})") from None
+    return PostgisStore(url, who=who)
