@@ -79,6 +79,7 @@ __all__ = [
     "write_geojson",
     "join_works",
     "layer_columns",
+    "canonical_frame",
     "shapefile_field_names",
     "register_tables",
 ]
@@ -334,18 +335,16 @@ def _csv_text(df: pd.DataFrame) -> str:
 # ----------------------------------------------------------------------------- frames
 
 
-def _export_frame(ws: Workspace, name: str) -> gpd.GeoDataFrame:
-    """Layer ``name`` with canonical columns (+ the joined work columns for sites)."""
-    spec = ws.layers[name]
-    gdf = ws.data[name]
-    if spec.is_sites:
-        gdf = join_works(gdf, ws.register)
-    cols = [c for c in layer_columns(spec) if c in gdf.columns]
-    out = gdf[[*cols, gdf.geometry.name]].copy()
+def canonical_frame(gdf: gpd.GeoDataFrame, spec: LayerSpec) -> gpd.GeoDataFrame:
+    """A copy of a layer frame with plain values: text as ``str``/``None``, whole-number
+    fields (``year`` and ``int`` fields) as nullable integers, bool fields untouched.
+    """
+    out = gdf.copy()
     ints = {"year"} | {f for f, fs in spec.fields.items() if fs.type == "int"}
     bools = {f for f, fs in spec.fields.items() if fs.type == "bool"}
-    for c in cols:
-        if c in bools:
+    floats = {f for f, fs in spec.fields.items() if fs.type == "float"}
+    for c in out.columns:
+        if c == out.geometry.name or c in bools or c in floats:
             continue
         if c in ints:
             vals = [_jsonable(v) for v in out[c]]
@@ -354,9 +353,19 @@ def _export_frame(ws: Workspace, name: str) -> gpd.GeoDataFrame:
         elif out[c].dtype == object or str(out[c].dtype) in ("str", "string"):
             out[c] = pd.Series([None if _jsonable(v) is None else str(_jsonable(v))
                                 for v in out[c]], index=out.index, dtype=object)
-    if gdf.crs is None:
+    if out.crs is None:
         out = out.set_crs(LONLAT_CRS)
     return out
+
+
+def _export_frame(ws: Workspace, name: str) -> gpd.GeoDataFrame:
+    """Layer ``name`` with canonical columns (+ the joined work columns for sites)."""
+    spec = ws.layers[name]
+    gdf = ws.data[name]
+    if spec.is_sites:
+        gdf = join_works(gdf, ws.register)
+    cols = [c for c in layer_columns(spec) if c in gdf.columns]
+    return canonical_frame(gdf[[*cols, gdf.geometry.name]], spec)
 
 
 def _write_layer(gdf: gpd.GeoDataFrame, path: Path, *, layer: str | None, driver: str,
