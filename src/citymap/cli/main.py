@@ -6,6 +6,8 @@ import click
 
 from citymap import __version__
 from citymap.cli._options import common_options, setup_logging
+from citymap.cli.export import export
+from citymap.cli.import_ import import_
 from citymap.cli.overdue import overdue
 from citymap.cli.plan import plan
 from citymap.cli.progress import progress
@@ -32,7 +34,7 @@ def cli(verbose: int) -> None:
     setup_logging(verbose)
 
 
-for command in (tasks, show, validate, plan, status, progress, overdue):
+for command in (tasks, show, validate, plan, status, progress, overdue, export, import_):
     cli.add_command(command)
 
 

@@ -58,7 +58,7 @@ import pyogrio
 import shapely
 
 from citymap.crs import LONLAT_CRS, resolve_crs
-from citymap.errors import CRSError, ExportError
+from citymap.errors import CitymapError, CRSError, ExportError
 from citymap.io.atomic import atomic_dir, atomic_path, write_text
 from citymap.sites import SITE_COLUMNS, parse_works
 from citymap.vocab import METRICS
@@ -559,13 +559,21 @@ def export_workspace(
         raise ExportError(f"{str(out)!r}: --format all writes several files; give a folder")
     written: list[Path] = []
     for f in fmts:
-        if f == "geojson":
-            written += _export_geojson(ws, out, names, say)
-        elif f == "gpkg":
-            written += _export_gpkg(ws, out, names, crs=crs_s, also_projected=also_projected,
-                                    progress=say)
-        elif f == "shp":
-            written += _export_shp(ws, out, names, crs=crs_s, progress=say)
-        else:
-            written += _export_csv(ws, out, say)
+        try:
+            if f == "geojson":
+                written += _export_geojson(ws, out, names, say)
+            elif f == "gpkg":
+                written += _export_gpkg(ws, out, names, crs=crs_s,
+                                        also_projected=also_projected, progress=say)
+            elif f == "shp":
+                written += _export_shp(ws, out, names, crs=crs_s, progress=say)
+            else:
+                written += _export_csv(ws, out, say)
+        except OSError as exc:
+            if isinstance(exc, CitymapError):
+                raise
+            where = exc.filename if exc.filename else out
+            raise ExportError(f"{str(where)!r}: cannot write the {f} export: "
+                              f"{exc.strerror or exc}; the previous files are unchanged") \
+                from None
     return written

@@ -1,0 +1,68 @@
+"""``citymap export``: the workspace for GIS staff as GeoJSON, GeoPackage, Shapefile and CSV."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from citymap.cli._options import common_options, errors_to_exit, load, stderr_console
+from citymap.io.export import FORMATS
+
+
+@click.command("export", epilog="""Examples:
+
+\b
+  citymap export --format all
+  citymap export --format gpkg --crs EPSG:4326 --also-projected -o maps/export/
+  citymap export --format geojson --layer old_communities -o old_communities.geojson
+
+\b
+Output (inside the folder given with -o, default maps/export/):
+  geojson/<layer>.geojson   RFC 7946 lon/lat, one file per layer, work name/action/lead
+                            units joined onto each site
+  citymap.gpkg              every layer + register_works, register_targets tables
+  shp/<layer>.shp           UTF-8 (.cpg), field names cut to 10 characters: see
+                            shp/fields.csv
+  csv/works.csv, targets.csv  the task register (UTF-8 with BOM, opens in Excel)
+""")
+@click.option("--format", "fmt", type=click.Choice([*FORMATS, "all"]), default="all",
+              show_default=True, help="What to write.")
+@click.option("-o", "--output", "output", type=click.Path(path_type=Path), default=None,
+              metavar="DIR_OR_FILE",
+              help="Output folder (default: maps/export/ in the workspace), or for one "
+                   "format a file: *.gpkg, or *.geojson for one layer.")
+@click.option("--crs", "crs", default="EPSG:4490", show_default=True, metavar="CRS",
+              help="Lon/lat CRS of the GeoPackage and Shapefile: EPSG:4490 (CGCS2000) or "
+                   "EPSG:4326 (WGS 84); any form pyproj accepts (4490, 'EPSG:4326', WKT).")
+@click.option("--also-projected", is_flag=True,
+              help="Also write each layer to the GeoPackage in EPSG:4548 (CGCS2000 "
+                   "Gauss-Kruger CM 117E) as <layer>_4548, for CAD/GIS work in metres.")
+@click.option("--layer", "layers", multiple=True, metavar="NAME",
+              help="Export only this layer (repeatable; default: every layer).")
+@common_options
+@click.pass_context
+def export(ctx: click.Context, fmt: str, output: Path | None, crs: str, also_projected: bool,
+           layers: tuple[str, ...]) -> None:
+    """Export the layers and the task register for GIS staff; every file atomically.
+
+    A failed export leaves the previous files as they were. Paths written are printed
+    on stdout, progress on stderr.
+    """
+    ws = load(ctx)
+    out = output if output is not None else ws.root / "maps" / "export"
+    err = stderr_console()
+    from citymap.io.export import export_workspace
+
+    with errors_to_exit(), err.status("exporting …") as status:
+        def progress(msg: str) -> None:
+            if err.is_terminal:
+                status.update(f"exporting: {msg}")
+            else:
+                err.print(msg, markup=False, highlight=False)
+
+        written = export_workspace(ws, out, fmt=fmt, crs=crs, also_projected=also_projected,
+                                   layers=list(layers) or None, progress=progress)
+    for path in written:
+        click.echo(str(path))
+    err.print(f"[green]ok[/green]: {len(written)} file(s) written under {out}")
