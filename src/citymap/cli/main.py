@@ -13,6 +13,7 @@ from citymap.cli.plan import plan
 from citymap.cli.progress import progress
 from citymap.cli.show import show
 from citymap.cli.status import status
+from citymap.cli.store import store
 from citymap.cli.tasks import tasks
 from citymap.cli.validate import validate
 
@@ -34,7 +35,8 @@ def cli(verbose: int) -> None:
     setup_logging(verbose)
 
 
-for command in (tasks, show, validate, plan, status, progress, overdue, export, import_):
+for command in (tasks, show, validate, plan, status, progress, overdue, export, import_,
+                store):
     cli.add_command(command)
 
 

@@ -28,7 +28,7 @@ import urllib.parse
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from importlib import resources
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import psycopg
@@ -37,8 +37,20 @@ import shapely.geometry
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
-from citymap.errors import StoreError, WorkspaceError
-from citymap.history import LOG_COLUMNS, StatusEvent, StatusLog, parse_date, read_status_log
+if TYPE_CHECKING:
+    from citymap.workspace import Workspace
+
+from citymap.errors import Problem, StoreError, ValidationError, WorkspaceError
+from citymap.history import (
+    LOG_COLUMNS,
+    AppendResult,
+    StatusEvent,
+    StatusLog,
+    check_events,
+    event_key,
+    now_stamp,
+    parse_date,
+)
 from citymap.io.atomic import atomic_dir, write_bytes
 from citymap.sites import CONTEXT_COLUMNS, SITE_COLUMNS, parse_works
 from citymap.store import redact
@@ -685,32 +697,49 @@ class PostgisStore:
             "SELECT number FROM {} WHERE workspace = %s").format(_t("works")), (key,))}
         return ids | works
 
-    def append_status(self, events: Iterable[StatusEvent], *, key: str | None = None,
-                      action: str = "status", validate: bool = True,
-                      today: dt.date | None = None) -> int:
+    def append_events(
+        self,
+        events: Sequence[StatusEvent],
+        *,
+        key: str | None = None,
+        known_ids: set[str] | None = None,
+        today: dt.date | None = None,
+        locations: Sequence[tuple[str, str]] | None = None,
+        recorded_at: str | None = None,
+        dry_run: bool = False,
+        action: str = "status",
+        validate: bool = True,
+    ) -> AppendResult:
         """Append status events to the log of ``key`` in one transaction.
 
-        The workspace is locked for the transaction, the events are checked against the
-        sites and works then in the store with the file log's rules, and all are appended
-        or none. Concurrent writers wait for each other; nothing is lost.
+        The same contract as :func:`citymap.history.append_events` for the file log: the
+        workspace is locked for the transaction (concurrent writers wait, nothing is lost),
+        the log is read again inside it, the events are checked with
+        :func:`citymap.history.check_events` (the same rules), events already recorded are
+        skipped (idempotent re-imports), and all the new ones are appended or none.
+        ``recorded_by``, the database user and the transaction id are stored with each row
+        and the change is written to the audit trail.
 
         Parameters
         ----------
         events
-            The events; an empty ``recorded_at`` is filled with the current time.
+            The events; their ``recorded_at`` is replaced by ``recorded_at``.
         key
             The workspace.
+        known_ids
+            Ids events may name; default the site ids and work numbers in the store.
+        today
+            Latest allowed date (default today).
+        locations
+            ``(where, item)`` of each event, for messages.
+        recorded_at
+            The time stamp of the new rows (default now).
+        dry_run
+            Check and report, write nothing.
         action
             What the audit trail calls it (``status``, ``progress import`` …).
         validate
-            Check the events first (``False`` only for tests of the database constraints).
-        today
-            Latest allowed date (default today).
-
-        Returns
-        -------
-        int
-            The number of events appended.
+            Check the events (``False`` only to test the database's own constraints).
 
         Raises
         ------
@@ -720,36 +749,92 @@ class PostgisStore:
             If the database refuses them (nothing is appended).
         """
         key = self.resolve_key(key)
-        now = dt.datetime.now().astimezone().isoformat(timespec="seconds")
-        evs = [e if e.recorded_at else attrs.evolve(e, recorded_at=now) for e in events]
+        stamp = recorded_at or now_stamp()
         with self.connect() as conn, self._errors(action), conn.transaction():
             self._require_schema(conn)
             self._lock(conn, key)
-            exists = conn.execute(sql.SQL("SELECT 1 FROM {} WHERE workspace = %s FOR UPDATE"
-                                          ).format(_t("workspaces")), (key,)).fetchone()
-            if exists is None:
+            row = conn.execute(sql.SQL("SELECT status_log_path FROM {} WHERE workspace = %s "
+                                       "FOR UPDATE").format(_t("workspaces")), (key,)).fetchone()
+            if row is None:
                 raise StoreError(f"no workspace {key!r} in {self.url}")
+            log = StatusLog(tuple(self._events(conn, key)))
             if validate:
-                check_events(evs, known_ids=self.known_ids(conn, key), today=today)
-            self._insert_events(conn, key, evs, who=None)
-            self._audit(conn, key, action, {"events": len(evs),
-                                            "ids": sorted({e.id for e in evs})[:50]})
-        return len(evs)
+                ids = known_ids if known_ids is not None else self.known_ids(conn, key)
+                problems = check_events(log, events, known_ids=ids, today=today,
+                                        locations=locations, shown=f"{key} status log")
+                if problems:
+                    raise ValidationError(problems)
+            keys = {event_key(e) for e in log.events}
+            added: list[StatusEvent] = []
+            unchanged: list[StatusEvent] = []
+            for e in events:
+                k = event_key(e)
+                if k in keys:
+                    unchanged.append(e)
+                    continue
+                keys.add(k)
+                added.append(attrs.evolve(e, id=e.id.strip(), note=e.note.strip(),
+                                          unit=e.unit.strip(), recorded_at=stamp))
+            if added and not dry_run:
+                self._insert_events(conn, key, added, who=None)
+                self._audit(conn, key, action, {"events": len(added),
+                                                "ids": sorted({e.id for e in added})[:100]})
+        return AppendResult(tuple(added), tuple(unchanged), Path(row[0]), dry_run)
 
+    def set_status(self, ws: Workspace, ident: str, status: str, date: dt.date, *,
+                   percent: float | None = None, note: str = "", unit: str | None = None,
+                   today: dt.date | None = None, dry_run: bool = False,
+                   key: str | None = None) -> AppendResult:
+        """``citymap status set`` on the store: :func:`citymap.progress.set_status`'s checks,
+        then :meth:`append_events` in one transaction.
 
-def check_events(events: Sequence[StatusEvent], *, known_ids: set[str],
-                 today: dt.date | None = None, shown: str = "status update") -> None:
-    """Check events with exactly the rules of ``status_log.csv`` (see :mod:`citymap.history`).
+        Parameters
+        ----------
+        ws
+            The workspace as loaded from this store (:meth:`load`).
+        """
+        from citymap.progress import ids_of, may_report, reporting_unit
 
-    Raises
-    ------
-    ValidationError
-        Listing every problem (rows numbered from 2, as in the file).
-    """
-    with tempfile.TemporaryDirectory(prefix="citymap-check-") as tmp:
-        path = Path(tmp) / "status_log.csv"
-        path.write_text(status_log_text(events), encoding="utf-8")
-        read_status_log(path, shown=shown, known_ids=known_ids, today=today)
+        ids = ids_of(ws)
+        ident = ident.strip()
+        problems: list[Problem] = []
+        name = ""
+        if unit:
+            name = reporting_unit(ws.register, unit)
+            if ident in ids and not may_report(ws.register, name, ids[ident]):
+                works = "、".join(str(n) for n in ids[ident])
+                problems.append(Problem("status set", ident, "unit", f"{name!r} neither "
+                                        f"leads nor shares work {works} of {ident!r}"))
+        if problems:
+            raise ValidationError(problems)
+        event = StatusEvent(date, ident, status, percent, note, name)
+        return self.append_events([event], key=key, known_ids=set(ids), today=today,
+                                  locations=[("status set", ident)], dry_run=dry_run)
+
+    def import_progress(self, ws: Workspace, path: str | os.PathLike[str], *,
+                        unit: str | None = None, sheet: str | None = None,
+                        dry_run: bool = False, today: dt.date | None = None,
+                        key: str | None = None) -> AppendResult:
+        """``citymap progress import`` on the store: every row checked as for the files
+        (:func:`citymap.progress.read_events`), then all appended in one transaction or
+        none.
+
+        Raises
+        ------
+        ValidationError
+            Listing every problem of the file; nothing is appended.
+        """
+        from citymap.io.xlsx import read_progress_file
+        from citymap.progress import ids_of, read_events
+
+        today = today or dt.date.today()
+        pf = read_progress_file(Path(path), sheet=sheet)
+        events, locations, problems = read_events(ws, pf, unit=unit, today=today)
+        if problems:
+            raise ValidationError(problems)
+        return self.append_events(events, key=key, known_ids=set(ids_of(ws)), today=today,
+                                  locations=locations, dry_run=dry_run,
+                                  action="progress import")
 
 
 def _srid(crs: str) -> int:
