@@ -310,8 +310,12 @@ def read_events(
             events.append(StatusEvent(date, ident, status, percent, row.text("note"),
                                       name or raw_unit or ""))
             locations.append((row.where, item))
-    problems.extend(check_events(ws.history, events, known_ids=set(ids), today=today,
-                                 locations=locations))
+    row_of = {(r.where, f"row {r.row}"): r for r in pf.rows}
+    for p in check_events(ws.history, events, known_ids=set(ids), today=today,
+                          locations=locations):
+        row = row_of.get((p.where, p.item))
+        problems.append(Problem(p.where, p.item, row.label(p.field) if row else p.field,
+                                p.message))
     problems.sort(key=lambda p: (p.where, _row_number(p.item)))
     return events, locations, problems
 
