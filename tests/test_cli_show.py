@@ -51,3 +51,14 @@ def test_unknown_work(ws):
 def test_plan_only_work_has_no_targets(ws):
     r = run("show", "18", "--workspace", ws)
     assert r.exit_code == 0 and "方案待定" in r.stdout and "目标: —" in r.stdout
+
+
+def test_shipped_work_16_shows_24_31_30():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    r = run("show", "16", "--workspace", root)
+    assert r.exit_code == 0, r.output
+    rows = [line for line in r.stdout.splitlines() if "改造老旧小区" in line]
+    assert [row.split("│")[1].strip() for row in rows] == ["2020", "2021", "2022"]
+    assert [row.split("│")[3].strip() for row in rows] == ["24", "31", "30"]

@@ -75,3 +75,17 @@ def test_broken_workspace_exits_2_without_traceback(ws):
 def test_help_has_an_example():
     r = run("tasks", "--help")
     assert r.exit_code == 0 and "citymap tasks --unit 县住房城乡建设局" in r.output
+
+
+def test_shipped_workspace_unit_filter():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    r = run("tasks", "--workspace", root, "--unit", "县住房城乡建设局", "--format", "json")
+    assert r.exit_code == 0, r.output
+    nums = [w["number"] for w in json.loads(r.stdout)]
+    # leads 5 6 9 10 12 14 16 17 24 25 26; shares 1 2 3 4 7 8 15 18 19 21 23 27
+    assert nums == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 14, 15, 16, 17, 18, 19, 21, 23, 24, 25,
+                    26, 27]
+    r = run("tasks", "--workspace", root, "--unit", "县住房城乡建设局")
+    assert "居住环境改造提升工程" in r.stdout and "环境卫生提升工程" not in r.stdout
