@@ -59,6 +59,7 @@ def test_shipped_work_16_shows_24_31_30():
     root = Path(__file__).resolve().parents[1]
     r = run("show", "16", "--workspace", root)
     assert r.exit_code == 0, r.output
-    rows = [line for line in r.stdout.splitlines() if "改造老旧小区" in line]
+    rows = [line for line in r.stdout.splitlines()
+            if line.startswith("│") and "改造老旧小区" in line]
     assert [row.split("│")[1].strip() for row in rows] == ["2020", "2021", "2022"]
     assert [row.split("│")[3].strip() for row in rows] == ["24", "31", "30"]
