@@ -60,6 +60,8 @@ __all__ = ["PostgisStore", "Migration", "WorkspaceInfo", "PushResult", "SCHEMA",
 #: The database schema holding citymap's tables.
 SCHEMA = "citymap"
 _KEY_MAX = 200
+#: Key in ``sites.raw`` listing the common properties a feature does not have at all.
+_ABSENT = "__absent__"
 _SITE_COLS = ("workspace", "layer", "id", "ord", "works", "name", "year", "status",
               "status_date", "source", "kind", "attrs", "raw", "geom")
 
@@ -211,7 +213,9 @@ def _feature_rows(key: str, layer: str, role: str, features: Sequence[Mapping[st
                 continue
             v = props.get(col)
             canon[col] = _canonical(col, v)
-            if col in props and not _same_json(_file_value(col, canon[col]), v):
+            if col not in props:
+                raw.setdefault(_ABSENT, []).append(col)
+            elif not _same_json(_file_value(col, canon[col]), v):
                 raw[col] = v
         attrs_ = {k: v for k, v in props.items() if k not in common}
         geom = shapely.geometry.shape(feat["geometry"])
@@ -576,13 +580,13 @@ class PostgisStore:
                                                  kind), strict=True))
                 props: dict[str, Any] = {}
                 common = _common_columns(role)
+                absent = set(raw.get(_ABSENT, ()))
                 for p in order:
-                    if p in raw:
-                        props[p] = raw[p]
-                    elif p in common:
-                        props[p] = _file_value(p, values[p])
-                    else:
-                        props[p] = attrs_.get(p)
+                    if p in common:
+                        if p not in absent:
+                            props[p] = raw[p] if p in raw else _file_value(p, values[p])
+                    elif p in attrs_:
+                        props[p] = attrs_[p]
                 for p, v in attrs_.items():  # fields added in the database
                     props.setdefault(p, v)
                 features[layer].append({"type": "Feature", "properties": props,
