@@ -12,12 +12,16 @@ from citymap.errors import Problem, ValidationError
 LINE = "__line__"
 
 
-class _LineLoader(yaml.SafeLoader):
-    """A safe loader that stores each mapping's 1-based line number under ``__line__``."""
+_Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _LineLoader(_Base):  # type: ignore[valid-type,misc]
+    """A safe loader (libyaml's when present) that stores each mapping's 1-based line number
+    under ``__line__``."""
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[Any, Any]:
-    mapping = loader.construct_mapping(node, deep=True)
+    mapping: dict[Any, Any] = loader.construct_mapping(node, deep=True)
     keys = [k.value for k, _ in node.value if isinstance(k, yaml.ScalarNode)]
     seen: set[str] = set()
     for key in keys:
