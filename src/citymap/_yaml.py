@@ -17,7 +17,8 @@ _Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 class _LineLoader(_Base):  # type: ignore[valid-type,misc]
     """A safe loader (libyaml's when present) that stores each mapping's 1-based line number
-    under ``__line__``."""
+    under ``__line__``.
+    """
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[Any, Any]:
