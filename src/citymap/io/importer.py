@@ -241,7 +241,8 @@ def map_columns(columns: Iterable[str], spec: LayerSpec,
     """Map a file's column names onto ``spec``'s columns.
 
     A column matches by exact name, through ``extra`` (``fields.csv``), through the
-    Shapefile 10-character rule of the export, or case-insensitively.
+    Shapefile 10-character rule of the export, case-insensitively, or as the first 10
+    bytes of a name (what GDAL writes for a long name, e.g. ``status_dat``).
 
     Returns
     -------
@@ -253,6 +254,9 @@ def map_columns(columns: Iterable[str], spec: LayerSpec,
     wanted = layer_columns(spec, joined=True)
     shp = {v: k for k, v in shapefile_field_names(wanted).items()}
     lower = {c.lower(): c for c in wanted}
+    shp_lower = {k.lower(): k for k in shp}
+    # what GDAL itself makes of a long name when writing a Shapefile: the first 10 bytes
+    cut = {c.encode("utf-8")[:10].decode("utf-8", "ignore").lower(): c for c in wanted}
     renames: dict[str, str] = {}
     ignored: list[str] = []
     taken: set[str] = set()
@@ -266,8 +270,10 @@ def map_columns(columns: Iterable[str], spec: LayerSpec,
             target = shp[col]
         elif col.lower() in lower:
             target = lower[col.lower()]
-        elif col.lower() in {k.lower(): k for k in shp}:
-            target = shp[{k.lower(): k for k in shp}[col.lower()]]
+        elif col.lower() in shp_lower:
+            target = shp[shp_lower[col.lower()]]
+        elif col.lower() in cut:
+            target = cut[col.lower()]
         if target is None or target in taken:
             ignored.append(col)
             continue
