@@ -6,11 +6,13 @@ import click
 
 from citymap import __version__
 from citymap.cli._options import common_options, setup_logging
+from citymap.cli.build import build
 from citymap.cli.export import export
 from citymap.cli.import_ import import_
 from citymap.cli.overdue import overdue
 from citymap.cli.plan import plan
 from citymap.cli.progress import progress
+from citymap.cli.serve import serve
 from citymap.cli.show import show
 from citymap.cli.status import status
 from citymap.cli.store import store
@@ -36,7 +38,7 @@ def cli(verbose: int) -> None:
 
 
 for command in (tasks, show, validate, plan, status, progress, overdue, export, import_,
-                store):
+                store, build, serve):
     cli.add_command(command)
 
 

@@ -1,0 +1,75 @@
+"""``citymap build``: write the folder of interactive maps (``maps/``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from citymap.cli._options import (
+    as_of_option,
+    common_options,
+    errors_to_exit,
+    get_lang,
+    load,
+    stderr_console,
+)
+from citymap.render.map import BASEMAPS
+
+
+@click.command(
+    "build",
+    epilog="Examples:\n\n  citymap build\n\n  citymap build --offline\n\n"
+           "  citymap build --as-of 2021 --lang en -o maps-en\n\n"
+           "  citymap build --basemap amap   (overlays shifted to GCJ-02 to fit AMap tiles)",
+)
+@click.option("--offline", is_flag=True, help="Maps that work with no network: the libraries "
+              "are copied beside them from node_modules (run `npm ci` once), no CDN, base map "
+              "none or --tiles.")
+@as_of_option
+@click.option("--basemap", type=click.Choice(BASEMAPS), default=None,
+              help="Base map: osm (OpenStreetMap), tianditu (天地图, needs a key), amap (高德, "
+                   "GCJ-02), none, or tiles (a local folder, --tiles). Default: tianditu when "
+                   "a key is set, else the workspace's [map] basemap; none with --offline.")
+@click.option("--tianditu-key", envvar="CITYMAP_TIANDITU_KEY", show_envvar=True, default=None,
+              metavar="KEY", help="Tianditu key (it is written into the maps, which need it "
+                                  "to load tiles; never commit it).")
+@click.option("--tiles", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              default=None, metavar="DIR", help="A local folder of z/x/y tiles (web mercator, "
+                                                "WGS 84/CGCS2000) copied to maps/tiles.")
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), default=None,
+              metavar="DIR", help="Output folder (default: maps/ in the workspace). It is "
+                                  "replaced as a whole, atomically.")
+@common_options
+@click.pass_context
+def build(ctx: click.Context, offline: bool, as_of: dt.date | None, basemap: str | None,
+          tianditu_key: str | None, tiles: Path | None, output: Path | None) -> None:
+    """Build the interactive maps: maps/index.html, one map per lead unit and per action.
+
+    The maps open by double-click, in Chinese by default (--lang en for English). The
+    status shown is the status on the chosen date (a selector on the map offers the end
+    of every plan year and today); the metrics panel shows every target of that year,
+    planned against done. The path of maps/index.html is printed on stdout.
+    """
+    from citymap.render.build import build_maps
+
+    ws = load(ctx)
+    lang = get_lang(ctx) if ctx.meta.get("citymap.lang") else ws.config.lang
+    out = output if output is not None else ws.root / "maps"
+    err = stderr_console()
+    with errors_to_exit(), Progress(TextColumn("{task.description}"), BarColumn(),
+                                    MofNCompleteColumn(), TextColumn("{task.fields[name]}"),
+                                    console=err, transient=True) as bar:
+        task = bar.add_task("maps", total=None, name="")
+
+        def progress(done: int, total: int, name: str) -> None:
+            bar.update(task, completed=done, total=total, name=name)
+
+        built = build_maps(ws, out, as_of=as_of, lang=lang, offline=offline, basemap=basemap,
+                           tianditu_key=tianditu_key, tiles=tiles, progress=progress)
+    kinds = {k: sum(1 for b in built if b.kind == k) for k in ("units", "actions")}
+    err.print(f"wrote {len(built)} maps to {out}: index.html, {kinds['units']} unit maps, "
+              f"{kinds['actions']} action maps" + (" (offline)" if offline else ""))
+    click.echo(str(out / "index.html"))

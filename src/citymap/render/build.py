@@ -1,0 +1,223 @@
+"""``citymap build``: the folder of maps planners open by double-click.
+
+``maps/index.html`` shows the whole plan and links every other map; ``maps/units/<unit>.html``
+shows the works a unit leads or shares; ``maps/actions/<n>-<action>.html`` the works of one
+action. With ``offline=True`` the libraries are copied to ``maps/lib/`` (from
+``node_modules``, see :mod:`citymap.render.assets`) and no map loads anything from the
+network. The whole folder is written atomically (:func:`citymap.io.atomic.atomic_dir`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shutil
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from urllib.parse import quote
+
+import attrs
+
+from citymap.errors import CitymapError
+from citymap.io.atomic import atomic_dir
+from citymap.render.assets import copy_offline_bundle, offline_refs, online_refs
+from citymap.render.map import BASEMAPS, Link, MapOptions, date_options, render_map
+from citymap.render.panel import MetricsProvider, Panel, PanelRow, metrics_provider, panel_rows
+from citymap.vocab import PLAN_YEARS
+from citymap.workspace import Workspace
+
+__all__ = ["BuiltMap", "build_maps", "resolve_basemap", "safe_name", "TIANDITU_ENV"]
+
+TIANDITU_ENV = "CITYMAP_TIANDITU_KEY"
+_UNSAFE = re.compile(r'[\\/:*?"<>|\s\x00-\x1f]+')
+
+
+@attrs.frozen
+class BuiltMap:
+    """One map written: its path relative to the output folder, title and kind."""
+
+    path: str
+    title: str
+    kind: str
+
+
+def safe_name(text: str) -> str:
+    """A file name for ``text`` (Chinese kept; path separators and reserved marks replaced)."""
+    name = _UNSAFE.sub("_", text).strip("._") or "map"
+    return name[:80]
+
+
+def resolve_basemap(basemap: str | None, *, offline: bool, tianditu_key: str | None,
+                    tiles: Path | None, config_basemap: str = "osm") -> str:
+    """The base map to use.
+
+    Explicit ``basemap`` wins; then a tile folder; offline maps have none; a Tianditu key
+    selects Tianditu; else the workspace's ``[map] basemap`` (OpenStreetMap by default).
+
+    Raises
+    ------
+    CitymapError
+        For an unknown name, or a networked base map asked for offline.
+    """
+    if basemap is not None and basemap not in BASEMAPS:
+        raise CitymapError(f"unknown base map {basemap!r}; use one of {', '.join(BASEMAPS)}")
+    if basemap is None:
+        if tiles is not None:
+            basemap = "tiles"
+        elif offline:
+            basemap = "none"
+        elif tianditu_key:
+            basemap = "tianditu"
+        else:
+            basemap = {"openstreetmap": "osm", "gaode": "amap"}.get(config_basemap,
+                                                                     config_basemap)
+            if basemap not in BASEMAPS or basemap == "tiles":
+                basemap = "osm"
+    if offline and basemap not in ("none", "tiles"):
+        raise CitymapError(f"--offline maps cannot load the {basemap!r} base map from the "
+                           "network: use --basemap none or --tiles DIR (a local tile folder)")
+    if basemap == "tiles" and tiles is None:
+        raise CitymapError("--basemap tiles needs --tiles DIR (a folder of z/x/y.png tiles)")
+    return basemap
+
+
+def _tile_suffix(tiles: Path) -> str:
+    for f in tiles.rglob("*"):
+        if f.suffix.lower() in (".png", ".jpg", ".jpeg", ".webp") and f.is_file():
+            return f.suffix.lower()
+    raise CitymapError(f"{str(tiles)!r} holds no tiles: give a folder of z/x/y.png tiles")
+
+
+def _panels(provider: MetricsProvider | None, ws: Workspace, dates: Sequence[dt.date],
+            cache: dict[dt.date, tuple[PanelRow, ...]],
+            works: frozenset[int] | None) -> list[Panel]:
+    out = []
+    for d in dates:
+        year = max(PLAN_YEARS[0], min(d.year, PLAN_YEARS[1]))
+        if d not in cache:
+            cache[d] = panel_rows(provider, ws, year, d)
+        rows = cache[d]
+        if works is not None:
+            rows = tuple(r for r in rows if r.work in works)
+        out.append(Panel(as_of=d, year=year, rows=rows, available=provider is not None))
+    return out
+
+
+def build_maps(
+    ws: Workspace,
+    out_dir: str | os.PathLike[str],
+    *,
+    as_of: dt.date | None = None,
+    lang: str = "zh",
+    offline: bool = False,
+    basemap: str | None = None,
+    tianditu_key: str | None = None,
+    tiles: str | os.PathLike[str] | None = None,
+    today: dt.date | None = None,
+    metrics: MetricsProvider | None | bool = True,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> list[BuiltMap]:
+    """Write every map of the workspace into ``out_dir`` (replaced atomically).
+
+    Parameters
+    ----------
+    ws
+        The loaded workspace.
+    out_dir
+        The maps folder (``maps/``).
+    as_of
+        The date shown first (default today); the date selector also offers the end of
+        every plan year and today.
+    lang
+        ``"zh"`` (default) or ``"en"``.
+    offline
+        Copy the libraries beside the maps; no map touches the network.
+    basemap
+        ``osm``, ``tianditu``, ``amap``, ``none`` or ``tiles`` (see :func:`resolve_basemap`).
+    tianditu_key
+        Tianditu key; default ``$CITYMAP_TIANDITU_KEY``. It ends up in the maps (the
+        browser needs it), never in the repository.
+    tiles
+        A local folder of ``z/x/y`` tiles, copied to ``maps/tiles``.
+    today
+        Today's date (for tests).
+    metrics
+        The metrics provider; ``True`` uses :func:`citymap.metrics.compute_metrics`,
+        ``None``/``False`` leaves the panel without numbers.
+    progress
+        Called as ``progress(done, total, name)`` after each map.
+
+    Returns
+    -------
+    list of BuiltMap
+
+    Raises
+    ------
+    CitymapError
+        On a bad option, or when ``offline`` and ``node_modules`` is missing.
+    """
+    if lang not in ("zh", "en"):
+        raise CitymapError(f"unknown language {lang!r}; use zh or en")
+    today = today or dt.date.today()
+    key = tianditu_key or os.environ.get(TIANDITU_ENV) or None
+    tiles_dir = Path(tiles) if tiles is not None else None
+    if tiles_dir is not None and not tiles_dir.is_dir():
+        raise CitymapError(f"--tiles {str(tiles_dir)!r} is not a folder")
+    chosen = resolve_basemap(basemap, offline=offline, tianditu_key=key, tiles=tiles_dir,
+                             config_basemap=ws.config.basemap)
+    provider = metrics_provider() if metrics is True else (metrics or None)
+    dates, selected = date_options(as_of, today, lang)
+    reg = ws.register
+
+    plans: list[tuple[str, str, str, frozenset[int] | None]] = [("index.html", "", "index", None)]
+    works: frozenset[int] | None
+    for unit in reg.all_units:
+        works = frozenset(w.number for w in reg.works_of_unit(unit))
+        plans.append((f"units/{safe_name(unit)}.html", unit, "units", works))
+    for a in reg.actions:
+        works = frozenset(w.number for w in reg.works if w.action == a.number)
+        name = a.name_en if lang == "en" and a.name_en else a.name
+        plans.append((f"actions/{a.number}-{safe_name(a.name)}.html", f"{a.number} {name}",
+                      "actions", works))
+    seen: set[str] = set()
+    for path, *_ in plans:
+        if path in seen:
+            raise CitymapError(f"two maps would be written to {path!r}: rename a unit")
+        seen.add(path)
+
+    built: list[BuiltMap] = []
+    cache: dict[dt.date, tuple[PanelRow, ...]] = {}
+    roots = (ws.root,)
+    with atomic_dir(out_dir) as tmp:
+        tmp.chmod(0o755)  # mkdtemp makes it private; the maps are for sharing
+        has_tiles = chosen not in ("none",)
+        suffix = ""
+        if offline:
+            copy_offline_bundle(tmp / "lib", tiles=has_tiles, roots=roots)
+        if tiles_dir is not None and chosen == "tiles":
+            suffix = _tile_suffix(tiles_dir)
+            shutil.copytree(tiles_dir, tmp / "tiles")
+        for k, (path, subtitle, kind, works) in enumerate(plans):
+            depth = path.count("/")
+            up = "../" * depth
+            assets = (offline_refs(f"{up}lib", tiles=has_tiles) if offline
+                      else online_refs(tiles=has_tiles, roots=roots))
+            links = tuple(Link(g, title, up + quote(p)) for p, title, g, _ in plans[1:]
+                          if p != path)
+            options = MapOptions(
+                lang=lang, subtitle=subtitle or ("总图" if lang == "zh" else "Overview"),
+                works=works, include_context=works is None, dates=dates, selected=selected,
+                basemap=chosen, tianditu_key=key,
+                tiles_url=f"{up}tiles/{{z}}/{{x}}/{{y}}{suffix}" if suffix else None,
+                assets=assets, links=links, home=f"{up}index.html" if depth else None,
+            )
+            html = render_map(ws, options, _panels(provider, ws, [d.date for d in dates],
+                                                    cache, works))
+            target = tmp / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(html, encoding="utf-8")
+            built.append(BuiltMap(path, subtitle or "index", kind))
+            if progress is not None:
+                progress(k + 1, len(plans), path)
+    return built

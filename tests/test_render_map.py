@@ -1,0 +1,270 @@
+"""Unit tests of the map renderer: the JSON blob, encodings, escaping, base maps, assets."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import shapely
+
+from _ws_maps import EXPECTED, XSS, load
+from citymap.errors import CitymapError
+from citymap.gcj02 import wgs84_to_gcj02
+from citymap.render import assets
+from citymap.render.map import (
+    STATUS_COLORS,
+    MapOptions,
+    basemap_layers,
+    date_options,
+    decode_ints,
+    dumps_for_script,
+    encode_geometries,
+    encode_ints,
+    map_data,
+    render_map,
+)
+from citymap.render.panel import Panel, PanelRow, panel_blob, rows_from_dicts
+from citymap.vocab import SITE_STATUSES
+from citymap.workspace import Workspace
+
+TODAY = dt.date(2024, 6, 30)
+
+
+@pytest.fixture(scope="module")
+def ws(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+    return load(tmp_path_factory.mktemp("ws"))
+
+
+def _options(**kw: Any) -> MapOptions:
+    dates, selected = date_options(None, TODAY)
+    base: dict[str, Any] = {"dates": dates, "selected": selected, "basemap": "none"}
+    base.update(kw)
+    return MapOptions(**base)
+
+
+def _blob(html: str) -> dict[str, Any]:
+    m = re.search(r'<script type="application/json" id="citymap-data">(.*?)</script>', html,
+                  re.S)
+    assert m is not None
+    return dict(json.loads(m.group(1)))
+
+
+def _layer(data: dict[str, Any], name: str) -> dict[str, Any]:
+    return next(x for x in data["layers"] if x["name"] == name)
+
+
+def _col(layer: dict[str, Any], name: str) -> list[Any]:
+    c = layer["cols"][name]
+    if isinstance(c, dict):
+        return [c["d"][i] for i in decode_ints(c["i"])]
+    return list(c)
+
+
+def _coords(layer: dict[str, Any]) -> np.ndarray:
+    v = np.cumsum(np.array(decode_ints(layer["g"]["c"])).reshape(-1, 2), axis=0)
+    return v / 1e6
+
+
+def test_encode_ints_roundtrip() -> None:
+    values = [0, 1, -1, 15, 16, -16, 31, 32, 1023, -1024, 37_645_000, -117_580_000, 2**40]
+    text = encode_ints(values)
+    assert decode_ints(text) == values
+    assert encode_ints([]) == ""
+    assert all(63 <= ord(c) <= 126 for c in text)
+    assert len(encode_ints([0, 1, -1, 5])) == 4  # small numbers take one character
+
+
+def test_geometry_encoding_polygon_with_hole_and_multi() -> None:
+    hole = shapely.Polygon([(0, 0), (4, 0), (4, 4), (0, 4)], [[(1, 1), (2, 1), (2, 2)]])
+    multi = shapely.MultiPolygon([shapely.box(10, 10, 11, 11), shapely.box(12, 12, 13, 13)])
+    g = encode_geometries(np.array([hole, multi], dtype=object))
+    assert decode_ints(g["np"]) == [1, 2]
+    assert decode_ints(g["nr"]) == [2, 1, 1]
+    assert decode_ints(g["nc"]) == [4, 3, 4, 4]  # closing vertices dropped
+    pts = np.cumsum(np.array(decode_ints(g["c"])).reshape(-1, 2), axis=0) / 1e6
+    assert pts.shape == (15, 2)
+    assert tuple(pts[0]) == (0.0, 0.0) and tuple(pts[1]) == (0.0, 4.0)  # (lat, lon)
+
+
+def test_points_need_no_structure() -> None:
+    g = encode_geometries(np.array([shapely.Point(117.1234567, 37.7654321)], dtype=object))
+    assert set(g) == {"c"}
+    assert decode_ints(g["c"]) == [37765432, 117123457]  # rounded to 6 decimals
+
+
+def test_blob_counts_fields_and_styles(ws: Workspace) -> None:
+    data = map_data(ws, _options())
+    names = {x["name"]: x for x in data["layers"]}
+    assert set(names) == set(ws.layers)
+    for name, gdf in ws.data.items():
+        assert names[name]["n"] == len(gdf)
+        assert _col(names[name], "id") == list(gdf["id"])
+    oc = names["old_communities"]
+    assert oc["f"] == [["year", "计划年份"], ["households", "户数"], ["note", "说明"]]
+    # styles once per layer: four status colours, not one per feature
+    assert oc["style"]["colors"] == [STATUS_COLORS[s] for s in SITE_STATUSES]
+    assert "style" not in json.dumps(oc["cols"])
+    assert names["roads"]["role"] == "context" and "st" not in names["roads"]
+    assert names["pilot_zones"]["role"] == "pilot"
+    assert names["pilot_zones"]["area"] == [pytest.approx(1.92, abs=0.01)]
+    # coordinates within half a micro-degree of the data
+    got = _coords(names["pocket_parks"])
+    want = shapely.get_coordinates(ws.data["pocket_parks"].geometry.values)[:, ::-1]
+    assert np.abs(got - want).max() <= 5e-7 + 1e-12
+
+
+def test_statuses_per_date_follow_the_history(ws: Workspace) -> None:
+    data = map_data(ws, _options())
+    keys = [d for d, _ in data["dates"]]
+    assert keys[:3] == ["2020-12-31", "2021-12-31", "2022-12-31"] and keys[3] == "2024-06-30"
+    for (layer, fid), by_year in EXPECTED.items():
+        lay = _layer(data, layer)
+        i = _col(lay, "id").index(fid)
+        for k, year in enumerate((2020, 2021, 2022)):
+            assert SITE_STATUSES[int(lay["st"][k][i])] == by_year[year], (fid, year)
+    oc = _layer(data, "old_communities")
+    i = _col(oc, "id").index("oc-2")
+    days = np.cumsum(decode_ints(oc["sd"][2]))
+    assert dt.date(2000, 1, 1) + dt.timedelta(days=int(days[i])) == dt.date(2022, 8, 1)
+
+
+def test_targets_a_site_counts_toward(ws: Workspace) -> None:
+    data = map_data(ws, _options())
+    ids = [t[0] for t in data["targets"]]
+    oc = _layer(data, "old_communities")
+    groups = decode_ints(oc["tg"]["i"])
+    by_id = dict(zip(_col(oc, "id"), groups, strict=True))
+    assert [ids[k] for k in oc["tg"]["d"][by_id["oc-1"]]] == ["16.1"]
+    assert [ids[k] for k in oc["tg"]["d"][by_id["oc-2"]]] == ["16.2"]
+    assert oc["tg"]["d"][by_id["oc-4"]] == []  # work 17 has no target on this layer
+    assert set(data["works"]) == {"8", "16", "17"}
+    assert data["works"]["16"]["l"] == ["县住房城乡建设局"]
+    assert data["works"]["16"]["p"] == ["县发改局", "各乡镇(街道)"]
+
+
+def test_pilot_coverage_per_date(ws: Workspace) -> None:
+    pz = _layer(map_data(ws, _options()), "pilot_zones")
+    done_total = [c[0] for c in pz["cov"]]
+    # oc-1…oc-4 lie in the zone; oc-1 is done by 2020, oc-2 too by 2022
+    assert done_total[:3] == [[1, 4], [1, 4], [2, 4]]
+
+
+def test_unit_map_shows_only_its_works(ws: Workspace) -> None:
+    data = map_data(ws, _options(works=frozenset({8}), include_context=False))
+    assert {x["name"] for x in data["layers"]} == {"greenways", "pocket_parks"}
+
+
+def test_escaping_keeps_markup_out_of_the_page(ws: Workspace) -> None:
+    page = render_map(ws, _options())
+    assert XSS not in page
+    assert "<img" not in page
+    assert "\\u003cimg src=x onerror=alert(1)\\u003e" in page
+    blob = _blob(page)
+    assert XSS in _col(_layer(blob, "old_communities"), "name")
+    script = page.split('id="citymap-data"')[1]
+    assert not re.search(r"\.innerHTML\s*=|insertAdjacentHTML|document\.write|\.html\(", script)
+    text = dumps_for_script({"a": "</script><script>alert(1)</script>&\u2028"})
+    assert "</" not in text and "<" not in text and "&" not in text
+    assert json.loads(text) == {"a": "</script><script>alert(1)</script>&\u2028"}
+
+
+def test_title_is_escaped(ws: Workspace) -> None:
+    page = render_map(ws, _options(subtitle="<b>单位</b>"))
+    assert "<title>测试县城市品质提升三年行动 — &lt;b&gt;单位&lt;/b&gt;</title>" in page
+
+
+def test_english_labels(ws: Workspace) -> None:
+    data = map_data(ws, _options(lang="en"))
+    assert data["statuses"] == ["not started", "in progress", "done", "behind"]
+    assert data["title"] == "Test County city quality plan"
+    assert _layer(data, "old_communities")["title"] == "Old communities"
+    assert data["actions"][0]["name"] == "Blue and green space"
+
+
+def test_amap_shifts_overlays_to_gcj02(ws: Workspace) -> None:
+    data = map_data(ws, _options(basemap="amap"))
+    assert data["gcj02"] is True and all(b["gcj02"] for b in data["basemaps"])
+    got = _coords(_layer(data, "pocket_parks"))
+    pts = shapely.get_coordinates(ws.data["pocket_parks"].geometry.values)
+    x, y = wgs84_to_gcj02(pts[:, 0], pts[:, 1])
+    assert np.abs(got - np.column_stack([y, x])).max() <= 5e-7 + 1e-12
+    assert np.abs(got - pts[:, ::-1]).max() > 1e-3  # hundreds of metres: really shifted
+    tdt = map_data(ws, _options(basemap="tianditu", tianditu_key="k123"))
+    assert tdt["gcj02"] is False  # CGCS2000: no shift
+    assert np.abs(_coords(_layer(tdt, "pocket_parks")) - pts[:, ::-1]).max() <= 5e-7 + 1e-12
+
+
+def test_basemaps() -> None:
+    assert basemap_layers("none") == []
+    osm = basemap_layers("osm")
+    assert osm[0]["url"].startswith("https://tile.openstreetmap.org/")
+    with pytest.raises(CitymapError, match="--tianditu-key"):
+        basemap_layers("tianditu")
+    tdt = basemap_layers("tianditu", tianditu_key="KEY")
+    assert [b["url"].split("/")[3] for b in tdt] == ["vec_w", "img_w"]
+    assert [b["labels"].split("/")[3] for b in tdt] == ["cva_w", "cia_w"]
+    assert all("tk=KEY" in b["url"] for b in tdt)
+    assert basemap_layers("tianditu", tianditu_key="K", lang="en")[0]["labels"].split("/")[3] \
+        == "eva_w"
+    amap = basemap_layers("amap")
+    assert all(b["url"].startswith("https://") for b in amap)
+    with pytest.raises(CitymapError, match="unknown base map"):
+        basemap_layers("google")
+
+
+def test_date_options() -> None:
+    opts, sel = date_options(dt.date(2021, 6, 30), TODAY)
+    assert [o.date.isoformat() for o in opts] == ["2020-12-31", "2021-06-30", "2021-12-31",
+                                                  "2022-12-31", "2024-06-30"]
+    assert sel == 1 and opts[0].label == "2020年底"
+    opts, sel = date_options(None, TODAY, "en")
+    assert opts[sel].date == TODAY and opts[sel].label == "today (2024-06-30)"
+
+
+def test_panel_rows_from_metrics_dicts() -> None:
+    rows = rows_from_dicts([
+        {"id": "16.2", "name": "改造老旧小区", "year": 2021, "value": 31, "actual": 12,
+         "unit": "个", "verdict": "not met", "work": 16},
+        {"target": "P.1", "year": 2021, "planned": 2, "actual": None, "unit": "km²"},
+        {"name": "no id"},
+    ])
+    assert [r.id for r in rows] == ["16.2", "P.1"]
+    assert rows[0].met is False and rows[0].fraction == pytest.approx(12 / 31)
+    assert rows[1].actual is None and rows[1].fraction is None
+    blob = panel_blob(Panel(dt.date(2021, 12, 31), 2021, tuple(rows), {"未开始": 1}))
+    assert blob["rows"][0] == ["16.2", "改造老旧小区", 31, 12, "个", "not met", 0]
+    assert blob["counts"] == [1] and blob["ok"] is True
+
+
+def test_panel_counts_come_from_the_statuses(ws: Workspace) -> None:
+    opts = _options()
+    panels = [Panel(o.date, min(o.date.year, 2022), (PanelRow("16.1", "x", 2020, 2, 1, "个"),))
+              for o in opts.dates]
+    data = map_data(ws, opts, panels)
+    # end of 2020: oc-1, pp-1 done; pp-2 in progress; the rest not started (pilot zones
+    # are not counted: they are areas, not works' sites)
+    assert data["panel"][0]["counts"] == [6, 1, 2, 0]
+    assert sum(data["panel"][0]["counts"]) == sum(
+        len(g) for n, g in ws.data.items() if ws.layers[n].is_sites and n != "pilot_zones")
+
+
+def test_offline_bundle_needs_node_modules(tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CITYMAP_NODE_MODULES", str(tmp_path / "nowhere"))
+    with pytest.raises(CitymapError) as err:
+        assets.copy_offline_bundle(tmp_path / "lib", tiles=False)
+    assert "npm ci" in str(err.value) and "\n" not in str(err.value)
+
+
+def test_online_refs_are_pinned() -> None:
+    refs = assets.online_refs(tiles=True)
+    lock = json.loads((Path(__file__).parents[1] / "package-lock.json").read_text())
+    version = lock["packages"]["node_modules/leaflet"]["version"]
+    assert f"https://cdn.jsdelivr.net/npm/leaflet@{version}/dist/leaflet.js" in refs.scripts
+    assert any("leaflet-minimap" in s for s in refs.scripts)
+    assert not any("minimap" in s for s in assets.online_refs(tiles=False).scripts)
