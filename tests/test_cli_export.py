@@ -1,0 +1,57 @@
+"""``citymap export``: files on stdout, clean errors with exit code 2."""
+
+from __future__ import annotations
+
+import pyogrio
+from click.testing import CliRunner
+
+from _ws import make_workspace
+from citymap.cli.main import cli
+
+
+def run(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+def test_export_all_default_folder(tmp_path):
+    ws = make_workspace(tmp_path / "ws")
+    r = run("export", "--workspace", ws, "--also-projected")
+    assert r.exit_code == 0, r.output
+    out = ws / "maps" / "export"
+    assert str(out / "citymap.gpkg") in r.stdout
+    for rel in ("geojson/toilets.geojson", "shp/old_communities.shp", "shp/fields.csv",
+                "csv/works.csv", "csv/targets.csv"):
+        assert (out / rel).is_file(), rel
+    assert "toilets_4548" in dict(pyogrio.list_layers(out / "citymap.gpkg").tolist())
+    assert "ok: " in r.stderr and "Shapefile toilets.shp" in r.stderr  # progress on stderr
+
+
+def test_export_one_format_to_file_with_crs(tmp_path):
+    ws = make_workspace(tmp_path / "ws")
+    r = run("export", "-w", ws, "--format", "gpkg", "-o", tmp_path / "gis.gpkg", "--crs", "4326")
+    assert r.exit_code == 0, r.output
+    assert pyogrio.read_info(tmp_path / "gis.gpkg", layer="toilets")["crs"] == "EPSG:4326"
+
+
+def test_bad_crs_is_a_one_line_error(tmp_path):
+    ws = make_workspace(tmp_path / "ws")
+    r = run("export", "-w", ws, "--format", "gpkg", "--crs", "EPSG:4548")
+    assert r.exit_code == 2
+    assert r.output.startswith("Error: --crs 'EPSG:4548'") and "Traceback" not in r.output
+    assert len(r.output.strip().splitlines()) == 1
+    r = run("export", "-w", ws, "--format", "shp", "--crs", "nonsense")
+    assert r.exit_code == 2 and "not a coordinate reference system" in r.output
+
+
+def test_unknown_layer_and_bad_workspace(tmp_path):
+    ws = make_workspace(tmp_path / "ws")
+    r = run("export", "-w", ws, "--layer", "nope")
+    assert r.exit_code == 2 and "unknown layer(s) 'nope'" in r.output
+    r = run("export", "-w", tmp_path / "empty")
+    assert r.exit_code == 2 and "not a citymap workspace" in r.output
+
+
+def test_help_has_examples():
+    r = run("export", "--help")
+    assert r.exit_code == 0
+    assert "citymap export --format all" in r.output and "fields.csv" in r.output
