@@ -37,7 +37,7 @@ def ws_with(tmp_path: Path, log: str = ""):
 
 def test_site_statuses_keep_recorded_status_and_flag_overdue(tmp_path: Path) -> None:
     ws = ws_with(tmp_path, "2020-09-01,PP-1,进行中,50,,县综合行政执法局,t\n")
-    before = site_statuses(ws, D(2020, 12, 31)).set_index("id")
+    before = site_statuses(ws, D(2020, 12, 30)).set_index("id")
     assert before.loc["PP-1", "status"] == "进行中"
     assert before.loc["PP-1", "percent"] == 50
     assert not before["overdue"].any()
@@ -57,8 +57,8 @@ def test_work_status_rules(tmp_path: Path) -> None:
     assert work_status(ws, 8, D(2020, 6, 30)) == "未开始"
     assert work_status(ws, 8, D(2020, 9, 1)) == "进行中"
     assert work_status(ws, 8, D(2020, 11, 1)) == "已完成"
-    assert work_status(ws, 16, D(2020, 12, 31)) == "进行中"
-    st = work_state(ws, 16, D(2021, 1, 1))
+    assert work_status(ws, 16, D(2020, 12, 30)) == "进行中"
+    st = work_state(ws, 16, D(2020, 12, 31))  # the status at the end of the deadline day
     assert st.status == "滞后" and st.source == "sites"
     assert st.overdue_sites == ("OC-1",) and st.missed_targets == ("16.1",)
     assert st.due == D(2020, 12, 31)

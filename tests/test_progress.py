@@ -65,7 +65,7 @@ def test_walk_through(root: Path, tmp_path: Path) -> None:
     assert done_count(ws, D(2020, 11, 20)) == 1 and done_count(ws, D(2020, 11, 19)) == 0
     assert work_status(ws, 8, D(2020, 11, 19)) == "未开始"
     assert work_status(ws, 8, D(2020, 11, 20)) == "进行中"
-    assert work_status(ws, 8, D(2021, 1, 1)) == "滞后"  # PP-2 missed 2020
+    assert work_status(ws, 8, D(2020, 12, 31)) == "滞后"  # PP-2 missed 2020
 
     # the next round: a new template shows the current status; re-import adds nothing
     again = import_progress(ws, tpl)
@@ -211,7 +211,8 @@ def test_overdue_items_by_lead_unit(root: Path) -> None:
     root_log.write_text(LOG_HEADER + "2020-10-01,PP-1,已完成,100,,,a\n"
                         "2020-10-01,OC-1,已完成,100,,,a\n", encoding="utf-8")
     ws = load_workspace(root)
-    assert overdue_items(ws, D(2020, 12, 31)) == []
+    assert overdue_items(ws, D(2020, 12, 30)) == []
+    assert [i.days_late for i in overdue_items(ws, D(2020, 12, 31))] == [0, 0, 0]
     items = overdue_items(ws, D(2021, 3, 1))
     assert [(i.unit, i.kind, i.id, i.days_late) for i in items] == [
         (LEAD_8, "工程", "8", 60), (LEAD_8, "目标", "8.1", 60), (LEAD_8, "点位", "PP-2", 60)]

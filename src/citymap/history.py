@@ -539,6 +539,8 @@ def append_events(
     except ValueError:
         shown = str(path)
     stamp = recorded_at or now_stamp()
+    if not events:
+        return AppendResult((), (), path, dry_run)
     with log_lock(path, timeout=timeout):
         log = read_status_log(path, shown=shown, today=today)
         problems = check_events(log, events, known_ids=known_ids, today=today,
@@ -584,8 +586,10 @@ def site_statuses(ws: Workspace, as_of: dt.date) -> gpd.GeoDataFrame:
         kind, geometry, layer``) with ``status``/``status_date`` replaced by the recorded
         status on ``as_of`` (:meth:`StatusLog.status_on`), plus ``percent`` (float, NaN
         when unknown), ``due`` (31 December of the planned year, ISO text) and ``overdue``
-        (bool: the planned year ended before ``as_of`` and the site is not 已完成). The
-        recorded status is never replaced by 滞后: ``overdue`` is the derived flag.
+        (bool: ``due`` is on or before ``as_of`` and the site is not 已完成 — the status
+        on a date is the status at the end of that day, so a site planned for 2021 and not
+        done on 2021-12-31 is overdue that day). The recorded status is never replaced by
+        滞后: ``overdue`` is the derived flag.
     """
     sites = ws.sites().copy()
     if not len(sites):
@@ -600,7 +604,7 @@ def site_statuses(ws: Workspace, as_of: dt.date) -> gpd.GeoDataFrame:
     sites["percent"] = now["percent"]
     due = [_year_end(y) for y in sites["year"]]
     sites["due"] = [d.isoformat() for d in due]
-    sites["overdue"] = np.array([d < as_of and s != DONE
+    sites["overdue"] = np.array([d <= as_of and s != DONE
                                  for d, s in zip(due, sites["status"], strict=True)], dtype=bool)
     return sites
 
@@ -676,7 +680,7 @@ def _derive(ws: Workspace, work: Work, as_of: dt.date, sites: pd.DataFrame,
     missed: list[str] = []
     dues: list[dt.date] = [_year_end(y) for y in own.loc[own["overdue"], "year"]] if n else []
     for t in work.targets:
-        if t.deadline >= as_of:
+        if t.deadline > as_of:
             continue
         counted = _target_sites(ws, t, sites)
         if len(counted) and not (counted["status"].astype(str) == DONE).all():
@@ -731,8 +735,9 @@ def work_state(ws: Workspace, number: int, as_of: dt.date,
     2. a plan-only work (``plan_only: true``) keeps its register status (方案待定), and a
        work with no site keeps its register status;
     3. all its sites 已完成 → 已完成;
-    4. any site past its planned year and not done, any target past its deadline whose
-       sites are not all done, or any site reported 滞后 → 滞后;
+    4. any site whose planned year has ended (31 December on or before ``as_of``) and is
+       not done, any target whose deadline is on or before ``as_of`` with its sites not all
+       done, or any site reported 滞后 → 滞后;
     5. any site begun (进行中, 已完成, 滞后 or a percent above 0) → 进行中;
     6. otherwise 未开始.
 

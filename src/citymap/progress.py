@@ -313,8 +313,8 @@ def read_events(
     row_of = {(r.where, f"row {r.row}"): r for r in pf.rows}
     for p in check_events(ws.history, events, known_ids=set(ids), today=today,
                           locations=locations):
-        row = row_of.get((p.where, p.item))
-        problems.append(Problem(p.where, p.item, row.label(p.field) if row else p.field,
+        found = row_of.get((p.where, p.item))
+        problems.append(Problem(p.where, p.item, found.label(p.field) if found else p.field,
                                 p.message))
     problems.sort(key=lambda p: (p.where, _row_number(p.item)))
     return events, locations, problems
@@ -468,8 +468,8 @@ def overdue_items(ws: Workspace, as_of: dt.date, *,
 
     A work is listed when its status on ``as_of`` is 滞后 (set or derived, see
     :func:`citymap.history.work_state`); under it, its targets past their deadline whose
-    sites are not all done and its sites past their planned year and not done, or
-    reported 滞后. Sites are listed even when the work's own status was set otherwise
+    sites are not all done, and its sites whose planned year has ended (on the date) and
+    that are not done, or that were reported 滞后. Sites are listed even when the work's own status was set otherwise
     (unless set 已完成).
 
     Parameters
@@ -510,7 +510,7 @@ def overdue_items(ws: Workspace, as_of: dt.date, *,
         for sid in sorted(own_behind, key=lambda i: (int(by_id[i].year), i)):
             r = by_id[sid]
             due = dt.date(int(r.year), 12, 31)
-            lines.append(("点位", sid, str(r.name), due if due < as_of else None,
+            lines.append(("点位", sid, str(r.name), due if due <= as_of else None,
                           str(r.status)))
         for lead in dict.fromkeys(ws.register.canonical_unit(u) for u in w.lead_units):
             if want is not None and lead != want:

@@ -40,9 +40,10 @@ _KIND_EN = {"工程": "work", "目标": "target", "点位": "site"}
 def overdue(ctx: click.Context, as_of: dt.date | None, unit: str | None, fmt: str) -> None:
     """List what is behind on a date, by lead unit — the list a 督导 meeting starts from.
 
-    A work is behind (滞后) when set so, or when a site is past its planned year and not
-    done, a target is past its deadline with sites not done, or a unit reported a site
-    滞后. Under each work: its missed targets and its late sites, with days late.
+    A work is behind (滞后) when set so, or when on the date (end of day) a site planned
+    for a year that has ended is not done, a target's deadline (31 December of its year)
+    has come with its sites not all done, or a unit reported a site 滞后. Under each
+    work: its missed targets and its late sites, with days late.
     """
     from citymap.progress import overdue_items, reporting_unit, summarize
 
