@@ -469,8 +469,8 @@ def overdue_items(ws: Workspace, as_of: dt.date, *,
     A work is listed when its status on ``as_of`` is 滞后 (set or derived, see
     :func:`citymap.history.work_state`); under it, its targets past their deadline whose
     sites are not all done, and its sites whose planned year has ended (on the date) and
-    that are not done, or that were reported 滞后. Sites are listed even when the work's own status was set otherwise
-    (unless set 已完成).
+    that are not done, or that were reported 滞后. Sites are listed even when the work's
+    own status was set otherwise (unless set 已完成).
 
     Parameters
     ----------
