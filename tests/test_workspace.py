@@ -123,3 +123,10 @@ def test_site_linking_a_missing_work_and_site_bound_warning(tmp_path):
     feats["pocket_parks"].append(site("PP-3", "8;16", "跨工程", 2021, square(117.6, 37.66)))
     ws = load_workspace(make_workspace(tmp_path, features=feats))
     assert list(ws.data["pocket_parks"]["works"]) == ["8", "8", "8;16"]
+
+
+def test_all_digit_site_id_is_refused(tmp_path):
+    root = _with(tmp_path, "pocket_parks", 0, id="16")
+    with pytest.raises(ValidationError, match="'16' is all digits, which the status log reads "
+                       "as a work number"):
+        load_workspace(root)

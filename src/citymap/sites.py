@@ -240,6 +240,9 @@ def check_layer(
 
         if _is_missing(fid) or not ID_PATTERN.match(str(fid)):
             bad("id", f"{fid!r} is not a valid id (letters, digits, _ . - only)")
+        elif str(fid).isdigit():
+            bad("id", f"{fid!r} is all digits, which the status log reads as a work number; "
+                "give sites ids with a letter, e.g. 'OC-2021-07'")
         elif str(fid) in seen:
             bad("id", f"duplicate id {fid!r} (also in {seen[str(fid)]}); ids are unique in "
                 "the workspace")
