@@ -34,7 +34,8 @@ def test_lists_every_work(ws):
     (["--action", "2"], [16, 18]),
     (["--action", "蓝绿"], [8]),
     (["--status", "方案待定"], [18]),
-    (["--action", "2", "--status", "进行中"], [16]),
+    (["--action", "2", "--status", "滞后"], [16]),  # its 2020 and 2021 sites are not done
+    (["--action", "2", "--status", "滞后", "--as-of", "2020-06-30"], []),
 ])
 def test_filters(ws, args, expected):
     r = run("tasks", "--workspace", ws, "--format", "json", *args)

@@ -163,6 +163,9 @@ _LABELS: dict[str, str] = {
     "阶段": "Phases",
     "工程列表": "Works",
     "示意": "schematic",
+    "角色": "Role",
+    "牵头": "lead",
+    "责任": "shares",
 }
 
 

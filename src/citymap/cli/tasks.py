@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import click
 from rich.table import Table
 
-from citymap.cli._options import common_options, get_lang, load, stdout_console
+from citymap.cli._options import as_of_option, common_options, get_lang, load, stdout_console
+from citymap.history import work_states
 from citymap.register import Register, Work
 from citymap.vocab import WORK_STATUSES, label
 
 
 def filter_works(register: Register, *, action: str | None = None, unit: str | None = None,
-                 status: str | None = None, lead_only: bool = False) -> list[Work]:
+                 status: str | None = None, lead_only: bool = False,
+                 statuses: dict[int, str] | None = None) -> list[Work]:
     """The works matching every filter given.
 
     Parameters
@@ -28,6 +31,8 @@ def filter_works(register: Register, *, action: str | None = None, unit: str | N
         A work status.
     lead_only
         With ``unit``: only the works it leads.
+    statuses
+        Work number → status on the date asked (default: the register's status).
     """
     works = list(register.works)
     if action is not None:
@@ -41,7 +46,7 @@ def filter_works(register: Register, *, action: str | None = None, unit: str | N
         keep = {w.number for w in register.works_of_unit(unit, lead_only=lead_only)}
         works = [w for w in works if w.number in keep]
     if status is not None:
-        works = [w for w in works if w.status == status]
+        works = [w for w in works if (statuses or {}).get(w.number, w.status) == status]
     return works
 
 
@@ -56,17 +61,19 @@ def filter_works(register: Register, *, action: str | None = None, unit: str | N
               "e.g. 县住房城乡建设局 (aliases such as 县卫生健康委 are understood).")
 @click.option("--lead-only", is_flag=True, help="With --unit: only the works it leads.")
 @click.option("--status", "-s", type=click.Choice(WORK_STATUSES), help="Only works with this "
-              "status.")
+              "status on the --as-of date.")
+@as_of_option
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
               show_default=True, help="Output format.")
 @common_options
 @click.pass_context
 def tasks(ctx: click.Context, action: str | None, unit: str | None, lead_only: bool,
-          status: str | None, fmt: str) -> None:
+          status: str | None, as_of: dt.date | None, fmt: str) -> None:
     """List the works (工程) of the plan with their lead units and status.
 
     Filters combine: --unit finds every work a unit leads or shares (the townships, which
-    share every work, are listed by the plan once for all works).
+    share every work, are listed by the plan once for all works). The status is the one on
+    the --as-of date (default today), derived from the status log, its sites and targets.
     """
     ws = load(ctx)
     reg = ws.register
@@ -75,7 +82,14 @@ def tasks(ctx: click.Context, action: str | None, unit: str | None, lead_only: b
             not in reg.all_units:
         raise click.BadParameter(f"{unit!r} is not a unit of the plan; run `citymap tasks "
                                  "--format json` to see them", param_hint="--unit")
-    works = filter_works(reg, action=action, unit=unit, status=status, lead_only=lead_only)
+    day = as_of or dt.date.today()
+    statuses = {n: st.status for n, st in work_states(ws, day).items()}
+    works = filter_works(reg, action=action, unit=unit, status=status, lead_only=lead_only,
+                         statuses=statuses)
+    role = {}
+    if unit is not None:
+        lead = {w.number for w in reg.works_of_unit(unit, lead_only=True)}
+        role = {w.number: ("牵头" if w.number in lead else "责任") for w in works}
     rows = [{
         "number": w.number,
         "action": w.action,
@@ -84,7 +98,8 @@ def tasks(ctx: click.Context, action: str | None, unit: str | None, lead_only: b
         "name": w.name,
         "lead_units": list(w.lead_units),
         "partner_units": list(w.partner_units),
-        "status": label(w.status, lang),
+        "status": label(statuses.get(w.number, w.status), lang),
+        "role": role.get(w.number, ""),
         "targets": len(w.targets),
         "site_bound": w.site_bound,
     } for w in works]
@@ -103,10 +118,16 @@ def tasks(ctx: click.Context, action: str | None, unit: str | None, lead_only: b
                              "、".join(r["partner_units"]), r["status"], r["targets"]])
         return
     table = Table(title=f"{reg.plan.title} — {len(rows)} / {len(reg.works)} "
-                  f"{label('工程列表', lang)}")
-    for col in ("工程", "行动", "名称", "牵头单位", "状态", "目标"):
+                  f"{label('工程列表', lang)} ({day.isoformat()})")
+    cols = ["工程", "行动", "名称", "牵头单位", "状态", "目标"]
+    if unit is not None:
+        cols.insert(4, "角色")
+    for col in cols:
         table.add_column(label(col, lang), overflow="fold")
     for r in rows:
-        table.add_row(str(r["number"]), f"{r['action']} {r['action_name']}", str(r["name"]),
-                      "、".join(r["lead_units"]), str(r["status"]), str(r["targets"]))
+        cells = [str(r["number"]), f"{r['action']} {r['action_name']}", str(r["name"]),
+                 "、".join(r["lead_units"]), str(r["status"]), str(r["targets"])]
+        if unit is not None:
+            cells.insert(4, label(str(r["role"]), lang))
+        table.add_row(*cells)
     stdout_console().print(table)
