@@ -237,7 +237,7 @@ def _geojson_text(collection: Mapping[str, Any], features: Iterable[dict[str, An
 
 
 def _coords(geom: shapely.Geometry) -> dict[str, Any]:
-    mapped: dict[str, Any] = json.loads(json.dumps(shapely.geometry.mapping(geom)))
+    mapped: dict[str, Any] = shapely.geometry.mapping(geom)  # tuples: written as JSON lists
     return mapped
 
 
