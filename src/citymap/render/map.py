@@ -575,6 +575,7 @@ def map_data(
         "panel": [_with_counts(panel_blob(p), counts_by_date[k] if k < len(counts_by_date)
                                else None) for k, p in enumerate(panels)],
         "bounds": [[box[1], box[0]], [box[3], box[2]]],
+        "view": _initial_view(cfg.center, cfg.zoom, gcj) if options.works is None else None,
         "basemaps": basemap_layers(options.basemap, lang=lang,
                                    tianditu_key=options.tianditu_key,
                                    tiles_url=options.tiles_url),
@@ -582,6 +583,20 @@ def map_data(
         "links": [[lk.group, lk.title, lk.href] for lk in options.links],
         "home": options.home,
     }
+
+
+def _initial_view(center: tuple[float, float] | None, zoom: int,
+                  gcj: bool) -> list[float] | None:
+    """The workspace's ``[map] center``/``zoom`` (lat, lon, zoom) for the overview."""
+    if center is None:
+        return None
+    lat, lon = center
+    if gcj:
+        from citymap.gcj02 import wgs84_to_gcj02
+
+        x, y = wgs84_to_gcj02(lon, lat)
+        lon, lat = float(x), float(y)
+    return [lat, lon, float(zoom)]
 
 
 def _with_counts(blob: dict[str, Any], counts: list[int] | None) -> dict[str, Any]:

@@ -30,7 +30,10 @@
   }
   function fmt(v) {
     if (v === null || v === undefined) { return '—'; }
-    if (typeof v === 'number') { return (Math.round(v * 100) / 100).toLocaleString(D.lang === 'en' ? 'en' : 'zh-CN'); }
+    if (typeof v === 'number') {
+      if (Number.isInteger(v) && Math.abs(v) < 10000) { return String(v); }  /* years, counts */
+      return (Math.round(v * 100) / 100).toLocaleString(D.lang === 'en' ? 'en' : 'zh-CN');
+    }
     if (typeof v === 'boolean') { return v ? U.yes : U.no; }
     return String(v);
   }
@@ -110,7 +113,10 @@
   var renderer = L.canvas({ padding: 0.3, tolerance: 4 });
   var map = L.map('map', { preferCanvas: true, renderer: renderer, zoomSnap: 0.25, minZoom: 3 });
   var bounds = L.latLngBounds(D.bounds);
-  map.fitBounds(bounds, { padding: [20, 20] });
+  function home() {
+    if (D.view) { map.setView([D.view[0], D.view[1]], D.view[2]); } else { map.fitBounds(bounds, { padding: [20, 20] }); }
+  }
+  home();
 
   var baseLayers = [];
   D.basemaps.forEach(function (b, k) {
@@ -220,7 +226,7 @@
   });
 
   /* ------------------------------------------------------------- popups */
-  var popup = L.popup({ maxWidth: 340, autoPanPadding: [30, 30] });
+  var popup = L.popup({ maxWidth: 340, autoPanPaddingTopLeft: [60, 120], autoPanPaddingBottomRight: [40, 40] });
   var current = null;
   function row(tbody, label, text) {
     if (text === null || text === undefined || text === '') { return; }
@@ -318,7 +324,7 @@
       LABELS.push({ li: li, i: i, node: node });
     });
   });
-  function labelZoom() { L.DomUtil[map.getZoom() < 13.5 ? 'addClass' : 'removeClass'](map.getContainer(), 'cm-nolabels'); }
+  function labelZoom() { L.DomUtil[map.getZoom() < 12.5 ? 'addClass' : 'removeClass'](map.getContainer(), 'cm-nolabels'); }
   map.on('zoomend', labelZoom); labelZoom();
 
   /* ------------------------------------------------------------- date */
@@ -362,7 +368,7 @@
   control('topleft', function () {
     var bar = el('div', 'leaflet-bar'), a = el('a', 'cm-btn cm-reset', '⌂', bar);
     a.href = '#'; a.title = U.reset; a.setAttribute('role', 'button'); a.setAttribute('aria-label', U.reset);
-    a.addEventListener('click', function (e) { e.preventDefault(); map.fitBounds(bounds, { padding: [20, 20] }); });
+    a.addEventListener('click', function (e) { e.preventDefault(); home(); });
     return bar;
   });
 
