@@ -130,3 +130,12 @@ def test_all_digit_site_id_is_refused(tmp_path):
     with pytest.raises(ValidationError, match="'16' is all digits, which the status log reads "
                        "as a work number"):
         load_workspace(root)
+
+
+def test_empty_layer_file_is_fine(tmp_path):
+    feats = default_features()
+    feats["pocket_parks"] = []
+    ws = load_workspace(make_workspace(tmp_path, features=feats))
+    assert len(ws.data["pocket_parks"]) == 0
+    assert "households" in ws.data["old_communities"].columns
+    assert list(ws.data["pocket_parks"].columns[:3]) == ["id", "works", "name"]

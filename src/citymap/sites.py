@@ -218,6 +218,8 @@ def check_layer(
     seen = seen_ids if seen_ids is not None else {}
     today = today or dt.date.today()
     required = SITE_COLUMNS[:-1] if spec.is_sites else CONTEXT_COLUMNS[:1]
+    if len(gdf) == 0:
+        return problems  # an empty layer is fine: nothing to check
     missing = [c for c in required if c not in gdf.columns]
     if missing:
         return [Problem(shown, "", ", ".join(missing), "missing propert"

@@ -24,7 +24,13 @@ from citymap.errors import CRSError, Problem, ValidationError, WorkspaceError
 from citymap.history import StatusLog, read_status_log
 from citymap.layers import LayerSpec, load_layers
 from citymap.register import Register, load_register
-from citymap.sites import check_layer, coerce_columns, read_layer_file, repair_geometries
+from citymap.sites import (
+    check_layer,
+    coerce_columns,
+    empty_layer,
+    read_layer_file,
+    repair_geometries,
+)
 from citymap.vocab import SCHEMATIC
 
 __all__ = ["Config", "Workspace", "find_workspace", "load_config", "load_workspace"]
@@ -273,7 +279,7 @@ def load_workspace(
                             work_numbers=work_numbers, seen_ids=seen, today=today)
         problems.extend(found)
         if not found:
-            data[name] = coerce_columns(gdf, spec)
+            data[name] = coerce_columns(gdf if len(gdf) else empty_layer(spec), spec)
     if register is not None:
         _check_targets(register, layers, problems, config.register)
         for w in register.works:

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import functools
-from pathlib import Path
-
 import click
-import geopandas as gpd
 from rich.table import Table
 
 from citymap.cli._options import (
@@ -18,10 +14,6 @@ from citymap.cli._options import (
 )
 from citymap.sites import parse_works
 from citymap.vocab import SCHEMATIC, label
-
-
-def _write_geojson(gdf: gpd.GeoDataFrame, path: Path) -> None:
-    gdf.to_file(path, driver="GeoJSON", engine="pyogrio", layer_options={"RFC7946": "YES"})
 
 
 @click.command("validate", epilog="Examples:\n\n  citymap validate\n\n"
@@ -40,12 +32,11 @@ def validate(ctx: click.Context, repair: bool) -> None:
     lang = get_lang(ctx)
     err = stderr_console()
     if repair:
-        from citymap.io.atomic import write_with
+        from citymap.io.export import write_geojson
 
         for name, spec in ws.layers.items():
             if any(w.startswith(f"{spec.source}:") for w in ws.warnings):
-                write_with(ws.root / spec.source, functools.partial(
-                    _write_geojson, ws.data[name]))
+                write_geojson(ws.data[name], ws.root / spec.source)
     con = stdout_console()
     lt = Table(title="图层 Layers" if lang == "zh" else "Layers")
     for col in ("layer", "role", "geometry", "features", "schematic", "works"):

@@ -19,6 +19,23 @@ from citymap.errors import WorkspaceError
 __all__ = ["atomic_path", "atomic_dir", "write_text", "write_bytes", "write_with"]
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _mode_for(target: Path, *, folder: bool) -> int:
+    """The mode the result should have: the replaced file's, else the umask's default.
+
+    ``mkstemp``/``mkdtemp`` create private (0600/0700) entries; outputs are for sharing.
+    """
+    try:
+        return target.stat().st_mode & 0o7777
+    except OSError:
+        return (0o777 if folder else 0o666) & ~_umask()
+
+
 def _fsync_dir(folder: Path) -> None:
     try:
         fd = os.open(folder, os.O_RDONLY)
@@ -71,6 +88,7 @@ def atomic_path(target: str | os.PathLike[str], *, suffix: str | None = None) ->
         if tmp.is_file():
             with open(tmp, "rb+") as fh:
                 os.fsync(fh.fileno())
+            os.chmod(tmp, _mode_for(target, folder=False))
         elif not tmp.exists():
             raise WorkspaceError(f"{str(target)!r}: the writer produced no file")
         os.replace(tmp, target)
@@ -89,11 +107,18 @@ def atomic_dir(target: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a temporary folder beside ``target``; swap it in for ``target`` on success.
 
     Used for multi-file outputs (a Shapefile set, a folder of maps). On failure the
-    temporary folder is removed and the previous ``target`` stays as it was.
+    temporary folder is removed and the previous ``target`` stays as it was. The swap is
+    two renames (old aside, new in), so ``target`` is missing for an instant; a reader
+    never sees a half-written folder.
     """
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    except OSError as exc:
+        raise WorkspaceError(f"{str(target.parent)!r}: cannot create the folder: "
+                             f"{exc.strerror}") from None
+    tmp.chmod(_mode_for(target, folder=True))
     try:
         yield tmp
         for f in tmp.rglob("*"):
