@@ -59,8 +59,10 @@ def lang_option(f: F) -> F:
 
 
 def common_options(f: F) -> F:
-    """The options every subcommand takes: --workspace and --lang."""
-    return workspace_option(lang_option(f))
+    """The options every subcommand takes: --workspace, --lang, --store/--store-workspace."""
+    from citymap.cli._store import store_option
+
+    return workspace_option(lang_option(store_option(f)))
 
 
 def get_lang(ctx: click.Context) -> str:
@@ -75,9 +77,15 @@ def get_workspace_dir(ctx: click.Context) -> Path | None:
 
 
 def load(ctx: click.Context, **kwargs: Any) -> Any:
-    """Load and validate the workspace, turning problems into a clean CLI error."""
+    """Load and validate the workspace (from --store when given), turning problems into a
+    clean CLI error.
+    """
+    from citymap.cli._store import load_from_store
     from citymap.workspace import load_workspace
 
+    ws = load_from_store(ctx, **kwargs)
+    if ws is not None:
+        return ws
     with errors_to_exit():
         return load_workspace(get_workspace_dir(ctx), **kwargs)
 

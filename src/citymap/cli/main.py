@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from citymap import __version__
-from citymap.cli._options import common_options, setup_logging
+from citymap.cli._options import lang_option, setup_logging, workspace_option
 from citymap.cli.build import build
 from citymap.cli.export import export
 from citymap.cli.import_ import import_
@@ -26,7 +26,8 @@ from citymap.cli.validate import validate
 )
 @click.version_option(__version__, prog_name="citymap")
 @click.option("-v", "--verbose", count=True, help="More log output on stderr (-vv for debug).")
-@common_options
+@workspace_option
+@lang_option
 def cli(verbose: int) -> None:
     """citymap: the county's city-quality plan as data, maps and metrics.
 

@@ -93,8 +93,12 @@ def import_(ctx: click.Context, file: Path, unit: str | None, sheet: str | None,
     from citymap.progress import import_progress
 
     ws = load(ctx)
+    store = ctx.meta.get("citymap.store_object")  # set by load() with --store
     with errors_to_exit():
-        res = import_progress(ws, file, unit=unit, sheet=sheet, dry_run=dry_run)
+        if store is not None:
+            res = store.import_progress(ws, file, unit=unit, sheet=sheet, dry_run=dry_run)
+        else:
+            res = import_progress(ws, file, unit=unit, sheet=sheet, dry_run=dry_run)
     if res.added:
         table = Table(title=("would add" if dry_run else "added") + f" — {len(res.added)} "
                       "status events")

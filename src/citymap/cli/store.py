@@ -51,7 +51,6 @@ def init(ctx: click.Context) -> None:
 @click.option("--replace", is_flag=True, help="Overwrite status events in the store that the "
               "folder lacks (by default such a push is refused: pull first).")
 @common_options
-@store_option
 @click.pass_context
 def push(ctx: click.Context, replace: bool) -> None:
     """Validate the workspace folder and copy it into the store, in one transaction.

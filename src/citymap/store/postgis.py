@@ -38,6 +38,7 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 if TYPE_CHECKING:
+    from citymap.progress import ImportResult
     from citymap.workspace import Workspace
 
 from citymap.errors import Problem, StoreError, ValidationError, WorkspaceError
@@ -818,7 +819,7 @@ class PostgisStore:
     def import_progress(self, ws: Workspace, path: str | os.PathLike[str], *,
                         unit: str | None = None, sheet: str | None = None,
                         dry_run: bool = False, today: dt.date | None = None,
-                        key: str | None = None) -> AppendResult:
+                        key: str | None = None) -> ImportResult:
         """``citymap progress import`` on the store: every row checked as for the files
         (:func:`citymap.progress.read_events`), then all appended in one transaction or
         none.
@@ -829,16 +830,18 @@ class PostgisStore:
             Listing every problem of the file; nothing is appended.
         """
         from citymap.io.xlsx import read_progress_file
-        from citymap.progress import ids_of, read_events
+        from citymap.progress import ImportResult, ids_of, read_events
 
         today = today or dt.date.today()
         pf = read_progress_file(Path(path), sheet=sheet)
         events, locations, problems = read_events(ws, pf, unit=unit, today=today)
         if problems:
             raise ValidationError(problems)
-        return self.append_events(events, key=key, known_ids=set(ids_of(ws)), today=today,
-                                  locations=locations, dry_run=dry_run,
-                                  action="progress import")
+        res = self.append_events(events, key=key, known_ids=set(ids_of(ws)), today=today,
+                                 locations=locations, dry_run=dry_run,
+                                 action="progress import")
+        return ImportResult(Path(path), len(pf.rows), pf.skipped, res.added, res.unchanged,
+                            dry_run)
 
 
 def _srid(crs: str) -> int:
