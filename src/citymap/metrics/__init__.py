@@ -1,0 +1,329 @@
+"""Coverage and progress metrics: targets from data, pilot zones, park service radius and
+road network density, computed from a loaded workspace on a date.
+
+Everything is a pure function of the :class:`~citymap.workspace.Workspace` and the date;
+results are plain records (attrs) with ``to_dict()`` for maps, reports and JSON/CSV.
+
+Examples
+--------
+>>> from citymap.workspace import load_workspace  # doctest: +SKIP
+>>> res = compute_metrics(load_workspace("."), year=2021)  # doctest: +SKIP
+>>> [(t.id, t.actual, t.verdict) for t in res.targets][:1]  # doctest: +SKIP
+[('2.2', 62.5, 'behind')]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import attrs
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from citymap import __version__
+from citymap.crs import LONLAT_CRS, MEASURE_CRS, to_measure
+from citymap.errors import CitymapError
+from citymap.metrics.density import density_indicator, find_context, road_density
+from citymap.metrics.service import (
+    DEFAULT_RULES,
+    GB55014_STANDARD,
+    Indicator,
+    RadiusRule,
+    park_service_coverage,
+    service_coverage_layer,
+    verdict_of,
+)
+from citymap.metrics.targets import DONE, TargetResult, target_results
+from citymap.metrics.zones import MIN_ZONE_KM2, ZONE_LAYER, ZoneResult, zone_coverage
+from citymap.vocab import METRICS, SITE_STATUSES
+from citymap.workspace import Workspace
+
+__all__ = [
+    "MetricsResult",
+    "TargetResult",
+    "ZoneResult",
+    "Indicator",
+    "RadiusRule",
+    "DEFAULT_RULES",
+    "compute_metrics",
+    "default_as_of",
+    "residential_coverage_layer",
+    "park_frame",
+]
+
+SERVICE_SOURCE = ("2021年城市体检指标 (300 m: 2000–5000 m² 公园; 500 m: ≥5000 m²); "
+                  "GB 55014-2021 要求 > 80%")
+PARK_SITE_LAYERS = ("pocket_parks",)
+
+
+@attrs.frozen
+class MetricsResult:
+    """Everything ``citymap metrics`` computes, on one date.
+
+    Attributes
+    ----------
+    workspace, county
+        Names from ``citymap.toml``.
+    as_of
+        The date the statuses hold on.
+    year, zone
+        The filters asked (None: all).
+    schematic
+        True when the data is schematic (示意).
+    targets
+        Every target computed.
+    zones
+        Every pilot zone measured.
+    indicators
+        Park service-radius coverage and road-network density, county-wide and per zone.
+    counts_by_status
+        ``{layer: {status: n}}`` of every site layer on the date asked.
+    warnings
+        What could not be computed and why.
+    """
+
+    workspace: str
+    county: str
+    as_of: dt.date
+    year: int | None
+    zone: str | None
+    schematic: bool
+    targets: tuple[TargetResult, ...]
+    zones: tuple[ZoneResult, ...]
+    indicators: tuple[Indicator, ...]
+    counts_by_status: Mapping[str, Mapping[str, int]]
+    warnings: tuple[str, ...] = ()
+    version: str = __version__
+
+    def series(self) -> list[dict[str, Any]]:
+        """Planned vs done by year, per metric: ``[{metric, unit, points: [...]}, ...]``."""
+        out: dict[str, dict[str, Any]] = {}
+        for t in self.targets:
+            m = METRICS.get(t.metric)
+            entry = out.setdefault(t.metric, {
+                "metric": t.metric, "zh": m.zh if m else t.metric, "en": m.en if m else "",
+                "unit": t.unit, "points": []})
+            entry["points"].append({"id": t.id, "year": t.year, "start_year": t.start_year,
+                                    "target": t.target, "actual": t.actual,
+                                    "planned": t.planned, "verdict": t.verdict})
+        return list(out.values())
+
+    def to_dict(self) -> dict[str, Any]:
+        """The whole result as plain data (JSON-ready)."""
+        return {
+            "workspace": self.workspace, "county": self.county,
+            "as_of": self.as_of.isoformat(), "year": self.year, "zone": self.zone,
+            "schematic": self.schematic, "version": self.version,
+            "targets": [t.to_dict() for t in self.targets],
+            "zones": [z.to_dict() for z in self.zones],
+            "indicators": [i.to_dict() for i in self.indicators],
+            "counts_by_status": {k: dict(v) for k, v in self.counts_by_status.items()},
+            "series": self.series(), "warnings": list(self.warnings),
+        }
+
+
+def default_as_of(year: int | None, today: dt.date | None = None) -> dt.date:
+    """Today, or 31 December of ``year`` when that is earlier."""
+    today = today or dt.date.today()
+    if year is None:
+        return today
+    return min(today, dt.date(year, 12, 31))
+
+
+def _status_frame(ws: Workspace, gdf: gpd.GeoDataFrame, as_of: dt.date) -> gpd.GeoDataFrame:
+    out = gdf.copy()
+    if len(out):
+        out["status"] = ws.history.status_on(gdf, as_of)["status"].to_numpy()
+    return out
+
+
+def park_frame(ws: Workspace, as_of: dt.date) -> gpd.GeoDataFrame:
+    """The parks serving residents on ``as_of``: the context parks plus pocket parks done."""
+    frames = []
+    name = find_context(list(ws.data), "parks")
+    if name is not None and len(ws.data[name]):
+        frames.append(ws.data[name][["id", ws.data[name].geometry.name]])
+    for lay in PARK_SITE_LAYERS:
+        gdf = ws.data.get(lay)
+        if gdf is not None and len(gdf):
+            st = _status_frame(ws, gdf, as_of)
+            frames.append(st.loc[st["status"] == DONE, ["id", st.geometry.name]])
+    frames = [f.rename_geometry("geometry") if f.geometry.name != "geometry" else f
+              for f in frames]
+    if not frames:
+        return gpd.GeoDataFrame({"id": []}, geometry=[], crs=LONLAT_CRS)
+    return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=LONLAT_CRS)
+
+
+def _responsible(ws: Workspace, layer: str, fallback_work: int) -> str:
+    spec = ws.layers.get(layer)
+    numbers = list(spec.works) if spec is not None else []
+    numbers.append(fallback_work)
+    for n in numbers:
+        try:
+            return "、".join(ws.register.work(n).lead_units)
+        except KeyError:
+            continue
+    return ""
+
+
+def residential_coverage_layer(ws: Workspace, *, as_of: dt.date | None = None,
+                               rules: Sequence[RadiusRule] = DEFAULT_RULES
+                               ) -> gpd.GeoDataFrame:
+    """Residential land split into parts covered / not covered by a park's service radius.
+
+    For the map: lon/lat, columns ``id``, ``name``, ``covered``, ``area_m2``. Empty when the
+    workspace has no residential layer.
+    """
+    as_of = as_of or dt.date.today()
+    name = find_context(list(ws.data), "residential")
+    if name is None:
+        return gpd.GeoDataFrame({"id": [], "name": [], "covered": [], "area_m2": []},
+                                geometry=[], crs=LONLAT_CRS)
+    return service_coverage_layer(ws.data[name], park_frame(ws, as_of), rules=rules,
+                                  crs=ws.config.measure_crs or MEASURE_CRS)
+
+
+def _service_indicator(res: gpd.GeoDataFrame, parks: gpd.GeoDataFrame, *, scope: str,
+                       responsible: str, rules: Sequence[RadiusRule], crs: str) -> Indicator:
+    cov = park_service_coverage(res, parks, rules=rules, crs=crs, workers=1)
+    return Indicator(
+        key="park_service_coverage", name="公园绿地服务半径覆盖率",
+        name_en="park service-radius coverage", scope=scope, value=cov.value, unit="%",
+        standard=GB55014_STANDARD, comparison=">",
+        verdict=verdict_of(cov.value, GB55014_STANDARD, ">"), responsible=responsible,
+        source=SERVICE_SOURCE,
+        note=(f"{cov.covered_m2 / 1e6:.4f} of {cov.residential_m2 / 1e6:.4f} km² residential "
+              f"land; {cov.parks_used} parks within a rule, {cov.parks_ignored} below"),
+        numerator=cov.covered_m2, denominator=cov.residential_m2)
+
+
+def _clip_to(gdf: gpd.GeoDataFrame, zone_m: Any, crs: str) -> gpd.GeoDataFrame:
+    m = to_measure(gdf, crs)
+    import shapely
+
+    geoms = np.asarray(m.geometry.values, dtype=object)
+    hit = shapely.intersects(zone_m, geoms)
+    clipped = shapely.intersection(geoms[hit], zone_m)
+    return gpd.GeoDataFrame({"id": m["id"].to_numpy()[hit]}, geometry=clipped, crs=crs)
+
+
+def compute_metrics(
+    ws: Workspace,
+    *,
+    year: int | None = None,
+    as_of: dt.date | None = None,
+    zone: str | None = None,
+    rules: Sequence[RadiusRule] = DEFAULT_RULES,
+) -> MetricsResult:
+    """Compute every target, pilot zone and indicator of ``ws`` on a date.
+
+    Parameters
+    ----------
+    ws
+        The loaded workspace.
+    year
+        Only targets whose years include it, and the pilot zones of that year.
+    as_of
+        The date statuses hold on (default: today, or 31 December of ``year`` if earlier).
+    zone
+        Only this pilot zone (its id).
+    rules
+        Park service-radius rules.
+
+    Returns
+    -------
+    MetricsResult
+
+    Raises
+    ------
+    CitymapError
+        If ``zone`` is not a pilot zone of the workspace.
+    """
+    import shapely
+
+    as_of = as_of or default_as_of(year)
+    crs = ws.config.measure_crs or MEASURE_CRS
+    warnings: list[str] = []
+    targets = target_results(ws, as_of, year=year)
+    # pilot zones
+    zgdf = ws.data.get(ZONE_LAYER)
+    zones_sel = zgdf if zgdf is not None else None
+    if zones_sel is not None and year is not None:
+        zones_sel = zones_sel[zones_sel["year"].to_numpy() == year]
+    if zone is not None:
+        if zones_sel is None or zone not in set(zones_sel["id"].astype(str)):
+            known = sorted(zgdf["id"].astype(str)) if zgdf is not None else []
+            raise CitymapError(f"{zone!r} is not a pilot zone{f' of {year}' if year else ''}; "
+                               f"the zones are {', '.join(known) or 'none'}")
+        zones_sel = zones_sel[zones_sel["id"].astype(str) == zone]
+    if zgdf is None:
+        warnings.append(f"no layer {ZONE_LAYER!r}: pilot zones not measured")
+    sites = ws.sites()
+    sites = sites[sites["layer"] != ZONE_LAYER] if len(sites) else sites
+    if len(sites):
+        sites = sites.assign(
+            status=ws.history.status_on(sites, as_of)["status"].to_numpy(),
+            theme=[ws.layers[lay].theme for lay in sites["layer"]])
+    zone_results: tuple[ZoneResult, ...] = ()
+    if zones_sel is not None and len(zones_sel):
+        min_km2 = next((t.value for t in ws.register.targets if t.measure == "area_each"),
+                       MIN_ZONE_KM2)
+        zone_results = tuple(zone_coverage(zones_sel, sites, crs=crs, min_km2=min_km2,
+                                           as_of=as_of))
+    # indicators
+    indicators: list[Indicator] = []
+    names = list(ws.data)
+    res_name = find_context(names, "residential")
+    parks = park_frame(ws, as_of)
+    park_unit = _responsible(ws, "pocket_parks", 8)
+    zone_geoms: list[tuple[str, Any]] = []
+    if zones_sel is not None and len(zones_sel):
+        zm = to_measure(zones_sel, crs)
+        zone_geoms = list(zip(zm["id"].astype(str), zm.geometry.values, strict=True))
+    if res_name is None:
+        warnings.append("no residential land layer: park service-radius coverage not computed")
+    else:
+        res = ws.data[res_name]
+        if zone is None:
+            indicators.append(_service_indicator(res, parks, scope="county",
+                                                 responsible=park_unit, rules=rules, crs=crs))
+        for zid, zg in zone_geoms:
+            indicators.append(_service_indicator(_clip_to(res, zg, crs), parks, scope=zid,
+                                                 responsible=park_unit, rules=rules, crs=crs))
+    roads_name = find_context(names, "roads")
+    built = find_context(names, "built_up")
+    road_unit = _responsible(ws, "dead_end_roads", 14)
+    if roads_name is None:
+        warnings.append("no roads layer: road network density not computed")
+    else:
+        roads = ws.data[roads_name]
+        built_geom = None
+        if built is not None and len(ws.data[built]):
+            built_geom = shapely.union_all(np.asarray(
+                to_measure(ws.data[built], crs).geometry.values, dtype=object))
+        if built_geom is None:
+            warnings.append("no built-up area layer: county-seat road density not computed; "
+                            "zones use their whole area")
+        elif zone is None:
+            km, km2, d = road_density(roads, built_geom, crs=crs)
+            indicators.append(density_indicator(km, km2, d, scope="county seat",
+                                                responsible=road_unit))
+        for zid, zg in zone_geoms:
+            area = zg if built_geom is None else shapely.intersection(zg, built_geom)
+            km, km2, d = road_density(roads, area, crs=crs)
+            indicators.append(density_indicator(km, km2, d, scope=zid, responsible=road_unit))
+    counts: dict[str, dict[str, int]] = {}
+    for lay in ws.site_layers:
+        gdf = ws.data.get(lay)
+        if gdf is None:
+            continue
+        st = ws.history.status_on(gdf, as_of)["status"] if len(gdf) else pd.Series([], dtype=str)
+        counts[lay] = {s: int((st == s).sum()) for s in SITE_STATUSES}
+    return MetricsResult(
+        workspace=ws.config.name, county=ws.config.county, as_of=as_of, year=year, zone=zone,
+        schematic=ws.config.schematic or ws.is_schematic, targets=targets, zones=zone_results,
+        indicators=tuple(indicators), counts_by_status=counts, warnings=tuple(warnings))
