@@ -9,9 +9,11 @@ from citymap.cli._options import lang_option, setup_logging, workspace_option
 from citymap.cli.build import build
 from citymap.cli.export import export
 from citymap.cli.import_ import import_
+from citymap.cli.metrics import metrics
 from citymap.cli.overdue import overdue
 from citymap.cli.plan import plan
 from citymap.cli.progress import progress
+from citymap.cli.report import report
 from citymap.cli.serve import serve
 from citymap.cli.show import show
 from citymap.cli.status import status
@@ -39,7 +41,7 @@ def cli(verbose: int) -> None:
 
 
 for command in (tasks, show, validate, plan, status, progress, overdue, export, import_,
-                store, build, serve):
+                store, build, serve, metrics, report):
     cli.add_command(command)
 
 

@@ -1,0 +1,133 @@
+"""``citymap metrics``: every target with actual vs target, pilot zones and indicators."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+
+import click
+from rich.table import Table
+
+from citymap.cli._options import (
+    as_of_option,
+    common_options,
+    errors_to_exit,
+    get_lang,
+    load,
+    stdout_console,
+)
+from citymap.vocab import MEASURES, METRICS, label
+
+VERDICT_ZH = {"met": "达标", "on track": "按进度", "in progress": "推进中", "behind": "滞后",
+              "not measurable": "无法测算", "no data": "无数据", "not met": "未达标"}
+
+
+def _v(verdict: str, lang: str) -> str:
+    return verdict if lang == "en" else VERDICT_ZH.get(verdict, verdict)
+
+
+def _n(x: float | None) -> str:
+    return "—" if x is None else f"{x:.4g}" if abs(x) < 1000 else f"{x:,.0f}"
+
+
+@click.command(
+    "metrics",
+    epilog="Examples:\n\n  citymap metrics --year 2021\n\n"
+           "  citymap metrics --as-of 2021-06-30 --format json\n\n"
+           "  citymap metrics --zone PZ-2021-01\n\n  citymap metrics --list",
+)
+@click.option("--year", "-y", type=int, default=None, help="Only targets whose years include "
+              "this year, and that year's pilot zone. The date defaults to its 31 December "
+              "(or today, if earlier).")
+@as_of_option
+@click.option("--zone", metavar="ID", default=None, help="Only this pilot zone.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
+              show_default=True, help="Output format.")
+@click.option("--list", "list_metrics", is_flag=True, help="List the metrics citymap knows "
+              "and how each is measured, then exit.")
+@common_options
+@click.pass_context
+def metrics(ctx: click.Context, year: int | None, as_of: dt.date | None, zone: str | None,
+            fmt: str, list_metrics: bool) -> None:
+    """Compute every target of the plan from the sites: actual vs target and a verdict.
+
+    Also the pilot zones (area, share reached by the works by status and theme), park
+    service-radius coverage (公园绿地服务半径覆盖率) and road network density. Verdicts:
+    met, on track (at or above the pro-rata pace before the deadline), in progress (below
+    it), behind (deadline passed), not measurable (shown with the recorded status).
+    """
+    lang = get_lang(ctx)
+    if list_metrics:
+        rows = [{"key": m.key, "zh": m.zh, "en": m.en, "unit": m.unit, "measure": m.measure,
+                 "how": MEASURES.get(m.measure, "")} for m in METRICS.values()]
+        if fmt == "json":
+            click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        elif fmt == "csv":
+            import csv
+
+            writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]), lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(rows)
+        else:
+            table = Table(title="metrics")
+            for col in ("key", "zh" if lang == "zh" else "en", "unit", "measure"):
+                table.add_column(col)
+            for r in rows:
+                table.add_row(r["key"], r["zh" if lang == "zh" else "en"], r["unit"],
+                              r["measure"])
+            stdout_console().print(table)
+        return
+    from citymap.metrics import compute_metrics
+    from citymap.metrics.output import to_csv, to_json
+
+    ws = load(ctx)
+    with errors_to_exit():
+        result = compute_metrics(ws, year=year, as_of=as_of, zone=zone)
+    if fmt == "json":
+        click.echo(to_json(result))
+        return
+    if fmt == "csv":
+        click.echo(to_csv(result), nl=False)
+        return
+    con = stdout_console()
+    head = f"{result.workspace} — as of {result.as_of.isoformat()}"
+    if result.schematic:
+        head += f"  [{label('示意', lang)} schematic data]"
+    con.print(f"[bold]{head}[/bold]")
+    table = Table(title=f"targets ({len(result.targets)})")
+    for col in ("id", "name", "year", "target", "actual", "unit", "verdict", "sites"):
+        table.add_column(col, overflow="fold")
+    for t in result.targets:
+        years = str(t.year) if t.start_year == t.year else f"{t.start_year}–{t.year}"
+        if t.actual is None and t.recorded_status:
+            actual = f"({label(t.recorded_status, lang)}"
+            actual += f" {t.recorded_percent:g}%)" if t.recorded_percent is not None else ")"
+        else:
+            actual = _n(t.actual)
+        name = t.name if lang == "zh" else METRICS[t.metric].en
+        table.add_row(t.id, name, years, f"{t.comparison} {_n(t.target)}", actual, t.unit,
+                      _v(t.verdict, lang), str(len(t.site_ids)))
+    con.print(table)
+    if result.zones:
+        zt = Table(title="pilot zones")
+        for col in ("id", "name", "year", "km²", "covered %", "done %", "lines km", "points"):
+            zt.add_column(col, overflow="fold")
+        for z in result.zones:
+            flag = " ⚠ < min" if z.below_min else ""
+            zt.add_row(z.id, z.name, str(z.year), f"{z.area_km2:.3f}{flag}",
+                       f"{z.covered_share:.1f}", f"{z.by_status['已完成']['share']:.1f}",
+                       f"{sum(v['km'] for v in z.lines.values()):.2f}",
+                       str(sum(v['count'] for v in z.points.values())))
+        con.print(zt)
+    if result.indicators:
+        it = Table(title="indicators")
+        for col in ("indicator", "scope", "value", "standard", "verdict", "unit responsible"):
+            it.add_column(col, overflow="fold")
+        for i in result.indicators:
+            it.add_row(i.name if lang == "zh" else i.name_en, i.scope,
+                       f"{_n(i.value)} {i.unit}", f"{i.comparison} {i.standard:g}",
+                       _v(i.verdict, lang), i.responsible)
+        con.print(it)
+    for w in result.warnings:
+        click.echo(f"warning: {w}", err=True)

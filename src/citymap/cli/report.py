@@ -1,0 +1,39 @@
+"""``citymap report``: the annual report as one self-contained, printable HTML file."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from citymap.cli._options import as_of_option, common_options, errors_to_exit, load
+
+
+@click.command(
+    "report",
+    epilog="Examples:\n\n  citymap report --year 2021\n\n"
+           "  citymap report --as-of 2022-06-30 -o 通报.html",
+)
+@click.option("--year", "-y", type=int, default=None, help="The year reported (its targets "
+              "and pilot zone; date defaults to its 31 December or today if earlier).")
+@as_of_option
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The HTML file (default: maps/report[-YEAR].html in the workspace).")
+@click.option("--no-maps", is_flag=True, help="Leave out the static maps of the zones.")
+@common_options
+@click.pass_context
+def report(ctx: click.Context, year: int | None, as_of: dt.date | None, output: Path | None,
+           no_maps: bool) -> None:
+    """Write the annual report (每年通报): targets, charts, pilot zones, indicators.
+
+    One HTML file with the charts and maps inlined; print it to A4 or A3 from the browser.
+    """
+    from citymap.report import write_report
+
+    ws = load(ctx)
+    if output is None:
+        output = ws.root / "maps" / (f"report-{year}.html" if year else "report.html")
+    with errors_to_exit():
+        path = write_report(ws, output, year=year, as_of=as_of, maps=not no_maps)
+    click.echo(str(path))
