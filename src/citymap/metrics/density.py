@@ -17,6 +17,7 @@ import shapely
 
 from citymap.crs import MEASURE_CRS, to_measure
 from citymap.metrics.service import Indicator, verdict_of
+from citymap.metrics.targets import GRID_M
 
 __all__ = ["ROAD_DENSITY_TARGET", "CONTEXT_NAMES", "find_context", "road_density",
            "density_indicator"]
@@ -76,8 +77,10 @@ def road_density(
     lines = np.asarray(to_measure(roads, crs).geometry.values, dtype=object)
     shapely.prepare(geom)
     lines = lines[shapely.intersects(geom, lines)]
-    km = float(shapely.length(shapely.intersection(shapely.union_all(lines), geom))) / 1000.0 \
-        if len(lines) else 0.0
+    km = 0.0
+    if len(lines):
+        merged = shapely.union_all(lines, grid_size=GRID_M)
+        km = float(shapely.length(shapely.intersection(merged, geom))) / 1000.0
     return km, km2, km / km2
 
 

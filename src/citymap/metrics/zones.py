@@ -31,6 +31,7 @@ import shapely
 
 from citymap.crs import MEASURE_CRS, to_measure
 from citymap.layers import THEMES
+from citymap.metrics.targets import GRID_M
 
 __all__ = ["ZONE_LAYER", "MIN_ZONE_KM2", "STATUS_ORDER", "ZoneResult", "zone_coverage"]
 
@@ -95,6 +96,10 @@ def _area(geoms: GeomArray) -> float:
     if not len(geoms):
         return 0.0
     return float(shapely.area(shapely.union_all(geoms)))
+
+
+def _length_km(geoms: GeomArray) -> float:
+    return float(shapely.length(shapely.union_all(geoms, grid_size=GRID_M))) / 1000.0
 
 
 def _clip(geoms: GeomArray, zone: shapely.Geometry) -> GeomArray:
@@ -191,10 +196,8 @@ def zone_coverage(
             for lay in sorted(set(layer[lidx])):
                 m = layer[lidx] == lay
                 done = m & (status[lidx] == STATUS_ORDER[0])
-                lines[lay] = {
-                    "km": float(shapely.length(shapely.union_all(lclip[m]))) / 1000.0,
-                    "km_done": (float(shapely.length(shapely.union_all(lclip[done]))) / 1000.0
-                                if done.any() else 0.0)}
+                lines[lay] = {"km": _length_km(lclip[m]),
+                              "km_done": _length_km(lclip[done]) if done.any() else 0.0}
         # points
         qidx = found["point"]
         points: dict[str, dict[str, int]] = {}
