@@ -4,9 +4,9 @@ import io
 import json
 
 import pytest
-from _ws_metrics import make_ws, rect, site
 from click.testing import CliRunner
 
+from _ws_metrics import make_ws, rect, site
 from citymap.cli.main import cli
 
 

@@ -1,6 +1,6 @@
-from _ws_metrics import make_ws, rect, site
 from click.testing import CliRunner
 
+from _ws_metrics import make_ws, rect, site
 from citymap.cli.main import cli
 
 

@@ -7,8 +7,8 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
-from _ws_metrics import X0, Y0, line, rect
 
+from _ws_metrics import X0, Y0, line
 from citymap.metrics.density import road_density
 from citymap.metrics.zones import zone_coverage
 

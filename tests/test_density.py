@@ -1,7 +1,7 @@
 import geopandas as gpd
 import pytest
-from _ws_metrics import line, rect
 
+from _ws_metrics import line, rect
 from citymap.metrics.density import density_indicator, find_context, road_density
 
 

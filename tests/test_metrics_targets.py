@@ -1,8 +1,8 @@
 import datetime as dt
 
 import pytest
-from _ws_metrics import ctx, line, make_ws, rect, site
 
+from _ws_metrics import ctx, line, make_ws, rect, site
 from citymap.metrics import compute_metrics
 from citymap.metrics.targets import pro_rata
 from citymap.workspace import load_workspace

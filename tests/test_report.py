@@ -1,8 +1,8 @@
 import datetime as dt
 
 import pytest
-from _ws_metrics import ctx, line, make_ws, rect, site
 
+from _ws_metrics import ctx, line, make_ws, rect, site
 from citymap.metrics import compute_metrics
 from citymap.report import render_report, write_report
 from citymap.workspace import load_workspace

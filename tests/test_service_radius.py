@@ -4,8 +4,8 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
-from _ws_metrics import X0, Y0, rect
 
+from _ws_metrics import X0, Y0, rect
 from citymap.metrics.service import (
     DEFAULT_RULES,
     POCKET_PARK_RULE,

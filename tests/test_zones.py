@@ -2,8 +2,8 @@ import datetime as dt
 
 import geopandas as gpd
 import pytest
-from _ws_metrics import X0, Y0, ctx, line, make_ws, point, rect, site
 
+from _ws_metrics import X0, Y0, ctx, line, make_ws, point, rect, site
 from citymap.metrics import compute_metrics
 from citymap.metrics.zones import zone_coverage
 from citymap.workspace import load_workspace
