@@ -32,7 +32,7 @@ def store() -> None:
     """
 
 
-@store.command("init")
+@store.command("init", epilog="Example:\n\n  citymap store init --store postgresql://gis@db.example/citymap")
 @store_option
 @click.pass_context
 def init(ctx: click.Context) -> None:
@@ -47,7 +47,8 @@ def init(ctx: click.Context) -> None:
         err.print(f"{st.url}: schema up to date")
 
 
-@store.command("push")
+@store.command("push", epilog="Example:\n\n  citymap store push --store "
+               "postgresql://gis@db.example/citymap --workspace .")
 @click.option("--replace", is_flag=True, help="Overwrite status events in the store that the "
               "folder lacks (by default such a push is refused: pull first).")
 @common_options
@@ -65,7 +66,8 @@ def push(ctx: click.Context, replace: bool) -> None:
                            f"{res.features} features, {res.events} status events")
 
 
-@store.command("pull")
+@store.command("pull", epilog="Example:\n\n  CITYMAP_STORE=postgresql://gis@db.example/citymap "
+               "citymap store pull ../yangxin-copy")
 @click.argument("dest", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--overwrite", is_flag=True, help="Replace the workspace files of an existing "
               "folder (each atomically; outputs such as maps/ stay).")
@@ -80,7 +82,7 @@ def pull(ctx: click.Context, dest: Path, overwrite: bool) -> None:
     stderr_console().print(f"pulled {key!r} from {st.url} into {str(out)!r}")
 
 
-@store.command("status")
+@store.command("status", epilog="Example:\n\n  citymap store status --store postgresql://gis@db.example/citymap")
 @store_option
 @click.pass_context
 def status(ctx: click.Context) -> None:
