@@ -18,6 +18,6 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 bash scripts/setup.sh --test
-.venv/bin/ruff check src tests benchmarks
+.venv/bin/ruff check src tests benchmarks tools
 .venv/bin/mypy
 .venv/bin/pytest "$@"

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Run every benchmark and print its ratios against the baseline measured in the same run.
+#   bash benchmarks/run.sh            quick scales (a few minutes)
+#   bash benchmarks/run.sh province   province scale (10⁶ parcels, 2×10⁵ map sites; long)
+# Needs the test set-up (bash scripts/test.sh, or scripts/setup.sh --test): Chromium for the
+# map draw time, PostgreSQL/PostGIS for the store.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+py=.venv/bin/python
+[ -x "$py" ] || py=python3
+if [ "${1:-quick}" = "province" ]; then
+  metrics=province maps=province store=province
+else
+  metrics=small maps=county store=county
+fi
+echo "== metrics: service-radius and zone coverage vs geopandas overlay ($metrics)"
+"$py" benchmarks/bench_metrics.py --scale "$metrics"
+echo "== maps: citymap build vs plain folium ($maps)"
+"$py" benchmarks/bench_maps.py --scale "$maps"
+echo "== store: PostGIS vs the Python path ($store)"
+"$py" benchmarks/bench_store.py --scale "$store"
