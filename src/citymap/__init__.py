@@ -1,5 +1,54 @@
-"""citymap: map a county's city-quality plan — works, sites, progress, coverage, maps, exports."""
+"""citymap: map a county's city-quality plan — works, sites, progress, coverage, maps, exports.
+
+The public API, in the order data flows (workspace → metrics → maps / exports)::
+
+    ws = citymap.load_workspace(".")                  # validated register, sites, history
+    res = citymap.compute_metrics(ws, year=2021)      # every target, zones, indicators
+    citymap.build_maps(ws, "maps")                    # Leaflet maps (HTML)
+    citymap.export_workspace(ws, "out", fmt="gpkg")   # GeoJSON / GeoPackage / Shapefile / CSV
+    citymap.import_sites(ws, "survey.shp", layer="old_communities")
+
+Names are imported on first use, so ``import citymap`` stays light.
+"""
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
+
+_EXPORTS = {
+    "load_workspace": "citymap.workspace",
+    "Workspace": "citymap.workspace",
+    "load_register": "citymap.register",
+    "compute_metrics": "citymap.metrics",
+    "write_metrics": "citymap.metrics.output",
+    "build_maps": "citymap.render.build",
+    "export_workspace": "citymap.io.export",
+    "import_sites": "citymap.io.importer",
+    "read_external": "citymap.io.importer",
+    "CitymapError": "citymap.errors",
+    "ValidationError": "citymap.errors",
+}
+
+__all__ = ["__version__", *_EXPORTS]
+
+if TYPE_CHECKING:
+    from citymap.errors import CitymapError, ValidationError
+    from citymap.io.export import export_workspace
+    from citymap.io.importer import import_sites, read_external
+    from citymap.metrics import compute_metrics
+    from citymap.metrics.output import write_metrics
+    from citymap.register import load_register
+    from citymap.render.build import build_maps
+    from citymap.workspace import Workspace, load_workspace
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'citymap' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
