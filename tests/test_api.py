@@ -24,3 +24,7 @@ def test_flow(tmp_path):
     assert {t.id for t in res.targets} == {"8.1", "16.1"}
     built = citymap.build_maps(ws, tmp_path / "maps")
     assert (tmp_path / "maps" / "index.html").is_file() and built
+
+
+def test_all_matches_the_lazy_table():
+    assert set(citymap.__all__) - {"__version__"} == set(citymap._EXPORTS)

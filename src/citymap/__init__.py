@@ -32,7 +32,20 @@ _EXPORTS = {
     "ValidationError": "citymap.errors",
 }
 
-__all__ = ["__version__", *_EXPORTS]
+__all__ = [
+    "__version__",
+    "load_workspace",
+    "Workspace",
+    "load_register",
+    "compute_metrics",
+    "write_metrics",
+    "build_maps",
+    "export_workspace",
+    "import_sites",
+    "read_external",
+    "CitymapError",
+    "ValidationError",
+]
 
 if TYPE_CHECKING:
     from citymap.errors import CitymapError, ValidationError
