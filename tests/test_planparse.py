@@ -9,10 +9,9 @@ import pytest
 import yaml
 
 from citymap.errors import ValidationError, WorkspaceError
+from citymap.plandraft import compare_with_register, draft_to_yaml
 from citymap.planparse import (
     DraftRegister,
-    compare_with_register,
-    draft_to_yaml,
     parse_plan_text,
     read_plan_file,
     to_simplified,

@@ -10,10 +10,9 @@ from rich.table import Table
 from citymap.cli._options import CitymapClickError, stderr_console
 from citymap.errors import CitymapError
 from citymap.io.atomic import write_text
+from citymap.plandraft import compare_with_register, draft_to_yaml
 from citymap.planparse import (
     DraftRegister,
-    compare_with_register,
-    draft_to_yaml,
     parse_plan_text,
     read_plan_file,
 )

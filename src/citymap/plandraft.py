@@ -1,0 +1,285 @@
+"""A draft register for review: write it as ``register.yaml`` text, compare it with a register.
+
+The second half of :mod:`citymap.planparse`: that module reads a plan text into a
+:class:`~citymap.planparse.DraftRegister`; this one writes the draft in the format of
+``geo/register.yaml`` (metrics it could not place left ``null`` with a ``# 待核`` comment, so
+``citymap validate`` refuses the draft until a planner has reviewed it) and lists the
+differences between a draft and a reviewed register.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from citymap.planparse import _CJK, DraftRegister, DraftTarget, Unplaced
+from citymap.vocab import METRICS
+
+__all__ = ["compare_with_register", "draft_to_yaml"]
+
+
+# ----------------------------------------------------------------------------- YAML
+
+_PLAIN = re.compile(rf"^[{_CJK}A-Za-z0-9_()《》“”、·\-.〔〕²/+ ]+$")
+
+
+def _q(value: object) -> str:
+    """A YAML scalar for ``value``, quoted when a plain scalar would be misread."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    s = str(value)
+    if (_PLAIN.match(s) and s == s.strip() and not s[0].isdigit() and not s.startswith("-")
+            and s.lower() not in {"null", "true", "false", "yes", "no", "on", "off", "y", "n"}):
+        return s
+    return json.dumps(s, ensure_ascii=False)
+
+
+def _flow(items: Iterable[tuple[str, object]]) -> str:
+    return "{" + ", ".join(f"{k}: {_q(v)}" for k, v in items) + "}"
+
+
+def _target_yaml(t: DraftTarget) -> str:
+    items: list[tuple[str, object]] = [
+        ("id", t.id), ("metric", t.metric), ("name", t.name), ("value", t.value),
+        ("unit", t.unit), ("comparison", t.comparison),
+    ]
+    if t.start_year != t.year:
+        items.append(("start_year", t.start_year))
+    items.append(("year", t.year))
+    todo: list[str] = []
+    if t.metric is None:
+        todo.append("指标未定: 填写 citymap 指标或删除此行")
+    else:
+        m = METRICS[t.metric]
+        if m.measure != "recorded":
+            items.append(("layer", None))
+            todo.append("图层")
+        if m.measure in ("share_length", "share_count"):
+            items.append(("denominator", None))
+            todo.append("分母")
+    if t.note:
+        items.append(("note", t.note))
+    line = f"- {_flow(items)}"
+    comment = f"  # 待核: {', '.join(todo)}; 原文: {t.text}" if todo else f"  # 原文: {t.text}"
+    return line + comment.replace("\n", " ")
+
+
+def draft_to_yaml(draft: DraftRegister) -> str:
+    """Write a draft as register YAML (the format of ``geo/register.yaml``) for review.
+
+    Unknown metrics are written as ``metric: null`` and layers and denominators as ``null``
+    with a ``# 待核`` comment, so ``citymap validate`` refuses the draft until a planner has
+    filled them in; what could not be placed is listed in comments at the end.
+
+    Parameters
+    ----------
+    draft
+        From :func:`parse_plan_text`.
+
+    Returns
+    -------
+    str
+        UTF-8 YAML text, simplified Chinese.
+    """
+    p = draft.plan
+    out: list[str] = [
+        f"# 草稿 (DRAFT) — 由 citymap plan import 从 {draft.source} 自动生成, 须人工审核后才能"
+        "作为任务台账使用。",
+        "# 待核: metric 为 null 的目标 (未能唯一判断指标, 见 citymap metrics --list), layer 与 "
+        "denominator, site_bound 与 status;",
+        "#   单位名称按原文记录 (未合并别名, 需要时补 unit_aliases);",
+        "#   原文未写年份或数字的目标未列出。",
+        "",
+        "plan:",
+        f"  title: {_q(p.title)}",
+        f"  county: {_q(p.county)}",
+    ]
+    if p.issued_by:
+        out.append(f"  issued_by: {_q(p.issued_by)}")
+    for key, d in (("issued", p.issued), ("start", p.start), ("end", p.end)):
+        if d is not None:
+            out.append(f"  {key}: {d.isoformat()}")
+    if p.basis:
+        out.append("  basis:")
+        out.extend(f"    - {_q(b)}" for b in p.basis)
+    if p.partner_units_of_every_work:
+        out.append("  # 原文: 以下各项工作的责任单位中均有…, 不再重复列出")
+        out.append("  partner_units_of_every_work:")
+        out.extend(f"    - {_q(u)}" for u in p.partner_units_of_every_work)
+    out.append("")
+    if draft.phases:
+        out.append("phases:")
+        for ph in draft.phases:
+            out.append(f"  - {_flow([('number', ph.number), ('name', ph.name), ('start', ph.start), ('end', ph.end)])}")  # noqa: E501
+        out.append("")
+    out.append("actions:")
+    for a in draft.actions:
+        out.append(f"  - {_flow([('number', a.number), ('name', a.name)])}")
+    out.append("")
+    out.append("works:")
+    for w in draft.works:
+        out.append(f"  - number: {w.number}")
+        out.append(f"    action: {_q(w.action)}")
+        out.append(f"    name: {_q(w.name)}")
+        out.append(f"    lead_units: [{', '.join(_q(u) for u in w.lead_units)}]")
+        out.append(f"    partner_units: [{', '.join(_q(u) for u in w.partner_units)}]")
+        out.append(f"    summary: {_q(w.summary)}")
+        if w.plan_only:
+            out.append("    plan_only: true")
+            out.append("    site_bound: false")
+            out.append("    status: 方案待定")
+        else:
+            out.append("    status: 未开始  # 待核")
+        if w.targets:
+            out.append("    targets:")
+            out.extend(f"      {_target_yaml(t)}" for t in w.targets)
+        out.append("")
+    if draft.plan_targets:
+        out.append("plan_targets:")
+        out.extend(f"  {_target_yaml(t)}" for t in draft.plan_targets)
+        out.append("")
+    if draft.unplaced:
+        out.append("# 未能归位的内容 (unplaced), 请人工处理:")
+        for u in draft.unplaced:
+            out.append(f"#   - {u}".replace("\n", " "))
+    return "\n".join(out).rstrip() + "\n"
+
+
+# ----------------------------------------------------------------------------- comparison
+
+
+def _fmt_target(year: int, value: float, unit: str) -> str:
+    v = int(value) if float(value).is_integer() else value
+    return f"{year}: {v} {unit}"
+
+
+def compare_with_register(draft: DraftRegister, register: Any) -> list[str]:
+    """List the differences between a draft and a reviewed register.
+
+    Compared: the title and county, the common responsible units, actions (numbers and
+    names), works (numbers, names, actions, lead and responsible units, plan-only) and, per
+    work and for the plan level, the sets of targets as (year, value, unit).
+
+    Parameters
+    ----------
+    draft
+        From :func:`parse_plan_text`.
+    register
+        A :class:`citymap.register.Register`.
+
+    Returns
+    -------
+    list of str
+        One line per difference; empty when they agree. A register target missing from the
+        draft is marked "not in the text as year + number" (an expected gap when the text
+        gives no year or no number) or "found without a year" when it is among the unplaced.
+    """
+    diffs: list[str] = []
+    rp = register.plan
+    if draft.plan.title != rp.title:
+        diffs.append(f"plan title: draft {draft.plan.title!r} vs register {rp.title!r}")
+    if draft.plan.county != rp.county:
+        diffs.append(f"plan county: draft {draft.plan.county!r} vs register {rp.county!r}")
+    if tuple(draft.plan.partner_units_of_every_work) != tuple(rp.partner_units_of_every_work):
+        diffs.append("partner units of every work: draft "
+                     f"{list(draft.plan.partner_units_of_every_work)} vs register "
+                     f"{list(rp.partner_units_of_every_work)}")
+    d_actions = {a.number: a.name for a in draft.actions}
+    r_actions = {a.number: a.name for a in register.actions}
+    for n in sorted(set(d_actions) | set(r_actions)):
+        if n not in r_actions:
+            diffs.append(f"action {n}: in the draft ({d_actions[n]!r}), not in the register")
+        elif n not in d_actions:
+            diffs.append(f"action {n}: in the register ({r_actions[n]!r}), not in the draft")
+        elif d_actions[n] != r_actions[n]:
+            diffs.append(f"action {n}: name draft {d_actions[n]!r} vs register "
+                         f"{r_actions[n]!r}")
+    d_works = {w.number: w for w in draft.works}
+    r_works = {w.number: w for w in register.works}
+    for n in sorted(set(d_works) | set(r_works)):
+        if n not in r_works:
+            diffs.append(f"work {n}: in the draft ({d_works[n].name!r}), not in the register")
+            continue
+        if n not in d_works:
+            diffs.append(f"work {n}: in the register ({r_works[n].name!r}), not in the draft")
+            continue
+        d, r = d_works[n], r_works[n]
+        if d.name != r.name:
+            diffs.append(f"work {n}: name draft {d.name!r} vs register {r.name!r}")
+        if d.action != r.action:
+            diffs.append(f"work {n}: action draft {d.action} vs register {r.action}")
+        for field in ("lead_units", "partner_units"):
+            dv, rv = tuple(getattr(d, field)), tuple(getattr(r, field))
+            if dv != rv:
+                diffs.append(f"work {n}: {field} draft {list(dv)} vs register {list(rv)}")
+        if d.plan_only != r.plan_only:
+            diffs.append(f"work {n}: plan_only draft {d.plan_only} vs register {r.plan_only}")
+        diffs.extend(_compare_targets(f"work {n}", d.targets, r.targets, draft.unplaced, n))
+    diffs.extend(_compare_targets("plan", draft.plan_targets, register.plan_targets,
+                                  draft.unplaced, None))
+    return diffs
+
+
+def _pair(drafted: list[DraftTarget], reviewed: list[Any]
+          ) -> tuple[list[tuple[DraftTarget, Any]], list[DraftTarget], list[Any]]:
+    """Pair targets of one (year, value, unit): same metric first, then in order."""
+    d_left, r_left = list(drafted), list(reviewed)
+    pairs: list[tuple[DraftTarget, Any]] = []
+    for d in list(d_left):
+        for r in r_left:
+            if d.metric is not None and d.metric == r.metric:
+                pairs.append((d, r))
+                d_left.remove(d)
+                r_left.remove(r)
+                break
+    while d_left and r_left:
+        pairs.append((d_left.pop(0), r_left.pop(0)))
+    return pairs, d_left, r_left
+
+
+def _compare_targets(item: str, drafted: Sequence[DraftTarget], reviewed: Sequence[Any],
+                     unplaced: Sequence[Unplaced], work: int | None) -> list[str]:
+    diffs: list[str] = []
+    by_key: dict[tuple[int, float, str], tuple[list[DraftTarget], list[Any]]] = {}
+    for t in drafted:
+        by_key.setdefault((t.year, float(t.value), t.unit), ([], []))[0].append(t)
+    for t in reviewed:
+        by_key.setdefault((t.year, float(t.value), t.unit), ([], []))[1].append(t)
+    for key in sorted(by_key):
+        pairs, extra, missing = _pair(*by_key[key])
+        shown = _fmt_target(*key)
+        for r in missing:
+            loose = [u for u in unplaced if u.work == work and "no year" in u.reason
+                     and u.value == key[1] and u.unit == key[2]]
+            if any(u.metric == r.metric for u in loose):
+                why = "found in the text without a year (unplaced)"
+            elif any(u.metric is None for u in loose):
+                why = "the number appears in the text without a year (unplaced)"
+            else:
+                why = "not in the text as year + number (expected gap)"
+            diffs.append(f"{item}: register target {r.id} ({shown}) not drafted — {why}")
+        for d in extra:
+            diffs.append(f"{item}: drafted target {d.id} ({shown}, metric {d.metric}) not in "
+                         "the register")
+        for d, r in pairs:
+            if d.metric is not None and d.metric != r.metric:
+                diffs.append(f"{item}: target {r.id} ({shown}): metric draft {d.metric} vs "
+                             f"register {r.metric}")
+            if d.comparison != r.comparison:
+                diffs.append(f"{item}: target {r.id} ({shown}): comparison draft "
+                             f"{d.comparison!r} vs register {r.comparison!r}")
+            if d.start_year != r.start_year:
+                diffs.append(f"{item}: target {r.id} ({shown}): start_year draft "
+                             f"{d.start_year} vs register {r.start_year}")
+    return diffs
