@@ -12,11 +12,13 @@ from citymap.cli._options import as_of_option, common_options, errors_to_exit, l
 
 @click.command(
     "report",
-    epilog="Examples:\n\n  citymap report --year 2021\n\n"
+    epilog="Examples:\n\n  citymap report --year 2021          # the 2021 通报\n\n"
+           "  citymap report -o 总评.html          # the three-year overview (总评)\n\n"
            "  citymap report --as-of 2022-06-30 -o 通报.html",
 )
 @click.option("--year", "-y", type=int, default=None, help="The year reported (its targets "
-              "and pilot zone; date defaults to its 31 December or today if earlier).")
+              "and pilot zone; date defaults to its 31 December or today if earlier). "
+              "Without it: the three-year overview (总评) of every target of 2020–2022.")
 @as_of_option
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="The HTML file (default: maps/report[-YEAR].html in the workspace).")
@@ -25,9 +27,11 @@ from citymap.cli._options import as_of_option, common_options, errors_to_exit, l
 @click.pass_context
 def report(ctx: click.Context, year: int | None, as_of: dt.date | None, output: Path | None,
            no_maps: bool) -> None:
-    """Write the annual report (每年通报): targets, charts, pilot zones, indicators.
+    """Write the annual report (每年通报) or, without --year, the overview (三年总评).
 
-    One HTML file with the charts and maps inlined; print it to A4 or A3 from the browser.
+    A summary of the verdicts, the targets, a chart per metric (target, planned and done by
+    year), the pilot zones with a map of each, and the indicators. One HTML file with the
+    charts and maps inlined, nothing fetched; print it to A4 portrait from the browser.
     """
     from citymap.report import write_report
 
