@@ -1,6 +1,7 @@
 """A small workspace for the map tests: 3 works in 2 actions, a polygon, line and point layer,
-pilot zones, a context layer, a status history that changes colours over the years, and one
-site whose name is an HTML injection attempt.
+a pilot zone (smaller than 2 km²), context layers (roads, residential land, a park), a
+target not measurable from geometry, a status history that changes colours over the years,
+and one site and one parcel whose names are HTML injection attempts.
 """
 
 from __future__ import annotations
@@ -62,6 +63,8 @@ works:
     name: 城市防汛防洪能力提升工程
     lead_units: [县住房城乡建设局, 县水利局]
     site_bound: true
+    targets:
+      - {id: "17.1", metric: platform_milestone, name: 防汛平台建设, value: 1, unit: 项, year: 2021}
 plan_targets:
   - {id: "P.1", metric: pilot_zone_area, name: 试点片区, value: 2, unit: km², year: 2020, layer: pilot_zones}
 """
@@ -116,6 +119,20 @@ title = { zh = "道路", en = "Roads" }
 [fields]
 class = { type = "str", zh = "等级", en = "Class" }
 """,
+    "residential": """\
+name = "residential"
+role = "context"
+source = "geo/context/residential.geojson"
+geometry = "Polygon"
+title = { zh = "居住用地", en = "Residential land" }
+""",
+    "parks": """\
+name = "parks"
+role = "context"
+source = "geo/context/parks.geojson"
+geometry = "Polygon"
+title = { zh = "现状公园", en = "Existing parks" }
+""",
 }
 
 X0, Y0 = 117.58, 37.645
@@ -130,6 +147,11 @@ def _site(fid: str, works: str, name: str, year: int, status: str, date: str,
     p = {"id": fid, "works": works, "name": name, "year": year, "status": status,
          "status_date": date, "source": "示意", **props}
     return {"type": "Feature", "properties": p, "geometry": geometry}
+
+
+def _context(fid: str, name: str, rings: list[list[list[float]]]) -> dict[str, Any]:
+    return {"type": "Feature", "properties": {"id": fid, "name": name, "source": "示意"},
+            "geometry": {"type": "Polygon", "coordinates": rings}}
 
 
 def _fc(features: list[dict[str, Any]]) -> dict[str, Any]:
@@ -179,9 +201,17 @@ def site_data() -> dict[str, dict[str, Any]]:
                                                 "source": "示意", "class": "主干道"},
               "geometry": {"type": "LineString", "coordinates": [[X0 - 0.02, Y0 - 0.01],
                                                                  [X0 + 0.02, Y0 - 0.01]]}}]
+    # a park of ≈ 9 800 m² (500 m radius); parcels wholly, partly and not within it
+    park = [_context("pk-1", "人民公园", _sq(X0 - 0.02, Y0 + 0.01, 0.001))]
+    res = [_context("rs-1", "居住用地一", _sq(X0 - 0.0195, Y0 + 0.0115, 0.001)),
+           _context("rs-2", "居住用地二", [[[X0 - 0.016, Y0 + 0.01], [X0 - 0.013, Y0 + 0.01],
+                                        [X0 - 0.013, Y0 + 0.011], [X0 - 0.016, Y0 + 0.011],
+                                        [X0 - 0.016, Y0 + 0.01]]]),
+           _context("rs-3", XSS, _sq(X0 + 0.02, Y0 + 0.01, 0.001))]
     return {"geo/sites/old_communities.geojson": _fc(oc), "geo/sites/greenways.geojson": _fc(gw),
             "geo/sites/pocket_parks.geojson": _fc(pp), "geo/sites/pilot_zones.geojson": _fc(pz),
-            "geo/context/roads.geojson": _fc(roads)}
+            "geo/context/roads.geojson": _fc(roads), "geo/context/parks.geojson": _fc(park),
+            "geo/context/residential.geojson": _fc(res)}
 
 
 #: The status history: oc-2 starts in 2021, is done in 2022; pp-2 is done in 2021.
@@ -191,6 +221,7 @@ date,id,status,percent,note,unit,recorded_at
 2022-08-01,oc-2,已完成,100,,县住房城乡建设局,2022-08-02T09:00:00
 2021-07-01,pp-2,已完成,100,,县综合行政执法局,2021-07-01T10:00:00
 2022-03-01,oc-4,进行中,60,,县水利局,2022-03-01T10:00:00
+2021-03-01,17,进行中,40,,县水利局,2021-03-01T10:00:00
 """
 
 #: Expected status of some sites at the end of each year (from the history above).

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 import struct
 import zlib
 from collections.abc import Iterator
@@ -19,9 +18,11 @@ import pytest
 
 from _ws_maps import EXPECTED, XSS, load
 from citymap.gcj02 import wgs84_to_gcj02
+from citymap.metrics import compute_metrics, pilot_zone_results, residential_coverage_layer
 from citymap.render.assets import find_node_modules
 from citymap.render.build import build_maps
-from citymap.render.map import STATUS_COLORS
+from citymap.render.map import STATUS_COLORS, date_options
+from citymap.vocab import SITE_STATUSES
 from citymap.workspace import Workspace
 
 pytestmark = pytest.mark.browser
@@ -40,11 +41,9 @@ if not CHROMIUM.exists() and not os.environ.get("CI"):
 sync_api = pytest.importorskip("playwright.sync_api")
 
 
-def _metrics(ws: Any, year: int, as_of: dt.date) -> list[dict[str, Any]]:
-    """A stand-in for the metrics code: known numbers the panel must show."""
-    done = {2020: 1, 2021: 1, 2022: 2}[year] if as_of.year >= year else 0
-    return [{"id": f"16.{year - 2019}", "name": "改造老旧小区", "year": year, "value": year - 2018,
-             "actual": done, "unit": "个", "verdict": "未达标", "work": 16}]
+DATES = [o.date for o in date_options(None, TODAY)[0]]
+VERDICT_ZH = {"met": "达标", "on track": "按进度", "in progress": "推进中", "behind": "滞后",
+              "not measurable": "无法测算", "no data": "无数据", "not met": "未达标"}
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +57,7 @@ def maps(ws: Workspace, tmp_path_factory: pytest.TempPathFactory) -> Path:
         pytest.fail("node_modules is missing: run `npm ci` in the repository (the offline "
                     "maps bundle Leaflet from it)")
     out = tmp_path_factory.mktemp("out") / "maps"
-    build_maps(ws, out, offline=True, today=TODAY, metrics=_metrics)
+    build_maps(ws, out, offline=True, today=TODAY)
     return out
 
 
@@ -146,6 +145,8 @@ def test_every_feature_is_drawn(index: Page, ws: Workspace) -> None:
     index.page.click("input[data-layer=roads]")
     index.page.wait_for_timeout(100)
     assert index.js("window.citymap.drawn()")["roads"] == len(ws.data["roads"])
+    index.page.click("input[data-layer=park_service]")
+    index.page.wait_for_timeout(100)
     ARTIFACTS.mkdir(exist_ok=True)
     index.page.screenshot(path=str(ARTIFACTS / "index.png"))
 
@@ -201,14 +202,97 @@ def test_date_selector_changes_colours_as_the_history_says(index: Page) -> None:
             assert got["color"] == STATUS_COLORS[by_year[year]]
 
 
-def test_metrics_panel_shows_the_computed_numbers(index: Page) -> None:
-    index.page.select_option(".cm-date", "1")  # end of 2021
-    row = index.page.locator(".cm-panel [data-target='16.2']")
-    assert "计划 3 个" in row.inner_text() and "完成 1 个" in row.inner_text()
-    assert row.locator(".cm-bar").get_attribute("aria-valuenow") == "33"
-    counts = index.page.inner_text(".cm-counts")
-    # end of 2021: done oc-1 pp-1 pp-2; in progress oc-2 oc-3 gw-1; behind oc-4
-    assert re.search(r"未开始 2.*进行中 3.*已完成 3.*滞后 1", counts.replace("\n", " "))
+def _pct(v: float) -> str:
+    """How the panel prints a percentage (one decimal)."""
+    return f"{round(v * 10) / 10:.1f}%"
+
+
+@pytest.mark.parametrize("k", [0, 1])  # end of 2020, end of 2021
+def test_metrics_panel_shows_the_computed_numbers(index: Page, ws: Workspace, k: int) -> None:
+    day = DATES[k]
+    res = compute_metrics(ws, year=day.year, as_of=day)
+    index.page.select_option(".cm-date", str(k))
+    rows = index.page.locator(".cm-panel .cm-target[data-target]")
+    assert rows.evaluate_all("rs => rs.map(r => r.dataset.target)") == [t.id for t in res.targets]
+    for t in res.targets:
+        row = index.page.locator(f".cm-panel [data-target='{t.id}']")
+        text = row.inner_text()
+        years = str(t.year) if t.start_year == t.year else f"{t.start_year}–{t.year}"
+        assert f"{t.id} {t.name} ({years})" in text and VERDICT_ZH[t.verdict] in text
+        assert row.get_attribute("data-verdict") == t.verdict
+        assert float(row.get_attribute("data-value") or "nan") == pytest.approx(t.target)
+        bar = row.locator(".cm-bar").get_attribute("aria-valuenow")
+        if t.actual is None:
+            assert row.get_attribute("data-actual") == "" and "完成 —" in text
+            assert "无法由图形测算" in text and bar == "0"
+            if t.recorded_status:
+                assert f"记录状态: {t.recorded_status}" in text
+                if t.recorded_percent is not None:
+                    assert f"{t.recorded_percent:g}%" in text
+            continue
+        assert float(row.get_attribute("data-actual") or "nan") == pytest.approx(t.actual,
+                                                                                 abs=1e-3)
+        if float(t.actual).is_integer() and float(t.target).is_integer():
+            assert f"目标 {int(t.target)} {t.unit}" in text.replace("≥ ", "")
+            assert f"完成 {int(t.actual)} {t.unit}" in text
+        assert bar == str(round(100 * max(0.0, min(1.0, t.actual / t.target))))
+    # the health-check indicator: park service-radius coverage, county-wide
+    county = next(i for i in res.indicators if i.scope == "county")
+    assert county.value is not None
+    ind = index.page.locator(".cm-panel [data-indicator=park_service_coverage]")
+    assert float(ind.get_attribute("data-value") or "nan") == pytest.approx(county.value,
+                                                                           abs=1e-3)
+    text = ind.inner_text()
+    assert _pct(county.value) in text and f"标准 {county.comparison} {_pct(county.standard)}" \
+        in text and VERDICT_ZH[county.verdict] in text
+    # counts by status: every site layer but the pilot zones
+    counts = index.page.inner_text(".cm-counts").replace("\n", " ")
+    for s in SITE_STATUSES:
+        n = sum(c[s] for lay, c in res.counts_by_status.items() if lay != "pilot_zones")
+        assert f"{s} {n}" in counts
+
+
+def test_pilot_label_shows_the_computed_area_and_coverage(index: Page, ws: Workspace) -> None:
+    label = index.page.locator(".cm-label [data-zone='pz-1'] .cm-label-text")
+    for k in (0, 2):
+        index.page.select_option(".cm-date", str(k))
+        (z,) = pilot_zone_results(ws, DATES[k])
+        text = label.text_content() or ""
+        assert f"{round(z.area_km2, 2):g} km²" in text
+        assert f"覆盖 {_pct(z.covered_share)}" in text
+        assert f"已完成 {_pct(z.by_status['已完成']['share'])}" in text
+        assert z.below_min and f"⚠ 小于 {z.min_km2:g} km²" in text  # a 1.92 km² zone
+
+
+def test_service_radius_layer(index: Page, ws: Workspace) -> None:
+    assert index.js("window.citymap.drawn()")["park_service"] == 0  # starts hidden
+    assert index.page.locator("input[data-layer=park_service]").count() == 1  # one entry
+    assert "城市体检指标" in index.page.inner_text(".cm-layers")
+    index.page.click("input[data-layer=park_service]")
+    index.page.wait_for_timeout(100)
+    for k in (3, 0):  # today, then the end of 2020: the layer of each date
+        index.page.select_option(".cm-date", str(k))
+        index.page.wait_for_timeout(100)
+        gdf = residential_coverage_layer(ws, as_of=DATES[k])
+        assert index.js("window.citymap.drawn()")["park_service"] == len(gdf) == 4
+    legend = index.page.inner_text(".cm-legend")
+    assert "服务半径内" in legend and "服务半径外" in legend
+    # click the parcel wholly outside every radius (its name is an injection attempt)
+    x0, y0, x1, y1 = ws.data["residential"].geometry.values[2].bounds
+    index.js("([lat, lon]) => window.citymap.map.setView([lat, lon], 16, {animate: false})",
+             [(y0 + y1) / 2, (x0 + x1) / 2])
+    index.page.wait_for_timeout(100)
+    pt = index.js("([lat, lon]) => window.citymap.map.latLngToContainerPoint([lat, lon])",
+                  [(y0 + y1) / 2, (x0 + x1) / 2])
+    box = index.page.locator("#map").bounding_box()
+    assert box is not None
+    index.page.mouse.click(box["x"] + pt["x"], box["y"] + pt["y"])
+    popup = index.page.locator(".leaflet-popup-content .cm-popup")
+    popup.wait_for()
+    assert popup.locator("h3").inner_text() == XSS
+    text = popup.inner_text()
+    assert "rs-3" in text and "否 — 服务半径外" in text
+    assert index.page.locator("img[src=x]").count() == 0
 
 
 def test_injected_markup_shows_as_text_and_runs_nothing(index: Page) -> None:

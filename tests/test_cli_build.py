@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
 import json
 import re
 from pathlib import Path
@@ -11,6 +13,9 @@ from click.testing import CliRunner
 
 from _ws_maps import make_workspace
 from citymap.cli.main import cli
+from citymap.metrics import compute_metrics
+from citymap.metrics.output import CSV_COLUMNS, csv_rows, to_json
+from citymap.workspace import load_workspace
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -45,6 +50,36 @@ def test_build_writes_every_map(wsdir: Path) -> None:
     assert blob["basemaps"][0]["name"] == "OpenStreetMap"  # type: ignore[index]
     assert not (maps / "lib").exists()
     assert oct((maps).stat().st_mode & 0o777) == "0o755"
+
+
+@pytest.mark.parametrize("as_of", [None, "2021-06-30"])
+def test_build_writes_the_metrics(wsdir: Path, as_of: str | None) -> None:
+    args = ["build", "-w", str(wsdir)] + (["--as-of", as_of] if as_of else [])
+    res = CliRunner().invoke(cli, args)
+    assert res.exit_code == 0, res.output
+    maps = wsdir / "maps"
+    data = json.loads((maps / "metrics.json").read_text(encoding="utf-8"))
+    day = dt.date.fromisoformat(data["as_of"])
+    if as_of is None:
+        assert abs((day - dt.date.today()).days) <= 1
+    else:
+        assert day == dt.date(2021, 6, 30)
+    year = min(day.year, 2022)  # the date's year; after the plan, its last year
+    assert data["year"] == year
+    want = compute_metrics(load_workspace(wsdir), year=year, as_of=day)
+    assert data == json.loads(to_json(want))
+    assert [t["id"] for t in data["targets"]] == [t.id for t in want.targets]
+    text = (maps / "metrics.csv").read_text(encoding="utf-8")
+    assert text.startswith("\ufeff")
+    rows = list(csv.DictReader(text[1:].splitlines()))
+    assert list(rows[0]) == list(CSV_COLUMNS) and rows == csv_rows(want)
+    # the panel of the build's date shows the same targets
+    blob = _blob(maps / "index.html")
+    panel = blob["panel"][int(blob["date"])]  # type: ignore[index,call-overload]
+    assert [r[0] for r in panel["rows"]] == [t.id for t in want.targets]
+    assert [r[4] for r in panel["rows"]] == [
+        None if t.actual is None else pytest.approx(t.actual, abs=1e-3) for t in want.targets]
+    assert "metrics.json" in (maps / "README.md").read_text(encoding="utf-8")
 
 
 def test_offline_build_uses_no_network(wsdir: Path) -> None:

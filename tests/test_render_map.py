@@ -15,6 +15,7 @@ import shapely
 from _ws_maps import EXPECTED, XSS, load
 from citymap.errors import CitymapError
 from citymap.gcj02 import wgs84_to_gcj02
+from citymap.metrics import compute_metrics, pilot_zone_results, residential_coverage_layer
 from citymap.render import assets
 from citymap.render.map import (
     STATUS_COLORS,
@@ -28,7 +29,7 @@ from citymap.render.map import (
     map_data,
     render_map,
 )
-from citymap.render.panel import Panel, PanelRow, panel_blob, rows_from_dicts
+from citymap.render.panel import Panel, PanelRow, panel_blob, panel_for, panel_year
 from citymap.vocab import SITE_STATUSES
 from citymap.workspace import Workspace
 
@@ -111,7 +112,7 @@ def test_blob_counts_fields_and_styles(ws: Workspace) -> None:
     assert "style" not in json.dumps(oc["cols"])
     assert names["roads"]["role"] == "context" and "st" not in names["roads"]
     assert names["pilot_zones"]["role"] == "pilot"
-    assert names["pilot_zones"]["area"] == [pytest.approx(1.92, abs=0.01)]
+    assert names["pilot_zones"]["zone"]["area"] == [pytest.approx(1.92, abs=0.01)]
     # coordinates within half a micro-degree of the data
     got = _coords(names["pocket_parks"])
     want = shapely.get_coordinates(ws.data["pocket_parks"].geometry.values)[:, ::-1]
@@ -147,11 +148,41 @@ def test_targets_a_site_counts_toward(ws: Workspace) -> None:
     assert data["works"]["16"]["p"] == ["县发改局", "各乡镇(街道)"]
 
 
-def test_pilot_coverage_per_date(ws: Workspace) -> None:
-    pz = _layer(map_data(ws, _options()), "pilot_zones")
-    done_total = [c[0] for c in pz["cov"]]
-    # oc-1…oc-4 lie in the zone; oc-1 is done by 2020, oc-2 too by 2022
-    assert done_total[:3] == [[1, 4], [1, 4], [2, 4]]
+def _panels(ws: Workspace, opts: MapOptions,
+            works: frozenset[int] | None = None) -> list[Panel]:
+    return [panel_for(compute_metrics(ws, year=panel_year(o.date), as_of=o.date), o.date,
+                      works=works, zones=pilot_zone_results(ws, o.date)) for o in opts.dates]
+
+
+def test_pilot_zone_area_and_coverage_come_from_the_metrics(ws: Workspace) -> None:
+    opts = _options()
+    pz = _layer(map_data(ws, opts, _panels(ws, opts)), "pilot_zones")
+    for k, o in enumerate(opts.dates):
+        (z,) = pilot_zone_results(ws, o.date)
+        assert pz["zone"]["area"] == [round(z.area_km2, 2)]
+        assert pz["zone"]["cov"][k] == [[round(z.covered_share, 1),
+                                         round(z.by_status["已完成"]["share"], 1)]]
+    assert pz["zone"]["below"] == [1] and pz["zone"]["min"] == 2  # 1.92 km² < 2 km²
+    # done share grows as oc-2 is done in 2022
+    assert pz["zone"]["cov"][0][0][1] < pz["zone"]["cov"][2][0][1]
+    # without metrics: the area alone (EPSG:4548)
+    bare = _layer(map_data(ws, opts), "pilot_zones")["zone"]
+    assert bare["area"] == pz["zone"]["area"] and bare["cov"] == []
+
+
+def test_service_radius_layer_on_the_overview_only(ws: Workspace) -> None:
+    opts = _options()
+    service = [residential_coverage_layer(ws, as_of=o.date) for o in opts.dates]
+    data = map_data(ws, opts, service=service)
+    entries = [x for x in data["layers"] if x["role"] == "service"]
+    assert [x["d"] for x in entries] == list(range(len(opts.dates)))
+    for x, gdf in zip(entries, service, strict=True):
+        assert x["n"] == len(gdf) == 4  # rs-1 within, rs-2 split, rs-3 outside
+        assert x["cv"] == "".join("1" if c else "0" for c in gdf["covered"])
+        assert _col(x, "id") == list(gdf["id"])
+    assert XSS in _col(entries[0], "name")
+    unit = map_data(ws, _options(works=frozenset({8}), include_context=False), service=service)
+    assert not any(x["role"] == "service" for x in unit["layers"])
 
 
 def test_unit_map_shows_only_its_works(ws: Workspace) -> None:
@@ -226,25 +257,49 @@ def test_date_options() -> None:
     assert opts[sel].date == TODAY and opts[sel].label == "today (2024-06-30)"
 
 
-def test_panel_rows_from_metrics_dicts() -> None:
-    rows = rows_from_dicts([
-        {"id": "16.2", "name": "改造老旧小区", "year": 2021, "value": 31, "actual": 12,
-         "unit": "个", "verdict": "not met", "work": 16},
-        {"target": "P.1", "year": 2021, "planned": 2, "actual": None, "unit": "km²"},
-        {"name": "no id"},
-    ])
-    assert [r.id for r in rows] == ["16.2", "P.1"]
-    assert rows[0].met is False and rows[0].fraction == pytest.approx(12 / 31)
-    assert rows[1].actual is None and rows[1].fraction is None
-    blob = panel_blob(Panel(dt.date(2021, 12, 31), 2021, tuple(rows), {"未开始": 1}))
-    assert blob["rows"][0] == ["16.2", "改造老旧小区", 31, 12, "个", "not met", 0]
-    assert blob["counts"] == [1] and blob["ok"] is True
+def test_panel_shows_the_computed_targets(ws: Workspace) -> None:
+    for as_of in (dt.date(2020, 12, 31), dt.date(2021, 12, 31), TODAY):
+        year = panel_year(as_of)
+        res = compute_metrics(ws, year=year, as_of=as_of)
+        blob = panel_blob(panel_for(res, as_of))
+        assert blob["year"] == year and blob["ok"] is True
+        assert [r[0] for r in blob["rows"]] == [t.id for t in res.targets]
+        for r, t in zip(blob["rows"], res.targets, strict=True):
+            assert r[3] == pytest.approx(t.target) and r[7] == t.verdict and r[5] == t.unit
+            assert r[4] == (None if t.actual is None else pytest.approx(t.actual, abs=1e-3))
+        want = [sum(c[s] for lay, c in res.counts_by_status.items() if lay != "pilot_zones")
+                for s in SITE_STATUSES]
+        assert blob["counts"] == want
+        (ind,) = blob["ind"]
+        county = next(i for i in res.indicators if i.scope == "county")
+        assert ind[0] == "park_service_coverage" and ind[3] == pytest.approx(county.value,
+                                                                              abs=1e-3)
+        assert ind[5:] == [county.comparison, county.standard, county.verdict]
+    # not measurable from geometry: no actual, the work's recorded status and percent
+    blob = panel_blob(panel_for(compute_metrics(ws, year=2021, as_of=dt.date(2021, 12, 31)),
+                                dt.date(2021, 12, 31)))
+    row = next(r for r in blob["rows"] if r[0] == "17.1")
+    assert row[4] is None and row[7] == "not measurable" and row[8:] == ["进行中", 40]
+    en = panel_blob(panel_for(compute_metrics(ws, year=2021, as_of=dt.date(2021, 12, 31)),
+                              dt.date(2021, 12, 31)), "en")
+    assert next(r for r in en["rows"] if r[0] == "17.1")[8] == "in progress"
+
+
+def test_unit_panel_shows_only_its_works(ws: Workspace) -> None:
+    res = compute_metrics(ws, year=2020, as_of=dt.date(2020, 12, 31))
+    panel = panel_for(res, dt.date(2020, 12, 31), works={8})
+    assert [r.id for r in panel.rows] == ["8.1"]  # no 16.1, no plan-level P.1
+    assert panel.indicators == () and dict(panel.counts) == {}
+    assert panel_for(None, TODAY).available is False
+    row = PanelRow("16.2", "改造老旧小区", 2021, 31, 12, "个", "behind", 16)
+    assert row.fraction == pytest.approx(12 / 31)
+    assert PanelRow("x", "y", 2021, 1, None, "项").fraction is None
 
 
 def test_panel_counts_come_from_the_statuses(ws: Workspace) -> None:
     opts = _options()
     panels = [Panel(o.date, min(o.date.year, 2022), (PanelRow("16.1", "x", 2020, 2, 1, "个"),))
-              for o in opts.dates]
+              for o in opts.dates]  # no counts given: the map counts the sites it shows
     data = map_data(ws, opts, panels)
     # end of 2020: oc-1, pp-1 done; pp-2 in progress; the rest not started (pilot zones
     # are not counted: they are areas, not works' sites)

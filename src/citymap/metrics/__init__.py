@@ -49,6 +49,7 @@ __all__ = [
     "RadiusRule",
     "DEFAULT_RULES",
     "compute_metrics",
+    "pilot_zone_results",
     "default_as_of",
     "residential_coverage_layer",
     "park_frame",
@@ -211,6 +212,28 @@ def _clip_to(gdf: gpd.GeoDataFrame, zone_m: Any, crs: str) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame({"id": m["id"].to_numpy()[hit]}, geometry=clipped, crs=crs)
 
 
+def pilot_zone_results(ws: Workspace, as_of: dt.date,
+                       zones: gpd.GeoDataFrame | None = None) -> tuple[ZoneResult, ...]:
+    """Every pilot zone (or ``zones``, rows of the pilot-zone layer) measured on ``as_of``.
+
+    The zones' results of :func:`compute_metrics`, without the targets and indicators (for
+    the maps, which label every zone on every date).
+    """
+    zgdf = ws.data.get(ZONE_LAYER) if zones is None else zones
+    if zgdf is None or not len(zgdf):
+        return ()
+    sites = ws.sites()
+    sites = sites[sites["layer"] != ZONE_LAYER] if len(sites) else sites
+    if len(sites):
+        sites = sites.assign(
+            status=ws.history.status_on(sites, as_of)["status"].to_numpy(),
+            theme=[ws.layers[lay].theme for lay in sites["layer"]])
+    min_km2 = next((t.value for t in ws.register.targets if t.measure == "area_each"),
+                   MIN_ZONE_KM2)
+    return tuple(zone_coverage(zgdf, sites, crs=ws.config.measure_crs or MEASURE_CRS,
+                               min_km2=min_km2, as_of=as_of))
+
+
 def compute_metrics(
     ws: Workspace,
     *,
@@ -262,18 +285,9 @@ def compute_metrics(
         zones_sel = zones_sel[zones_sel["id"].astype(str) == zone]
     if zgdf is None:
         warnings.append(f"no layer {ZONE_LAYER!r}: pilot zones not measured")
-    sites = ws.sites()
-    sites = sites[sites["layer"] != ZONE_LAYER] if len(sites) else sites
-    if len(sites):
-        sites = sites.assign(
-            status=ws.history.status_on(sites, as_of)["status"].to_numpy(),
-            theme=[ws.layers[lay].theme for lay in sites["layer"]])
     zone_results: tuple[ZoneResult, ...] = ()
     if zones_sel is not None and len(zones_sel):
-        min_km2 = next((t.value for t in ws.register.targets if t.measure == "area_each"),
-                       MIN_ZONE_KM2)
-        zone_results = tuple(zone_coverage(zones_sel, sites, crs=crs, min_km2=min_km2,
-                                           as_of=as_of))
+        zone_results = pilot_zone_results(ws, as_of, zones_sel)
     # indicators
     indicators: list[Indicator] = []
     names = list(ws.data)

@@ -4,7 +4,14 @@
 shows the works a unit leads or shares; ``maps/actions/<n>-<action>.html`` the works of one
 action. With ``offline=True`` the libraries are copied to ``maps/lib/`` (from
 ``node_modules``, see :mod:`citymap.render.assets`) and no map loads anything from the
-network. The whole folder is written atomically (:func:`citymap.io.atomic.atomic_dir`).
+network. ``maps/metrics.json`` and ``maps/metrics.csv`` hold the metrics on the build's
+date (:func:`citymap.metrics.output.write_metrics`). The whole folder is written
+atomically (:func:`citymap.io.atomic.atomic_dir`).
+
+The metrics are computed once per date of the date selector
+(:func:`citymap.metrics.compute_metrics`) and shared by every map; so is the residential
+land covered by a park's service radius
+(:func:`citymap.metrics.residential_coverage_layer`), drawn on the overview.
 """
 
 from __future__ import annotations
@@ -13,21 +20,30 @@ import datetime as dt
 import os
 import re
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 import attrs
+import geopandas as gpd
 
 from citymap.errors import CitymapError
 from citymap.io.atomic import atomic_dir
 from citymap.render.assets import copy_offline_bundle, offline_refs, online_refs
 from citymap.render.map import BASEMAPS, Link, MapOptions, date_options, render_map
-from citymap.render.panel import MetricsProvider, Panel, PanelRow, metrics_provider, panel_rows
-from citymap.vocab import PLAN_YEARS
+from citymap.render.panel import panel_for, panel_year
 from citymap.workspace import Workspace
 
-__all__ = ["BuiltMap", "build_maps", "resolve_basemap", "safe_name", "TIANDITU_ENV"]
+if TYPE_CHECKING:
+    from citymap.metrics import MetricsResult, ZoneResult
+
+__all__ = ["BuiltMap", "build_maps", "resolve_basemap", "safe_name", "TIANDITU_ENV",
+           "MetricsFunction"]
+
+#: ``compute(ws, *, year=None, as_of=None) -> MetricsResult``, like
+#: :func:`citymap.metrics.compute_metrics`.
+MetricsFunction = Callable[..., "MetricsResult"]
 
 TIANDITU_ENV = "CITYMAP_TIANDITU_KEY"
 _UNSAFE = re.compile(r'[\\/:*?"<>|\s\x00-\x1f]+')
@@ -89,18 +105,20 @@ def _tile_suffix(tiles: Path) -> str:
     raise CitymapError(f"{str(tiles)!r} holds no tiles: give a folder of z/x/y.png tiles")
 
 
-def _panels(provider: MetricsProvider | None, ws: Workspace, dates: Sequence[dt.date],
-            cache: dict[dt.date, tuple[PanelRow, ...]],
-            works: frozenset[int] | None) -> list[Panel]:
-    out = []
+def _service_layers(ws: Workspace, dates: list[dt.date]) -> list[gpd.GeoDataFrame]:
+    """Residential land within / outside the service radius on every date.
+
+    Computed once per distinct set of parks (dates with the same parks share it).
+    """
+    from citymap.metrics import park_frame, residential_coverage_layer
+
+    out: list[gpd.GeoDataFrame] = []
+    seen: dict[tuple[str, ...], gpd.GeoDataFrame] = {}
     for d in dates:
-        year = max(PLAN_YEARS[0], min(d.year, PLAN_YEARS[1]))
-        if d not in cache:
-            cache[d] = panel_rows(provider, ws, year, d)
-        rows = cache[d]
-        if works is not None:
-            rows = tuple(r for r in rows if r.work in works)
-        out.append(Panel(as_of=d, year=year, rows=rows, available=provider is not None))
+        key = tuple(sorted(str(i) for i in park_frame(ws, d)["id"]))
+        if key not in seen:
+            seen[key] = residential_coverage_layer(ws, as_of=d)
+        out.append(seen[key])
     return out
 
 
@@ -115,7 +133,7 @@ def build_maps(
     tianditu_key: str | None = None,
     tiles: str | os.PathLike[str] | None = None,
     today: dt.date | None = None,
-    metrics: MetricsProvider | None | bool = True,
+    metrics: MetricsFunction | bool | None = True,
     progress: Callable[[int, int, str], None] | None = None,
 ) -> list[BuiltMap]:
     """Write every map of the workspace into ``out_dir`` (replaced atomically).
@@ -143,8 +161,11 @@ def build_maps(
     today
         Today's date (for tests).
     metrics
-        The metrics provider; ``True`` uses :func:`citymap.metrics.compute_metrics`,
-        ``None``/``False`` leaves the panel without numbers.
+        ``True`` (default): :func:`citymap.metrics.compute_metrics` fills the panels, labels
+        the pilot zones, draws the park service-radius layer and writes ``metrics.json`` and
+        ``metrics.csv`` (as of ``as_of`` or today, for that year; the plan's last year when
+        the date is after the plan). A function with the same signature may stand in for
+        it. ``None``/``False``: none of these.
     progress
         Called as ``progress(done, total, name)`` after each map.
 
@@ -166,8 +187,15 @@ def build_maps(
         raise CitymapError(f"--tiles {str(tiles_dir)!r} is not a folder")
     chosen = resolve_basemap(basemap, offline=offline, tianditu_key=key, tiles=tiles_dir,
                              config_basemap=ws.config.basemap)
-    provider = metrics_provider() if metrics is True else (metrics or None)
+    compute: MetricsFunction | None
+    if metrics is True:
+        from citymap.metrics import compute_metrics
+
+        compute = compute_metrics
+    else:
+        compute = metrics or None
     dates, selected = date_options(as_of, today, lang)
+    days = [d.date for d in dates]
     reg = ws.register
 
     plans: list[tuple[str, str, str, frozenset[int] | None]] = [("index.html", "", "index", None)]
@@ -186,8 +214,20 @@ def build_maps(
             raise CitymapError(f"two maps would be written to {path!r}: rename a unit")
         seen.add(path)
 
+    # the metrics of every date, computed once and shared by every map
+    results: dict[dt.date, MetricsResult] = {}
+    zones: dict[dt.date, tuple[ZoneResult, ...]] = {}
+    service: list[gpd.GeoDataFrame] = []
+    output: MetricsResult | None = None
+    if compute is not None:
+        from citymap.metrics import pilot_zone_results
+
+        results = {d: compute(ws, year=panel_year(d), as_of=d) for d in days}
+        zones = {d: pilot_zone_results(ws, d) for d in days}  # every zone, every date
+        service = _service_layers(ws, days)
+        output = results[as_of or today]  # the build's date is one of the dates
+
     built: list[BuiltMap] = []
-    cache: dict[dt.date, tuple[PanelRow, ...]] = {}
     roots = (ws.root,)
     with atomic_dir(out_dir) as tmp:
         tmp.chmod(0o755)  # mkdtemp makes it private; the maps are for sharing
@@ -212,14 +252,19 @@ def build_maps(
                 tiles_url=f"{up}tiles/{{z}}/{{x}}/{{y}}{suffix}" if suffix else None,
                 assets=assets, links=links, home=f"{up}index.html" if depth else None,
             )
-            html = render_map(ws, options, _panels(provider, ws, [d.date for d in dates],
-                                                    cache, works))
+            panels = [panel_for(results.get(d), d, works=works, zones=zones.get(d))
+                      for d in days]
+            html = render_map(ws, options, panels, service if works is None else ())
             target = tmp / path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(html, encoding="utf-8")
             built.append(BuiltMap(path, subtitle or "index", kind))
             if progress is not None:
                 progress(k + 1, len(plans), path)
+        if output is not None:
+            from citymap.metrics.output import write_metrics
+
+            write_metrics(output, tmp)
         (tmp / "README.md").write_text(_OUTPUT_README, encoding="utf-8")
     return built
 

@@ -41,7 +41,7 @@ from citymap.crs import areas_m2
 from citymap.errors import CitymapError
 from citymap.layers import LayerSpec
 from citymap.render.assets import AssetRefs, template_text
-from citymap.render.panel import Panel, panel_blob
+from citymap.render.panel import Panel, panel_blob, zone_blob
 from citymap.render.popup import popup_fields, target_groups, targets_table, works_table
 from citymap.sites import parse_works
 from citymap.vocab import SCHEMATIC, SITE_STATUSES, STATUS_EN
@@ -51,6 +51,8 @@ __all__ = [
     "STATUS_COLORS",
     "STATUS_DASHES",
     "STATUS_SHAPES",
+    "SERVICE_COLORS",
+    "SERVICE_LAYER",
     "BASEMAPS",
     "DateOption",
     "MapOptions",
@@ -76,6 +78,10 @@ STATUS_SHAPES: dict[str, str] = {"未开始": "circle", "进行中": "triangle",
                                  "滞后": "diamond"}
 CONTEXT_COLOR = "#666666"
 PILOT_COLOR = "#000000"
+#: Residential land within / outside a park's service radius (Okabe-Ito sky blue, orange).
+SERVICE_COLORS = ("#E69F00", "#56B4E9")
+#: The name of the service-radius layer in the map.
+SERVICE_LAYER = "park_service"
 BASEMAPS = ("osm", "tianditu", "amap", "none", "tiles")
 EPOCH = dt.date(2000, 1, 1)
 _SCALE = 1_000_000  # 6 decimals
@@ -96,7 +102,14 @@ UI: dict[str, dict[str, str]] = {
         "fullscreen": "全屏", "exitFullscreen": "退出全屏", "none": "无底图",
         "total": "合计", "id": "编号", "yes": "是", "no": "否", "noMetrics":
         "指标计算不可用", "noTargets": "本年无目标", "gcj": "GCJ-02 坐标 (高德)",
-        "today": "今天", "endOf": "年底",
+        "today": "今天", "endOf": "年底", "target": "目标", "targetsOf": "{y}年目标",
+        "v_met": "达标", "v_on track": "按进度", "v_in progress": "推进中", "v_behind": "滞后",
+        "v_not measurable": "无法测算", "v_no data": "无数据", "v_not met": "未达标",
+        "notMeasurable": "无法由图形测算", "recorded": "记录状态", "standard": "标准",
+        "health": "城市体检指标", "service": "公园绿地服务半径覆盖 (居住用地)",
+        "covered": "服务半径内", "uncovered": "服务半径外", "parcel": "居住用地",
+        "zoneCovered": "覆盖", "zoneDone": "已完成", "belowMin": "小于",
+        "scope_county": "全县", "scope_county seat": "县城", "warn": "未计算",
     },
     "en": {
         "map": "Overview", "layers": "Layers", "basemaps": "Base maps", "legend": "Legend",
@@ -113,7 +126,16 @@ UI: dict[str, dict[str, str]] = {
         "fullscreen": "Full screen", "exitFullscreen": "Exit full screen", "none":
         "No base map", "total": "Total", "id": "ID", "yes": "yes", "no": "no",
         "noMetrics": "metrics unavailable", "noTargets": "no target this year", "gcj":
-        "GCJ-02 coordinates (AMap)", "today": "today", "endOf": "end of",
+        "GCJ-02 coordinates (AMap)", "today": "today", "endOf": "end of", "target":
+        "target", "targetsOf": "Targets of {y}", "v_met": "met", "v_on track": "on track",
+        "v_in progress": "in progress", "v_behind": "behind", "v_not measurable":
+        "not measurable", "v_no data": "no data", "v_not met": "not met", "notMeasurable":
+        "not measurable from geometry", "recorded": "recorded", "standard": "standard",
+        "health": "Health-check indicators", "service":
+        "Park service-radius coverage (residential land)", "covered": "within the radius",
+        "uncovered": "outside the radius", "parcel": "Residential land", "zoneCovered":
+        "covered", "zoneDone": "done", "belowMin": "below", "scope_county": "county",
+        "scope_county seat": "county seat", "warn": "not computed",
     },
 }
 
@@ -450,12 +472,38 @@ def _layer_style(spec: LayerSpec, role: str) -> dict[str, Any]:
     return style
 
 
+def _service_entries(service: Sequence[gpd.GeoDataFrame], lang: str,
+                     gcj: bool) -> list[dict[str, Any]]:
+    """One layer entry per date: residential land within / outside the service radius."""
+    out = []
+    for k, gdf in enumerate(service):
+        if not len(gdf):
+            continue
+        out.append({
+            "name": SERVICE_LAYER, "title": UI[lang]["service"], "geom": "Polygon",
+            "role": "service", "d": k, "n": len(gdf),
+            "style": {"colors": list(SERVICE_COLORS), "weight": 1.0, "fillOpacity": 0.45,
+                      "opacity": 0.9},
+            "g": encode_geometries(np.asarray(gdf.geometry.values, dtype=object), gcj02=gcj),
+            "cols": {c: _column(gdf[c]) for c in ("id", "name", "area_m2") if c in gdf},
+            "cv": "".join("1" if bool(v) else "0" for v in gdf["covered"]),
+        })
+    return out
+
+
 def map_data(
     ws: Workspace,
     options: MapOptions,
     panels: Sequence[Panel] = (),
+    service: Sequence[gpd.GeoDataFrame] = (),
 ) -> dict[str, Any]:
-    """The JSON blob of one map (see the module notes for its layout)."""
+    """The JSON blob of one map (see the module notes for its layout).
+
+    ``panels`` are the metrics panels of every date (their pilot-zone results label the
+    zones); ``service`` the residential land covered / not covered by a park's service
+    radius on every date (:func:`citymap.metrics.residential_coverage_layer`), drawn on the
+    overview only.
+    """
     lang = options.lang
     reg = ws.register
     gcj = options.basemap == "amap"
@@ -468,7 +516,6 @@ def map_data(
                                              order.get(ws.layers[n].geometry, 3)))
     layers: list[dict[str, Any]] = []
     works_seen: set[int] = set()
-    site_geoms: list[npt.NDArray[np.object_]] = []
     site_codes: list[list[str]] = []
     bounds: list[npt.NDArray[np.float64]] = []
     for name in names:
@@ -512,30 +559,19 @@ def map_data(
             groups, index = target_groups(gdf, name, targets)
             entry["tg"] = {"d": groups, "i": encode_ints(index)}
             if role == "sites":
-                site_geoms.append(geoms)
                 site_codes.append(codes_by_date)
         if role == "pilot":
-            entry["area"] = [round(float(a) / 1e6, 2) for a in areas_m2(gdf, ws.config.measure_crs)]
+            # area and coverage from the metrics code's zone results, on every date
+            zb = zone_blob(panels, [str(i) for i in gdf["id"]])
+            if zb is not None:
+                entry["zone"] = zb
+            else:
+                entry["zone"] = {"area": [round(float(a) / 1e6, 2) for a in
+                                          areas_m2(gdf, ws.config.measure_crs)],
+                                 "below": [0] * len(gdf), "min": None, "cov": []}
         layers.append(entry)
-    # coverage of each pilot zone: sites within it, and those done, on every date
-    if site_geoms:
-        all_geoms = np.concatenate(site_geoms)
-        tree = shapely.STRtree(all_geoms)
-        per_date = ["".join(c[k] for c in site_codes) for k in range(len(dates))]
-        for entry in layers:
-            if entry["role"] != "pilot":
-                continue
-            gdf = ws.data[entry["name"]]
-            zone_idx, site_idx = tree.query(np.asarray(gdf.geometry.values, dtype=object),
-                                            predicate="intersects")
-            cov = []
-            for codes in per_date:
-                done = np.zeros(len(gdf), dtype=np.int64)
-                total = np.bincount(zone_idx, minlength=len(gdf))
-                ok = np.array([codes[i] == "2" for i in site_idx], dtype=bool)
-                np.add.at(done, zone_idx[ok], 1)
-                cov.append([[int(a), int(b)] for a, b in zip(done, total, strict=True)])
-            entry["cov"] = cov
+    if options.works is None:
+        layers.extend(_service_entries(service, lang, gcj))
     counts_by_date = [
         [sum(c[k].count(str(j)) for c in site_codes) for j in range(len(SITE_STATUSES))]
         for k in range(len(dates))]
@@ -572,7 +608,7 @@ def map_data(
         "works": works_table(reg, works_seen, lang),
         "targets": targets_table(targets),
         "layers": layers,
-        "panel": [_with_counts(panel_blob(p), counts_by_date[k] if k < len(counts_by_date)
+        "panel": [_with_counts(panel_blob(p, lang), counts_by_date[k] if k < len(counts_by_date)
                                else None) for k, p in enumerate(panels)],
         "bounds": [[box[1], box[0]], [box[3], box[2]]],
         "view": _initial_view(cfg.center, cfg.zoom, gcj) if options.works is None else None,
@@ -616,7 +652,8 @@ def dumps_for_script(data: Any) -> str:
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
-def render_map(ws: Workspace, options: MapOptions, panels: Sequence[Panel] = ()) -> str:
+def render_map(ws: Workspace, options: MapOptions, panels: Sequence[Panel] = (),
+               service: Sequence[gpd.GeoDataFrame] = ()) -> str:
     """The HTML of one map: a pure function of the workspace, the panels and the options.
 
     Parameters
@@ -627,13 +664,16 @@ def render_map(ws: Workspace, options: MapOptions, panels: Sequence[Panel] = ())
         What to show and how (:class:`MapOptions`).
     panels
         The metrics panel of every entry of ``options.dates``, in the same order.
+    service
+        Residential land within / outside a park's service radius on every entry of
+        ``options.dates`` (overview only; see :func:`map_data`).
 
     Returns
     -------
     str
         A complete HTML page.
     """
-    data = map_data(ws, options, panels)
+    data = map_data(ws, options, panels, service)
     esc = html.escape
     styles = "\n".join(f'<link rel="stylesheet" href="{esc(u)}">' for u in options.assets.styles)
     scripts = "\n".join(f'<script src="{esc(u)}"></script>' for u in options.assets.scripts)

@@ -1,66 +1,125 @@
-"""The metrics panel of a map: per target, planned against done, and counts by status.
+"""The metrics panel of a map: per target, the target against what is done, and counts by status.
 
 The numbers come from the metrics code (:func:`citymap.metrics.compute_metrics`), never
-from a template: :func:`panel_rows` turns its result (attrs records with ``to_dict()``, or
-plain dicts) into :class:`PanelRow` records, and :func:`panel_blob` into the small JSON
-the map's script draws as progress bars.
+from a template: the build computes one :class:`~citymap.metrics.MetricsResult` per date of
+the date selector, :func:`panel_for` picks from it what one map shows (the targets of the
+year, only the map's works' targets on a unit or action map, the health-check indicators
+and the pilot zones), and :func:`panel_blob` turns that into the small JSON the map's script
+draws as progress bars (with ``textContent``: no record text is ever parsed as HTML).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Collection, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
-__all__ = ["PanelRow", "Panel", "MetricsProvider", "rows_from_dicts", "panel_rows",
-           "metrics_provider", "panel_blob"]
+from citymap.vocab import METRICS, PLAN_YEARS, SITE_STATUSES, STATUS_EN
+
+if TYPE_CHECKING:
+    from citymap.metrics import MetricsResult, ZoneResult
+
+__all__ = ["PanelRow", "IndicatorRow", "ZoneLabel", "Panel", "panel_year", "target_rows",
+           "indicator_rows", "zone_labels", "panel_for", "panel_blob", "zone_blob",
+           "COUNTY_SCOPES"]
+
+#: Scopes of the indicators that hold for the whole county (not one pilot zone).
+COUNTY_SCOPES = ("county", "county seat")
 
 
 @attrs.frozen
 class PanelRow:
-    """One target as the panel shows it.
+    """One target as the panel shows it (from a :class:`citymap.metrics.TargetResult`).
 
     Attributes
     ----------
     id
         Target id (``"16.2"``).
-    name
-        Its name (``改造老旧小区``).
-    year
-        The target year.
-    planned
+    name, name_en
+        Its name in the register (``改造老旧小区``) and the metric's English name.
+    year, start_year
+        The years of the target.
+    target
         The target value.
     actual
         The value reached on the date asked, ``None`` when it cannot be measured.
     unit
         The unit of both.
+    comparison
+        ``">="`` or ``"="`` (read as "reached").
     verdict
-        The metrics code's verdict (e.g. ``met``, ``not met``, ``recorded``), shown as is.
+        The metrics code's verdict: ``met``, ``on track``, ``in progress``, ``behind``,
+        ``not measurable`` or ``no data``.
     work
         The work number, ``None`` for a plan-level target.
-    met
-        True when the target is met, False when not, ``None`` when unknown.
+    recorded_status, recorded_percent
+        For a target not measurable from geometry: the work's recorded status and percent.
     """
 
     id: str
     name: str
     year: int
-    planned: float
+    target: float
     actual: float | None
     unit: str
     verdict: str = ""
     work: int | None = None
-    met: bool | None = None
+    start_year: int | None = None
+    comparison: str = ">="
+    name_en: str = ""
+    recorded_status: str | None = None
+    recorded_percent: float | None = None
 
     @property
     def fraction(self) -> float | None:
-        """``actual / planned`` clipped to 0…1, ``None`` when unknown."""
-        if self.actual is None or not self.planned:
+        """``actual / target`` clipped to 0…1, ``None`` when unknown."""
+        if self.actual is None or not self.target:
             return None
-        return max(0.0, min(1.0, self.actual / self.planned))
+        return max(0.0, min(1.0, self.actual / self.target))
+
+
+@attrs.frozen
+class IndicatorRow:
+    """One health-check indicator (e.g. park service-radius coverage, county-wide)."""
+
+    key: str
+    name: str
+    name_en: str
+    scope: str
+    value: float | None
+    unit: str
+    standard: float
+    comparison: str
+    verdict: str
+
+
+@attrs.frozen
+class ZoneLabel:
+    """What a pilot zone's label says on one date (from a :class:`citymap.metrics.ZoneResult`).
+
+    Attributes
+    ----------
+    id, name, year
+        The zone.
+    area_km2, min_km2, below_min
+        Its area (EPSG:4548), the required minimum and whether it falls short.
+    covered_share
+        Share of the zone (%) covered by the union of site footprints.
+    done_share
+        Share of the zone (%) covered by footprints of sites done on the date.
+    """
+
+    id: str
+    name: str
+    year: int
+    area_km2: float
+    min_km2: float
+    below_min: bool
+    covered_share: float
+    done_share: float
 
 
 @attrs.frozen
@@ -72,131 +131,189 @@ class Panel:
     as_of
         The date.
     year
-        The year whose targets are shown (the date's year, at most the plan's last).
+        The year whose targets are shown (the date's year, within the plan's years).
     rows
         The targets.
     counts
         Sites by status (in :data:`citymap.vocab.SITE_STATUSES` order); when empty the map
         counts the sites it shows.
+    indicators
+        Health-check indicators shown under the targets (overview only).
+    zones
+        Every pilot zone measured on the date (for the zone labels).
     available
-        False when no metrics code was available (the panel says so).
+        False when no metrics were computed (the panel says so).
+    warnings
+        What the metrics code could not compute.
     """
 
     as_of: dt.date
     year: int
     rows: tuple[PanelRow, ...]
     counts: Mapping[str, int] = attrs.field(factory=dict)
+    indicators: tuple[IndicatorRow, ...] = ()
+    zones: tuple[ZoneLabel, ...] = ()
     available: bool = True
+    warnings: tuple[str, ...] = ()
 
 
-#: ``(workspace, year, as_of) -> iterable of dicts or records`` (the metrics code).
-MetricsProvider = Callable[[Any, int, dt.date], Iterable[Any]]
-
-_MET = {"met", "达标", "done", "ok", "pass", "achieved", "已完成", "true"}
-_NOT_MET = {"not met", "未达标", "behind", "fail", "missed", "false", "short", "未完成"}
+def panel_year(date: dt.date, years: tuple[int, int] = PLAN_YEARS) -> int:
+    """The plan year whose targets a date shows: its own year, clamped to the plan's years."""
+    return max(years[0], min(date.year, years[1]))
 
 
-def _num(v: Any) -> float | None:
-    if v is None or isinstance(v, bool):
-        return None
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(f) else f
+def _finite(v: float | None) -> float | None:
+    return None if v is None or not math.isfinite(v) else float(v)
 
 
-def _first(d: Mapping[str, Any], *keys: str) -> Any:
-    for k in keys:
-        if k in d and d[k] is not None:
-            return d[k]
-    return None
+def target_rows(result: MetricsResult, year: int | None = None,
+                works: Collection[int] | None = None) -> tuple[PanelRow, ...]:
+    """The targets of ``result`` as rows.
 
-
-def rows_from_dicts(items: Iterable[Any]) -> list[PanelRow]:
-    """Panel rows from the metrics results: dicts, or records with ``to_dict()``.
-
-    Known keys: ``id``/``target``/``target_id``, ``name``, ``year``, ``value``/``planned``/
-    ``target_value``, ``actual``/``done``/``achieved``, ``unit``, ``verdict``/``status``,
-    ``work``, ``met``. Rows without an id are skipped.
+    Parameters
+    ----------
+    result
+        The metrics of one date.
+    year
+        Only the targets whose years include it (as ``compute_metrics(year=...)`` selects).
+    works
+        Only the targets of these works (plan-level targets are left out); None: all.
     """
     rows = []
-    for item in items:
-        d: Mapping[str, Any] = item.to_dict() if hasattr(item, "to_dict") else dict(item)
-        tid = _first(d, "id", "target_id", "target")
-        if isinstance(tid, Mapping):
-            tid = tid.get("id")
-        if tid is None:
+    for t in result.targets:
+        if year is not None and not t.start_year <= year <= t.year:
             continue
-        verdict = str(_first(d, "verdict", "status", "state") or "")
-        met_raw = d.get("met")
-        met = bool(met_raw) if isinstance(met_raw, bool) else (
-            True if verdict.lower() in _MET else False if verdict.lower() in _NOT_MET else None)
-        work = _first(d, "work", "work_number")
-        year = _first(d, "year", "target_year")
+        if works is not None and t.work not in works:
+            continue
+        m = METRICS.get(t.metric)
         rows.append(PanelRow(
-            id=str(tid), name=str(_first(d, "name", "target_name") or ""),
-            year=int(year) if year is not None else 0,
-            planned=_num(_first(d, "planned", "value", "target_value")) or 0.0,
-            actual=_num(_first(d, "actual", "done", "achieved", "measured")),
-            unit=str(_first(d, "unit") or ""), verdict=verdict,
-            work=int(work) if work is not None and str(work).isdigit() else None, met=met,
-        ))
-    return rows
+            id=t.id, name=t.name, name_en=m.en if m else t.name, year=t.year,
+            start_year=t.start_year, target=float(t.target), actual=_finite(t.actual),
+            unit=t.unit, comparison=t.comparison, verdict=t.verdict, work=t.work,
+            recorded_status=t.recorded_status, recorded_percent=_finite(t.recorded_percent)))
+    return tuple(rows)
 
 
-def metrics_provider() -> MetricsProvider | None:
-    """The metrics code's ``compute_metrics`` as a provider, or ``None`` if it is missing."""
-    try:
-        from citymap import metrics
-    except ImportError:
-        return None
-    compute = getattr(metrics, "compute_metrics", None)
-    if compute is None:
-        return None
-
-    def provide(ws: Any, year: int, as_of: dt.date) -> Iterable[Any]:
-        result = compute(ws, year=year, as_of=as_of)
-        for attr in ("targets", "rows", "results"):
-            if hasattr(result, attr):
-                return list(getattr(result, attr))
-        if hasattr(result, "to_dict"):
-            d = result.to_dict()
-            for attr in ("targets", "rows", "results"):
-                if attr in d:
-                    return list(d[attr])
-        return list(result)
-
-    return provide
+def indicator_rows(result: MetricsResult,
+                   scopes: Collection[str] = COUNTY_SCOPES) -> tuple[IndicatorRow, ...]:
+    """The indicators of ``result`` whose scope is in ``scopes`` (county-wide by default)."""
+    return tuple(
+        IndicatorRow(key=i.key, name=i.name, name_en=i.name_en, scope=i.scope,
+                     value=_finite(i.value), unit=i.unit, standard=i.standard,
+                     comparison=i.comparison, verdict=i.verdict)
+        for i in result.indicators if i.scope in scopes)
 
 
-def panel_rows(provider: MetricsProvider | None, ws: Any, year: int, as_of: dt.date,
-               *, works: Sequence[int] | None = None) -> tuple[PanelRow, ...]:
-    """The rows of the targets of ``year`` (restricted to ``works`` if given)."""
-    if provider is None:
-        return ()
-    rows = rows_from_dicts(provider(ws, year, as_of))
-    keep = set(works) if works is not None else None
-    return tuple(r for r in rows if r.year == year and (keep is None or r.work in keep))
+def zone_labels(zones: Sequence[ZoneResult]) -> tuple[ZoneLabel, ...]:
+    """Area and coverage of every pilot zone in ``zones``."""
+    return tuple(
+        ZoneLabel(id=z.id, name=z.name, year=z.year, area_km2=z.area_km2, min_km2=z.min_km2,
+                  below_min=z.below_min, covered_share=z.covered_share,
+                  done_share=float(z.by_status.get(SITE_STATUSES[2], {}).get("share", 0.0)))
+        for z in zones)
 
 
-def _round(v: float | None) -> float | None:
+def panel_for(result: MetricsResult | None, as_of: dt.date, *,
+              works: Collection[int] | None = None,
+              zones: Sequence[ZoneResult] | None = None,
+              exclude_layers: Collection[str] = ("pilot_zones",)) -> Panel:
+    """The panel of one map on one date.
+
+    Parameters
+    ----------
+    result
+        ``compute_metrics(ws, year=panel_year(as_of), as_of=as_of)``, or None when metrics
+        are off (the panel then says so).
+    as_of
+        The date.
+    works
+        The map's works (unit and action maps): only their targets are shown, no indicators
+        and no counts (the map counts the sites it shows). None: the overview.
+    zones
+        The pilot zones to label (default: those of ``result``); the build passes every
+        zone (:func:`citymap.metrics.pilot_zone_results`).
+    exclude_layers
+        Site layers left out of the counts by status (pilot zones are areas, not works).
+    """
+    year = panel_year(as_of)
+    if result is None:
+        return Panel(as_of=as_of, year=year, rows=(), available=False)
+    counts: dict[str, int] = {}
+    if works is None:
+        counts = {s: 0 for s in SITE_STATUSES}
+        for layer, by in result.counts_by_status.items():
+            if layer in exclude_layers:
+                continue
+            for s in SITE_STATUSES:
+                counts[s] += int(by.get(s, 0))
+    return Panel(
+        as_of=as_of, year=year, rows=target_rows(result, year, works), counts=counts,
+        indicators=indicator_rows(result) if works is None else (),
+        zones=zone_labels(result.zones if zones is None else zones), available=True,
+        warnings=tuple(result.warnings))
+
+
+def _round(v: float | None, digits: int = 3) -> float | int | None:
     if v is None:
         return None
-    r = round(v, 3)
+    r = round(v, digits)
     return int(r) if float(r).is_integer() else r
 
 
-def panel_blob(panel: Panel) -> dict[str, Any]:
-    """The JSON the map's script draws: rows as short arrays, counts by status in order.
+def panel_blob(panel: Panel, lang: str = "zh") -> dict[str, Any]:
+    """The JSON the map's script draws.
 
-    Each row is ``[id, name, planned, actual, unit, verdict, met]`` with ``met`` 1, 0 or
-    ``None``.
+    ``rows``: ``[id, name, years, target, actual, unit, comparison, verdict,
+    recorded_status, recorded_percent]`` (``years`` ``"2020"`` or ``"2020–2022"``);
+    ``ind``: ``[key, name, scope, value, unit, comparison, standard, verdict]``;
+    ``counts``: sites by status in order; ``ok``: metrics were computed; ``warn``: what
+    could not be computed.
     """
+    en = lang == "en"
+    rows = []
+    for r in panel.rows:
+        years = str(r.year) if r.start_year in (None, r.year) else f"{r.start_year}–{r.year}"
+        status = r.recorded_status
+        if status is not None and en:
+            status = STATUS_EN.get(status, status)
+        rows.append([r.id, (r.name_en or r.name) if en else r.name, years, _round(r.target),
+                     _round(r.actual), r.unit, r.comparison, r.verdict, status,
+                     _round(r.recorded_percent)])
     return {
         "year": panel.year,
-        "rows": [[r.id, r.name, _round(r.planned), _round(r.actual), r.unit, r.verdict,
-                  None if r.met is None else int(r.met)] for r in panel.rows],
+        "rows": rows,
+        "ind": [[i.key, i.name_en if en else i.name, i.scope, _round(i.value), i.unit,
+                 i.comparison, _round(i.standard), i.verdict] for i in panel.indicators],
         "counts": [int(v) for v in panel.counts.values()],
         "ok": panel.available,
+        "warn": list(panel.warnings),
     }
+
+
+def zone_blob(panels: Sequence[Panel], ids: Sequence[str]) -> dict[str, Any] | None:
+    """Per date, per zone (in the order of ``ids``): ``[covered %, done %]`` or None.
+
+    Also the area (km², from the first date that measured the zone), the minimum and the
+    zones below it. None when no panel has zone results.
+    """
+    if not any(p.zones for p in panels):
+        return None
+    area: list[float | None] = [None] * len(ids)
+    below = [0] * len(ids)
+    min_km2: float | None = None
+    per_date = []
+    for p in panels:
+        by_id = {z.id: z for z in p.zones}
+        row: list[list[float | int | None] | None] = []
+        for k, zid in enumerate(ids):
+            z = by_id.get(zid)
+            if z is None:
+                row.append(None)
+                continue
+            if area[k] is None:
+                area[k] = _round(z.area_km2, 2)
+                below[k] = int(z.below_min)
+                min_km2 = z.min_km2
+            row.append([_round(z.covered_share, 1), _round(z.done_share, 1)])
+        per_date.append(row)
+    return {"area": area, "below": below, "min": _round(min_km2), "cov": per_date}

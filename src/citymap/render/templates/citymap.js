@@ -37,6 +37,10 @@
     if (typeof v === 'boolean') { return v ? U.yes : U.no; }
     return String(v);
   }
+  function pct(v) {
+    if (v === null || v === undefined) { return '—'; }
+    return (Math.round(v * 10) / 10).toFixed(1) + '%';
+  }
   function dayToIso(n) {
     if (!n) { return ''; }
     var d = new Date(Date.parse(D.epoch + 'T00:00:00Z') + n * 86400000);
@@ -167,6 +171,11 @@
     if (Ld.role === 'context') {
       return [{ color: s.color, weight: s.weight, opacity: 0.8, fillColor: s.color, fillOpacity: s.fillOpacity, radius: 3, shape: 'circle', dashArray: null }];
     }
+    if (Ld.role === 'service') {  /* 0: outside the service radius, 1: within */
+      return s.colors.map(function (c, k) {
+        return { color: c, fillColor: c, weight: s.weight, opacity: s.opacity, fillOpacity: s.fillOpacity, dashArray: k ? null : '3 3' };
+      });
+    }
     return D.statuses.map(function (_, k) {
       var st = { color: s.colors[k], fillColor: s.colors[k], weight: s.weight, opacity: s.opacity,
         fillOpacity: s.fillOpacity, dashArray: D.dashes[k], shape: D.shapes[k], radius: s.radius };
@@ -175,7 +184,9 @@
       return st;
     });
   });
+  function covered(li, i) { return LAYERS[li].cv ? LAYERS[li].cv.charAt(i) === '1' : null; }
   function styleOf(li, i) {
+    if (LAYERS[li].role === 'service') { return STYLES[li][covered(li, i) ? 1 : 0]; }
     var c = statusCode(li, i);
     return STYLES[li][c < 0 ? 0 : c];
   }
@@ -222,8 +233,24 @@
     OBJ.push(objs);
     group.on('click', function (e) { openPopup(e.layer._cmL, e.layer._cmI, e.latlng); });
     GROUPS.push(group);
-    if (Ld.role !== 'context') { group.addTo(map); }
+    if (Ld.role !== 'context' && Ld.role !== 'service') { group.addTo(map); }
   });
+
+  /* the service-radius layer: one group per date, the selected date's shown when on */
+  var SERVICE = [], serviceOn = false;
+  LAYERS.forEach(function (Ld, li) { if (Ld.role === 'service') { SERVICE.push(li); } });
+  function showService() {
+    SERVICE.forEach(function (li) {
+      var want = serviceOn && LAYERS[li].d === dateIndex;
+      if (want && !map.hasLayer(GROUPS[li])) { GROUPS[li].addTo(map).bringToBack(); }  /* under the sites */
+      if (!want && map.hasLayer(GROUPS[li])) { map.removeLayer(GROUPS[li]); }
+    });
+  }
+  function serviceCount() {
+    var n = null;
+    SERVICE.forEach(function (li) { if (LAYERS[li].d === dateIndex) { n = LAYERS[li].n; } });
+    return n;
+  }
 
   /* ------------------------------------------------------------- popups */
   var popup = L.popup({ maxWidth: 340, autoPanPaddingTopLeft: [60, 120], autoPanPaddingBottomRight: [40, 40] });
@@ -233,8 +260,23 @@
     var tr = el('tr', null, null, tbody);
     el('th', null, label, tr); el('td', null, text, tr);
   }
+  function servicePopup(li, i) {
+    var Ld = LAYERS[li], box = el('div', 'cm-popup'), tb, a = value(li, 'area_m2', i);
+    el('h3', null, value(li, 'name', i) || value(li, 'id', i), box);
+    el('div', 'cm-id', U.parcel + ' · ' + U.id + ' ' + value(li, 'id', i), box);
+    tb = el('tbody', null, null, el('table', null, null, box));
+    row(tb, U.service, covered(li, i) ? U.yes + ' — ' + U.covered : U.no + ' — ' + U.uncovered);
+    row(tb, U.area, a === null ? null : fmt(a) + ' m²');
+    el('div', 'cm-id', U.asof + ' ' + D.dates[Ld.d][0], box);
+    return box;
+  }
+  function zoneCov(li, i) {
+    var z = LAYERS[li].zone, c = z && z.cov[dateIndex];
+    return c ? c[i] : null;
+  }
   function popupNode(li, i) {
     var Ld = LAYERS[li], box = el('div', 'cm-popup'), t, works, code, tb, tg, list;
+    if (Ld.role === 'service') { return servicePopup(li, i); }
     el('h3', null, value(li, 'name', i) || value(li, 'id', i), box);
     el('div', 'cm-id', Ld.title + ' · ' + U.id + ' ' + value(li, 'id', i), box);
     works = String(value(li, 'works', i) || '').split(';').filter(Boolean);
@@ -258,9 +300,10 @@
       el('span', 'cm-id', ' (' + U.asof + ' ' + D.dates[dateIndex][0] + ')', td);
     }
     (Ld.f || []).forEach(function (f) { row(tb, f[1], value(li, f[0], i) === null ? null : fmt(value(li, f[0], i))); });
-    if (Ld.role === 'pilot' && Ld.area) {
-      row(tb, U.area, fmt(Ld.area[i]) + ' km²');
-      if (Ld.cov) { t = Ld.cov[dateIndex][i]; row(tb, U.coverage, t[0] + ' / ' + t[1] + ' ' + U.sites); }
+    if (Ld.role === 'pilot' && Ld.zone) {
+      row(tb, U.area, fmt(Ld.zone.area[i]) + ' km²' + (Ld.zone.below[i] ? ' ⚠ ' + U.belowMin + ' ' + fmt(Ld.zone.min) + ' km²' : ''));
+      t = zoneCov(li, i);
+      if (t) { row(tb, U.zoneCovered, pct(t[0])); row(tb, U.zoneDone, pct(t[1])); }
     }
     if (Ld.tg) {
       tg = Ld.tg.d[decodedTg(li)[i]];
@@ -309,17 +352,19 @@
   /* ------------------------------------------------------- pilot labels */
   var LABELS = [];
   function pilotText(li, i) {
-    var Ld = LAYERS[li], t = Ld.cov ? Ld.cov[dateIndex][i] : null;
-    var s = fmt(Ld.area[i]) + ' km²';
-    if (t) { s += ' · ' + U.coverage + ' ' + t[0] + '/' + t[1] + (t[1] ? ' (' + Math.round(100 * t[0] / t[1]) + '%)' : ''); }
+    var z = LAYERS[li].zone, t = zoneCov(li, i), a = z ? z.area[i] : null, s;
+    s = (a === null || a === undefined ? '—' : fmt(a)) + ' km²';
+    if (z && z.below[i]) { s += ' ⚠ ' + U.belowMin + ' ' + fmt(z.min) + ' km²'; }
+    if (t) { s += ' · ' + U.zoneCovered + ' ' + pct(t[0]) + ' · ' + U.zoneDone + ' ' + pct(t[1]); }
     return s;
   }
   LAYERS.forEach(function (Ld, li) {
     if (Ld.role !== 'pilot') { return; }
     OBJ[li].forEach(function (obj, i) {
-      var box = el('div'), node;
+      var box = el('div', Ld.zone && Ld.zone.below[i] ? 'cm-below' : null), node;
+      box.setAttribute('data-zone', value(li, 'id', i));
       el('div', 'cm-label-name', value(li, 'name', i) || '', box);
-      node = el('div', null, pilotText(li, i), box);
+      node = el('div', 'cm-label-text', pilotText(li, i), box);
       obj.bindTooltip(box, { permanent: true, direction: 'center', className: 'cm-label' });
       LABELS.push({ li: li, i: i, node: node });
     });
@@ -336,6 +381,8 @@
       for (j = 0; j < objs.length; j++) { o = objs[j]; o.setStyle(STYLES[li][statusCode(li, o._cmI)]); }
     });
     LABELS.forEach(function (x) { x.node.textContent = pilotText(x.li, x.i); });
+    showService();
+    if (serviceN) { serviceN.textContent = '(' + serviceCount() + ')'; }
     drawPanel();
     if (current) { popup.setContent(popupNode(current.li, current.i)); }
     if (select.value !== String(k)) { select.value = String(k); }
@@ -440,6 +487,7 @@
       isNum = /^\d+$/.test(q);
       for (li = 0; li < LAYERS.length && out.length < 30; li++) {
         Ld = LAYERS[li];
+        if (Ld.role === 'service') { continue; }
         for (i = 0; i < Ld.n && out.length < 30; i++) {
           name = String(value(li, 'name', i) || '').toLowerCase();
           works = isNum ? String(value(li, 'works', i) || '').split(';') : [];
@@ -482,9 +530,10 @@
   }
 
   /* layer control: base maps, then overlays grouped by action */
-  var CHECKS = [];
+  var CHECKS = [], serviceN = null;
   function setLayer(li, on) {
-    if (on) { GROUPS[li].addTo(map); } else { map.removeLayer(GROUPS[li]); }
+    if (LAYERS[li].role === 'service') { serviceOn = on; showService(); }
+    else if (on) { GROUPS[li].addTo(map); } else { map.removeLayer(GROUPS[li]); }
     if (CHECKS[li]) { CHECKS[li].checked = on; }
     updateNotice();
   }
@@ -512,6 +561,7 @@
     LAYERS.forEach(function (Ld, li) {
       if (Ld.role === 'pilot') { pilot.push(li); }
       else if (Ld.role === 'context') { ctx.push(li); }
+      else if (Ld.role === 'service') { return; }  /* its own group, below */
       else if (!D.actions.some(function (a) { return a.n === Ld.action; })) { other.push(li); }
     });
     if (other.length) { groups.push([U.other, other]); }
@@ -530,6 +580,14 @@
         CHECKS[li] = c;
       });
     });
+    if (SERVICE.length) {  /* health-check indicators: one entry for every date's layer */
+      var head = el('div', 'cm-group', U.health, box), lab = el('label', 'cm-item', null, box), c = el('input', null, null, lab);
+      c.type = 'checkbox'; c.checked = serviceOn; c.setAttribute('data-layer', LAYERS[SERVICE[0]].name);
+      el('span', null, ' ' + U.service + ' ', lab); serviceN = el('span', 'cm-n', '(' + serviceCount() + ')', lab);
+      c.addEventListener('change', function () { SERVICE.forEach(function (li) { setLayer(li, c.checked); }); });
+      SERVICE.forEach(function (li) { CHECKS[li] = c; });
+      head.setAttribute('data-group', 'health');
+    }
     return box;
   });
 
@@ -560,6 +618,14 @@
       var r = el('div', 'cm-row', null, box);
       r.appendChild(swatch('LineString', '#000', null, null)); el('span', null, U.pilot, r);
     }
+    if (SERVICE.length) {
+      var sc = LAYERS[SERVICE[0]].style.colors;
+      el('div', 'cm-head cm-legend-sub', U.service, box);
+      [[1, U.covered], [0, U.uncovered]].forEach(function (x) {
+        var r2 = el('div', 'cm-row', null, box);
+        r2.appendChild(swatch('Polygon', sc[x[0]], x[0] ? null : '3 3', null)); el('span', null, x[1], r2);
+      });
+    }
     return box;
   });
 
@@ -571,22 +637,24 @@
     panelBody = el('div', 'cm-panel-body', null, box);
     return box;
   });
+  function verdictOf(v) { return U['v_' + v] || v; }
+  function bar(parent, frac, cls, mark) {
+    var b = el('div', 'cm-bar' + (cls ? ' ' + cls : ''), null, parent), fill = el('div', null, null, b), m;
+    var p = frac === null ? 0 : Math.round(frac * 100);
+    fill.style.width = p + '%';
+    b.setAttribute('role', 'progressbar'); b.setAttribute('aria-valuenow', String(p));
+    b.setAttribute('aria-valuemin', '0'); b.setAttribute('aria-valuemax', '100');
+    if (mark !== undefined && mark !== null) { m = el('span', 'cm-mark', null, b); m.style.left = Math.max(0, Math.min(100, mark)) + '%'; }
+    return b;
+  }
+  function cmpText(c) { return c === '=' ? '' : (c === '>=' ? '≥' : c === '<=' ? '≤' : c) + ' '; }
+  function num(v, unit) { return unit === '%' ? pct(v) : fmt(v) + (unit ? ' ' + unit : ''); }
   function drawPanel() {
     var P = D.panel[dateIndex], body = panelBody;
     body.textContent = '';
     if (!P) { el('div', 'cm-id', U.noMetrics, body); return; }
-    el('div', 'cm-id', U.asof + ' ' + D.dates[dateIndex][0] + ' · ' + P.year, body);
-    if (!P.ok) { el('div', 'cm-id', U.noMetrics, body); }
-    else if (!P.rows.length) { el('div', 'cm-id', U.noTargets, body); }
-    P.rows.forEach(function (r) {
-      var t = el('div', 'cm-target', null, body), frac = (r[3] !== null && r[2]) ? Math.max(0, Math.min(1, r[3] / r[2])) : null;
-      t.setAttribute('data-target', r[0]);
-      el('div', 'cm-tname', r[0] + ' ' + r[1] + ' ' + P.year, t);
-      el('div', 'cm-id cm-nums', U.planned + ' ' + fmt(r[2]) + ' ' + r[4] + ' · ' + U.done + ' ' + fmt(r[3]) + ' ' + (r[3] === null ? '' : r[4]) + (r[5] ? ' · ' + r[5] : ''), t);
-      var bar = el('div', 'cm-bar' + (r[6] === 1 ? ' cm-met' : ''), null, t), fill = el('div', null, null, bar);
-      fill.style.width = (frac === null ? 0 : Math.round(frac * 100)) + '%';
-      bar.setAttribute('role', 'progressbar'); bar.setAttribute('aria-valuenow', frac === null ? '0' : String(Math.round(frac * 100)));
-    });
+    el('div', 'cm-id', U.asof + ' ' + D.dates[dateIndex][0], body);
+    /* counts by status first: always in view */
     var counts = el('div', 'cm-counts', null, body);
     el('span', null, U.total + ':', counts);
     D.statuses.forEach(function (s, k) {
@@ -594,6 +662,40 @@
       c.appendChild(swatch('Point', D.palette[k], null, D.shapes[k]));
       el('span', null, s + ' ' + (P.counts[k] === undefined ? '—' : P.counts[k]), c);
     });
+    /* ind: [key, name, scope, value, unit, comparison, standard, verdict] */
+    if (P.ind && P.ind.length) {
+      el('div', 'cm-head cm-health', U.health, body);
+      P.ind.forEach(function (x) {
+        var t = el('div', 'cm-target cm-indicator', null, body), head;
+        t.setAttribute('data-indicator', x[0]); t.setAttribute('data-scope', x[2]);
+        t.setAttribute('data-value', x[3] === null ? '' : String(x[3]));
+        head = el('div', 'cm-tname', null, t);
+        el('span', null, x[1] + ' (' + (U['scope_' + x[2]] || x[2]) + ')', head);
+        el('span', 'cm-verdict cm-v-' + String(x[7]).replace(/ /g, '-'), verdictOf(x[7]), head);
+        el('div', 'cm-id cm-nums', num(x[3], x[4]) + ' · ' + U.standard + ' ' + cmpText(x[5]) + num(x[6], x[4]), t);
+        if (x[4] === '%') { bar(t, x[3] === null ? null : x[3] / 100, 'cm-v-' + String(x[7]).replace(/ /g, '-'), x[6]); }
+      });
+    }
+    el('div', 'cm-head cm-health', U.targetsOf.replace('{y}', P.year), body);
+    if (!P.ok) { el('div', 'cm-id', U.noMetrics, body); }
+    else if (!P.rows.length) { el('div', 'cm-id', U.noTargets, body); }
+    /* row: [id, name, years, target, actual, unit, comparison, verdict, recorded status, recorded %] */
+    P.rows.forEach(function (r) {
+      var t = el('div', 'cm-target', null, body), head, nums, cmp = cmpText(r[6]);
+      var frac = (r[4] !== null && r[3]) ? Math.max(0, Math.min(1, r[4] / r[3])) : null;
+      t.setAttribute('data-target', r[0]); t.setAttribute('data-verdict', r[7]);
+      t.setAttribute('data-actual', r[4] === null ? '' : String(r[4])); t.setAttribute('data-value', String(r[3]));
+      head = el('div', 'cm-tname', null, t);
+      el('span', null, r[0] + ' ' + r[1] + ' (' + r[2] + ')', head);
+      el('span', 'cm-verdict cm-v-' + String(r[7]).replace(/ /g, '-'), verdictOf(r[7]), head);
+      nums = U.target + ' ' + cmp + num(r[3], r[5]) + ' · ' + U.done + ' ' + (r[4] === null ? '—' : num(r[4], r[5]));
+      el('div', 'cm-id cm-nums', nums, t);
+      if (r[7] === 'not measurable') {
+        el('div', 'cm-id cm-nm', U.notMeasurable + (r[8] ? ' · ' + U.recorded + ': ' + r[8] + (r[9] !== null ? ' ' + fmt(r[9]) + '%' : '') : ''), t);
+      }
+      bar(t, frac, 'cm-v-' + String(r[7]).replace(/ /g, '-'));
+    });
+    (P.warn || []).forEach(function (w) { el('div', 'cm-id cm-warn', U.warn + ': ' + w, body); });
   }
 
   /* mouse position, scale, minimap */
@@ -632,7 +734,7 @@
       LAYERS.forEach(function (Ld, li) {
         var seen = {}, n = 0;
         GROUPS[li].eachLayer(function (o) { if (o._cmDrawn && o._map && !seen[o._cmI]) { seen[o._cmI] = 1; n++; } });
-        out[Ld.name] = n;
+        out[Ld.name] = (out[Ld.name] || 0) + n;
       });
       return out;
     },
