@@ -66,3 +66,14 @@ def test_write_metrics(root, tmp_path):
     js, cs = write_metrics(res, tmp_path / "maps")
     assert json.loads(js.read_text(encoding="utf-8"))["year"] == 2021
     assert cs.read_text(encoding="utf-8").startswith("\ufeffkind,id")
+
+
+@pytest.mark.parametrize("year", ["2019", "2030"])
+def test_year_outside_the_plan_is_a_bad_parameter(year):
+    from click.testing import CliRunner
+
+    from citymap.cli.main import cli
+
+    r = CliRunner().invoke(cli, ["metrics", "--year", year])
+    assert r.exit_code == 2
+    assert f"{year} is not in the range 2020<=x<=2022" in r.output

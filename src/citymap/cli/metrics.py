@@ -17,7 +17,7 @@ from citymap.cli._options import (
     load,
     stdout_console,
 )
-from citymap.vocab import MEASURES, METRICS, label
+from citymap.vocab import MEASURES, METRICS, PLAN_YEARS, label
 
 VERDICT_ZH = {"met": "达标", "on track": "按进度", "in progress": "推进中", "behind": "滞后",
               "not measurable": "无法测算", "no data": "无数据", "not met": "未达标"}
@@ -37,7 +37,8 @@ def _n(x: float | None) -> str:
            "  citymap metrics --as-of 2021-06-30 --format json\n\n"
            "  citymap metrics --zone PZ-2021-01\n\n  citymap metrics --list",
 )
-@click.option("--year", "-y", type=int, default=None, help="Only targets whose years include "
+@click.option("--year", "-y", type=click.IntRange(*PLAN_YEARS), default=None,
+              help="Only targets whose years include "
               "this year, and that year's pilot zone. The date defaults to its 31 December "
               "(or today, if earlier).")
 @as_of_option

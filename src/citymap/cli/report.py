@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from citymap.cli._options import as_of_option, common_options, errors_to_exit, load
+from citymap.vocab import PLAN_YEARS
 
 
 @click.command(
@@ -16,7 +17,8 @@ from citymap.cli._options import as_of_option, common_options, errors_to_exit, l
            "  citymap report -o 总评.html          # the three-year overview (总评)\n\n"
            "  citymap report --as-of 2022-06-30 -o 通报.html",
 )
-@click.option("--year", "-y", type=int, default=None, help="The year reported (its targets "
+@click.option("--year", "-y", type=click.IntRange(*PLAN_YEARS), default=None,
+              help="The year reported (its targets "
               "and pilot zone; date defaults to its 31 December or today if earlier). "
               "Without it: the three-year overview (总评) of every target of 2020–2022.")
 @as_of_option
