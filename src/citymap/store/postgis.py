@@ -31,6 +31,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 import attrs
+import numpy as np
 import psycopg
 import shapely
 import shapely.geometry
@@ -196,35 +197,117 @@ def _read_geojson(path: Path, shown: str) -> tuple[dict[str, Any], list[dict[str
     return {k: v for k, v in data.items() if k != "features"}, list(features)
 
 
-def _feature_rows(key: str, layer: str, role: str, features: Sequence[Mapping[str, Any]]
-                  ) -> tuple[list[str], list[tuple[Any, ...]]]:
-    """Property order and COPY rows of one layer's features."""
+_COPY_ESCAPE = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_COPY_NULL = "\\N"
+#: EWKB: the type word's flag saying an SRID follows; 4326 as 4 little-endian bytes.
+_EWKB_SRID_FLAG = 0x20000000
+_SRID_HEX = (4326).to_bytes(4, "little").hex().upper()
+#: Common columns whose canonical value is the file's text itself when that is a string.
+_PLAIN_TEXT = frozenset({"id", "name", "status", "source", "kind"})
+_MISSING = object()
+
+
+def _copy_text(value: Any) -> str:
+    r"""``value`` as a field of COPY's text format (``\N`` for None)."""
+    if value is None:
+        return _COPY_NULL
+    if isinstance(value, str):
+        return value.translate(_COPY_ESCAPE)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _canonical_cached(col: str, value: Any, cache: dict[tuple[str, type, Any], tuple[Any, bool]]
+                      ) -> tuple[Any, bool]:
+    """``(canonical value, whether the file value is its canonical JSON form)``."""
+    if col in _PLAIN_TEXT and type(value) is str:
+        return value, True
+    try:
+        return cache[(col, type(value), value)]
+    except KeyError:
+        pass
+    except TypeError:  # an unhashable file value (a list, an object)
+        canon = _canonical(col, value)
+        return canon, _same_json(_file_value(col, canon), value)
+    canon = _canonical(col, value)
+    out = canon, _same_json(_file_value(col, canon), value)
+    cache[(col, type(value), value)] = out
+    return out
+
+
+def _ewkb_hex(geoms: Sequence[Any]) -> list[str]:
+    """Hex EWKB with SRID 4326 of every geometry (vectorised WKB, SRID spliced in)."""
+    if not len(geoms):
+        return []
+    wkb = shapely.to_wkb(np.asarray(geoms, dtype=object), hex=True, byte_order=1)
+    heads: dict[str, str] = {}
+    out = []
+    for h in wkb:  # "01" (little endian), the type (4 bytes), the rest
+        head = heads.get(h[:10])
+        if head is None:
+            kind = int.from_bytes(bytes.fromhex(h[2:10]), "little") | _EWKB_SRID_FLAG
+            head = heads[h[:10]] = "01" + kind.to_bytes(4, "little").hex().upper() + _SRID_HEX
+        out.append(head + h[10:])
+    return out
+
+
+def _feature_chunks(key: str, layer: str, role: str, features: Sequence[Mapping[str, Any]],
+                    order: dict[str, None], geoms: Sequence[Any] | None = None,
+                    size: int = 20_000) -> Iterator[str]:
+    """The COPY text (one line a feature) of one layer's features, ``size`` lines a chunk.
+
+    Parameters
+    ----------
+    key, layer, role
+        The workspace key, the layer and its role.
+    features
+        The GeoJSON features as read with :mod:`json`.
+    order
+        Filled with the property names in the order of the file.
+    geoms
+        The features' geometries, if already read (``load_workspace`` reads them exactly
+        from the same file); else they are made from the GeoJSON.
+    size
+        Features per chunk (the server stores one chunk while the next is made).
+    """
     common = _common_columns(role)
-    order: dict[str, None] = {}
-    rows = []
-    for ord_, feat in enumerate(features):
-        props = dict(feat.get("properties") or {})
-        for k in props:
-            order.setdefault(k, None)
-        canon: dict[str, Any] = {}
-        raw: dict[str, Any] = {}
-        for col in SITE_COLUMNS:
-            if col not in common:
-                canon[col] = None
-                continue
-            v = props.get(col)
-            canon[col] = _canonical(col, v)
-            if col not in props:
-                raw.setdefault(_ABSENT, []).append(col)
-            elif not _same_json(_file_value(col, canon[col]), v):
-                raw[col] = v
-        attrs_ = {k: v for k, v in props.items() if k not in common}
-        geom = shapely.geometry.shape(feat["geometry"])
-        ewkb = shapely.to_wkb(shapely.set_srid(geom, 4326), hex=True, include_srid=True)
-        rows.append((key, layer, canon["id"], ord_, canon["works"], canon["name"], canon["year"],
-                     canon["status"], canon["status_date"], canon["source"], canon["kind"],
-                     Jsonb(attrs_), Jsonb(raw), ewkb))
-    return list(order), rows
+    if geoms is None or len(geoms) != len(features):
+        geoms = [shapely.geometry.shape(f["geometry"]) for f in features]
+    head = f"{_copy_text(key)}\t{_copy_text(layer)}\t"
+    cache: dict[tuple[str, type, Any], tuple[Any, bool]] = {}
+    last_keys: tuple[str, ...] = ()
+    for start in range(0, len(features), size):
+        lines = []
+        for ord_, feat, wkb in zip(range(start, start + size), features[start:start + size],
+                                   _ewkb_hex(geoms[start:start + size]), strict=False):
+            props = feat.get("properties") or {}
+            keys = tuple(props)
+            if keys != last_keys:
+                for k in keys:
+                    order.setdefault(k, None)
+                last_keys = keys
+            vals: list[str] = []
+            raw: dict[str, Any] = {}
+            for col in SITE_COLUMNS:
+                if col not in common:
+                    vals.append(_COPY_NULL)
+                    continue
+                v = props.get(col, _MISSING)
+                if v is _MISSING:
+                    raw.setdefault(_ABSENT, []).append(col)
+                    vals.append(_COPY_NULL)
+                    continue
+                canon, same = _canonical_cached(col, v, cache)
+                if not same:
+                    raw[col] = v
+                vals.append(_copy_text(canon))
+            attrs_ = {k: v for k, v in props.items() if k not in common}
+            attrs_text = _copy_text(json.dumps(attrs_, ensure_ascii=False)) if attrs_ else "{}"
+            raw_text = _copy_text(json.dumps(raw, ensure_ascii=False)) if raw else "{}"
+            rest = "\t".join(vals[1:])
+            lines.append(f"{head}{vals[0]}\t{ord_}\t{rest}\t{attrs_text}\t{raw_text}\t{wkb}\n")
+        yield "".join(lines)
 
 
 def _geojson_text(collection: Mapping[str, Any], features: Iterable[dict[str, Any]]) -> str:
@@ -454,18 +537,13 @@ class PostgisStore:
         except (OSError, UnicodeDecodeError) as exc:
             raise WorkspaceError(f"cannot read the workspace files: {exc}") from None
         register = ws.register
-        layer_rows = []
-        site_rows: list[tuple[Any, ...]] = []
-        for pos, (name, spec) in enumerate(ws.layers.items()):
+        layer_files = []
+        for name, spec in ws.layers.items():
             _safe_relpath(spec.source, what=f"layer {name!r} source")
-            collection, features = _read_geojson(folder / spec.source, spec.source)
-            order, rows = _feature_rows(key, name, spec.role, features)
-            site_rows.extend(rows)
-            layer_rows.append((key, name, pos, spec.path, (folder / spec.path).read_text(
-                encoding="utf-8"), spec.role, spec.source, spec.geometry, order,
-                json.dumps(collection, ensure_ascii=False)))
+            layer_files.append((name, spec, (folder / spec.path).read_text(encoding="utf-8")))
         events = list(ws.history.events)
         measure_srid = _srid(ws.config.measure_crs)
+        n_features = 0
         with self.connect() as conn, self._errors("store push"), conn.transaction():
             self._require_schema(conn)
             self._lock(conn, key)
@@ -506,21 +584,35 @@ class PostgisStore:
                           "layer": t.denominator.layer,
                           "where": {k: list(v) for k, v in t.denominator.where}}))
                      for t in register.targets])
-                cur.executemany(sql.SQL(
-                    "INSERT INTO {} (workspace, layer, position, path, toml, role, source, "
-                    "geometry_type, properties, collection) VALUES "
-                    "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)").format(_t("layers")),
-                    layer_rows)
                 cols = sql.SQL(", ").join(map(sql.Identifier, _SITE_COLS))
-                with cur.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(
-                        _t("sites"), cols)) as copy:
-                    for row in site_rows:
-                        copy.write_row(row)
+                for pos, (name, spec, toml) in enumerate(layer_files):
+                    # read, convert and COPY one layer at a time, in chunks: the server
+                    # stores a chunk while the next one is made
+                    collection, features = _read_geojson(folder / spec.source, spec.source)
+                    cur.execute(sql.SQL(
+                        "INSERT INTO {} (workspace, layer, position, path, toml, role, source, "
+                        "geometry_type, properties, collection) VALUES "
+                        "(%s, %s, %s, %s, %s, %s, %s, %s, '{{}}', %s)").format(_t("layers")),
+                        (key, name, pos, spec.path, toml, spec.role, spec.source,
+                         spec.geometry, json.dumps(collection, ensure_ascii=False)))
+                    order: dict[str, None] = {}
+                    gdf = ws.data.get(name)
+                    with cur.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(
+                            _t("sites"), cols)) as copy:
+                        for chunk in _feature_chunks(key, name, spec.role, features, order,
+                                                     None if gdf is None
+                                                     else gdf.geometry.values):
+                            copy.write(chunk.encode("utf-8"))
+                    cur.execute(sql.SQL("UPDATE {} SET properties = %s WHERE workspace = %s "
+                                        "AND layer = %s").format(_t("layers")),
+                                (list(order), key, name))
+                    n_features += len(features)
+                    del features, collection
             self._insert_events(conn, key, events, who=None)
-            self._audit(conn, key, "push", {"layers": len(layer_rows),
-                                            "features": len(site_rows), "events": len(events),
+            self._audit(conn, key, "push", {"layers": len(layer_files),
+                                            "features": n_features, "events": len(events),
                                             "replace": replace})
-        return PushResult(key, len(layer_rows), len(site_rows), len(events))
+        return PushResult(key, len(layer_files), n_features, len(events))
 
     def delete(self, key: str) -> None:
         """Remove workspace ``key`` from the store (the audit trail stays)."""
