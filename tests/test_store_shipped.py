@@ -183,6 +183,16 @@ def test_hand_made_pocket_parks_count_once_done(hand_made):
     assert used == [2, 3, 3, 4]
 
 
+def test_hand_made_without_parks(hand_made):
+    st, wss = hand_made
+    (row,) = service_coverage(st, workspace="甲县", parks=(), done_parks=())
+    assert row.covered_m2 == 0.0 and row.parks_used == row.parks_ignored == 0
+    assert _close(row.residential_m2, park_service_coverage(
+        wss["甲县"].layer("residential"), wss["甲县"].layer("parks").iloc[:0]).residential_m2)
+    (only_pocket,) = service_coverage(st, workspace="甲县", parks=(), as_of=dt.date(2021, 6, 1))
+    assert only_pocket.parks_used == 2  # PP-1 and PP-2
+
+
 def test_hand_made_zone_coverage(hand_made):
     st, wss = hand_made
     rows = zone_coverage(st)

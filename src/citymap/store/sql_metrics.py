@@ -240,9 +240,9 @@ def _service_one(conn: psycopg.Connection[Any], key: str, srid: int, residential
                 SELECT e.status FROM {log} e
                 WHERE e.workspace = s.workspace AND e.id = s.id AND e.date <= %(as_of)s
                 ORDER BY e.date DESC, e.recorded_at COLLATE "C" DESC, e.seq DESC LIMIT 1
-            ) ev ON s.layer = ANY(%(done)s)
-            WHERE s.workspace = %(ws)s AND s.layer = ANY(%(parks)s || %(done)s)
-              AND (s.layer = ANY(%(parks)s) OR COALESCE(ev.status, CASE
+            ) ev ON s.layer = ANY(%(done)s::text[])
+            WHERE s.workspace = %(ws)s AND s.layer = ANY(%(parks)s::text[] || %(done)s::text[])
+              AND (s.layer = ANY(%(parks)s::text[]) OR COALESCE(ev.status, CASE
                    WHEN s.status_date <= %(as_of)s THEN s.status
                    ELSE %(NOT_STARTED)s END) = %(DONE)s)
         ), part AS (
@@ -340,7 +340,7 @@ def _zones_one(conn: psycopg.Connection[Any], key: str, srid: int, zones: str,
         SELECT ST_Transform(s.geom, %(srid)s) AS g
         FROM {sites} s JOIN {layers} l USING (workspace, layer)
         WHERE s.workspace = %(ws)s AND l.role = 'sites' AND s.layer <> %(zones)s
-          AND NOT (s.layer = ANY(%(exclude)s))
+          AND NOT (s.layer = ANY(%(exclude)s::text[]))
           AND ST_GeometryType(s.geom) IN ('ST_Polygon', 'ST_MultiPolygon')
     """).format(sites=_t("sites"), layers=_t("layers")), params)
     conn.execute("CREATE INDEX ON _cm_fp USING gist (g)")
