@@ -64,6 +64,7 @@ __all__ = [
     "event_key",
     "check_events",
     "append_events",
+    "split_new",
     "log_lock",
     "now_stamp",
     "site_statuses",
@@ -474,6 +475,28 @@ def _resolve_log_path(root: Path, log_path: str | Path | None) -> Path:
     return root / load_config(root).status_log
 
 
+def split_new(log: StatusLog, events: Iterable[StatusEvent], *,
+              recorded_at: str) -> tuple[list[StatusEvent], list[StatusEvent]]:
+    """Split ``events`` into those to add (stamped ``recorded_at``) and those ``log`` holds.
+
+    An event the log already holds, or one repeating an earlier event of ``events``, is
+    unchanged: this is what makes re-imports idempotent. Used by the file log
+    (:func:`append_events`) and the store alike.
+    """
+    keys = {event_key(e) for e in log.events}
+    added: list[StatusEvent] = []
+    unchanged: list[StatusEvent] = []
+    for e in events:
+        k = event_key(e)
+        if k in keys:
+            unchanged.append(e)
+            continue
+        keys.add(k)
+        added.append(attrs.evolve(e, id=e.id.strip(), note=e.note.strip(),
+                                  unit=e.unit.strip(), recorded_at=recorded_at))
+    return added, unchanged
+
+
 def append_events(
     ws_root: str | Path,
     events: Sequence[StatusEvent],
@@ -547,17 +570,7 @@ def append_events(
                                 locations=locations, shown=shown)
         if problems:
             raise ValidationError(problems)
-        keys = {event_key(e) for e in log.events}
-        added: list[StatusEvent] = []
-        unchanged: list[StatusEvent] = []
-        for e in events:
-            k = event_key(e)
-            if k in keys:
-                unchanged.append(e)
-                continue
-            keys.add(k)
-            added.append(attrs.evolve(e, id=e.id.strip(), note=e.note.strip(),
-                                      unit=e.unit.strip(), recorded_at=stamp))
+        added, unchanged = split_new(log, events, recorded_at=stamp)
         if added and not dry_run:
             write_bytes(path, _log_bytes(path, added))
     return AppendResult(tuple(added), tuple(unchanged), path, dry_run)

@@ -401,6 +401,26 @@ def set_status(
     ValidationError
         With every problem; nothing is written.
     """
+    event, problems = status_event(ws, ident, status, date, percent=percent, note=note,
+                                   unit=unit)
+    ids = set(ids_of(ws))
+    loc = [("status set", event.id)]
+    problems += check_events(ws.history, [event], known_ids=ids, today=today, locations=loc)
+    if problems:
+        raise ValidationError(problems)
+    return append_events(ws.root, [event], log_path=ws.config.status_log,
+                         known_ids=ids, today=today, locations=loc, dry_run=dry_run)
+
+
+def status_event(ws: Workspace, ident: str, status: str, date: dt.date, *,
+                 percent: float | None = None, note: str = "",
+                 unit: str | None = None) -> tuple[StatusEvent, list[Problem]]:
+    """The event of ``citymap status set``, and whether ``unit`` may report it.
+
+    Shared by the file path (:func:`set_status`) and the store
+    (:meth:`citymap.store.postgis.PostgisStore.set_status`), so both apply the same rule:
+    with ``unit``, the unit must lead or share the work of ``ident``.
+    """
     ids = ids_of(ws)
     ident = ident.strip()
     problems: list[Problem] = []
@@ -411,14 +431,7 @@ def set_status(
             works = "、".join(str(n) for n in ids[ident])
             problems.append(Problem("status set", ident, "unit", f"{name!r} neither leads nor "
                                     f"shares work {works} of {ident!r}"))
-    event = StatusEvent(date, ident, status, percent, note, name)
-    loc = [("status set", ident)]
-    problems += check_events(ws.history, [event], known_ids=set(ids), today=today,
-                             locations=loc)
-    if problems:
-        raise ValidationError(problems)
-    return append_events(ws.root, [event], log_path=ws.config.status_log,
-                         known_ids=set(ids), today=today, locations=loc, dry_run=dry_run)
+    return StatusEvent(date, ident, status, percent, note, name), problems
 
 
 # ----------------------------------------------------------------------------- overdue

@@ -42,16 +42,16 @@ if TYPE_CHECKING:
     from citymap.progress import ImportResult
     from citymap.workspace import Workspace
 
-from citymap.errors import Problem, StoreError, ValidationError, WorkspaceError
+from citymap.errors import StoreError, ValidationError, WorkspaceError
 from citymap.history import (
     LOG_COLUMNS,
     AppendResult,
     StatusEvent,
     StatusLog,
     check_events,
-    event_key,
     now_stamp,
     parse_date,
+    split_new,
 )
 from citymap.io.atomic import atomic_dir, write_bytes
 from citymap.sites import CONTEXT_COLUMNS, SITE_COLUMNS, parse_works
@@ -861,17 +861,7 @@ class PostgisStore:
                                         locations=locations, shown=f"{key} status log")
                 if problems:
                     raise ValidationError(problems)
-            keys = {event_key(e) for e in log.events}
-            added: list[StatusEvent] = []
-            unchanged: list[StatusEvent] = []
-            for e in events:
-                k = event_key(e)
-                if k in keys:
-                    unchanged.append(e)
-                    continue
-                keys.add(k)
-                added.append(attrs.evolve(e, id=e.id.strip(), note=e.note.strip(),
-                                          unit=e.unit.strip(), recorded_at=stamp))
+            added, unchanged = split_new(log, events, recorded_at=stamp)
             if added and not dry_run:
                 self._insert_events(conn, key, added, who=None)
                 self._audit(conn, key, action, {"events": len(added),
@@ -890,23 +880,14 @@ class PostgisStore:
         ws
             The workspace as loaded from this store (:meth:`load`).
         """
-        from citymap.progress import ids_of, may_report, reporting_unit
+        from citymap.progress import ids_of, status_event
 
-        ids = ids_of(ws)
-        ident = ident.strip()
-        problems: list[Problem] = []
-        name = ""
-        if unit:
-            name = reporting_unit(ws.register, unit)
-            if ident in ids and not may_report(ws.register, name, ids[ident]):
-                works = "、".join(str(n) for n in ids[ident])
-                problems.append(Problem("status set", ident, "unit", f"{name!r} neither "
-                                        f"leads nor shares work {works} of {ident!r}"))
+        event, problems = status_event(ws, ident, status, date, percent=percent, note=note,
+                                       unit=unit)
         if problems:
             raise ValidationError(problems)
-        event = StatusEvent(date, ident, status, percent, note, name)
-        return self.append_events([event], key=key, known_ids=set(ids), today=today,
-                                  locations=[("status set", ident)], dry_run=dry_run)
+        return self.append_events([event], key=key, known_ids=set(ids_of(ws)), today=today,
+                                  locations=[("status set", event.id)], dry_run=dry_run)
 
     def import_progress(self, ws: Workspace, path: str | os.PathLike[str], *,
                         unit: str | None = None, sheet: str | None = None,
