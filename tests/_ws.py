@@ -7,9 +7,10 @@ polygon has a hole, one site is a MultiPolygon and some field names are longer t
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
+
+from _ws_core import write_geojson
 
 CONFIG = """\
 [workspace]
@@ -131,13 +132,6 @@ def default_features() -> dict[str, list[dict[str, Any]]]:
                  {"type": "Point", "coordinates": [117.5762, 37.6522]}, seats=None),
         ],
     }
-
-
-def write_geojson(path: Path, features: list[dict[str, Any]]) -> None:
-    """Write a FeatureCollection (UTF-8)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": features},
-                               ensure_ascii=False), encoding="utf-8")
 
 
 def make_workspace(root: Path, *, features: dict[str, list[dict[str, Any]]] | None = None,
