@@ -90,3 +90,11 @@ def test_shipped_workspace_unit_filter():
                     26, 27]
     r = run("tasks", "--workspace", root, "--unit", "县住房城乡建设局")
     assert "居住环境改造提升工程" in r.stdout and "环境卫生提升工程" not in r.stdout
+
+
+def test_workspace_language_is_the_default(ws):
+    cfg = ws / "citymap.toml"
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace("zoom = 13", 'zoom = 13\nlang = "en"'),
+                   encoding="utf-8")
+    assert "Lead units" in run("tasks", "--workspace", ws).stdout
+    assert "牵头单位" in run("tasks", "--workspace", ws, "--lang", "zh").stdout

@@ -65,9 +65,14 @@ def common_options(f: F) -> F:
     return workspace_option(lang_option(store_option(f)))
 
 
-def get_lang(ctx: click.Context) -> str:
-    """The language chosen on the command or the group (default zh)."""
-    return str(ctx.meta.get("citymap.lang") or "zh")
+def get_lang(ctx: click.Context, ws: Any = None) -> str:
+    """The language: --lang on the command or the group, else the workspace's ``[map] lang``
+    of citymap.toml when ``ws`` is given, else zh.
+    """
+    chosen = ctx.meta.get("citymap.lang")
+    if chosen:
+        return str(chosen)
+    return str(getattr(getattr(ws, "config", None), "lang", None) or "zh")
 
 
 def get_workspace_dir(ctx: click.Context) -> Path | None:

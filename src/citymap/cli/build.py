@@ -56,7 +56,7 @@ def build(ctx: click.Context, offline: bool, as_of: dt.date | None, basemap: str
     from citymap.render.build import build_maps
 
     ws = load(ctx)
-    lang = get_lang(ctx) if ctx.meta.get("citymap.lang") else ws.config.lang
+    lang = get_lang(ctx, ws)
     out = output if output is not None else ws.root / "maps"
     err = stderr_console()
     with errors_to_exit(), Progress(TextColumn("{task.description}"), BarColumn(),

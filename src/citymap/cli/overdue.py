@@ -48,7 +48,7 @@ def overdue(ctx: click.Context, as_of: dt.date | None, unit: str | None, fmt: st
     from citymap.progress import overdue_items, reporting_unit, summarize
 
     ws = load(ctx)
-    lang = get_lang(ctx)
+    lang = get_lang(ctx, ws)
     day = as_of or dt.date.today()
     if unit is not None:
         with errors_to_exit():

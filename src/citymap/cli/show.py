@@ -25,7 +25,7 @@ def show(ctx: click.Context, number: int, fmt: str) -> None:
     """Show work NUMBER (工程) with its lead and responsible units and its targets."""
     ws = load(ctx)
     reg = ws.register
-    lang = get_lang(ctx)
+    lang = get_lang(ctx, ws)
     try:
         w = reg.work(number)
     except KeyError:

@@ -111,7 +111,7 @@ def log_(ctx: click.Context, ident: str | None, unit: str | None, as_of: object,
     import datetime as dt
 
     ws = load(ctx)
-    lang = get_lang(ctx)
+    lang = get_lang(ctx, ws)
     events = sorted(ws.history.events, key=lambda e: (e.date, e.recorded_at))
     if ident is not None:
         known = ws.site_ids | {str(w.number) for w in ws.register.works}

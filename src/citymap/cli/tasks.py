@@ -77,7 +77,7 @@ def tasks(ctx: click.Context, action: str | None, unit: str | None, lead_only: b
     """
     ws = load(ctx)
     reg = ws.register
-    lang = get_lang(ctx)
+    lang = get_lang(ctx, ws)
     if unit is not None and unit not in reg.all_units and reg.canonical_unit(unit) \
             not in reg.all_units:
         raise click.BadParameter(f"{unit!r} is not a unit of the plan; run `citymap tasks "

@@ -29,7 +29,7 @@ def validate(ctx: click.Context, repair: bool) -> None:
     code is 2 when there is any. On success a summary per layer and per work is printed.
     """
     ws = load(ctx, repair=repair)
-    lang = get_lang(ctx)
+    lang = get_lang(ctx, ws)
     err = stderr_console()
     if repair:
         from citymap.io.export import write_geojson
