@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Run every benchmark and print its ratios against the baseline measured in the same run.
 #   bash benchmarks/run.sh            quick scales (a few minutes)
-#   bash benchmarks/run.sh province   province scale (10⁶ parcels, 2×10⁵ map sites; long)
+#   bash benchmarks/run.sh province   province scale (10⁶ parcels, 54 400 map sites; long)
 # Needs the test set-up (bash scripts/test.sh, or scripts/setup.sh --test): Chromium for the
 # map draw time, PostgreSQL/PostGIS for the store.
 set -euo pipefail
@@ -11,7 +11,7 @@ py=.venv/bin/python
 if [ "${1:-quick}" = "province" ]; then
   metrics=province maps=province store=province
 else
-  metrics=small maps=county store=county
+  metrics=small maps=province store=county
 fi
 echo "== metrics: service-radius and zone coverage vs geopandas overlay ($metrics)"
 "$py" benchmarks/bench_metrics.py --scale "$metrics"
