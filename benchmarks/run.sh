@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Run every benchmark and print its ratios against the baseline measured in the same run.
 #   bash benchmarks/run.sh            quick scales (a few minutes)
-#   bash benchmarks/run.sh province   province scale (10⁶ parcels, 54 400 map sites; long)
+#   bash benchmarks/run.sh province   province scale (10⁶ parcels, 2×10⁵ map sites; long)
 # Needs the test set-up (bash scripts/test.sh, or scripts/setup.sh --test): Chromium for the
 # map draw time, PostgreSQL/PostGIS for the store.
 set -euo pipefail
@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 py=.venv/bin/python
 [ -x "$py" ] || py=python3
 if [ "${1:-quick}" = "province" ]; then
-  metrics=province maps=province store=province
+  metrics=province maps=large store=province
 else
   metrics=small maps=province store=county
 fi
