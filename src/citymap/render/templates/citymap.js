@@ -117,8 +117,15 @@
   var renderer = L.canvas({ padding: 0.3, tolerance: 4 });
   var map = L.map('map', { preferCanvas: true, renderer: renderer, zoomSnap: 0.25, minZoom: 3 });
   var bounds = L.latLngBounds(D.bounds);
+  function fitOptions() {
+    // keep the features clear of the panels (search and metrics left, layers right)
+    var size = map.getSize();
+    if (size.x < 900 || size.y < 500) { return { padding: [20, 20] }; }
+    return { paddingTopLeft: [Math.min(340, size.x * 0.28), 100],
+             paddingBottomRight: [Math.min(310, size.x * 0.25), 20] };
+  }
   function home() {
-    if (D.view) { map.setView([D.view[0], D.view[1]], D.view[2]); } else { map.fitBounds(bounds, { padding: [20, 20] }); }
+    if (D.view) { map.setView([D.view[0], D.view[1]], D.view[2]); } else { map.fitBounds(bounds, fitOptions()); }
   }
   home();
 
