@@ -7,6 +7,7 @@ from rich.table import Table
 
 from citymap.cli._options import (
     common_options,
+    errors_to_exit,
     get_lang,
     load,
     stderr_console,
@@ -37,6 +38,10 @@ def validate(ctx: click.Context, repair: bool) -> None:
         for name, spec in ws.layers.items():
             if any(w.startswith(f"{spec.source}:") for w in ws.warnings):
                 write_geojson(ws.data[name], ws.root / spec.source)
+        store = ctx.meta.get("citymap.store_object")  # set by load() with --store
+        if store is not None:
+            with errors_to_exit():
+                store.push(ws.root, key=store.resolve_key())
     con = stdout_console()
     lt = Table(title="图层 Layers" if lang == "zh" else "Layers")
     for col in ("layer", "role", "geometry", "features", "schematic", "works"):
