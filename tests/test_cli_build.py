@@ -173,3 +173,20 @@ def test_help() -> None:
                 "--lang", "CITYMAP_TIANDITU_KEY"):
         assert opt in res.output
     assert CliRunner().invoke(cli, ["serve", "--help"]).exit_code == 0
+
+
+def test_build_keeps_exports_and_reports(tmp_path):
+    """A build replaces maps/ whole, so exports and reports default to folders of their own."""
+    from click.testing import CliRunner
+
+    from _ws_maps import make_workspace as make_maps_ws
+    from citymap.cli.main import cli
+
+    ws = make_maps_ws(tmp_path / "ws")
+    for args in (["export", "--format", "csv"], ["report", "--year", "2021"],
+                 ["build", "--offline"]):
+        r = CliRunner().invoke(cli, ["--workspace", str(ws), *args])
+        assert r.exit_code == 0, r.output
+    assert (ws / "export" / "csv" / "works.csv").is_file()
+    assert (ws / "reports" / "report-2021.html").is_file()
+    assert (ws / "maps" / "index.html").is_file()

@@ -17,7 +17,7 @@ def test_export_all_default_folder(tmp_path):
     ws = make_workspace(tmp_path / "ws")
     r = run("export", "--workspace", ws, "--also-projected")
     assert r.exit_code == 0, r.output
-    out = ws / "maps" / "export"
+    out = ws / "export"
     assert str(out / "citymap.gpkg") in r.stdout
     for rel in ("geojson/toilets.geojson", "shp/old_communities.shp", "shp/fields.csv",
                 "csv/works.csv", "csv/targets.csv"):

@@ -9,7 +9,7 @@ def test_report_default_path(tmp_path):
         "pilot_zones": ("Polygon", [site("PZ-1", rect(0, 0, 2000, 1100), works="")])})
     r = CliRunner().invoke(cli, ["--workspace", str(root), "report", "--year", "2021"])
     assert r.exit_code == 0, r.output
-    out = root / "maps" / "report-2021.html"
+    out = root / "reports" / "report-2021.html"
     assert out.is_file() and str(out) in r.output
     assert "<!DOCTYPE html>" in out.read_text(encoding="utf-8")
 

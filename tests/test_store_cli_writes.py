@@ -72,3 +72,20 @@ def test_import_with_store_lands_in_the_store(pg_url, tmp_path):  # noqa: F811
     assert [f["properties"]["id"] for f in doc["features"]] == ["PP-1", "PP-2", "PP-9"]
     local = json.loads((ws / "geo/sites/pocket_parks.geojson").read_text(encoding="utf-8"))
     assert len(local["features"]) == 2
+
+
+def test_outputs_of_a_store_workspace_go_to_the_current_folder(pg_url, tmp_path,  # noqa: F811
+                                                               monkeypatch):
+    ws = make_workspace(tmp_path / "ws")
+    run("store", "init", "--store", pg_url)
+    run("store", "push", "--workspace", ws, "--store", pg_url)
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    run("build", "--store", pg_url, "--offline")
+    run("export", "--store", pg_url, "--format", "csv")
+    run("report", "--store", pg_url, "--year", "2020")
+    assert (here / "maps" / "index.html").is_file()
+    assert (here / "export" / "csv" / "works.csv").is_file()
+    assert (here / "reports" / "report-2020.html").is_file()
+    assert not (ws / "maps").exists()

@@ -122,6 +122,14 @@ def catch_errors(f: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def default_output(ctx: click.Context, ws: Any, *parts: str) -> Path:
+    """Where an output goes when no -o is given: under the workspace folder, or — with
+    --store, whose workspace is a temporary pulled copy — under the current folder.
+    """
+    base = Path.cwd() if ctx.meta.get("citymap.store_object") is not None else Path(ws.root)
+    return base.joinpath(*parts)
+
+
 def date_type(value: str | dt.date | None) -> dt.date | None:
     """Parse a ``--date``/``--as-of`` value: YYYY-MM-DD, a year (its 31 December) or today."""
     if value is None or isinstance(value, dt.date):

@@ -11,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from citymap.cli._options import (
     as_of_option,
     common_options,
+    default_output,
     errors_to_exit,
     get_lang,
     load,
@@ -57,7 +58,7 @@ def build(ctx: click.Context, offline: bool, as_of: dt.date | None, basemap: str
 
     ws = load(ctx)
     lang = get_lang(ctx, ws)
-    out = output if output is not None else ws.root / "maps"
+    out = output if output is not None else default_output(ctx, ws, "maps")
     err = stderr_console()
     with errors_to_exit(), Progress(TextColumn("{task.description}"), BarColumn(),
                                     MofNCompleteColumn(), TextColumn("{task.fields[name]}"),

@@ -6,7 +6,13 @@ from pathlib import Path
 
 import click
 
-from citymap.cli._options import common_options, errors_to_exit, load, stderr_console
+from citymap.cli._options import (
+    common_options,
+    default_output,
+    errors_to_exit,
+    load,
+    stderr_console,
+)
 from citymap.io.export import FORMATS
 
 
@@ -14,11 +20,11 @@ from citymap.io.export import FORMATS
 
 \b
   citymap export --format all
-  citymap export --format gpkg --crs EPSG:4326 --also-projected -o maps/export/
+  citymap export --format gpkg --crs EPSG:4326 --also-projected -o export/
   citymap export --format geojson --layer old_communities -o old_communities.geojson
 
 \b
-Output (inside the folder given with -o, default maps/export/):
+Output (inside the folder given with -o, default export/):
   geojson/<layer>.geojson   RFC 7946 lon/lat, one file per layer, work name/action/lead
                             units joined onto each site
   citymap.gpkg              every layer + register_works, register_targets tables
@@ -30,7 +36,7 @@ Output (inside the folder given with -o, default maps/export/):
               show_default=True, help="What to write.")
 @click.option("-o", "--output", "output", type=click.Path(path_type=Path), default=None,
               metavar="DIR_OR_FILE",
-              help="Output folder (default: maps/export/ in the workspace), or for one "
+              help="Output folder (default: export/ in the workspace), or for one "
                    "format a file: *.gpkg, or *.geojson for one layer.")
 @click.option("--crs", "crs", default="EPSG:4490", show_default=True, metavar="CRS",
               help="Lon/lat CRS of the GeoPackage and Shapefile: EPSG:4490 (CGCS2000) or "
@@ -50,7 +56,7 @@ def export(ctx: click.Context, fmt: str, output: Path | None, crs: str, also_pro
     on stdout, progress on stderr.
     """
     ws = load(ctx)
-    out = output if output is not None else ws.root / "maps" / "export"
+    out = output if output is not None else default_output(ctx, ws, "export")
     err = stderr_console()
     from citymap.io.export import export_workspace
 

@@ -14,7 +14,7 @@ from citymap.cli._options import common_options, errors_to_exit, load, stderr_co
 \b
   citymap import survey.shp --layer old_communities --dry-run
   citymap import 老旧小区.shp --layer old_communities --encoding GBK --crs EPSG:4527
-  citymap import maps/export/citymap.gpkg --layer toilets --source-layer toilets
+  citymap import export/citymap.gpkg --layer toilets --source-layer toilets
   citymap import amap_points.geojson --layer toilets --from gcj02
 """)
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))

@@ -7,7 +7,13 @@ from pathlib import Path
 
 import click
 
-from citymap.cli._options import as_of_option, common_options, errors_to_exit, load
+from citymap.cli._options import (
+    as_of_option,
+    common_options,
+    default_output,
+    errors_to_exit,
+    load,
+)
 from citymap.vocab import PLAN_YEARS
 
 
@@ -23,7 +29,7 @@ from citymap.vocab import PLAN_YEARS
               "Without it: the three-year overview (总评) of every target of 2020–2022.")
 @as_of_option
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="The HTML file (default: maps/report[-YEAR].html in the workspace).")
+              help="The HTML file (default: reports/report[-YEAR].html in the workspace).")
 @click.option("--no-maps", is_flag=True, help="Leave out the static maps of the zones.")
 @common_options
 @click.pass_context
@@ -39,7 +45,8 @@ def report(ctx: click.Context, year: int | None, as_of: dt.date | None, output: 
 
     ws = load(ctx)
     if output is None:
-        output = ws.root / "maps" / (f"report-{year}.html" if year else "report.html")
+        output = default_output(ctx, ws, "reports",
+                                f"report-{year}.html" if year else "report.html")
     with errors_to_exit():
         path = write_report(ws, output, year=year, as_of=as_of, maps=not no_maps)
     click.echo(str(path))

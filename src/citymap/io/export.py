@@ -1,6 +1,6 @@
 r"""Exports for GIS staff: GeoJSON, GeoPackage, Shapefile and CSV, every file written atomically.
 
-Layout under the output folder (default ``maps/export/``)::
+Layout under the output folder (default ``export/`` in the workspace)::
 
     geojson/<layer>.geojson     RFC 7946, one file per layer
     citymap.gpkg                every layer + register_works / register_targets tables
