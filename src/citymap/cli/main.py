@@ -48,3 +48,7 @@ for command in (tasks, show, validate, plan, status, progress, overdue, export, 
 def main() -> None:
     """Entry point of the ``citymap`` script."""
     cli(prog_name="citymap")
+
+
+if __name__ == "__main__":  # python -m citymap.cli.main
+    main()
