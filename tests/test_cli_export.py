@@ -55,3 +55,34 @@ def test_help_has_examples():
     r = run("export", "--help")
     assert r.exit_code == 0
     assert "citymap export --format all" in r.output and "fields.csv" in r.output
+
+
+def test_sites_carry_their_status_on_the_as_of_date(tmp_path):
+    import json
+
+    ws = make_workspace(tmp_path / "ws")
+    first = _first_site(ws)
+    (ws / "geo" / "status_log.csv").write_text(
+        "date,id,status,percent,note,unit,recorded_at\n"
+        f"2021-05-01,{first},已完成,100,,,2021-05-01T09:00:00+08:00\n", encoding="utf-8")
+    out = tmp_path / "out"
+    for day, expected in (("2021-04-30", "未开始"), ("2021-05-01", "已完成"), ("today", "已完成")):
+        r = run("export", "--workspace", ws, "--format", "geojson", "-o", out, "--as-of", day)
+        assert r.exit_code == 0, r.output
+        layer = next(p for p in (out / "geojson").glob("*.geojson")
+                     if first in p.read_text(encoding="utf-8"))
+        doc = json.loads(layer.read_text(encoding="utf-8"))
+        props = next(f["properties"] for f in doc["features"] if f["properties"]["id"] == first)
+        assert props["status"] == expected, day
+        if expected == "已完成":
+            assert props["status_date"] == "2021-05-01"
+
+
+def _first_site(ws):
+    import json
+
+    for p in sorted((ws / "geo" / "sites").glob("*.geojson")):
+        feats = json.loads(p.read_text(encoding="utf-8"))["features"]
+        if feats:
+            return feats[0]["properties"]["id"]
+    raise AssertionError("no site")

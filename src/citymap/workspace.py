@@ -173,6 +173,24 @@ class Workspace:
             return gpd.GeoDataFrame({"id": [], "layer": []}, geometry=[], crs=LONLAT_CRS)
         return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=LONLAT_CRS)
 
+    def status_as_of(self, day: dt.date) -> Workspace:
+        """The workspace with every site's ``status``/``status_date`` as they were on ``day``.
+
+        The status comes from the status log (see :meth:`StatusLog.status_on`); a site not
+        yet started on ``day`` keeps its recorded ``status_date``. Used where a status is
+        written out (exports), so that GIS staff see the status of the date asked.
+        """
+        data = dict(self.data)
+        for name in self.site_layers:
+            gdf = data[name]
+            if not len(gdf):
+                continue
+            st = self.history.status_on(gdf, day)
+            dates = [d or old for d, old in zip(st["status_date"], gdf["status_date"],
+                                                strict=True)]
+            data[name] = gdf.assign(status=st["status"].to_numpy(), status_date=dates)
+        return attrs.evolve(self, data=data)
+
     @property
     def is_schematic(self) -> bool:
         """True while any site or context feature is schematic (source 示意)."""

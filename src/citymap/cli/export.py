@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import click
 
 from citymap.cli._options import (
+    as_of_option,
     common_options,
     default_output,
     errors_to_exit,
@@ -46,14 +48,16 @@ Output (inside the folder given with -o, default export/):
                    "Gauss-Kruger CM 117E) as <layer>_4548, for CAD/GIS work in metres.")
 @click.option("--layer", "layers", multiple=True, metavar="NAME",
               help="Export only this layer (repeatable; default: every layer).")
+@as_of_option
 @common_options
 @click.pass_context
 def export(ctx: click.Context, fmt: str, output: Path | None, crs: str, also_projected: bool,
-           layers: tuple[str, ...]) -> None:
+           layers: tuple[str, ...], as_of: dt.date | None) -> None:
     """Export the layers and the task register for GIS staff; every file atomically.
 
-    A failed export leaves the previous files as they were. Paths written are printed
-    on stdout, progress on stderr.
+    Each site carries its status on the --as-of date (default today) from the status log.
+    A failed export leaves the previous files as they were. Paths written are printed on
+    stdout, progress on stderr.
     """
     ws = load(ctx)
     out = output if output is not None else default_output(ctx, ws, "export")
@@ -68,7 +72,8 @@ def export(ctx: click.Context, fmt: str, output: Path | None, crs: str, also_pro
                 err.print(msg, markup=False, highlight=False)
 
         written = export_workspace(ws, out, fmt=fmt, crs=crs, also_projected=also_projected,
-                                   layers=list(layers) or None, progress=progress)
+                                   layers=list(layers) or None, progress=progress,
+                                   as_of=as_of)
     for path in written:
         click.echo(str(path))
     err.print(f"[green]ok[/green]: {len(written)} file(s) written under {out}")

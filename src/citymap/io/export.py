@@ -43,6 +43,7 @@ per target), UTF-8 with a byte-order mark so that Excel shows the Chinese text.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import math
@@ -513,6 +514,7 @@ def export_workspace(
     also_projected: bool = False,
     layers: Sequence[str] | None = None,
     progress: Progress | None = None,
+    as_of: dt.date | None = None,
 ) -> list[Path]:
     """Export a loaded workspace for GIS staff; every output is written atomically.
 
@@ -535,6 +537,9 @@ def export_workspace(
         The layers to export (default: all).
     progress
         Called with a short message before each step.
+    as_of
+        The date whose status each site carries (``status``, ``status_date``, from the
+        status log); default today.
 
     Returns
     -------
@@ -551,6 +556,7 @@ def export_workspace(
     if fmt not in (*FORMATS, "all"):
         raise ExportError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)} or all")
     out = Path(out)
+    ws = ws.status_as_of(as_of or dt.date.today())
     crs_s, _ = _resolve_export_crs(crs)
     names = _layers(ws, layers)
     say: Progress = progress or (lambda _msg: None)
