@@ -21,6 +21,12 @@ center = [37.645, 117.58]
 zoom = 13
 """
 
+#: The same workspace settings with the whole county's box (other test workspaces use it).
+COUNTY_CONFIG = CONFIG.replace('name = "测试县三年行动"',
+                               'name = "测试县城市品质提升三年行动"\n'
+                               'name_en = "Test County city quality plan"').replace(
+    "bounds = [117.50, 37.60, 117.66, 37.70]", "bounds = [117.28, 37.42, 117.83, 37.78]")
+
 REGISTER = """\
 plan:
   title: 测试县城市品质提升三年行动实施方案

@@ -10,26 +10,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+from _ws_core import COUNTY_CONFIG
 from citymap.workspace import Workspace, load_workspace
 
 XSS = "<img src=x onerror=alert(1)>"
 TODAY = "2024-06-30"
 
-CONFIG = """\
-[workspace]
-name = "测试县城市品质提升三年行动"
-name_en = "Test County city quality plan"
-county = "测试县"
-register = "geo/register.yaml"
-status_log = "geo/status_log.csv"
-bounds = [117.28, 37.42, 117.83, 37.78]
-measure_crs = "EPSG:4548"
-schematic = true
-
-[map]
-center = [37.645, 117.58]
-zoom = 13
-"""
+CONFIG = COUNTY_CONFIG
 
 REGISTER = """\
 plan:

@@ -33,6 +33,7 @@ from citymap.history import (
     StatusEvent,
     append_events,
     check_events,
+    parse_date,
     site_statuses,
     work_states,
 )
@@ -189,10 +190,8 @@ def parse_report_date(value: object) -> dt.date:
     ValueError
         With the bad value.
     """
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
+    if isinstance(value, dt.date):  # a date or date-time cell
+        return parse_date(value)
     if isinstance(value, int | float) and not isinstance(value, bool) and 36526 <= value < 60000:
         return dt.date(1899, 12, 30) + dt.timedelta(days=int(value))  # Excel day number
     text = str(value).strip()
