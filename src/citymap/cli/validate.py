@@ -35,11 +35,12 @@ def validate(ctx: click.Context, repair: bool) -> None:
     if repair:
         from citymap.io.export import write_geojson
 
-        for name, spec in ws.layers.items():
-            if any(w.startswith(f"{spec.source}:") for w in ws.warnings):
-                write_geojson(ws.data[name], ws.root / spec.source)
+        repaired = [name for name, spec in ws.layers.items()
+                    if any(w.startswith(f"{spec.source}:") for w in ws.warnings)]
+        for name in repaired:
+            write_geojson(ws.data[name], ws.root / ws.layers[name].source)
         store = ctx.meta.get("citymap.store_object")  # set by load() with --store
-        if store is not None:
+        if store is not None and repaired:
             with errors_to_exit():
                 store.push(ws.root, key=store.resolve_key())
     con = stdout_console()
