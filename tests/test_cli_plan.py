@@ -39,14 +39,15 @@ def test_import_writes_the_draft(tmp_path: Path) -> None:
     data = yaml.safe_load(out.read_text(encoding="utf-8"))
     assert len(data["works"]) == 28
     assert data["plan"]["county"] == "阳信县"
-    assert "28 works" in res.stderr
-    assert "unplaced (4)" in res.stderr and "装灯率100%" in res.stderr
+    assert "28 项工程" in res.stderr  # Chinese by default
+    assert "未能归位 (" in res.stderr and "装灯率100%" in res.stderr
+    assert "县 阳信县" in res.stderr and "规划期 2020-01-01–2022-12-31" in res.stderr
     assert not list(out.parent.glob(".draft.yaml.*"))  # no temporary file left
 
 
 def test_import_to_stdout_and_compare(tmp_path: Path) -> None:
     res = CliRunner().invoke(plan, ["import", str(SEED), "--compare",
-                                    str(ROOT / "geo" / "register.yaml")])
+                                    str(ROOT / "geo" / "register.yaml"), "--lang", "en"])
     assert res.exit_code == 0, res.output
     assert yaml.safe_load(res.stdout)["works"][0]["name"] == "规划设计提升工程"
     assert "differences from the register" in res.stderr
@@ -86,8 +87,38 @@ def test_garbage_text_is_exit_2(tmp_path: Path) -> None:
     f.write_text("随便一些文字。\n没有编号的工程。\n", encoding="utf-8")
     res = CliRunner().invoke(plan, ["import", str(f)])
     assert res.exit_code == 2
-    assert "no numbered works found" in res.stderr
+    assert "未找到编号的工程" in res.stderr and "找到 2 行" in res.stderr
     assert len(res.stderr.strip().splitlines()) == 1
+    res = CliRunner().invoke(plan, ["import", str(f), "--lang", "en"])
+    assert res.exit_code == 2
+    assert "no numbered works found" in res.stderr and "found 2 lines" in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1
+
+
+def test_headings_without_works_say_what_was_found(tmp_path: Path) -> None:
+    f = tmp_path / "notice.txt"
+    f.write_text("关于做好城市更新工作的通知\n一、提高认识\n要充分认识城市更新的重要意义。\n"
+                 "二、加强领导\n各地要成立领导小组。\n", encoding="utf-8")
+    res = CliRunner().invoke(plan, ["import", str(f), "--lang", "en"])
+    assert res.exit_code == 2
+    assert "2 numbered headings (一、提高认识; 二、加强领导)" in res.stderr
+
+
+def test_partial_structure_reports_found_and_missing(tmp_path: Path) -> None:
+    """Works without units, action or county: exit 0, and the gaps are named."""
+    f = tmp_path / "partial.txt"
+    f.write_text("城市品质提升工作方案\n一、重点任务\n1.道路建设工程。2021年新建道路3条。\n"
+                 "2.绿化提升工程。新建公园二处。\n", encoding="utf-8")
+    out = tmp_path / "d.yaml"
+    res = CliRunner().invoke(plan, ["import", str(f), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "2 项工程" in res.stderr and "县 (无)" in res.stderr
+    assert "未能确定" in res.stderr and "牵头单位 ×2" in res.stderr and "县名 ×1" in res.stderr
+    assert "新建公园二处" in res.stderr  # the number without a year, with its sentence
+    res = CliRunner().invoke(plan, ["import", str(f), "-o", str(out), "--lang", "en"])
+    assert res.exit_code == 0
+    assert "2 works" in res.stderr and "lead units ×2" in res.stderr
+    assert "county ×1" in res.stderr and "no lead units found" in res.stderr
 
 
 def test_bad_compare_register_is_exit_2(tmp_path: Path) -> None:

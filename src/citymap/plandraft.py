@@ -71,8 +71,11 @@ def _target_yaml(t: DraftTarget) -> str:
     if t.note:
         items.append(("note", t.note))
     line = f"- {_flow(items)}"
-    comment = f"  # 待核: {', '.join(todo)}; 原文: {t.text}" if todo else f"  # 原文: {t.text}"
-    return line + comment.replace("\n", " ")
+    written = f"原写法: {t.written}"
+    if t.base_value is not None and t.base_unit and t.base_unit != t.unit:
+        written += f" (= {_q(t.base_value)} {t.base_unit})"
+    comment = f"  # 待核: {', '.join(todo)}; " if todo else "  # "
+    return line + f"{comment}{written}; 原文: {t.text}".replace("\n", " ")
 
 
 def draft_to_yaml(draft: DraftRegister) -> str:
@@ -99,22 +102,25 @@ def draft_to_yaml(draft: DraftRegister) -> str:
         "# 待核: metric 为 null 的目标 (未能唯一判断指标, 见 citymap metrics --list), layer 与 "
         "denominator, site_bound 与 status;",
         "#   单位名称按原文记录 (未合并别名, 需要时补 unit_aliases);",
-        "#   原文未写年份或数字的目标未列出。",
+        "#   原文未写年份的数字不列为目标, 见文末 (未能归位);",
+        "#   每个目标的注释给出原写法与所在句子。",
         "",
         "plan:",
-        f"  title: {_q(p.title)}",
-        f"  county: {_q(p.county)}",
+        f"  title: {_q(p.title)}" + ("" if p.title else "  # 待核: 原文未找到标题"),
+        f"  county: {_q(p.county)}" + ("" if p.county else "  # 待核: 标题与发文单位中没有县名"),
     ]
     if p.issued_by:
         out.append(f"  issued_by: {_q(p.issued_by)}")
     for key, d in (("issued", p.issued), ("start", p.start), ("end", p.end)):
         if d is not None:
             out.append(f"  {key}: {d.isoformat()}")
+        elif key != "issued":
+            out.append(f"  # {key}: 待核 — 原文未写规划期, 请填写 (YYYY-MM-DD)")
     if p.basis:
         out.append("  basis:")
         out.extend(f"    - {_q(b)}" for b in p.basis)
     if p.partner_units_of_every_work:
-        out.append("  # 原文: 以下各项工作的责任单位中均有…, 不再重复列出")
+        out.append("  # 原文说明: 以下单位为每项工作的责任单位, 各工程中不再列出")
         out.append("  partner_units_of_every_work:")
         out.extend(f"    - {_q(u)}" for u in p.partner_units_of_every_work)
     out.append("")
@@ -130,9 +136,11 @@ def draft_to_yaml(draft: DraftRegister) -> str:
     out.append("works:")
     for w in draft.works:
         out.append(f"  - number: {w.number}")
-        out.append(f"    action: {_q(w.action)}")
+        out.append(f"    action: {_q(w.action)}" + ("  # 待核: 不在行动标题下"
+                                                        if w.action is None else ""))
         out.append(f"    name: {_q(w.name)}")
-        out.append(f"    lead_units: [{', '.join(_q(u) for u in w.lead_units)}]")
+        out.append(f"    lead_units: [{', '.join(_q(u) for u in w.lead_units)}]"
+                   + ("" if w.lead_units else "  # 待核: 原文未写牵头单位"))
         out.append(f"    partner_units: [{', '.join(_q(u) for u in w.partner_units)}]")
         out.append(f"    summary: {_q(w.summary)}")
         if w.plan_only:

@@ -293,7 +293,8 @@ def _date(c: _Checker, obj: dict[str, Any], field: str, item: str) -> dt.date | 
     return None
 
 
-def _parse_target(c: _Checker, raw: Any, work: int | None, item: str) -> Target | None:
+def _parse_target(c: _Checker, raw: Any, work: int | None, item: str,
+                  years: tuple[int, int] = PLAN_YEARS) -> Target | None:
     if not isinstance(raw, dict):
         c.add(item, "targets", f"each target must be a mapping, got {raw!r}")
         return None
@@ -327,7 +328,7 @@ def _parse_target(c: _Checker, raw: Any, work: int | None, item: str) -> Target 
         c.add(titem, "comparison", f"must be one of {', '.join(COMPARISONS)}, got "
               f"{comparison!r}", raw)
         ok = False
-    lo, hi = PLAN_YEARS
+    lo, hi = years  # the plan's own period (start/end), 2020–2022 by default
     year = raw.get("year")
     if not _is_int(year) or not lo <= year <= hi:
         c.add(titem, "year", f"must be a year from {lo} to {hi}, got {year!r}", raw)
@@ -500,7 +501,7 @@ def parse_register(data: Any, *, shown: str = "register") -> Register:
                 c.add(item, flag, f"must be true or false, got {w[flag]!r}", w)
         targets = []
         for t in w.get("targets", []) or []:
-            tg = _parse_target(c, t, n, item)
+            tg = _parse_target(c, t, n, item, (plan.start.year, plan.end.year))
             if tg is not None:
                 if tg.id in target_ids:
                     c.add(f"{item} target {tg.id}", "id", f"duplicate target id {tg.id!r} "
@@ -516,7 +517,7 @@ def parse_register(data: Any, *, shown: str = "register") -> Register:
 
     plan_targets = []
     for t in data.get("plan_targets", []) or []:
-        tg = _parse_target(c, t, None, "plan")
+        tg = _parse_target(c, t, None, "plan", (plan.start.year, plan.end.year))
         if tg is not None:
             if tg.id in target_ids:
                 c.add(f"plan target {tg.id}", "id", f"duplicate target id {tg.id!r}", t)

@@ -1,23 +1,61 @@
-"""``citymap plan import FILE``: draft a register from a county's plan text."""
+"""``citymap plan import FILE``: draft a register from a plan text of the city-quality family."""
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import click
 from rich.table import Table
 
-from citymap.cli._options import CitymapClickError, stderr_console
+from citymap.cli._options import CitymapClickError, get_lang, lang_option, stderr_console
 from citymap.errors import CitymapError
 from citymap.io.atomic import write_text
 from citymap.plandraft import compare_with_register, draft_to_yaml
 from citymap.planparse import (
     DraftRegister,
+    NoWorksError,
     parse_plan_text,
     read_plan_file,
 )
 
 __all__ = ["plan"]
+
+#: Summary words: key → (Chinese, English).
+_WORDS: dict[str, tuple[str, str]] = {
+    "title": ("{title}: {works} 项工程, {actions} 个行动, {phases} 个阶段, {targets} 个目标",
+              "{title}: {works} works, {actions} actions, {phases} phases, {targets} targets"),
+    "cols": ("#|工程|行动|牵头单位|责任单位|目标|仅方案",
+             "#|Work|Action|Lead units|Partners|Targets|Plan only"),
+    "yes": ("是", "yes"),
+    "every": ("每项工作的责任单位: {units}", "responsible units of every work: {units}"),
+    "plan_targets": ("规划层面目标: {n}", "plan-level targets: {n}"),
+    "found": ("找到: 标题 {title}, 县 {county}, 规划期 {period}, 发文单位 {issuer}",
+              "found: title {title}, county {county}, period {period}, issued by {issuer}"),
+    "none": ("(无)", "(none)"),
+    "gaps": ("未能确定 (请在草稿中填写): {gaps}",
+             "could not determine (fill in in the draft): {gaps}"),
+    "unplaced": ("未能归位 ({n}), 请人工处理:", "unplaced ({n}), review by hand:"),
+    "unplaced_none": ("未能归位: 无", "unplaced: none"),
+    "diffs": ("与台账的差异 ({n}):", "differences from the register ({n}):"),
+    "written": ("草稿已写入 {out} (使用前请审核)", "draft written to {out} (review it before use)"),
+    "no_works": ("{source}: 未找到编号的工程 (如 '1.规划设计提升工程。…(牵头单位:…)' 或 "
+                 "'(一)推进老旧小区改造。…(X牵头,Y配合)'); 找到 {lines} 行、{n} 个编号标题{heads}"
+                 "{title}, 没有单位 — 这是此类实施方案吗?",
+                 "{source}: no numbered works found (works like '1.规划设计提升工程。… "
+                 "(牵头单位:…)' or '(一)推进老旧小区改造。… (X牵头,Y配合)'); found {lines} lines, "
+                 "{n} numbered headings{heads}{title} and no units — is this a plan of this "
+                 "family?"),
+}
+_GAP_NAMES = {"county": ("县名", "county"), "title": ("标题", "title"),
+              "start": ("规划期", "plan period"), "action": ("工程所属行动", "action of a work"),
+              "lead_units": ("牵头单位", "lead units"), "year": ("目标年份", "year of a number"),
+              "metric": ("指标", "metric of a target"), "phase": ("阶段日期", "phase dates")}
+
+
+def _w(key: str, lang: str, **fmt: object) -> str:
+    zh, en = _WORDS[key]
+    return (zh if lang == "zh" else en).format(**fmt)
 
 
 def _first_line(exc: BaseException) -> str:
@@ -27,42 +65,64 @@ def _first_line(exc: BaseException) -> str:
     return lines[0] if lines else type(exc).__name__
 
 
-def _summary(draft: DraftRegister, out: Path | None, diffs: list[str] | None) -> None:
+def _no_works_message(exc: NoWorksError, source: str, lang: str) -> str:
+    heads = list(exc.found.get("headings", []))  # type: ignore[call-overload]
+    title = str(exc.found.get("title") or "")
+    sep = "; " if lang == "en" else "、"
+    return _w("no_works", lang, source=source, lines=exc.found.get("lines", 0), n=len(heads),
+              heads=f" ({sep.join(heads[:3])}{'…' if len(heads) > 3 else ''})" if heads else "",
+              title=(f", title {title!r}" if lang == "en" else f", 标题 {title!r}") if title
+              else "")
+
+
+def _summary(draft: DraftRegister, out: Path | None, diffs: list[str] | None,
+             lang: str) -> None:
     console = stderr_console()
-    table = Table(title=f"{draft.plan.title or draft.source}: {len(draft.works)} works, "
-                  f"{len(draft.actions)} actions, {len(draft.phases)} phases",
-                  title_justify="left")
-    for col in ("#", "工程", "行动", "牵头单位", "责任单位", "目标", "仅方案"):
+    p = draft.plan
+    table = Table(title=_w("title", lang, title=p.title or draft.source, works=len(draft.works),
+                           actions=len(draft.actions), phases=len(draft.phases),
+                           targets=len(draft.targets)), title_justify="left")
+    for col in _w("cols", lang).split("|"):
         table.add_column(col, overflow="fold")
     for w in draft.works:
         placed = sum(1 for t in w.targets if t.metric)
         table.add_row(str(w.number), w.name, "" if w.action is None else str(w.action),
                       "、".join(w.lead_units), str(len(w.partner_units)),
                       f"{placed}/{len(w.targets)}" if w.targets else "",
-                      "是" if w.plan_only else "")
+                      _w("yes", lang) if w.plan_only else "")
     console.print(table)
-    if draft.plan.partner_units_of_every_work:
-        console.print("每项工作的责任单位: " + "、".join(draft.plan.partner_units_of_every_work))
+    none = _w("none", lang)
+    period = f"{p.start.isoformat()}–{p.end.isoformat()}" if p.start and p.end else none
+    console.print(_w("found", lang, title=p.title or none, county=p.county or none,
+                     period=period, issuer=p.issued_by or none), markup=False)
+    if p.partner_units_of_every_work:
+        console.print(_w("every", lang, units="、".join(p.partner_units_of_every_work)),
+                      markup=False)
     if draft.plan_targets:
-        console.print(f"plan-level targets: {len(draft.plan_targets)}")
+        console.print(_w("plan_targets", lang, n=len(draft.plan_targets)))
+    gaps = Counter(u.field for u in draft.unplaced if u.field)
+    if gaps:
+        i = 0 if lang == "zh" else 1
+        console.print(_w("gaps", lang, gaps=", ".join(
+            f"{_GAP_NAMES.get(f, (f, f))[i]} ×{n}" for f, n in gaps.items())), markup=False)
     if draft.unplaced:
-        console.print(f"[bold]unplaced ({len(draft.unplaced)}), review by hand:[/bold]")
+        console.print(f"[bold]{_w('unplaced', lang, n=len(draft.unplaced))}[/bold]")
         for u in draft.unplaced:
-            console.print(f"  - {u}", markup=False)
+            console.print(f"  - {u.show(lang)}", markup=False)
     else:
-        console.print("unplaced: none")
+        console.print(_w("unplaced_none", lang))
     if diffs is not None:
-        console.print(f"[bold]differences from the register ({len(diffs)}):[/bold]")
+        console.print(f"[bold]{_w('diffs', lang, n=len(diffs))}[/bold]")
         for d in diffs:
             console.print(f"  - {d}", markup=False)
     if out is not None:
-        console.print(f"draft written to {out} (review it before use)", markup=False)
+        console.print(_w("written", lang, out=out), markup=False)
 
 
 @click.group(name="plan", context_settings={"help_option_names": ["-h", "--help"]},
              epilog="Example: citymap plan import plan.txt -o draft.yaml")
 def plan() -> None:
-    """Plan texts: draft a register from a county's implementation plan."""
+    """Plan texts: draft a register from a city-quality / city-renewal plan."""
 
 
 @plan.command(
@@ -77,21 +137,30 @@ def plan() -> None:
 @click.option("--compare", "compare_path", type=click.Path(path_type=Path, dir_okay=False),
               default=None, metavar="REGISTER",
               help="A reviewed register (e.g. geo/register.yaml): list where the draft differs.")
-def import_command(file: Path, output: Path | None, compare_path: Path | None) -> None:
+@lang_option
+@click.pass_context
+def import_command(ctx: click.Context, file: Path, output: Path | None,
+                   compare_path: Path | None) -> None:
     """Read a plan text FILE and draft a register from it.
 
     FILE is the plan as text (UTF-8 or GB18030/GBK), traditional or simplified, of the
-    provincial shape: actions "(一)…行动", works "1.名称工程。… (牵头单位:…,责任单位:…)",
-    phases "(一)宣传发动阶段(2020年4月30日前)". Web-page boilerplate is dropped.
+    city-quality / city-renewal family: a title, actions and works numbered 一、/(一)/1./
+    1、/(1)/① or 一是…二是…, each work with its units ("(牵头单位:…;责任单位:…)",
+    "(X牵头,Y配合)", "责任单位:…" on its own line, ...), phases and safeguards. Web-page
+    boilerplate is dropped.
 
     The draft lists actions, works with lead and responsible units, phases and targets
     drafted from sentences with a year and a number; a metric is filled in only where a
-    keyword maps it unambiguously, otherwise it is null. A summary of the works found and of
-    what could not be placed goes to stderr. Review the draft before using it as a register.
+    keyword maps it unambiguously, otherwise it is null. A summary of what was found and of
+    what could not be placed (each with its sentence) goes to stderr. The command fails
+    (exit 2) only when the text holds no works. Review the draft before using it.
     """
+    lang = get_lang(ctx)
     try:
         text, _encoding = read_plan_file(file)
         draft = parse_plan_text(text, source=file.name)
+    except NoWorksError as exc:
+        raise CitymapClickError(_no_works_message(exc, file.name, lang)) from None
     except CitymapError as exc:
         raise CitymapClickError(_first_line(exc)) from None
     diffs: list[str] | None = None
@@ -112,4 +181,4 @@ def import_command(file: Path, output: Path | None, compare_path: Path | None) -
                                        ) from None
     else:
         click.echo(yaml_text, nl=False)
-    _summary(draft, output, diffs)
+    _summary(draft, output, diffs, lang)

@@ -1,0 +1,191 @@
+"""Plans of the family (city quality / renewal / check-up), each against its expected register.
+
+``tests/data/plans/*.txt`` are plan texts written for these tests in the usual variants of
+the family (numbering 一、/(一)/1./1、/(1)/一是, units in brackets, 牵头/配合 forms and own
+lines, several wordings of the township rule, periods 2021–2023 to 2023–2025, targets in
+Arabic and Chinese numerals, traditional and simplified characters). Each has an
+``.expected.yaml`` read by hand as a planner would. The parser is scored on works, units,
+targets and the numbers it lists without a year; the scores must reach the thresholds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+import yaml
+
+from citymap.planparse import DraftRegister, parse_plan_text
+
+PLANS = Path(__file__).parent / "data" / "plans"
+TEXTS = sorted(PLANS.glob("*.txt"))
+
+#: Minimum share found of what is expected, per kind (all plans must reach them).
+THRESHOLDS = {"works": 1.0, "units": 1.0, "targets": 0.9, "unplaced": 0.9, "precision": 0.9}
+
+
+@attrs.frozen
+class Score:
+    """Found / expected per kind, and drafted targets that are not expected."""
+
+    works: tuple[int, int]
+    units: tuple[int, int]
+    targets: tuple[int, int]
+    unplaced: tuple[int, int]
+    extra_targets: list[str]
+
+    def share(self, kind: str) -> float:
+        if kind == "precision":
+            found = self.targets[0]
+            return found / (found + len(self.extra_targets)) if found else 1.0
+        got, want = getattr(self, kind)
+        return got / want if want else 1.0
+
+
+def _expected(text: Path) -> dict[str, Any]:
+    data = yaml.safe_load(text.with_suffix(".expected.yaml").read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+def _target_key(t: Any) -> tuple[Any, ...]:
+    return (t.work, t.start_year, t.year, t.unit_written, t.comparison)
+
+
+def score(draft: DraftRegister, exp: dict[str, Any]) -> Score:
+    """Score ``draft`` against an expected register (format: see the .expected.yaml files)."""
+    works = {w.number: w for w in draft.works}
+    w_ok = u_ok = 0
+    for number, action, name, lead, partners in exp["works"]:
+        w = works.get(number)
+        if w is not None and (w.name, w.action) == (name, action):
+            w_ok += 1
+        if w is not None and (list(w.lead_units), list(w.partner_units)) == (lead, partners):
+            u_ok += 1
+    drafted = list(draft.targets)
+    t_ok = 0
+    for work, y0, y1, value, unit, cmp, base, base_unit in exp["targets"]:
+        for t in drafted:
+            if (_target_key(t) == (work, y0, y1, unit, cmp) and t.base_unit == base_unit
+                    and t.base_value is not None and math.isclose(t.base_value, base,
+                                                                  abs_tol=0.01)
+                    and t.written.startswith(_written_start(value, t.written))):
+                drafted.remove(t)
+                t_ok += 1
+                break
+    loose = [u for u in draft.unplaced if u.field == "year" and u.value is not None]
+    n_ok = 0
+    for work, value, unit in exp.get("unplaced", []):
+        hit = next((u for u in loose if (u.work, u.value, u.unit_written) == (work, value, unit)),
+                   None)
+        if hit is not None:
+            loose.remove(hit)
+            n_ok += 1
+    extra = [f"{t.work}: {t.start_year}-{t.year} {t.written} {t.comparison}" for t in drafted]
+    return Score((w_ok, len(exp["works"])), (u_ok, len(exp["works"])),
+                 (t_ok, len(exp["targets"])), (n_ok, len(exp.get("unplaced", []))), extra)
+
+
+def _written_start(value: float, written: str) -> str:
+    """The expected value is the number as written when written in Arabic digits."""
+    if written[:1].isdigit():
+        return str(int(value)) if float(value).is_integer() else str(value)
+    return ""
+
+
+@pytest.fixture(scope="module", params=[p.name for p in TEXTS])
+def case(request: pytest.FixtureRequest) -> tuple[DraftRegister, dict[str, Any]]:
+    path = PLANS / request.param
+    return parse_plan_text(path.read_text(encoding="utf-8"), source=path.name), _expected(path)
+
+
+def test_there_are_six_variants_in_both_scripts() -> None:
+    assert len(TEXTS) >= 6
+    assert any("zh-hant" in p.name for p in TEXTS) and any("zh-hans" in p.name for p in TEXTS)
+    assert "牽頭" in (PLANS / "shunde_2021-2025_zh-hant.txt").read_text(encoding="utf-8")
+
+
+def test_scores_reach_the_thresholds(case: tuple[DraftRegister, dict[str, Any]]) -> None:
+    draft, exp = case
+    s = score(draft, exp)
+    for kind, least in THRESHOLDS.items():
+        assert s.share(kind) >= least, (kind, s)
+
+
+def test_header_and_period(case: tuple[DraftRegister, dict[str, Any]]) -> None:
+    draft, exp = case
+    p, e = draft.plan, exp["plan"]
+    assert (p.title, p.county, p.issued_by) == (e["title"], e["county"], e["issued_by"])
+    assert p.issued == e["issued"]
+    assert (p.start, p.end) == (e["start"], e["end"])
+    assert list(p.partner_units_of_every_work) == e["every_work"]
+    assert [a.name for a in draft.actions] == exp["actions"]
+    # the township rule is never a unit of a work
+    for w in draft.works:
+        assert not any(u.startswith("各") for u in w.lead_units + w.partner_units), w
+
+
+def test_every_target_carries_its_sentence(case: tuple[DraftRegister, dict[str, Any]]) -> None:
+    draft, _exp = case
+    for t in draft.targets:
+        assert t.written and t.written.replace(" ", "")[:2] in t.text.replace(" ", ""), t
+        assert t.text.endswith(("。", ")", ";")) or "\n" not in t.text
+    for u in draft.unplaced:
+        assert u.text and u.reason and u.reason_zh
+
+
+def test_score_can_fail() -> None:
+    """The scoring notices a wrong unit, a lost target and a wrong year."""
+    path = PLANS / "wudi_2021-2023_zh-hans.txt"
+    draft = parse_plan_text(path.read_text(encoding="utf-8"))
+    exp = _expected(path)
+    w1 = draft.works[0]
+    spoilt = attrs.evolve(w1, lead_units=("县财政局",), targets=w1.targets[1:])
+    draft.works[0] = spoilt
+    draft.plan_targets.append(attrs.evolve(w1.targets[0], year=2022, start_year=2022))
+    s = score(draft, exp)
+    assert s.units[0] == s.units[1] - 1 and s.targets[0] == s.targets[1] - 1
+    assert s.extra_targets
+
+
+def test_county_is_never_guessed() -> None:
+    """Titles whose words end in 市/区 but name no place leave the county empty."""
+    for title in ("全面提升城市品质三年行动实施方案", "城市更新工程提升城市功能实施方案",
+                  "逐步完善城市功能工作方案", "综合实验区城市品质提升行动方案"):
+        d = parse_plan_text(f"{title}\n一、重点任务\n(一)城市功能提升行动\n"
+                            "1.道路工程。2021年新建道路3条。(住建局牵头,财政局配合)\n")
+        assert d.plan.county == "", title
+        assert any(u.field == "county" for u in d.unplaced)
+        assert d.works[0].lead_units == ("住建局",) and d.works[0].partner_units == ("财政局",)
+
+
+@pytest.mark.parametrize("rule", [
+    "各镇(街道)均为责任单位,不再列出。", "各镇街均为责任单位。",
+    "各乡镇(街道)按职责分工负责。", "各区县(市)人民政府均为各项任务的责任单位,不再一一列出。",
+])
+def test_township_rule_wordings(rule: str) -> None:
+    text = ("某县城市品质提升三年行动实施方案(2021—2023年)\n二、重点任务\n" + rule + "\n"
+            "(一)城市功能提升行动\n1.道路工程。2021年新建道路3条。(牵头单位:县住建局;"
+            "责任单位:县财政局," + rule.split("均")[0].split("按")[0] + ")\n")
+    d = parse_plan_text(text)
+    subject = rule.split("均")[0].split("按")[0]
+    assert d.plan.partner_units_of_every_work == (subject,)
+    assert d.works[0].partner_units == ("县财政局",)
+
+
+def test_year_range_is_not_overridden_by_every_year() -> None:
+    text = ("某县城市更新行动实施方案(2021—2023年)\n(一)城市更新行动\n"
+            "1.改造工程。2021—2022年累计改造老旧小区20个,2022—2023年每年改造10个以上。"
+            "(县住建局牵头)\n")
+    d = parse_plan_text(text)
+    got = sorted((t.start_year, t.year, t.value, t.comparison) for t in d.works[0].targets)
+    assert got == [(2021, 2022, 20, "="), (2022, 2022, 10, ">="), (2023, 2023, 10, ">=")]
+
+
+def test_dates_are_dates(case: tuple[DraftRegister, dict[str, Any]]) -> None:
+    draft, _exp = case
+    assert isinstance(draft.plan.start, dt.date) and isinstance(draft.plan.end, dt.date)
