@@ -189,3 +189,88 @@ def test_year_range_is_not_overridden_by_every_year() -> None:
 def test_dates_are_dates(case: tuple[DraftRegister, dict[str, Any]]) -> None:
     draft, _exp = case
     assert isinstance(draft.plan.start, dt.date) and isinstance(draft.plan.end, dt.date)
+
+
+# ----------------------------------------------------------------------------- validate
+
+SITES_LAYER = """\
+name = "sites"
+role = "sites"
+source = "geo/sites/sites.geojson"
+geometry = "Polygon"
+action = 1
+works = [{work}]
+title = {{ zh = "项目", en = "Sites" }}
+popup = ["name", "year", "status"]
+"""
+
+
+def fill_gaps(data: dict[str, Any], draft: DraftRegister) -> None:
+    """Do what the planner does with a draft: fill in what the parser listed as missing."""
+    fields = {u.field for u in draft.unplaced}
+    plan = data["plan"]
+    if "county" in fields:
+        assert not plan["county"]
+        plan["county"] = "测试县"
+    if "start" in fields:
+        plan["start"], plan["end"] = dt.date(2021, 1, 1), dt.date(2023, 12, 31)
+    if not data["actions"]:
+        data["actions"] = [{"number": 1, "name": "待定行动"}]
+    for w in data["works"]:
+        if w["action"] is None:
+            w["action"] = data["actions"][0]["number"]
+        if not w["lead_units"]:
+            w["lead_units"] = ["待定单位"]
+        w["status"] = "进行中"
+    for owner, key in [*((w, "targets") for w in data["works"]), (data, "plan_targets")]:
+        kept = []
+        for t in owner.get(key) or []:
+            if t["metric"] is None:  # the planner picks a metric or deletes the line
+                continue
+            if "layer" in t:
+                t["layer"] = "sites"
+            if "denominator" in t:
+                t["denominator"] = {"layer": "roads"}
+            kept.append(t)
+        owner[key] = kept
+
+
+PARTIAL = ("城市品质提升工作方案\n一、重点任务\n1.道路建设工程。2021年新建道路3条。\n"
+           "2.绿化提升工程。2022年新建口袋公园二处。\n")
+
+
+def test_partial_draft_validates_once_filled(tmp_path: Path) -> None:
+    """No county, no period, no action, no units: all listed, and filled in, it validates."""
+    draft = parse_plan_text(PARTIAL)
+    assert {u.field for u in draft.unplaced} >= {"county", "start", "action", "lead_units"}
+    assert (draft.plan.county, draft.actions) == ("", [])
+    test_draft_validates_once_the_listed_gaps_are_filled(tmp_path, (draft, {}))
+
+
+def test_draft_validates_once_the_listed_gaps_are_filled(
+        tmp_path: Path, case: tuple[DraftRegister, dict[str, Any]]) -> None:
+    from click.testing import CliRunner
+
+    from _ws_core import LAYERS, default_features, make_workspace, site, square
+    from citymap.cli.main import cli
+    from citymap.plandraft import draft_to_yaml
+
+    draft, _exp = case
+    data = yaml.safe_load(draft_to_yaml(draft))
+    first = data["works"][0]["number"]
+    layers = {"sites": SITES_LAYER.format(work=first), "roads": LAYERS["roads"]}
+    features = {"sites": [site("S-1", str(first), "项目一", 2021, square(117.57, 37.64))],
+                "roads": default_features()["roads"]}
+
+    def validate(register: dict[str, Any], name: str) -> Any:
+        text = yaml.safe_dump(register, allow_unicode=True, sort_keys=False)
+        ws = make_workspace(tmp_path / name, register=text, layers=layers, features=features)
+        return CliRunner().invoke(cli, ["validate", "--workspace", str(ws)])
+
+    if any(t.metric is None for t in draft.targets):  # as drafted: refused until reviewed
+        raw = validate(data, "raw")
+        assert raw.exit_code == 2 and "metric" in raw.stderr
+    fill_gaps(data, draft)
+    res = validate(data, "filled")
+    assert res.exit_code == 0, res.output
+    assert f"ok: {len(draft.works)} works" in res.stderr

@@ -91,7 +91,7 @@ _YEAR_ONE = re.compile(r"(20\d\d)\s*年")
 _YEAR_BARE = re.compile(rf"(?<![\d.〔\[(])(20\d\d)(?=[{CJK}])(?![年个处条座公万平吨项千])")
 _EACH_YEAR = re.compile(r"每年|年均")
 _PERIOD = re.compile(
-    r"(?<![\d年])([一二两三四五六七八九十]|\d{1,2})年(?=累计|内|共|时间|新增|完成)")
+    r"(?<![\d年])([一二两三四五六七八九十]|\d{1,2})年(?=累计|内|共|时间|新增|新建|建成|完成|改造|打造|建设|实施)")
 _OVER_YEARS = re.compile(r"(?:惠及|涉及)[^,;。\d]{0,6}$")
 
 
@@ -261,7 +261,9 @@ def _draft(q: Quantity, spans: Iterable[tuple[int, int]], note: str, ctx: _Conte
 
 
 def _sentences(text: str) -> list[str]:
-    return [s.strip() for s in re.split(r"(?<=[。!?])|\n", text) if s.strip()]
+    # a sentence ends at 。!? or a line; items numbered ①②… are sentences of their own
+    return [s.strip() for s in re.split(r"(?<=[。!?])|\n|;?(?=[\u2460-\u2473])", text)
+            if s.strip(" ;")]
 
 
 def draft_targets(text: str, *, work: int | None, period: tuple[int, int] | None,

@@ -47,6 +47,7 @@ _RULES = (
 )
 _FIRST_LEADS = re.compile(r"(?:排在|列)(?:第一位|首位|第一个)的?(?:单位)?为牵头(?:单位|部门)")
 _CONTINUES = ("政府", "人民政府", "党", "办事处")
+_LEAD_MARK = re.compile(r"\((?:牵头|牵头单位|牵头部门)\)$")
 _UNIT_MARK = re.compile(r"牵头|按职责分工负责|配合|参与|责任单位|责任部门|牵头部门")
 _LEAD_FREE = re.compile(
     r"^由?(?P<lead>[^。]+?)(?:牵头|负责)(?:制定|负责|实施|推进|落实)?(?:实施方案|工作方案|方案)?"
@@ -138,6 +139,10 @@ def _parse_block(block: str, *, every: Sequence[str], first_leads: bool
              ).extend(units)
         if not lead and (m := re.search(r"(?:^|[。,;])\s*由?([^。,;]*?)牵头", head)):
             lead = _split_units(m.group(1), every)
+        marked = [u for u in shared if _LEAD_MARK.search(u)]
+        if marked and not lead:  # "责任单位:X(牵头)、Y、Z"
+            lead = [_LEAD_MARK.sub("", u) for u in marked]
+            shared = [u for u in shared if u not in marked]
         if lead:
             partners = shared + partners
         elif first_leads and shared:
