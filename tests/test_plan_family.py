@@ -19,6 +19,7 @@ import attrs
 import pytest
 import yaml
 
+from _plans import fill_gaps
 from citymap.planparse import DraftRegister, parse_plan_text
 
 PLANS = Path(__file__).parent / "data" / "plans"
@@ -203,36 +204,6 @@ works = [{work}]
 title = {{ zh = "项目", en = "Sites" }}
 popup = ["name", "year", "status"]
 """
-
-
-def fill_gaps(data: dict[str, Any], draft: DraftRegister) -> None:
-    """Do what the planner does with a draft: fill in what the parser listed as missing."""
-    fields = {u.field for u in draft.unplaced}
-    plan = data["plan"]
-    if "county" in fields:
-        assert not plan["county"]
-        plan["county"] = "测试县"
-    if "start" in fields:
-        plan["start"], plan["end"] = dt.date(2021, 1, 1), dt.date(2023, 12, 31)
-    if not data["actions"]:
-        data["actions"] = [{"number": 1, "name": "待定行动"}]
-    for w in data["works"]:
-        if w["action"] is None:
-            w["action"] = data["actions"][0]["number"]
-        if not w["lead_units"]:
-            w["lead_units"] = ["待定单位"]
-        w["status"] = "进行中"
-    for owner, key in [*((w, "targets") for w in data["works"]), (data, "plan_targets")]:
-        kept = []
-        for t in owner.get(key) or []:
-            if t["metric"] is None:  # the planner picks a metric or deletes the line
-                continue
-            if "layer" in t:
-                t["layer"] = "sites"
-            if "denominator" in t:
-                t["denominator"] = {"layer": "roads"}
-            kept.append(t)
-        owner[key] = kept
 
 
 PARTIAL = ("城市品质提升工作方案\n一、重点任务\n1.道路建设工程。2021年新建道路3条。\n"

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from _plans import fill_gaps
 from citymap.errors import ValidationError, WorkspaceError
 from citymap.plandraft import compare_with_register, draft_to_yaml
 from citymap.planparse import (
@@ -246,20 +247,7 @@ def test_draft_yaml_loads_as_register_once_reviewed(draft: DraftRegister) -> Non
     from citymap.register import parse_register
 
     data = yaml.safe_load(draft_to_yaml(draft))
-    for owner in [*data["works"], data]:
-        key = "targets" if owner is not data else "plan_targets"
-        kept = []
-        for t in owner.get(key) or []:
-            if t["metric"] is None:
-                continue
-            if "layer" in t:
-                t["layer"] = "some_layer"
-            if "denominator" in t:
-                t["denominator"] = {"layer": "roads"}
-            kept.append(t)
-        owner[key] = kept
-    for w in data["works"]:
-        w["status"] = "进行中"
+    fill_gaps(data, draft)
     reg = parse_register(data, shown="draft")
     assert len(reg.works) == 28
 
