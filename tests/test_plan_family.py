@@ -167,15 +167,35 @@ def test_county_is_never_guessed() -> None:
 @pytest.mark.parametrize("rule", [
     "各镇(街道)均为责任单位,不再列出。", "各镇街均为责任单位。",
     "各乡镇(街道)按职责分工负责。", "各区县(市)人民政府均为各项任务的责任单位,不再一一列出。",
+    "各镇(街道)负责本辖区内相关工作,不再列出。",
 ])
 def test_township_rule_wordings(rule: str) -> None:
     text = ("某县城市品质提升三年行动实施方案(2021—2023年)\n二、重点任务\n" + rule + "\n"
             "(一)城市功能提升行动\n1.道路工程。2021年新建道路3条。(牵头单位:县住建局;"
-            "责任单位:县财政局," + rule.split("均")[0].split("按")[0] + ")\n")
+            "责任单位:县财政局," + rule.split("均")[0].split("按")[0].split("负责")[0] + ")\n")
     d = parse_plan_text(text)
-    subject = rule.split("均")[0].split("按")[0]
+    subject = rule.split("均")[0].split("按")[0].split("负责")[0]
     assert d.plan.partner_units_of_every_work == (subject,)
     assert d.works[0].partner_units == ("县财政局",)
+
+
+@pytest.mark.parametrize(("block", "lead", "partners"), [
+    ("(牵头单位:县住建局;责任单位:县财政局、县发改局)", ["县住建局"], ["县财政局", "县发改局"]),
+    ("(县自然资源局牵头,县住建局、县财政局配合)", ["县自然资源局"], ["县住建局", "县财政局"]),
+    ("(县住建局牵头,县水利局参与)", ["县住建局"], ["县水利局"]),
+    ("(县住建局牵头)", ["县住建局"], []),
+    ("〔责任单位:县住建局、县财政局〕", ["县住建局", "县财政局"], []),
+    ("\n责任单位:县住建局(牵头)、县财政局", ["县住建局"], ["县财政局"]),
+    ("\n牵头部门:县住建局\n配合部门:县财政局、县水利局", ["县住建局"], ["县财政局", "县水利局"]),
+    ("(牵头部门:县交通局,配合单位:县公安局)", ["县交通局"], ["县公安局"]),
+    ("(由县住建局、县水利局按职责分工负责)", ["县住建局", "县水利局"], []),
+    ("由县住建局牵头制定。责任单位:县财政局", ["县住建局"], ["县财政局"]),
+])
+def test_unit_forms(block: str, lead: list[str], partners: list[str]) -> None:
+    d = parse_plan_text(f"(一)城市更新行动\n1.道路工程。2021年新建道路3条。{block}\n")
+    w = d.works[0]
+    assert (list(w.lead_units), list(w.partner_units)) == (lead, partners)
+    assert "责任单位" not in w.summary and "牵头" not in w.summary.replace("由县住建局牵头制定", "")
 
 
 def test_year_range_is_not_overridden_by_every_year() -> None:
@@ -245,3 +265,27 @@ def test_draft_validates_once_the_listed_gaps_are_filled(
     res = validate(data, "filled")
     assert res.exit_code == 0, res.output
     assert f"ok: {len(draft.works)} works" in res.stderr
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("打通断头路三条", [(3, None, "条", "条", 3, "条")]),
+    ("新建改造城市道路二十公里以上", [(20, None, "公里", "km", 20000, "m")]),
+    ("覆盖率达到百分之六十", [(60, None, "百分之", "%", 60, "%")]),
+    ("六成以上面积达到要求", [(60, None, "成", "%", 60, "%")]),
+    ("每年打造试点3—5个", [(3, 5, "个", "个", 3, "个")]),
+    ("新增污水处理能力2万吨/日", [(2, None, "万吨/日", "万吨/日", 20000, "吨/日")]),
+    ("新建海绵型绿地120亩", [(120, None, "亩", "亩", 80000, "m²")]),
+    ("惠及居民1.2万户", [(1.2, None, "万户", "万户", 12000, "户")]),
+    ("拆迁面积二十万平方米", [(20, None, "万平方米", "万m²", 200000, "m²")]),
+    ("新增供水能力10万立方米/日", [(10, None, "万立方米/日", "万m³/日", 100000, "m³/日")]),
+    ("分别完成24、31、30个", [(24, None, "个", "个", 24, "个"), (31, None, "个", "个", 31, "个"),
+                           (30, None, "个", "个", 30, "个")]),
+    ("执行“十个必须”和六个百分之百", []),
+    ("千家万户,第一个,城市品质提升是一项复杂的系统工程,分三个阶段实施", []),
+])
+def test_quantities(text: str, found: list[tuple[Any, ...]]) -> None:
+    from citymap.planparse.numerals import find_quantities
+
+    got = [(q.value, q.high, q.unit_written, q.unit, round(q.base_value, 2), q.base_unit)
+           for q in find_quantities(text)]
+    assert got == found

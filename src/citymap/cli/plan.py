@@ -50,7 +50,8 @@ _WORDS: dict[str, tuple[str, str]] = {
 _GAP_NAMES = {"county": ("县名", "county"), "title": ("标题", "title"),
               "start": ("规划期", "plan period"), "action": ("工程所属行动", "action of a work"),
               "lead_units": ("牵头单位", "lead units"), "year": ("目标年份", "year of a number"),
-              "metric": ("指标", "metric of a target"), "phase": ("阶段日期", "phase dates")}
+              "metric": ("指标", "metric of a target"), "phase": ("阶段日期", "phase dates"),
+              "name": ("工程名称", "name of a work")}
 
 
 def _w(key: str, lang: str, **fmt: object) -> str:

@@ -19,8 +19,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "outside_period": ("{q}: 年份 {year} 不在规划期 {lo}–{hi} 内",
                        "{q}: year {year} is outside the plan years ({lo}, {hi})"),
     "phase_dates": ("阶段缺少起止日期", "phase without a start and end date"),
-    "twice": ("工程编号 {n} 出现两次, 第二个未收入", "work number {n} appears twice; the second "
-              "is left out"),
     "no_units": ("未找到牵头单位 (应为 '(牵头单位:…;责任单位:…)'、'(X牵头,Y配合)'、"
                  "'责任单位:…' 等)", "no lead units found (expected '(牵头单位:…,责任单位:…)', "
                  "'(X牵头,Y配合)', '责任单位:…' or '由…牵头')"),
@@ -29,6 +27,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
                   "no county, district or city name in the title or issuing body: the county "
                   "is left empty, fill it in"),
     "no_title": ("未找到文件标题, 请填写", "no document title found: fill it in"),
+    "no_name": ("工程名称不明 (名称后没有句号), 暂取开头文字, 请核对",
+                "the work's name is not clear (no full stop after it): its first words are "
+                "used, check them"),
     "no_period": ("原文未写规划期 (如 2021—2023年 或 自2021年起用三年时间), 请填写 start 与 end",
                   "the text gives no plan period (such as 2021—2023年 or 自2021年起…三年): "
                   "fill in start and end"),

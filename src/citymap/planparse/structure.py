@@ -146,13 +146,15 @@ def _split_items(node: _Node, unit_kw: dict[str, object]) -> None:
                                    it, parent=node, pseudo=True))
 
 
-def _name_and_body(head: str) -> tuple[str, str]:
+def _name_and_body(head: str) -> tuple[str, str, bool]:
+    """The name of a work or action, the text after it, and whether the name is clear."""
     nm = re.match(r"^(.{2,40}?)[。.]", head)
     if nm and len(nm.group(1)) <= 30:
-        return nm.group(1).strip(), head[nm.end():]
-    km = re.match(r"^(.{2,30}?(?:工程|行动|项目))", head)
+        return nm.group(1).strip(), head[nm.end():], True
+    km = re.match(r"^(.{2,30}?(?:工程|行动|项目))", head) or re.match(r"^([^,;:]{2,30})[,;:]",
+                                                                     head)
     name = km.group(1) if km else head[:30]
-    return name.strip(), head[len(name):].lstrip("。.,;")
+    return name.strip(), head[len(name):].lstrip("。.,;:"), km is not None or len(head) <= 30
 
 
 def _action_name(node: _Node) -> str:
@@ -246,7 +248,7 @@ def parse_plan_text(text: str, *, source: str = "<text>") -> DraftRegister:
             _split_items(n, unit_kw)
     nodes = root.walk()
     for n in nodes:
-        _name, body0 = _name_and_body(n.head)
+        _name, body0, _clear = _name_and_body(n.head)
         wu = work_units("\n".join([body0, *n.lines]), **unit_kw)  # type: ignore[arg-type]
         n.lead, n.partners, n.rest = wu.lead, wu.partners, wu.rest
     bearing = [n for n in nodes if n.lead and not n.pseudo]
@@ -301,7 +303,10 @@ def parse_plan_text(text: str, *, source: str = "<text>") -> DraftRegister:
     works: list[DraftWork] = []
     for i, n in enumerate(works_n, start=1):
         number = n.number if own else i
-        name, _b = _name_and_body(n.head)
+        name, _b, clear = _name_and_body(n.head)
+        if not clear:
+            unplaced.append(_unplaced(n.label + n.head[:40], "no_name", work=number,
+                                      field="name"))
         label = "".join(a.label for a in reversed(_ancestors(n)) if a is not root) + n.label
         if not n.lead:
             unplaced.append(_unplaced(n.head[:80], "no_units", work=number, field="lead_units"))

@@ -44,6 +44,8 @@ _RULES = (
                rf"{_NOT_LISTED}"),
     re.compile(rf"(?m){_AT_START}{_SUBJECT}(?:均|都)(?:参与|负责|配合)(?:各项)?(?:工作|任务)?"
                rf"{_NOT_LISTED}"),
+    re.compile(rf"(?m){_AT_START}{_SUBJECT}(?:负责|落实|承担|参与|配合|做好|抓好)[^。\n]{{0,20}}?"
+               r"[,]?\s*(?:不再|不)(?:一一|单独|重复)?列出"),
 )
 _FIRST_LEADS = re.compile(r"(?:排在|列)(?:第一位|首位|第一个)的?(?:单位)?为牵头(?:单位|部门)")
 _CONTINUES = ("政府", "人民政府", "党", "办事处")
