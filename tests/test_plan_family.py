@@ -289,3 +289,12 @@ def test_quantities(text: str, found: list[tuple[Any, ...]]) -> None:
     got = [(q.value, q.high, q.unit_written, q.unit, round(q.base_value, 2), q.base_unit)
            for q in find_quantities(text)]
     assert got == found
+
+
+@pytest.mark.parametrize("name", [p.name for p in TEXTS if "zh-hant" in p.name])
+def test_traditional_reads_as_its_simplified_copy(name: str) -> None:
+    from citymap.planparse import to_simplified
+
+    text = (PLANS / name).read_text(encoding="utf-8")
+    a, b = parse_plan_text(text), parse_plan_text(to_simplified(text))
+    assert a.works == b.works and a.plan == b.plan and a.unplaced == b.unplaced
