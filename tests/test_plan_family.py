@@ -298,3 +298,16 @@ def test_traditional_reads_as_its_simplified_copy(name: str) -> None:
     text = (PLANS / name).read_text(encoding="utf-8")
     a, b = parse_plan_text(text), parse_plan_text(to_simplified(text))
     assert a.works == b.works and a.plan == b.plan and a.unplaced == b.unplaced
+
+
+def test_units_after_sub_items_belong_to_the_work() -> None:
+    text = ("某县城市品质提升三年行动实施方案(2021—2023年)\n二、重点任务\n(一)城市功能提升行动\n"
+            "1.道路畅通工程。\n(1)2021年打通断头路3条。\n(2)2022年新建改造道路20公里。\n"
+            "(牵头单位:县住建局;责任单位:县财政局)\n2.园林绿化工程。\n①2021年新建口袋公园5处;\n"
+            "②2022年新建绿道10公里。\n责任单位:县综合行政执法局(牵头)、县自然资源局\n")
+    d = parse_plan_text(text)
+    assert [(w.number, w.name, w.lead_units, w.partner_units) for w in d.works] == [
+        (1, "道路畅通工程", ("县住建局",), ("县财政局",)),
+        (2, "园林绿化工程", ("县综合行政执法局",), ("县自然资源局",))]
+    assert [(t.year, t.written) for t in d.works[1].targets] == [(2021, "5处"), (2022, "10公里")]
+    assert d.works[0].summary == "(1)2021年打通断头路3条。(2)2022年新建改造道路20公里。"

@@ -10,8 +10,10 @@ from the text: the level whose items carry units (``(牵头单位:…)``, ``(X�
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections import Counter
+from collections.abc import Callable
 
 import attrs
 
@@ -28,7 +30,9 @@ from citymap.planparse.records import (
 )
 from citymap.planparse.targets import draft_targets, numbered
 from citymap.planparse.text import CJK, last_day, prepare_lines, safe_date, to_simplified
-from citymap.planparse.units import first_is_lead, township_rules, work_units
+from citymap.planparse.units import WorkUnits, first_is_lead, township_rules, work_units
+
+_UnitsOf = Callable[[str], WorkUnits]
 
 __all__ = ["NoWorksError", "parse_plan_text"]
 
@@ -124,7 +128,7 @@ def _tree(lines: list[str], skip: set[int]) -> tuple[_Node, list[str]]:
     return root, preamble
 
 
-def _split_items(node: _Node, unit_kw: dict[str, object]) -> None:
+def _split_items(node: _Node, units_of: _UnitsOf) -> None:
     """Turn ``一是…二是…`` inside a childless heading into works when most carry units."""
     text = "\n".join(node.lines) if node.lines else node.head
     marks = list(_ITEM.finditer(text))
@@ -133,7 +137,7 @@ def _split_items(node: _Node, unit_kw: dict[str, object]) -> None:
         return
     items = [text[m.end(): (marks[i + 1].start() if i + 1 < len(marks) else len(text))].strip()
              for i, m in enumerate(marks)]
-    with_units = [it for it in items if work_units(it, **unit_kw).found]  # type: ignore[arg-type]
+    with_units = [it for it in items if units_of(it).found]
     if len(with_units) < max(2, (len(items) + 1) // 2):
         return
     head_text = text[: marks[0].start()].strip()
@@ -237,20 +241,22 @@ def parse_plan_text(text: str, *, source: str = "<text>") -> DraftRegister:
     every: list[str] = []
     for r in rules:
         every += [s for s in r.subjects if s not in every]
-    unit_kw: dict[str, object] = {"every": every, "first_leads": first_is_lead(whole),
-                                  "rules": rules}
+    units_of: _UnitsOf = functools.partial(work_units, every=every,
+                                           first_leads=first_is_lead(whole), rules=rules)
     first = next((i for i, ln in enumerate(lines) if _heading(ln)), len(lines))
     header, used = find_header(lines, first)
     root, preamble = _tree(lines, used)
     nodes = root.walk()
     for n in nodes:
         if not n.children:
-            _split_items(n, unit_kw)
+            _split_items(n, units_of)
     nodes = root.walk()
     for n in nodes:
         _name, body0, _clear = _name_and_body(n.head)
-        wu = work_units("\n".join([body0, *n.lines]), **unit_kw)  # type: ignore[arg-type]
+        wu = units_of("\n".join([body0, *n.lines]))
         n.lead, n.partners, n.rest = wu.lead, wu.partners, wu.rest
+    for n in nodes:
+        _lift_units(n, units_of)
     bearing = [n for n in nodes if n.lead and not n.pseudo]
     level = Counter(n.level for n in bearing).most_common(1)[0][0] if bearing else None
     works_n = [n for n in nodes if (n.pseudo and n.lead) or (
@@ -341,6 +347,25 @@ def parse_plan_text(text: str, *, source: str = "<text>") -> DraftRegister:
         phases=phases, actions=actions, works=works,
         plan_targets=list(numbered(plan_targets, "P")), unplaced=unplaced,
     )
+
+
+def _lift_units(parent: _Node, units_of: _UnitsOf) -> None:
+    """Units written after a work's sub-items ``(1)…(2)…(牵头单位:…)`` are the work's.
+
+    When only the last of two or more sub-items carries units and the heading above them
+    carries none, the units belong to that heading (the work), not to its last sub-item;
+    the sub-items become part of the work's text.
+    """
+    kids = parent.children
+    if parent.lead or parent.level < 0 or len(kids) < 2 or not kids[-1].lead or any(
+            k.lead or k.children for k in kids[:-1]) or kids[-1].children:
+        return
+    _name, body0, _clear = _name_and_body(parent.head)
+    text = "\n".join([body0, *parent.lines] + ["\n".join([k.label + k.head, *k.lines])
+                                                for k in kids])
+    wu = units_of(text)
+    parent.lead, parent.partners, parent.rest = wu.lead, wu.partners, wu.rest
+    parent.children = []
 
 
 def _ancestors(n: _Node) -> list[_Node]:
