@@ -10,7 +10,8 @@ __all__ = ["MESSAGES", "unplaced"]
 
 #: key → (Chinese, English) templates of :attr:`Unplaced.reason`.
 MESSAGES: dict[str, tuple[str, str]] = {
-    "no_year": ("{q}: 句中没有年份{hint_zh}", "{q}: no year in the sentence{hint}"),
+    "no_year": ("{q}: 句中没有年份{hint_zh}{period_zh}",
+                "{q}: no year in the sentence{hint}{period}"),
     "upper_bound": ("{q}: 上限 (以下/不超过), 台账只认 '>=' 与 '='",
                     "{q}: an upper bound (以下/不超过); the register knows only '>=' and '='"),
     "several_metrics": ("{q}: 可对应多个指标 ({metrics})", "{q}: several metrics fit ({metrics})"),
