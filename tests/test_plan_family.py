@@ -311,3 +311,20 @@ def test_units_after_sub_items_belong_to_the_work() -> None:
         (2, "园林绿化工程", ("县综合行政执法局",), ("县自然资源局",))]
     assert [(t.year, t.written) for t in d.works[1].targets] == [(2021, "5处"), (2022, "10公里")]
     assert d.works[0].summary == "(1)2021年打通断头路3条。(2)2022年新建改造道路20公里。"
+
+
+def test_items_inside_one_action_paragraph() -> None:
+    """一是…;二是…;三是… on one line, full-width digits, a work that is only name + units."""
+    text = ("某某市某某区城市品质提升三年行动实施方案（２０２１—２０２３年）\n二、重点任务\n"
+            "（一）实施城市生态修复行动。一是推进河道整治，２０２２年完成河道治理５公里（区水利局牵头，"
+            "区住建局配合）；二是加强园林绿化，每年新建口袋公园不少于３处（区城管局牵头）；"
+            "三是推进海绵城市建设（区住建局牵头，区水利局配合）。\n（二）实施城市功能完善行动\n"
+            "１．老旧小区改造。２０２１年改造老旧小区１０个。（区住建局牵头，区财政局配合）\n")
+    d = parse_plan_text(text)
+    assert [(w.number, w.action, w.name, w.lead_units, w.partner_units) for w in d.works] == [
+        (1, 1, "推进河道整治", ("区水利局",), ("区住建局",)),
+        (2, 1, "加强园林绿化", ("区城管局",), ()),
+        (3, 1, "推进海绵城市建设", ("区住建局",), ("区水利局",)),
+        (4, 2, "老旧小区改造", ("区住建局",), ("区财政局",))]
+    assert [(t.year, t.value) for t in d.works[1].targets] == [(2021, 3), (2022, 3), (2023, 3)]
+    assert d.works[2].summary == "" and d.plan.county == "某某区"

@@ -151,12 +151,19 @@ def _split_items(node: _Node, units_of: _UnitsOf) -> None:
 
 
 def _name_and_body(head: str) -> tuple[str, str, bool]:
-    """The name of a work or action, the text after it, and whether the name is clear."""
-    nm = re.match(r"^(.{2,40}?)[。.]", head)
-    if nm and len(nm.group(1)) <= 30:
-        return nm.group(1).strip(), head[nm.end():], True
-    km = re.match(r"^(.{2,30}?(?:工程|行动|项目))", head) or re.match(r"^([^,;:]{2,30})[,;:]",
-                                                                     head)
+    """The name of a work or action, the text after it, and whether the name is clear.
+
+    The name ends at the first full stop or unit bracket (``推进海绵城市建设(X牵头)。``); when
+    that is a clause list (``推进河道整治,2022年完成…``) it ends at the first comma.
+    """
+    stop = re.search(r"[。]|\.(?!\d)|[(〔][^()〔〕]*(?:牵头|责任单位|责任部门|按职责分工负责)", head)
+    cut = stop.start() if stop else len(head)
+    cand = head[:cut]
+    if 2 <= cut and len(cand) <= 30 and not re.search(r"[,;:]", cand):
+        return cand.strip(), head[cut:].lstrip("。."), True
+    if (m := re.match(r"^([^,;:]{2,30})[,;:]", cand)) and not re.search(r"\d", m.group(1)):
+        return m.group(1).strip(), head[m.end():], True
+    km = re.match(r"^(.{2,30}?(?:工程|行动|项目))", head)
     name = km.group(1) if km else head[:30]
     return name.strip(), head[len(name):].lstrip("。.,;:"), km is not None or len(head) <= 30
 
@@ -259,7 +266,7 @@ def parse_plan_text(text: str, *, source: str = "<text>") -> DraftRegister:
         _lift_units(n, units_of)
     bearing = [n for n in nodes if n.lead and not n.pseudo]
     level = Counter(n.level for n in bearing).most_common(1)[0][0] if bearing else None
-    works_n = [n for n in nodes if (n.pseudo and n.lead) or (
+    works_n = [n for n in nodes if n.pseudo or (
         n.level == level and n.parent is not None
         and any(s.lead for s in n.parent.children if s.level == level))]
     if not works_n:  # no units anywhere: works named like "1.名称工程。"
@@ -320,7 +327,7 @@ def parse_plan_text(text: str, *, source: str = "<text>") -> DraftRegister:
         if act is None:
             unplaced.append(_unplaced(n.label + n.head[:40], "no_action", work=number,
                                       field="action"))
-        summary = re.sub(r"\s+", " ", n.rest.replace("\n", "")).strip(" ,;")
+        summary = re.sub(r"\s+", " ", n.rest.replace("\n", "")).strip(" ,;。")
         if summary and not summary.endswith(("。", ")", "”")):
             summary += "。"
         targets = draft_targets(n.rest, work=number, period=period, unplaced=unplaced)
