@@ -61,6 +61,7 @@ _HEADINGS: tuple[tuple[float, re.Pattern[str]], ...] = (
 )
 _ITEM = re.compile(rf"(?:^|(?<=[。;\n]))\s*([{_CN}]{{1,3}})是(?=[{CJK}])")
 _GENERIC = re.compile(r"^(?:(?:重点|主要|整改|工作|具体)任务|任务分工|重点工作|主要内容)[。:]?$")
+_NAME_END = re.compile(r"[。]|\.(?!\d)|[(〔][^()〔〕]*(?:牵头|责任单位|责任部门|按职责分工负责)")
 _NAMED_WORK = re.compile(r"^[^。,;]{2,28}(?:工程|项目)[。.]")
 _PLAN_ONLY = re.compile(r"^由?[^。,;]{1,80}?牵头(?:制定|编制)(?:实施方案|工作方案|方案)?[。,;]?$")
 
@@ -156,7 +157,7 @@ def _name_and_body(head: str) -> tuple[str, str, bool]:
     The name ends at the first full stop or unit bracket (``推进海绵城市建设(X牵头)。``); when
     that is a clause list (``推进河道整治,2022年完成…``) it ends at the first comma.
     """
-    stop = re.search(r"[。]|\.(?!\d)|[(〔][^()〔〕]*(?:牵头|责任单位|责任部门|按职责分工负责)", head)
+    stop = _NAME_END.search(head)
     cut = stop.start() if stop else len(head)
     cand = head[:cut]
     if 2 <= cut and len(cand) <= 30 and not re.search(r"[,;:]", cand):
