@@ -135,7 +135,7 @@ def draft_to_yaml(draft: DraftRegister) -> str:
     out.append("")
     out.append("works:")
     for w in draft.works:
-        out.append(f"  - number: {w.number}")
+        out.append(f"  - number: {w.number}" + (f"  # 原文编号: {w.label}" if w.label else ""))
         out.append(f"    action: {_q(w.action)}" + ("  # 待核: 不在行动标题下"
                                                         if w.action is None else ""))
         out.append(f"    name: {_q(w.name)}")
