@@ -75,3 +75,13 @@ def run_cli(root: Path, *args: str, env: dict[str, str] | None = None,
     return subprocess.Popen([sys.executable, "-c", code, "--workspace", str(root), *args],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env=e, **kwargs)
+
+
+def invoke(root: Path, *args: str) -> tuple[int, str, str]:
+    """Run citymap in-process (click's runner) on workspace ``root``: exit code, out, err."""
+    from click.testing import CliRunner
+
+    from citymap.cli.main import cli
+
+    r = CliRunner().invoke(cli, ["--workspace", str(root), *args])
+    return r.exit_code, r.stdout, r.stderr

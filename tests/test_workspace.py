@@ -45,7 +45,7 @@ def _with(tmp_path, layer, index, **changes):
     ("pocket_parks", 0, {"year": 2025}, "year: must be a plan year 2020–2022, got 2025"),
     ("pocket_parks", 0, {"status": "done"}, "status: unknown status 'done'"),
     ("pocket_parks", 0, {"status_date": "21/06/2020"},
-     "status_date: must be a date YYYY-MM-DD, got '21/06/2020'"),
+     "status_date: '21/06/2020' is not a date: write YYYY-MM-DD"),
     ("old_communities", 0, {"households": "many"}, "households: 'many' is not a int"),
     ("pocket_parks", 0, {"geometry": {"type": "Point", "coordinates": [117.57, 37.64]}},
      "geometry: is a Point but layer 'pocket_parks' holds Polygons"),

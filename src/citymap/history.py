@@ -32,8 +32,11 @@ import datetime as dt
 import errno
 import fcntl
 import io
+import math
 import os
+import re
 import time
+import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -61,6 +64,7 @@ __all__ = [
     "WorkState",
     "read_status_log",
     "parse_date",
+    "EXCEL_EPOCH",
     "event_key",
     "check_events",
     "append_events",
@@ -83,23 +87,73 @@ NOT_STARTED = "未开始"
 LOG_COLUMNS = ("date", "id", "status", "percent", "note", "unit", "recorded_at")
 
 
-def parse_date(value: object) -> dt.date:
-    """Parse ``YYYY-MM-DD`` (a date or date-time string, or a date) into a date.
+#: Day 0 of Excel's (1900) date system: serial 1 is 1900-01-01 counting Lotus' 1900-02-29.
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+#: Excel serial numbers accepted as dates: 2000-01-01 … 2064-03-10.
+_SERIALS = (36526, 60000)
+_SEP_DATE = re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})")
+_ZH_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?")
+_ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?"
+                           r"(Z|[+-]\d{2}:?\d{2})?")
+_DATE_FORMS = "YYYY-MM-DD (also 2021/5/1, 2021.05.01 or 2021年5月1日)"
+
+
+def parse_date(value: object, *, serial: bool = False,
+               epoch: dt.date = EXCEL_EPOCH) -> dt.date:
+    """Parse a date as people write it — the one date parser of every entry point.
+
+    Accepted: a :class:`datetime.date` or :class:`datetime.datetime` (also
+    ``pandas.Timestamp``: its day); text ``2021-11-30``, ``2021/11/30``, ``2021/5/1``,
+    ``2021.05.01``, ``2021-5-1`` (one separator throughout), ``2021年11月30日``,
+    ``2021年5月1日``, an ISO date-time ``2021-11-30T08:00:00`` (its day); full-width digits
+    are read as digits. With ``serial``, also an Excel serial day number (a number, not
+    text) between 36526 (2000-01-01) and 60000, counted from ``epoch``.
+
+    Parameters
+    ----------
+    value
+        The value to read.
+    serial
+        True where the caller knows the value is a spreadsheet cell that may hold a day
+        number.
+    epoch
+        Day 0 of the workbook's date system (1899-12-30; 1904-01-01 for the 1904 system).
 
     Raises
     ------
     ValueError
-        With the bad value.
+        Naming the bad value and the forms accepted.
     """
+    if value is pd.NaT:  # a datetime subclass: no day
+        raise ValueError(f"{value!r} is not a date: write {_DATE_FORMS}")
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
-    text = str(value).strip()
-    try:
-        return dt.date.fromisoformat(text[:10])
-    except ValueError:
-        raise ValueError(f"{text!r} is not a date YYYY-MM-DD") from None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if serial and math.isfinite(value) and _SERIALS[0] <= value < _SERIALS[1]:
+            return epoch + dt.timedelta(days=int(value))
+        hint = (f" (a spreadsheet day number must lie in {_SERIALS[0]}–{_SERIALS[1] - 1})"
+                if serial else "")
+        raise ValueError(f"{value!r} is not a date{hint}: write {_DATE_FORMS}")
+    if not isinstance(value, str):
+        raise ValueError(f"{value!r} is not a date: write {_DATE_FORMS}")
+    text = unicodedata.normalize("NFKC", value).strip()
+    m = _SEP_DATE.fullmatch(text) or _ZH_DATE.fullmatch(text)
+    if m is not None:
+        y, mo, d = (int(g) for g in m.groups() if g and g.isdigit())
+        try:
+            return dt.date(y, mo, d)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a date: there is no day {d} in month {mo} "
+                             f"of {y}") from None
+    if _ISO_DATETIME.fullmatch(text):
+        try:
+            return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).date()
+        except ValueError:
+            pass
+    shown = value if len(value) <= 60 else value[:57] + "…"
+    raise ValueError(f"{shown!r} is not a date: write {_DATE_FORMS}")
 
 
 @attrs.frozen

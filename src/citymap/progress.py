@@ -178,35 +178,17 @@ def make_template(ws: Workspace, unit: str, path: str | Path, *, as_of: dt.date 
 
 # ----------------------------------------------------------------------------- import
 
-_DATE_RE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
-
-
 def parse_report_date(value: object) -> dt.date:
-    """A date as people type it: ``2021-05-01``, ``2021/5/1``, ``2021.5.1``, ``2021年5月1日``,
-    a spreadsheet date, or an Excel day number.
+    """A date cell of a progress sheet: :func:`citymap.history.parse_date`, Excel day
+    numbers included (``2021-05-01``, ``2021/5/1``, ``2021.5.1``, ``2021年5月1日``, a
+    spreadsheet date, or a day number such as 44317).
 
     Raises
     ------
     ValueError
         With the bad value.
     """
-    if isinstance(value, dt.date):  # a date or date-time cell
-        return parse_date(value)
-    if isinstance(value, int | float) and not isinstance(value, bool) and 36526 <= value < 60000:
-        return dt.date(1899, 12, 30) + dt.timedelta(days=int(value))  # Excel day number
-    text = str(value).strip()
-    m = _DATE_RE.match(text)
-    if m:
-        try:
-            return dt.date(int(m[1]), int(m[2]), int(m[3]))
-        except ValueError:
-            pass
-    else:
-        try:
-            return dt.date.fromisoformat(text[:10])
-        except ValueError:
-            pass
-    raise ValueError(f"{text!r} is not a date: write YYYY-MM-DD, e.g. 2021-05-01")
+    return parse_date(value, serial=True)
 
 
 def _percent(value: object) -> float:

@@ -15,6 +15,7 @@ import attrs
 
 from citymap._yaml import line_of, load_yaml
 from citymap.errors import Problem, ValidationError
+from citymap.history import parse_date
 from citymap.vocab import COMPARISONS, METRICS, PLAN_YEARS, WORK_STATUSES
 
 __all__ = [
@@ -282,14 +283,10 @@ def _units(c: _Checker, obj: dict[str, Any], field: str, item: str,
 
 def _date(c: _Checker, obj: dict[str, Any], field: str, item: str) -> dt.date | None:
     v = obj.get(field)
-    if isinstance(v, dt.date):
-        return v
-    if isinstance(v, str):
-        try:
-            return dt.date.fromisoformat(v)
-        except ValueError:
-            pass
-    c.add(item, field, f"must be a date YYYY-MM-DD, got {v!r}", obj)
+    try:
+        return parse_date(v)
+    except ValueError as exc:
+        c.add(item, field, str(exc), obj)
     return None
 
 

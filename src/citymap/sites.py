@@ -21,6 +21,7 @@ import shapely
 
 from citymap.crs import LONLAT_CRS, coordinate_problem
 from citymap.errors import Problem
+from citymap.history import parse_date
 from citymap.layers import LayerSpec
 from citymap.vocab import PLAN_YEARS, SITE_STATUSES
 
@@ -162,11 +163,7 @@ def _is_missing(v: object) -> bool:
 
 
 def _as_date(value: object) -> dt.date:
-    if isinstance(value, dt.datetime):  # also pandas.Timestamp
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value).strip())
+    return parse_date(value)
 
 
 def _check_type(value: object, ftype: str) -> bool:
@@ -283,14 +280,14 @@ def check_layer(
                 bad("status", f"unknown status {status!r}; use one of "
                     f"{', '.join(SITE_STATUSES)}")
             sd = rec.get("status_date")
-            try:
-                if _is_missing(sd):
-                    raise ValueError
-                d = _as_date(sd)
-                if d > today:
-                    bad("status_date", f"{str(sd)!r} is in the future")
-            except ValueError:
+            if _is_missing(sd):
                 bad("status_date", f"must be a date YYYY-MM-DD, got {sd!r}")
+            else:
+                try:
+                    if _as_date(sd) > today:
+                        bad("status_date", f"{str(sd)!r} is in the future")
+                except ValueError as exc:
+                    bad("status_date", str(exc))
             if _is_missing(rec.get("name")) or not str(rec.get("name")).strip():
                 bad("name", "is empty: give the site a name")
             if _is_missing(rec.get("source")) or not str(rec.get("source")).strip():

@@ -131,7 +131,12 @@ def default_output(ctx: click.Context, ws: Any, *parts: str) -> Path:
 
 
 def date_type(value: str | dt.date | None) -> dt.date | None:
-    """Parse a ``--date``/``--as-of`` value: YYYY-MM-DD, a year (its 31 December) or today."""
+    """Parse a ``--date``/``--as-of`` value: a date as :func:`citymap.history.parse_date`
+    reads it (2021-11-30, 2021/11/30, 2021.05.01, 2021年11月30日), a year (its 31
+    December) or today.
+    """
+    from citymap.history import parse_date
+
     if value is None or isinstance(value, dt.date):
         return value
     text = value.strip()
@@ -140,10 +145,10 @@ def date_type(value: str | dt.date | None) -> dt.date | None:
     if text.isdigit() and len(text) == 4:
         return dt.date(int(text), 12, 31)
     try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date: use YYYY-MM-DD, a year like 2021 "
-                                 "(its 31 December) or 'today'") from None
+        return parse_date(text)
+    except ValueError as exc:
+        raise click.BadParameter(f"{exc}; or give a year like 2021 (its 31 December) or "
+                                 "'today'") from None
 
 
 def as_of_option(f: F) -> F:
@@ -151,8 +156,8 @@ def as_of_option(f: F) -> F:
     return click.option(
         "--as-of", "as_of", default=None, metavar="DATE",
         callback=lambda ctx, p, v: date_type(v),
-        help="Show the plan as of this date: YYYY-MM-DD, a year (its 31 December) or "
-             "'today' (default: today).",
+        help="Show the plan as of this date: YYYY-MM-DD (or 2021/11/30, 2021年11月30日), a "
+             "year (its 31 December) or 'today' (default: today).",
     )(f)
 
 
