@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from _ws_maps import make_workspace
 from citymap.cli.main import cli
+from citymap.io.owned import mark_dir
 from citymap.metrics import compute_metrics
 from citymap.metrics.output import CSV_COLUMNS, csv_rows, to_json
 from citymap.workspace import load_workspace
@@ -102,6 +103,7 @@ def test_offline_without_node_modules_says_run_npm_ci(wsdir: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CITYMAP_NODE_MODULES", str(wsdir / "missing"))
     (wsdir / "maps").mkdir()
+    mark_dir(wsdir / "maps")  # maps an earlier build made
     (wsdir / "maps" / "old.html").write_text("keep", encoding="utf-8")
     res = CliRunner().invoke(cli, ["build", "-w", str(wsdir), "--offline"])
     assert res.exit_code == 2

@@ -18,7 +18,10 @@ from typing import Any
 from citymap.planparse import _CJK, DraftRegister, DraftTarget, Unplaced
 from citymap.vocab import METRICS
 
-__all__ = ["compare_with_register", "draft_to_yaml"]
+__all__ = ["DRAFT_MARK", "compare_with_register", "draft_to_yaml"]
+
+#: The first words of a draft: the mark `plan import -o` recognises as its own file.
+DRAFT_MARK = "# 草稿 (DRAFT) — 由 citymap plan import"
 
 
 # ----------------------------------------------------------------------------- YAML
@@ -97,7 +100,7 @@ def draft_to_yaml(draft: DraftRegister) -> str:
     """
     p = draft.plan
     out: list[str] = [
-        f"# 草稿 (DRAFT) — 由 citymap plan import 从 {draft.source} 自动生成, 须人工审核后才能"
+        f"{DRAFT_MARK} 从 {draft.source} 自动生成, 须人工审核后才能"
         "作为任务台账使用。",
         "# 待核: metric 为 null 的目标 (未能唯一判断指标, 见 citymap metrics --list), layer 与 "
         "denominator, site_bound 与 status;",

@@ -505,8 +505,11 @@ def write_report(ws: Workspace, path: str | os.PathLike[str], *, year: int | Non
     Path
         ``path``.
     """
-    result = compute_metrics(ws, year=year, as_of=as_of)
+    from citymap.io.owned import check_file_replaceable, recognise_html
+
     path = Path(path)
+    check_file_replaceable(path, recognise_html, kind="HTML page")
+    result = compute_metrics(ws, year=year, as_of=as_of)
     write_text(path, render_report(result, ws=ws, maps=maps))
     return path
 

@@ -40,9 +40,11 @@ from citymap.render.map import BASEMAPS
 @click.option("--tiles", type=click.Path(exists=True, file_okay=False, path_type=Path),
               default=None, metavar="DIR", help="A local folder of z/x/y tiles (web mercator, "
                                                 "WGS 84/CGCS2000) copied to maps/tiles.")
-@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), default=None,
-              metavar="DIR", help="Output folder (default: maps/ in the workspace). It is "
-                                  "replaced as a whole, atomically.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              metavar="DIR", help="Output folder (default: maps/ in the workspace): new, "
+                                  "empty, or one citymap built before (it holds "
+                                  ".citymap-output), replaced as a whole, atomically. "
+                                  "Any other folder is refused.")
 @common_options
 @click.pass_context
 def build(ctx: click.Context, offline: bool, as_of: dt.date | None, basemap: str | None,

@@ -11,7 +11,8 @@ from rich.table import Table
 from citymap.cli._options import CitymapClickError, get_lang, lang_option, stderr_console
 from citymap.errors import CitymapError
 from citymap.io.atomic import write_text
-from citymap.plandraft import compare_with_register, draft_to_yaml
+from citymap.io.owned import check_file_replaceable, recognise_first_line
+from citymap.plandraft import DRAFT_MARK, compare_with_register, draft_to_yaml
 from citymap.planparse import (
     DraftRegister,
     NoWorksError,
@@ -176,10 +177,11 @@ def import_command(ctx: click.Context, file: Path, output: Path | None,
     yaml_text = draft_to_yaml(draft)
     if output is not None:
         try:
+            check_file_replaceable(output, recognise_first_line(DRAFT_MARK), kind="file")
             write_text(output, yaml_text)
         except (CitymapError, OSError) as exc:
-            raise click.ClickException(f"cannot write {str(output)!r}: {_first_line(exc)}"
-                                       ) from None
+            raise CitymapClickError(f"cannot write {str(output)!r}: {_first_line(exc)}"
+                                    ) from None
     else:
         click.echo(yaml_text, nl=False)
     _summary(draft, output, diffs, lang)

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from citymap.errors import WorkspaceError
+from citymap.io.owned import PARTIAL, check_dir_replaceable, mark_dir, recover
 
 __all__ = ["atomic_path", "atomic_dir", "write_text", "write_bytes", "write_with"]
 
@@ -103,28 +104,54 @@ def atomic_path(target: str | os.PathLike[str], *, suffix: str | None = None) ->
 
 
 @contextlib.contextmanager
-def atomic_dir(target: str | os.PathLike[str]) -> Iterator[Path]:
+def atomic_dir(target: str | os.PathLike[str], *, mark: str | None = "output") -> Iterator[Path]:
     """Yield a temporary folder beside ``target``; swap it in for ``target`` on success.
 
     Used for multi-file outputs (a Shapefile set, a folder of maps). On failure the
     temporary folder is removed and the previous ``target`` stays as it was. The swap is
     two renames (old aside, new in), so ``target`` is missing for an instant; a reader
     never sees a half-written folder.
+
+    Only a folder citymap made is ever replaced (:mod:`citymap.io.owned`): ``target``
+    must be missing, empty, or hold the marker file ``.citymap-output``; the current
+    folder (or one holding it), a file or a link is refused. What a killed earlier run
+    left beside ``target`` is cleaned up first (:func:`citymap.io.owned.recover`).
+
+    Parameters
+    ----------
+    target
+        The folder to create or replace.
+    mark
+        The kind written into the marker of the new folder (``None``: no marker, e.g. a
+        pulled workspace, which is the user's data, not an output).
+
+    Raises
+    ------
+    WorkspaceError
+        If ``target`` may not be replaced, or the folder cannot be written.
     """
-    target = Path(target)
+    target = Path(os.path.abspath(target))
+    recover(target)
+    check_dir_replaceable(target)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-{os.getpid()}-",
+                                    dir=target.parent))
+        (tmp / PARTIAL).touch()
     except OSError as exc:
         raise WorkspaceError(f"{str(target.parent)!r}: cannot create the folder: "
                              f"{exc.strerror}") from None
     tmp.chmod(_mode_for(target, folder=True))
     try:
         yield tmp
+        (tmp / PARTIAL).unlink()
+        if mark is not None:
+            mark_dir(tmp, mark)
         for f in tmp.rglob("*"):
             if f.is_file():
                 with open(f, "rb+") as fh:
                     os.fsync(fh.fileno())
+        check_dir_replaceable(target)  # nothing else appeared there meanwhile
         old = None
         if target.exists():
             old = target.with_name(f".{target.name}.old-{os.getpid()}")

@@ -58,9 +58,16 @@ import pandas as pd
 import pyogrio
 import shapely
 
+from citymap import __version__
 from citymap.crs import LONLAT_CRS, resolve_crs
 from citymap.errors import CitymapError, CRSError, ExportError
 from citymap.io.atomic import atomic_dir, atomic_path, write_text
+from citymap.io.owned import (
+    GENERATOR,
+    check_file_replaceable,
+    recognise_geojson,
+    recognise_gpkg,
+)
 from citymap.sites import SITE_COLUMNS, parse_works
 from citymap.vocab import METRICS
 
@@ -408,8 +415,12 @@ def _export_geojson(ws: Workspace, out: Path, names: list[str], progress: Progre
         if len(names) != 1:
             raise ExportError(f"{str(out)!r}: one GeoJSON file holds one layer; choose it "
                               f"(--layer NAME) or give a folder (layers: {', '.join(names)})")
+        check_file_replaceable(out, recognise_geojson, kind="GeoJSON file")
         progress(f"GeoJSON {names[0]} → {out}")
-        write_geojson(_export_frame(ws, names[0]), out)
+        text = geojson_text(_export_frame(ws, names[0]))
+        head = '{"type": "FeatureCollection", '
+        write_text(out, head + f'"generator": "{GENERATOR} {__version__}", '
+                   + text[len(head):])
         return [out]
     folder = out / "geojson"
     with atomic_dir(folder) as tmp:
@@ -426,7 +437,9 @@ def _export_gpkg(ws: Workspace, out: Path, names: list[str], *, crs: str,
     measure = resolve_crs(ws.config.measure_crs, what="measure_crs")
     m_epsg = measure.to_epsg() or 4548
     # GeoPackage 1.2: what GDAL < 3.7 (Debian's ogrinfo) and ArcGIS read without warnings.
-    first: dict[str, Any] = {"dataset_options": {"VERSION": "1.2"}}
+    first: dict[str, Any] = {"dataset_options": {"VERSION": "1.2"},
+                             "dataset_metadata": {"GENERATOR": f"{GENERATOR} {__version__}"}}
+    check_file_replaceable(target, recognise_gpkg, kind="GeoPackage")
     with atomic_path(target) as tmp:
         for name in names:
             progress(f"GeoPackage {name} ({crs})")

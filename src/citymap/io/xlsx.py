@@ -170,8 +170,14 @@ def write_template(
     pathlib.Path
         ``path``; written atomically.
     """
+    from citymap.io.owned import check_file_replaceable, recognise_xlsx
+
     path = Path(path)
-    if path.suffix.lower() == ".csv":
+    csv_out = path.suffix.lower() == ".csv"
+    if csv_out or path.suffix.lower() == ".xlsx":
+        check_file_replaceable(path, None if csv_out else recognise_xlsx,
+                               kind="CSV file" if csv_out else "workbook")
+    if csv_out:
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
         writer.writerow([c.zh for c in COLUMNS])
@@ -202,6 +208,7 @@ def _build_workbook(rows: Sequence[Mapping[str, object]], *, unit: str, as_of: d
     from openpyxl.worksheet.datavalidation import DataValidation
 
     wb = Workbook()
+    wb.properties.creator = wb.properties.lastModifiedBy = "citymap"  # its mark (io.owned)
     sh = wb.active
     assert sh is not None
     sh.title = SHEET_NAME

@@ -30,6 +30,7 @@ import geopandas as gpd
 
 from citymap.errors import CitymapError
 from citymap.io.atomic import atomic_dir
+from citymap.io.owned import check_dir_replaceable, check_not_workspace
 from citymap.render.assets import copy_offline_bundle, offline_refs, online_refs
 from citymap.render.map import BASEMAPS, Link, MapOptions, date_options, render_map
 from citymap.render.panel import panel_for, panel_year
@@ -180,6 +181,8 @@ def build_maps(
     """
     if lang not in ("zh", "en"):
         raise CitymapError(f"unknown language {lang!r}; use zh or en")
+    check_not_workspace(Path(out_dir), ws.root)  # refused before any work is done
+    check_dir_replaceable(Path(out_dir))
     today = today or dt.date.today()
     key = tianditu_key or os.environ.get(TIANDITU_ENV) or None
     tiles_dir = Path(tiles) if tiles is not None else None

@@ -707,12 +707,20 @@ class PostgisStore:
         Path
             The folder.
         """
-        files = self.files(key)
         dest = Path(dest)
+        if dest.is_symlink() or (dest.exists() and not dest.is_dir()):
+            raise StoreError(f"{str(dest)!r} is a file or a link, not a folder: pull into a "
+                             "new folder")
         if dest.exists() and any(dest.iterdir()):
             if not overwrite:
                 raise StoreError(f"{str(dest)!r} exists and is not empty: pull into a new "
                                  "folder, or pass --overwrite to replace its workspace files")
+            if not (dest / "citymap.toml").is_file():
+                raise StoreError(f"{str(dest)!r} is not a citymap workspace (no citymap.toml): "
+                                 "--overwrite only replaces the files of a workspace; pull "
+                                 "into a new folder")
+        files = self.files(key)
+        if dest.exists() and any(dest.iterdir()):
             keep = {dest / p for p in files}
             for old in (dest / "layers").glob("*.toml"):
                 if old not in keep:
@@ -720,7 +728,7 @@ class PostgisStore:
             for rel, data in files.items():
                 write_bytes(dest / rel, data)
             return dest
-        with atomic_dir(dest) as tmp:
+        with atomic_dir(dest, mark=None) as tmp:  # a workspace is data, not an output
             for rel, data in files.items():
                 target = tmp / rel
                 target.parent.mkdir(parents=True, exist_ok=True)
