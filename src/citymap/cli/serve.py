@@ -87,8 +87,13 @@ def serve(ctx: click.Context, port: int, bind: str, open_browser: bool,
     The maps also open by double-click; serving helps when a browser restricts pages
     opened from files, or to share them on the local network.
     """
+    from citymap.io.owned import recover
+
     ws = load(ctx)
     root = folder if folder is not None else ws.root / "maps"
+    err = stderr_console()
+    for line in recover(root):  # a build killed between its two renames left no maps/
+        err.print(line, markup=False, highlight=False)
     if not (root / "index.html").is_file():
         raise CitymapClickError(f"{str(root)!r} has no index.html: run `citymap build` first")
     handler = functools.partial(_Handler, directory=str(root))
@@ -100,7 +105,6 @@ def serve(ctx: click.Context, port: int, bind: str, open_browser: bool,
     raw_host, real_port = server.server_address[:2]
     host = raw_host.decode() if isinstance(raw_host, bytes) else str(raw_host)
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{real_port}/"
-    err = stderr_console()
     err.print(f"欢迎 welcome — serving {root} at [bold]{url}[/bold] (Ctrl-C to stop)")
     click.echo(url)
     if open_browser:

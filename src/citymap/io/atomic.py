@@ -144,7 +144,6 @@ def atomic_dir(target: str | os.PathLike[str], *, mark: str | None = "output") -
     tmp.chmod(_mode_for(target, folder=True))
     try:
         yield tmp
-        (tmp / PARTIAL).unlink()
         if mark is not None:
             mark_dir(tmp, mark)
         for f in tmp.rglob("*"):
@@ -152,6 +151,7 @@ def atomic_dir(target: str | os.PathLike[str], *, mark: str | None = "output") -
                 with open(f, "rb+") as fh:
                     os.fsync(fh.fileno())
         check_dir_replaceable(target)  # nothing else appeared there meanwhile
+        (tmp / PARTIAL).unlink()
         old = None
         if target.exists():
             old = target.with_name(f".{target.name}.old-{os.getpid()}")

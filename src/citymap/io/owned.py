@@ -275,7 +275,8 @@ def _siblings(target: Path, kind: str) -> Iterable[tuple[Path, int]]:
 def recover(target: str | os.PathLike[str]) -> list[str]:
     """Clean up after a writer of ``target`` that was killed; what was done, as lines.
 
-    Removes ``.<name>.tmp-<pid>-*`` folders (marked :data:`PARTIAL` or empty) whose process
+    Removes ``.<name>.tmp-<pid>-*`` folders (marked :data:`PARTIAL` or :data:`MARKER`, or
+    empty) whose process
     is gone; when ``target`` is missing, renames the newest ``.<name>.old-<pid>`` whose
     process is gone back to ``target``; removes other such old folders that are citymap's
     (marked or empty). Folders of running processes, and anything unmarked, are left.
@@ -285,7 +286,7 @@ def recover(target: str | os.PathLike[str]) -> list[str]:
     for tmp, pid in _siblings(target, "tmp"):
         if pid_alive(pid):
             continue
-        if (tmp / PARTIAL).is_file() or _is_empty_dir(tmp):
+        if (tmp / PARTIAL).is_file() or is_marked_dir(tmp) or _is_empty_dir(tmp):
             shutil.rmtree(tmp, ignore_errors=True)
             done.append(f"removed {tmp.name}, left by a killed run (process {pid})")
     olds = [(p, pid) for p, pid in _siblings(target, "old") if not pid_alive(pid)
