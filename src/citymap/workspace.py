@@ -269,6 +269,12 @@ def load_workspace(
         register = load_register(folder / config.register, shown=config.register)
     except ValidationError as exc:
         problems.extend(exc.problems)
+    except OSError as exc:  # missing, a folder, unreadable
+        what = ("is missing: every workspace needs its register of actions, works and "
+                "targets; restore it (e.g. from git) or draft one with `citymap plan import`"
+                if isinstance(exc, FileNotFoundError)
+                else f"cannot be read: {exc.strerror or exc}")
+        problems.append(Problem(config.register, "", "", what))
     layers = load_layers(folder, problems)
     work_numbers = {w.number for w in register.works} if register else None
     data: dict[str, gpd.GeoDataFrame] = {}

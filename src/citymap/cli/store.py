@@ -92,9 +92,9 @@ def pull(ctx: click.Context, dest: Path, overwrite: bool) -> None:
 @click.pass_context
 def status(ctx: click.Context) -> None:
     """Show the schema version and the workspaces in the store."""
+    st = require_store(ctx)  # first: it says so when psycopg is missing
     from citymap.store.postgis import migrations
 
-    st = require_store(ctx)
     with errors_to_exit():
         applied = st.applied()
         known = migrations()
@@ -132,9 +132,9 @@ def metrics_(ctx: click.Context, as_of: dt.date | None, fmt: str) -> None:
     One row per workspace (county), or only the one named with --store-workspace. The
     numbers equal those of `citymap metrics` on each county (tested to 1e-9).
     """
+    st = require_store(ctx)  # first: it says so when psycopg is missing
     from citymap.store.sql_metrics import ZoneRow, service_coverage, zone_coverage
 
-    st = require_store(ctx)
     day = as_of or dt.date.today()
     key = ctx.meta.get("citymap.store_workspace") or None
     with errors_to_exit():
