@@ -136,7 +136,8 @@ main()
 
 
 def test_import_killed_mid_write_leaves_log_intact(root: Path, tmp_path: Path) -> None:
-    assert run(root, "status", "set", "PP-1", "进行中", "--date", "2020-09-01")[0] == 0
+    assert run(root, "status", "set", "PP-1", "进行中", "--date", "2020-09-01",
+               "--unit", LEAD_8)[0] == 0
     before = log_of(root).encode()
     f = write_csv(tmp_path / "k.csv", [{"id": "PP-1", "status": "已完成",
                                         "date": "2020-10-01", "unit": LEAD_8}])

@@ -27,7 +27,8 @@ def test_set_then_log(root: Path) -> None:
                        "--percent", "40", "--unit", LEAD_16, "--note", "外墙保温施工")
     assert code == 0, err
     assert "recorded: 2021-05-01 OC-1 进行中 40%" in err
-    code, _, err = run(root, "status", "set", "16", "滞后", "--date", "2021-06-01")
+    code, _, err = run(root, "status", "set", "16", "滞后", "--date", "2021-06-01", "--unit",
+                       LEAD_16)
     assert code == 0, err
     code, out, _ = run(root, "status", "log", "OC-1", "--format", "json")
     rows = json.loads(out)
@@ -66,7 +67,7 @@ def test_set_refusals(root: Path) -> None:
 
 def test_dry_run_and_unknown_log_id(root: Path) -> None:
     code, _, err = run(root, "status", "set", "OC-1", "进行中", "--date", "2021-05-01",
-                       "--dry-run")
+                       "--dry-run", "--unit", LEAD_16)
     assert code == 0 and "would record" in err
     assert not (root / "geo" / "status_log.csv").exists()
     code, _, err = run(root, "status", "log", "XX")
@@ -78,3 +79,34 @@ def test_help_has_examples(root: Path) -> None:
                                                                      "--help")):
         code, out, _ = run(root, *args)
         assert code == 0 and "Example" in out
+
+
+def test_set_without_unit_is_refused_naming_who_reports(root: Path) -> None:
+    code, _, err = run(root, "status", "set", "OC-1", "进行中", "--date", "2021-05-01")
+    assert code == 2 and "Traceback" not in err
+    assert "--unit: is missing" in err and f"reported by {LEAD_16}、县卫生健康局" in err, err
+    code, _, err = run(root, "status", "set", "16", "滞后", "--date", "2021-05-01")
+    assert code == 2 and "work 16 of '16'" in err
+    assert not (root / "geo" / "status_log.csv").exists()
+
+
+def test_set_says_which_unit_is_recorded(root: Path) -> None:
+    code, _, err = run(root, "status", "set", "OC-1", "进行中", "--date", "2021-05-01",
+                       "--unit", "县卫生健康委")  # an alias of 县卫生健康局, which shares work 16
+    assert code == 0, err
+    assert "recorded: 2021-05-01 OC-1 进行中 — reported by 县卫生健康局 (--unit 县卫生健康委)" \
+        in err
+    assert ",OC-1,进行中,,,县卫生健康局," in (root / "geo" / "status_log.csv").read_text("utf-8")
+
+
+def test_set_without_unit_where_the_register_names_none(tmp_path: Path) -> None:
+    """A work whose only unit is the collective partner declares no reporter: as before,
+    its status may be recorded without --unit, and the output says no unit was recorded.
+    """
+    root = make_workspace(tmp_path / "ws")
+    reg = root / "geo" / "register.yaml"
+    text = reg.read_text("utf-8")
+    reg.write_text(text.replace("lead_units: [县民政局]", "lead_units: [各乡镇(街道)]"), "utf-8")
+    code, _, err = run(root, "status", "set", "18", "进行中", "--date", "2021-05-01")
+    assert code == 0, err
+    assert "recorded: 2021-05-01 18 进行中 — no reporting unit" in err

@@ -220,3 +220,23 @@ def test_overdue_items_by_lead_unit(root: Path) -> None:
     assert {(i.unit, i.id) for i in later} >= {(LEAD_16, "16"), (LEAD_16, "16.2"),
                                                (LEAD_16, "OC-2")}
     assert {i.unit for i in overdue_items(ws, D(2022, 1, 2), unit=LEAD_16)} == {LEAD_16}
+
+
+def test_every_problem_of_a_row_at_once(root: Path, tmp_path: Path) -> None:
+    """A bad date no longer hides the row's other problems until the next import."""
+    ws = load_workspace(root)
+    f = write_csv(tmp_path / "m.csv", [
+        {"id": "OC-1", "status": "完工", "date": "2021/13/01", "unit": LEAD_16},
+        {"id": "OC-99", "status": "进行中", "date": "昨天", "percent": "140", "unit": LEAD_16},
+        {"id": "OC-2", "status": "", "date": "", "percent": "abc", "unit": LEAD_16},
+    ])
+    found = [(i, fl) for i, fl, _ in refused(ws, f)]
+    assert sorted(found) == [
+        ("row 2", "B 新状态"), ("row 2", "C 日期"),
+        ("row 3", "A 编号"), ("row 3", "C 日期"), ("row 3", "D 完成百分比"),
+        ("row 4", "B 新状态"), ("row 4", "C 日期"), ("row 4", "D 完成百分比"),
+    ], found
+    messages = " | ".join(m for _, _, m in refused(ws, f))
+    assert "unknown status '完工'" in messages and "unknown site or work 'OC-99'" in messages
+    assert "140 is outside 0–100" in messages
+    assert not (root / "geo" / "status_log.csv").exists()

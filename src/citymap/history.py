@@ -67,6 +67,7 @@ __all__ = [
     "EXCEL_EPOCH",
     "event_key",
     "check_events",
+    "field_problems",
     "append_events",
     "split_new",
     "log_lock",
@@ -385,6 +386,25 @@ class AppendResult:
     dry_run: bool = False
 
 
+def field_problems(ident: str, status: str, percent: float | None, *,
+                   known_ids: set[str] | None = None) -> list[tuple[str, str]]:
+    """``(field, message)`` of every problem of one event's id, status and percent — the
+    checks that need no date, so that a row with a bad date has them reported too.
+    """
+    out: list[tuple[str, str]] = []
+    if not ident.strip():
+        out.append(("id", "is empty: give a site id or a work number"))
+    elif known_ids is not None and ident not in known_ids:
+        out.append(("id", f"unknown site or work {ident!r}; ids are on the map popups and in "
+                    "`citymap progress template`"))
+    if status not in SITE_STATUSES:
+        out.append(("status", f"unknown status {status!r}; use one of "
+                    f"{', '.join(SITE_STATUSES)}"))
+    if percent is not None and not 0 <= percent <= 100:
+        out.append(("percent", f"{percent:g} is outside 0–100"))
+    return out
+
+
 def check_events(
     log: StatusLog,
     events: Sequence[StatusEvent],
@@ -433,13 +453,8 @@ def check_events(
 
         if event_key(e) in existing:
             continue
-        if not e.id.strip():
-            bad("id", "is empty: give a site id or a work number")
-        elif known_ids is not None and e.id not in known_ids:
-            bad("id", f"unknown site or work {e.id!r}; ids are on the map popups and in "
-                "`citymap progress template`")
-        if e.status not in SITE_STATUSES:
-            bad("status", f"unknown status {e.status!r}; use one of {', '.join(SITE_STATUSES)}")
+        for field, msg in field_problems(e.id, e.status, e.percent, known_ids=known_ids):
+            bad(field, msg)
         if not FIRST_DATE <= e.date <= today:
             bad("date", f"{e.date.isoformat()!r} is outside {FIRST_DATE.isoformat()} … "
                 f"{today.isoformat()}")
@@ -448,8 +463,6 @@ def check_events(
             bad("date", f"{e.date.isoformat()!r} is earlier than the last status of {e.id!r} "
                 f"({prev.isoformat()}); the log only grows forward — report the current "
                 "status with today's date instead")
-        if e.percent is not None and not 0 <= e.percent <= 100:
-            bad("percent", f"{e.percent:g} is outside 0–100")
         key = (e.id, e.date)
         if key in seen:
             bad("id", f"{e.id!r} on {e.date.isoformat()} is given twice (also {seen[key]}); "

@@ -33,6 +33,7 @@ from citymap.history import (
     StatusEvent,
     append_events,
     check_events,
+    field_problems,
     parse_date,
     site_statuses,
     work_states,
@@ -49,6 +50,7 @@ __all__ = [
     "reporting_unit",
     "works_reported_by",
     "may_report",
+    "reporters_of",
     "ids_of",
     "template_rows",
     "make_template",
@@ -291,6 +293,11 @@ def read_events(
             events.append(StatusEvent(date, ident, status, percent, row.text("note"),
                                       name or raw_unit or ""))
             locations.append((row.where, item))
+        else:  # no event to check later: report the row's other problems now, all at once
+            for field, msg in field_problems(ident, status, percent, known_ids=set(ids)):
+                if (field == "id" and not ident) or (field == "status" and not status):
+                    continue  # "is empty" was said above
+                bad(field, msg)
     row_of = {(r.where, f"row {r.row}"): r for r in pf.rows}
     for p in check_events(ws.history, events, known_ids=set(ids), today=today,
                           locations=locations):
@@ -399,8 +406,11 @@ def status_event(ws: Workspace, ident: str, status: str, date: dt.date, *,
     """The event of ``citymap status set``, and whether ``unit`` may report it.
 
     Shared by the file path (:func:`set_status`) and the store
-    (:meth:`citymap.store.postgis.PostgisStore.set_status`), so both apply the same rule:
-    with ``unit``, the unit must lead or share the work of ``ident``.
+    (:meth:`citymap.store.postgis.PostgisStore.set_status`), so both apply the same rule
+    as a progress sheet: the unit must lead or share the work of ``ident``. Without
+    ``unit`` the event is refused when the register declares who reports that work (its
+    lead and responsible units; the message names them); only an id whose works declare
+    no unit may be recorded without one.
     """
     ids = ids_of(ws)
     ident = ident.strip()
@@ -412,7 +422,31 @@ def status_event(ws: Workspace, ident: str, status: str, date: dt.date, *,
             works = "、".join(str(n) for n in ids[ident])
             problems.append(Problem("status set", ident, "unit", f"{name!r} neither leads nor "
                                     f"shares work {works} of {ident!r}"))
+    elif ident in ids:
+        declared = reporters_of(ws.register, ids[ident])
+        if declared:
+            works = "、".join(str(n) for n in ids[ident])
+            problems.append(Problem("status set", ident, "--unit", "is missing: say which unit "
+                                    f"reports; work {works} of {ident!r} is reported by "
+                                    f"{'、'.join(declared)} (--unit NAME)"))
     return StatusEvent(date, ident, status, percent, note, name), problems
+
+
+def reporters_of(register: Register, works: Iterable[int]) -> tuple[str, ...]:
+    """The units the register names for ``works`` (lead units first), who may report them
+    (the collective partner of every work left out; canonical names).
+    """
+    common = {register.canonical_unit(u) for u in register.plan.partner_units_of_every_work}
+    out: dict[str, None] = {}
+    for n in works:
+        try:
+            w = register.work(n)
+        except KeyError:
+            continue
+        for u in register.units_of(w, with_common=False):
+            if register.canonical_unit(u) not in common:
+                out[register.canonical_unit(u)] = None
+    return tuple(out)
 
 
 # ----------------------------------------------------------------------------- overdue

@@ -48,7 +48,8 @@ def status() -> None:
               help="Percent complete, 0–100.")
 @click.option("--note", default="", help="Free text, e.g. what was done or what is missing.")
 @click.option("--unit", "-u", metavar="UNIT", default=None,
-              help="The reporting unit; it must lead or share the work.")
+              help="The reporting unit; it must lead or share the work (required where the "
+                   "register names the units of the work, i.e. for every work of the plan).")
 @click.option("--dry-run", is_flag=True, help="Check and show the event, write nothing.")
 @common_options
 @click.pass_context
@@ -78,9 +79,11 @@ def set_(ctx: click.Context, ident: str, new_status: str, date: object, percent:
     if res.added:
         e = res.added[0]
         verb = "would record" if dry_run else "recorded"
+        who = (f"reported by {e.unit}" + (f" (--unit {unit})" if unit and unit != e.unit
+                                          else "")) if e.unit else "no reporting unit"
         err.print(f"{verb}: {e.date.isoformat()} {e.id} {e.status}"
-                  + (f" {e.percent:g}%" if e.percent is not None else "")
-                  + (f" ({e.unit})" if e.unit else ""))
+                  + (f" {e.percent:g}%" if e.percent is not None else "") + f" — {who}",
+                  markup=False, highlight=False)
     else:
         err.print("already recorded: nothing to add")
 
