@@ -98,3 +98,37 @@ def test_usage_errors(tmp_path):
     assert r.exit_code == 2 and "--layer" in r.output
     r = run("import", "--help")
     assert r.exit_code == 0 and "--from gcj02" in r.output and "--source-layer" in r.output
+
+
+def _empty_files(tmp_path):
+    """Files with no feature, made by GDAL (ogr2ogr) as other GIS software would."""
+    import subprocess
+
+    src = tmp_path / "one.geojson"
+    src.write_text('{"type": "FeatureCollection", "features": [{"type": "Feature", '
+                   '"properties": {"id": "WC-9", "works": "19"}, "geometry": {"type": '
+                   '"Point", "coordinates": [117.6, 37.66]}}]}', encoding="utf-8")
+    out = []
+    for name, driver in (("empty.shp", "ESRI Shapefile"), ("empty.gpkg", "GPKG")):
+        subprocess.run(["ogr2ogr", "-f", driver, "-where", "1=0", "-nln", "toilets",
+                        str(tmp_path / name), str(src)], check=True, capture_output=True)
+        out.append(tmp_path / name)
+    plain = tmp_path / "empty.geojson"
+    plain.write_text('{"type": "FeatureCollection", "features": []}', encoding="utf-8")
+    return [*out, plain]
+
+
+def test_import_of_an_empty_file_changes_nothing(tmp_path):
+    import os
+
+    ws = make_workspace(tmp_path / "ws")
+    layer = ws / "geo/sites/toilets.geojson"
+    for f in _empty_files(tmp_path):
+        before, stat = layer.read_bytes(), layer.stat()
+        r = run("import", f, "--layer", "toilets", "-w", ws)
+        assert r.exit_code == 0, r.output
+        assert f"{f} has no features: nothing imported, layer 'toilets'" in r.stderr
+        assert "unchanged" in r.stderr
+        assert layer.read_bytes() == before  # byte-identical, not rewritten
+        assert os.stat(layer).st_ino == stat.st_ino and layer.stat().st_mtime_ns == \
+            stat.st_mtime_ns

@@ -57,7 +57,7 @@ def import_(ctx: click.Context, file: Path, layer: str, source_layer: str | None
     for line in summary.lines():
         err.print(line, markup=False)
     store = ctx.meta.get("citymap.store_object")  # set by load() with --store
-    if store is not None and not dry_run:
+    if store is not None and not dry_run and (summary.added or summary.replaced):
         # the sites were merged into the folder pulled from the store: push it back (one
         # transaction; refused if status events were recorded meanwhile — nothing is lost)
         with errors_to_exit():

@@ -340,6 +340,9 @@ class ImportSummary:
     def lines(self) -> list[str]:
         """The summary as lines of text for the terminal."""
         verb = "would import" if self.dry_run else "imported"
+        if not self.added and not self.replaced:
+            return [f"{self.source} has no features: nothing imported, layer {self.layer!r} "
+                    f"({self.target}) unchanged"]
         out = [f"{verb} {len(self.added) + len(self.replaced)} site(s) from {self.source} "
                f"into layer {self.layer!r} ({self.target}): {len(self.added)} new, "
                f"{len(self.replaced)} replacing sites with the same id"]
@@ -442,7 +445,7 @@ def import_sites(
     replaced = tuple(i for i in new_ids if i in set(old_ids))
     added = tuple(i for i in new_ids if i not in set(old_ids))
     target = ws.root / spec.source
-    if not dry_run:
+    if not dry_run and len(incoming):  # no feature: a no-op leaves the file as it is
         by_id = {str(r): k for k, r in enumerate(incoming["id"])}
         rows = []
         for k, i in enumerate(old_ids):
@@ -451,10 +454,7 @@ def import_sites(
         cols_out = layer_columns(spec, joined=False)
         frames = [canonical_frame(r.reindex(columns=[*cols_out, r.geometry.name]), spec)
                   for r in rows]
-        if frames:
-            merged = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=LONLAT_CRS)
-        else:
-            merged = incoming
+        merged = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=LONLAT_CRS)
         write_geojson(canonical_frame(merged, spec), target, columns=cols_out)
     return ImportSummary(
         layer=layer, source=shown, target=spec.source, added=added, replaced=replaced,
