@@ -14,8 +14,8 @@ from citymap.cli._options import common_options, errors_to_exit, load, stderr_co
 \b
   citymap import survey.shp --layer old_communities --dry-run
   citymap import 老旧小区.shp --layer old_communities --encoding GBK --crs EPSG:4527
-  citymap import export/citymap.gpkg --layer toilets --source-layer toilets
-  citymap import amap_points.geojson --layer toilets --from gcj02
+  citymap import export/citymap.gpkg --layer wastewater_plants --source-layer wastewater_plants
+  citymap import amap_points.geojson --layer construction_sites --from gcj02
 """)
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--layer", required=True, metavar="NAME",

@@ -25,8 +25,8 @@ from citymap.vocab import SITE_STATUSES, label
 
 @click.group(
     "status",
-    epilog="Examples:\n\n  citymap status set OC-001 已完成 --date 2021-09-30 "
-           "--unit 县住房城乡建设局\n\n  citymap status log OC-001",
+    epilog="Examples:\n\n  citymap status set OC-2021-07 已完成 --date 2021-09-30 "
+           "--unit 县住房城乡建设局\n\n  citymap status log OC-2021-07",
 )
 def status() -> None:
     """Record and read the status history (geo/status_log.csv, append-only)."""
@@ -34,9 +34,10 @@ def status() -> None:
 
 @status.command(
     "set",
-    epilog="Examples:\n\n  citymap status set OC-001 进行中 --date 2021-05-01 --percent 40 "
+    epilog="Examples:\n\n  citymap status set OC-2021-07 进行中 --date 2021-05-01 --percent 40 "
            "--unit 县住房城乡建设局 --note 外墙保温施工\n\n"
-           "  citymap status set 16 滞后 --date 2021-12-31 --note 资金未到位   (a work's own "
+           "  citymap status set 16 滞后 --date 2021-12-31 --unit 县住房城乡建设局 "
+           "--note 资金未到位   (a work's own "
            "status)",
 )
 @click.argument("ident", metavar="SITE_OR_WORK")
@@ -94,7 +95,7 @@ def _rows(events: tuple[StatusEvent, ...]) -> list[dict[str, str]]:
 
 @status.command(
     "log",
-    epilog="Examples:\n\n  citymap status log\n\n  citymap status log OC-001\n\n"
+    epilog="Examples:\n\n  citymap status log\n\n  citymap status log OC-2021-07\n\n"
            "  citymap status log 16 --format csv > work16.csv",
 )
 @click.argument("ident", metavar="[ID]", required=False)
