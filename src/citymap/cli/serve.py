@@ -1,11 +1,25 @@
-"""``citymap serve``: serve the built maps on localhost, rebuilding them on change."""
+"""``citymap serve``: serve the built maps on localhost, rebuilding them on change.
+
+Only the files of the maps folder are served: no directory listing, no symbolic link that
+leads out of the folder, no path outside it (all 404). Every response carries security
+headers (:data:`SECURITY_HEADERS`) and, for a page, a Content-Security-Policy that lets
+only the page's own inline scripts run (by hash), scripts and styles from the folder and
+the CDN of the online maps, and images (map tiles) over https. Request lines are logged with
+control characters escaped, so a request cannot send escape codes to the operator's
+terminal, and never as console markup.
+"""
 
 from __future__ import annotations
 
+import base64
 import functools
+import hashlib
 import http.server
+import os
+import re
 import threading
 import webbrowser
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
@@ -20,16 +34,87 @@ from citymap.cli._options import (
 )
 from citymap.errors import CitymapError
 
+#: Headers sent with every response.
+SECURITY_HEADERS = {
+    "Cache-Control": "no-store",  # rebuilt maps show at once
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "strict-origin-when-cross-origin",  # Tianditu keys check the origin
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "Permissions-Policy": "geolocation=(), camera=(), microphone=(), payment=()",
+}
+#: The Content-Security-Policy of a page; ``{scripts}`` becomes the hashes of its inline
+#: scripts.
+CSP = ("default-src 'none'; script-src 'self' {scripts} https://cdn.jsdelivr.net; "
+       "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+       "img-src 'self' data: blob: https:; font-src 'self' data:; connect-src 'self'; "
+       "base-uri 'none'; form-action 'none'; frame-ancestors 'none'; object-src 'none'")
+_INLINE_SCRIPT = re.compile(rb"<script>(.*?)</script>", re.S)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    r"""``text`` with control characters (terminal escape codes) shown as ``\xNN``."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}", text)
+
+
+def page_csp(html: bytes) -> str:
+    """The Content-Security-Policy of a page: its inline ``<script>`` elements by hash."""
+    hashes = sorted({"'sha256-" + base64.b64encode(hashlib.sha256(m).digest()).decode() + "'"
+                     for m in _INLINE_SCRIPT.findall(html)})
+    return CSP.format(scripts=" ".join(hashes))
+
+
+def _inside(path: str, root: str) -> bool:
+    real, top = os.path.realpath(path), os.path.realpath(root)
+    return real == top or real.startswith(top.rstrip(os.sep) + os.sep)
+
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
-    """Static files, logged on stderr, never cached (rebuilt maps show at once)."""
+    """Static files of the maps folder only, with security headers, logged on stderr."""
+
+    _csp: dict[tuple[str, int], str] = {}
+
+    def send_head(self) -> Any:
+        path = self.translate_path(self.path)
+        targets = [path]
+        if os.path.isdir(path):
+            targets += [os.path.join(path, n) for n in ("index.html", "index.htm")]
+        if not all(_inside(t, self.directory) for t in targets if os.path.lexists(t)):
+            self.send_error(HTTPStatus.NOT_FOUND, "File not found")
+            return None
+        served = next((t for t in targets if os.path.isfile(t)), None)
+        self._page = served if served and served.endswith((".html", ".htm")) else None
+        return super().send_head()
+
+    def list_directory(self, path: str | os.PathLike[str]) -> None:
+        self.send_error(HTTPStatus.NOT_FOUND, "File not found")  # no listings
+        return None
 
     def end_headers(self) -> None:
-        self.send_header("Cache-Control", "no-store")
+        for name, value in SECURITY_HEADERS.items():
+            self.send_header(name, value)
+        page = getattr(self, "_page", None)
+        if page is not None:
+            self.send_header("Content-Security-Policy", self._page_csp(page))
+        else:
+            self.send_header("Content-Security-Policy", CSP.format(scripts=""))
         super().end_headers()
 
+    def _page_csp(self, page: str) -> str:
+        try:
+            key = (page, os.stat(page).st_mtime_ns)
+            if key not in self._csp:
+                with open(page, "rb") as fh:
+                    self._csp[key] = page_csp(fh.read())
+            return self._csp[key]
+        except OSError:
+            return CSP.format(scripts="")
+
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-        stderr_console().print(f"[dim]{self.address_string()} {format % args}[/dim]")
+        stderr_console().print(printable(f"{self.address_string()} {format % args}"),
+                               markup=False, highlight=False, style="dim")
 
 
 def _inputs(root: Path) -> dict[str, int]:
@@ -37,6 +122,13 @@ def _inputs(root: Path) -> dict[str, int]:
     files = [root / "citymap.toml", *(root / "layers").glob("*.toml"), *(root / "geo").rglob("*")]
     return {str(p): p.stat().st_mtime_ns for p in files
             if p.is_file() and not p.name.startswith(".")}
+
+
+def _snapshot(root: Path) -> dict[str, int] | None:
+    try:
+        return _inputs(root)
+    except OSError:  # a file went away while it was listed: look again next time
+        return None
 
 
 def watch(root: Path, out: Path, stop: threading.Event, *, interval: float = 1.0,
@@ -50,17 +142,19 @@ def watch(root: Path, out: Path, stop: threading.Event, *, interval: float = 1.0
     from citymap.render.build import build_maps
     from citymap.workspace import load_workspace
 
-    last = _inputs(root)
+    last = _snapshot(root)
     while not stop.wait(interval):
-        now = _inputs(root)
-        if now == last:
+        now = _snapshot(root)
+        if now is None or now == last:
             continue
         last = now
         try:
             built = build_maps(load_workspace(root), out, offline=offline, lang=lang)
-        except CitymapError as exc:
+        except Exception as exc:  # noqa: BLE001 - any failure: say so, keep the old maps
             if report is not None:
-                report(False, str(exc).splitlines()[0])
+                first = (str(exc).splitlines() or [""])[0]
+                kind = "" if isinstance(exc, CitymapError) else f"{type(exc).__name__}: "
+                report(False, f"{kind}{first}" or type(exc).__name__)
             continue
         if report is not None:
             report(True, f"rebuilt {len(built)} maps")
@@ -112,8 +206,9 @@ def serve(ctx: click.Context, port: int, bind: str, open_browser: bool,
     stop = threading.Event()
     if watch_:
         def report(ok: bool, message: str) -> None:
-            err.print(("[green]" if ok else "[red]not rebuilt: ") + message
-                      + ("[/green]" if ok else "[/red]"), markup=True)
+            err.print(printable(message if ok else f"not rebuilt (the previous maps stay "
+                                f"served): {message}"), markup=False, highlight=False,
+                      style="green" if ok else "red")
 
         threading.Thread(target=watch, args=(ws.root, root, stop), daemon=True, kwargs={
             "offline": offline, "lang": get_lang(ctx, ws), "report": report}).start()
