@@ -140,7 +140,7 @@ def test_markup_and_escape_codes_in_request_lines(served: Served) -> None:
     raw = served.raw(b"GET /\x1b[2J\x1b]0;owned\x07[/] HTTP/1.1")
     assert raw.startswith(b"HTTP/1.0 404")
     assert served.get("/index.html")[0] == 200             # still serving
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 60
     while b"owned" not in served.log and time.monotonic() < deadline:
         time.sleep(0.05)
     log = served.log
@@ -162,18 +162,15 @@ def test_watch_survives_a_bad_config_value(tmp_path: Path) -> None:
     cfg = root / "citymap.toml"
     good = cfg.read_text(encoding="utf-8")
     try:
-        time.sleep(0.2)
-        cfg.write_text(good.replace("zoom = 13", 'zoom = "abc"'), encoding="utf-8")
-        _wait(lambda: events)
+        _wait(lambda: events, touch=(cfg, good.replace("zoom = 13", 'zoom = "abc"')))
         assert events[0][0] is False and "abc" in events[0][1]
         assert "\n" not in events[0][1]
         assert t.is_alive()
         assert (out / "index.html").read_bytes() == before   # the previous maps stay
         reg = root / "geo" / "register.yaml"
         cfg.write_text(good, encoding="utf-8")
-        reg.write_text(reg.read_text("utf-8").replace("园林绿化提档升级工程", "园林绿化新名工程"),
-                       encoding="utf-8")
-        _wait(lambda: len(events) > 1)
+        _wait(lambda: len(events) > 1, touch=(reg, reg.read_text("utf-8").replace(
+            "园林绿化提档升级工程", "园林绿化新名工程")))
         assert events[-1][0] is True, events
         assert "园林绿化新名工程" in (out / "index.html").read_text("utf-8")
     finally:
@@ -181,10 +178,16 @@ def test_watch_survives_a_bad_config_value(tmp_path: Path) -> None:
         t.join(timeout=30)
 
 
-def _wait(cond: Any, timeout: float = 60.0) -> None:
+def _wait(cond: Any, timeout: float = 120.0, touch: tuple[Path, str] | None = None) -> None:
+    """Wait for ``cond``; with ``touch``, (re)write that file every 2 s meanwhile (the
+    watcher may not have taken its first look yet on a busy machine)."""
     end = time.monotonic() + timeout
+    last = 0.0
     while not cond():
         assert time.monotonic() < end, "timed out"
+        if touch is not None and time.monotonic() - last > 2:
+            touch[0].write_text(touch[1], encoding="utf-8")
+            last = time.monotonic()
         time.sleep(0.05)
 
 
@@ -230,3 +233,18 @@ def test_served_map_runs_under_its_csp(tmp_path: Path) -> None:
     assert want and {n: drawn[n] for n in want} == want
     assert [e for e in errors if "Content Security Policy" in e or "Refused" in e] == []
     assert errors == [] and outside == []
+
+
+def test_watch_refuses_a_folder_citymap_did_not_make(ws: Path, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from citymap.cli.main import cli
+    from test_owned_outputs import tree_digest
+
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "index.html").write_text("my own page", encoding="utf-8")
+    before = tree_digest(mine)
+    r = CliRunner().invoke(cli, ["serve", "--watch", "-d", str(mine), "--workspace", str(ws)])
+    assert r.exit_code == 2 and "never replaces" in r.stderr and "Traceback" not in r.stderr
+    assert tree_digest(mine) == before

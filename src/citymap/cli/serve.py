@@ -28,6 +28,7 @@ import click
 from citymap.cli._options import (
     CitymapClickError,
     common_options,
+    errors_to_exit,
     get_lang,
     load,
     stderr_console,
@@ -181,7 +182,7 @@ def serve(ctx: click.Context, port: int, bind: str, open_browser: bool,
     The maps also open by double-click; serving helps when a browser restricts pages
     opened from files, or to share them on the local network.
     """
-    from citymap.io.owned import recover
+    from citymap.io.owned import check_dir_replaceable, recover
 
     ws = load(ctx)
     root = folder if folder is not None else ws.root / "maps"
@@ -190,6 +191,9 @@ def serve(ctx: click.Context, port: int, bind: str, open_browser: bool,
         err.print(line, markup=False, highlight=False)
     if not (root / "index.html").is_file():
         raise CitymapClickError(f"{str(root)!r} has no index.html: run `citymap build` first")
+    if watch_:  # the rebuilds replace the folder: only one citymap made
+        with errors_to_exit():
+            check_dir_replaceable(root, what="--watch into")
     handler = functools.partial(_Handler, directory=str(root))
     try:
         server = http.server.ThreadingHTTPServer((bind, port), handler)
