@@ -148,13 +148,20 @@ def test_no_crs_is_refused_and_crs_option_fixes_it(tmp_path):
     assert s.added == ("WC-9",)
 
 
-def test_crs_option_never_replaces_the_files_crs(tmp_path):
+def test_crs_option_overrides_the_files_crs_and_says_so(tmp_path):
     pyogrio.write_dataframe(shp(toilets(crs="EPSG:4527")), tmp_path / "z.shp",
                             encoding="UTF-8")
-    with pytest.raises(CRSError, match="never replaces"):
-        read_external(tmp_path / "z.shp", crs="EPSG:4548")
-    # the same CRS in another form is fine
-    assert len(read_external(tmp_path / "z.shp", crs=4527)) == 1
+    truth = toilets().geometry.iloc[0]
+    # a wrong --crs overrides the .prj: the coordinates then do not fit, and citymap says
+    # which CRS they fit
+    with pytest.raises(CRSError, match=r"z\.shp: the coordinates .* do not fit its CRS "
+                       r"EPSG:4548 .*they fit EPSG:4527 .*--crs EPSG:4527"):
+        read_external(tmp_path / "z.shp", crs="EPSG:4548", bounds=(117.28, 37.42, 117.83,
+                                                                  37.78))
+    # the same CRS in another form is fine, and no note is given
+    g = read_external(tmp_path / "z.shp", crs=4527)
+    assert g.attrs["citymap.notes"] == ()
+    assert g.geometry.iloc[0].distance(truth) < 1e-5
     with pytest.raises(CRSError, match="not a coordinate reference system"):
         read_external(tmp_path / "z.shp", crs="EPSG:0")
 
@@ -212,7 +219,7 @@ def test_file_with_problems_imports_nothing_and_lists_every_problem(tmp_path):
                      "feature 'WC-9': works: links to work 77",
                      "feature 'OC-1': id: duplicate id 'OC-1' (also in "
                      "geo/sites/old_communities.geojson)",
-                     "feature 'OC-1': year: must be a plan year",
+                     "feature 'OC-1': year: 2019 is not a plan year 2020–2022",
                      "feature 'ok 1': id: 'ok 1' is not a valid id",
                      "feature 'ok 1': geometry: lies outside the county's box"]:
         assert expected in msg, msg
@@ -233,9 +240,10 @@ def test_missing_fields_are_named(tmp_path):
     ws = load_workspace(make_workspace(tmp_path / "ws"))
     gdf = toilets()[["id", "name", "geometry"]]
     gdf.to_file(tmp_path / "few.geojson", driver="GeoJSON")
-    with pytest.raises(ValidationError, match="missing properties") as ei:
+    # works, source and status have defaults for the toilets layer; the year has none
+    with pytest.raises(ValidationError, match="year: missing property") as ei:
         import_sites(ws, tmp_path / "few.geojson", layer="toilets")
-    assert "the file's fields are id, name" in str(ei.value)
+    assert "the file's fields are id, name; map them with --map" in str(ei.value)
 
 
 def test_layers_and_files(tmp_path):
@@ -269,5 +277,5 @@ def test_dry_run_writes_nothing_and_extra_fields_are_reported(tmp_path):
     assert text.startswith("would import 1 site(s)")
     assert "SEATS → seats" in text and "NAME → name" in text
     assert "status_dat → status_date" in text
-    assert "fields ignored (not in layers/toilets.toml): remark" in text
+    assert "fields kept (not in layers/toilets.toml): remark" in text
     assert target.read_bytes() == before

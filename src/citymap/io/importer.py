@@ -1,26 +1,29 @@
 """Imports from GIS staff: any file GDAL reads, any CRS pyproj knows, and AMap's GCJ-02.
 
-:func:`read_external` reads one layer of a Shapefile (with or without a ``.cpg``; GBK is
-detected), GeoPackage, GeoJSON, KML or anything else pyogrio reads, and returns it in
-lon/lat (EPSG:4326). Data without a CRS is refused (say it with ``--crs``); a CRS given
-with ``--crs`` never silently replaces the file's own. GCJ-02 data (digitised on
-AMap/Gaode) is converted with :mod:`citymap.gcj02`.
+:func:`read_external` reads one layer (see :mod:`citymap.io.intake.formats` for what is
+read and how) and returns it in lon/lat (EPSG:4326). Data without a CRS is refused unless
+one is given with ``--crs`` (a CSV/XLSX point table whose coordinates look like degrees is
+read as lon/lat); ``--crs`` overrides a ``.prj`` and says so; coordinates that do not fit
+the CRS are refused with the CRS they do fit (:func:`citymap.io.intake.hints.crs_fit`).
+GCJ-02 data (AMap/Gaode) is converted with :mod:`citymap.gcj02`.
 
-:func:`import_sites` maps the file's fields onto a workspace layer (10-character
-Shapefile names are mapped back through ``fields.csv`` or the same rule the export uses),
-validates every feature like the workspace's own (:func:`citymap.sites.check_layer`:
-ids unique in the workspace, works in the register, geometry type, inside the county),
-and only when nothing is wrong merges the sites into ``geo/sites/<layer>.geojson``
-atomically: sites with a new id are appended, sites with an existing id of that layer
-replace it. A file with any problem imports nothing; the error lists every problem.
+:func:`import_sites` maps the file's fields onto a workspace layer
+(:mod:`citymap.io.intake.mapping`: ``--map``, ``--set``, ``--key``, a mapping file,
+defaults the layer makes obvious, generated ids), converts values as people write them
+(:mod:`citymap.io.intake.values`), validates every feature like the workspace's own
+(:func:`citymap.sites.check_layer`), and only when nothing is wrong merges the sites into
+``geo/sites/<layer>.geojson`` atomically: new sites are appended, sites that are already
+there (same id, same key, or the same geometry within 1 m) are replaced. A file with any
+problem imports nothing; the error lists every problem, one per bad cell. A re-import that
+changes nothing writes nothing.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
+import json
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,104 +31,79 @@ import attrs
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
 import shapely
 from pyproj import CRS
 
 from citymap.crs import LONLAT_CRS, require_crs, resolve_crs
 from citymap.errors import CRSError, Problem, ValidationError
 from citymap.gcj02 import frame_gcj02_to_wgs84
-from citymap.io.export import (
-    JOINED_COLUMNS,
-    canonical_frame,
-    layer_columns,
-    shapefile_field_names,
-    write_geojson,
+from citymap.io.atomic import write_text
+from citymap.io.export import geojson_text, layer_columns
+from citymap.io.intake.formats import (
+    FALLBACK_ENCODINGS,
+    Source,
+    closed_lines_as_polygons,
+    detect_encoding,
+    fail,
+    open_source,
 )
-from citymap.sites import check_layer, coerce_columns
+from citymap.io.intake.hints import crs_fit, fits, gcj02_hint
+from citymap.io.intake.mapping import (
+    IdMaker,
+    Mapping,
+    fields_csv_mapping,
+    map_columns,
+    match_existing,
+)
+from citymap.io.intake.values import convert, is_blank, plain, status_synonyms
+from citymap.sites import check_layer
+from citymap.vocab import PLAN_YEARS, SITE_STATUSES
 
 if TYPE_CHECKING:
     from citymap.layers import LayerSpec
     from citymap.workspace import Workspace
 
 __all__ = ["ImportSummary", "read_external", "import_sites", "detect_encoding",
-           "map_columns"]
+           "map_columns", "FALLBACK_ENCODINGS", "Mapping"]
 
-#: Encodings tried, in order, for a Shapefile without ``.cpg`` (GB18030 ⊃ GBK ⊃ GB2312).
-FALLBACK_ENCODINGS = ("UTF-8", "GB18030")
-#: What GDAL reports for a Shapefile that says nothing about its encoding.
-_GDAL_DEFAULT_SHP_ENCODING = ("", "ISO-8859-1")
 _MULTI_PARTS = {"MultiPoint", "MultiLineString", "MultiPolygon"}
+#: Rows shown by ``--dry-run``.
+PREVIEW_ROWS = 5
 
 
-def _one_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
+# ----------------------------------------------------------------------------- reading
 
 
-def _fail(shown: str, message: str, *, field: str = "", item: str = "") -> ValidationError:
-    return ValidationError([Problem(shown, item, field, message)])
-
-
-def detect_encoding(path: str | os.PathLike[str], *, layer: str | None = None) -> str | None:
-    """The text encoding to read ``path`` with, or ``None`` to let GDAL decide.
-
-    Only Shapefiles need this: a ``.cpg`` file or the dBASE language id tell GDAL the
-    encoding; without them (common for files from Chinese GIS software, which write GBK)
-    the attributes are tried as UTF-8 and, when they do not decode, as GB18030 (a superset
-    of GBK and GB2312).
-
-    Raises
-    ------
-    citymap.errors.ValidationError
-        If the text decodes in none of the encodings tried: give it with ``--encoding``.
-    """
-    p = Path(path)
-    if p.suffix.lower() != ".shp":
-        return None
-    if any(p.with_suffix(s).exists() for s in (".cpg", ".CPG")):
-        return None
-    try:
-        info = pyogrio.read_info(p, layer=layer)
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError):
-        return None
-    if str(info.get("encoding") or "").upper() not in _GDAL_DEFAULT_SHP_ENCODING:
-        return None  # the .dbf's language id names it; GDAL recodes
-    for enc in FALLBACK_ENCODINGS:
-        try:
-            pyogrio.read_dataframe(p, layer=layer, encoding=enc, read_geometry=False)
-        except UnicodeDecodeError:
-            continue
-        return enc
-    raise _fail(str(path), "the attribute text is neither UTF-8 nor GBK/GB18030; give its "
-                "encoding with --encoding (e.g. --encoding BIG5) or add a .cpg file")
-
-
-def _spatial_layers(path: Path, shown: str) -> list[str]:
-    try:
-        layers = pyogrio.list_layers(path)
-    except (pyogrio.errors.DataSourceError, OSError) as exc:
-        raise _fail(shown, f"cannot be read as GIS data: {_one_line(exc)}") from None
-    return [str(name) for name, gtype in layers if gtype is not None]
-
-
-def _choose_layer(path: Path, shown: str, layer: str | None,
-                  prefer: Iterable[str] = ()) -> str | None:
-    names = _spatial_layers(path, shown)
-    if not names:
-        raise _fail(shown, "holds no layer with geometry")
-    if layer is not None:
-        if layer not in names:
-            raise _fail(shown, f"has no layer {layer!r}; its layers are "
-                        f"{', '.join(names)} (choose one with --source-layer)")
-        return layer
-    if len(names) == 1:
-        return names[0]
-    for p in prefer:
-        if p in names:
-            return p
-    raise _fail(shown, f"holds {len(names)} layers ({', '.join(names)}); choose one with "
-                "--source-layer")
+def _resolve_source_crs(src: Source, given: CRS | None, bounds: Sequence[float] | None,
+                        ) -> tuple[CRS, list[str]]:
+    notes: list[str] = []
+    own = CRS.from_user_input(src.frame.crs) if src.frame.crs is not None else None
+    if given is not None:
+        if own is not None and not own.equals(given, ignore_axis_order=True):
+            notes.append(f"--crs {given.to_string()} overrides the file's own CRS "
+                         f"{own.to_string()} ({own.name})")
+        return given, notes
+    if own is not None:
+        return own, notes
+    if src.table_points:
+        xy = shapely.get_coordinates(np.asarray(src.frame.geometry.dropna().values))
+        if len(xy) and (np.abs(xy[:, 0]) <= 180).all() and (np.abs(xy[:, 1]) <= 90).all():
+            notes.append("coordinate columns read as lon/lat (EPSG:4490, CGCS2000); give "
+                         "--crs otherwise")
+            return CRS.from_user_input("EPSG:4490"), notes
+    hint = None
+    if bounds is not None:
+        for code in ("EPSG:4527", "EPSG:4548", "EPSG:4526", "EPSG:4528", "EPSG:4547",
+                     "EPSG:4549"):
+            xy = shapely.get_coordinates(np.asarray(src.frame.geometry.dropna().values))[:200]
+            if len(xy) and fits(xy, code, bounds) >= 0.9:
+                hint = code
+                break
+    if hint:
+        raise CRSError(f"{src.shown}: the data has no coordinate reference system; its "
+                       f"coordinates fit {hint}: import it with --crs {hint}")
+    require_crs(src.frame, where=src.shown)
+    raise AssertionError  # pragma: no cover - require_crs raised
 
 
 def read_external(
@@ -136,189 +114,69 @@ def read_external(
     crs: Any = None,
     from_gcj02: bool = False,
     prefer_layers: Sequence[str] = (),
+    bounds: Sequence[float] | None = None,
 ) -> gpd.GeoDataFrame:
     """Read one layer of any file GDAL reads and return it in lon/lat (EPSG:4326).
 
     Parameters
     ----------
     path
-        The file: Shapefile, GeoPackage, GeoJSON, KML, … .
+        Shapefile, GeoPackage, FileGDB folder, GeoJSON, KML/KMZ, DXF, CSV, XLSX, or a zip
+        of one.
     layer
-        The layer to read from a multi-layer file (a GeoPackage).
+        The layer (GeoPackage, FileGDB), folder (KML), sheet (XLSX), or file in a zip.
     encoding
-        The attribute encoding (e.g. ``GBK``); default: detected (see
-        :func:`detect_encoding`).
+        The attribute encoding (e.g. ``GBK``); default: detected.
     crs
-        The CRS of a file that has none (anything :meth:`pyproj.CRS.from_user_input`
-        accepts). If the file has a different CRS it is refused, never replaced.
+        The CRS of the coordinates; overrides the file's own (noted in
+        ``attrs["citymap.notes"]``).
     from_gcj02
         The coordinates are GCJ-02 lon/lat (AMap/Gaode, Tencent): convert them to WGS 84.
     prefer_layers
-        Layer names to pick, in order, when ``layer`` is not given and the file has
-        several.
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        2D geometries in EPSG:4326, attributes as read.
+        Layer names to pick, in order, when several layers are there and none is chosen.
+    bounds
+        The county's lon/lat box: coordinates that do not fit their CRS are refused with
+        the CRS they fit.
 
     Raises
     ------
     citymap.errors.ValidationError
         When the file is missing, unreadable, or has several layers and none was chosen.
     citymap.errors.CRSError
-        When the file has no CRS and none is given, or ``crs`` contradicts the file's.
+        When the file has no CRS and none is given, or the coordinates do not fit it.
     """
-    p = Path(path)
-    shown = str(path)
-    if not p.exists():
-        raise _fail(shown, "file not found")
-    chosen = _choose_layer(p, shown, layer, prefer_layers)
-    enc = encoding or detect_encoding(p, layer=chosen)
-    try:
-        gdf = pyogrio.read_dataframe(p, layer=chosen, encoding=enc)
-    except UnicodeDecodeError as exc:
-        raise _fail(shown, f"the attribute text is not {enc}: {exc.reason} at byte "
-                    f"{exc.start}; give the right --encoding (e.g. GBK, UTF-8)") from None
-    except LookupError:
-        raise _fail(shown, f"unknown encoding {enc!r}; use e.g. GBK, GB18030 or UTF-8",
-                    field="--encoding") from None
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError,
-            pyogrio.errors.FieldError, pyogrio.errors.GeometryError) as exc:
-        raise _fail(shown, f"cannot be read: {_one_line(exc)}") from None
+    src = open_source(path, layer=layer, encoding=encoding, prefer_layers=prefer_layers)
     given = resolve_crs(crs, what="--crs") if crs is not None else None
-    if gdf.crs is None:
-        if given is None:
-            require_crs(gdf, where=shown)
-        gdf = gdf.set_crs(given)
-    elif given is not None:
-        own = CRS.from_user_input(gdf.crs)
-        if not own.equals(given, ignore_axis_order=True):
-            raise CRSError(f"{shown}: the file says its CRS is {own.name!r} "
-                           f"({own.to_string()}), but --crs says {given.name!r}; citymap never "
-                           "replaces a file's CRS: drop --crs, or fix the file's .prj")
-    if from_gcj02 and not CRS.from_user_input(gdf.crs).is_geographic:
-        raise CRSError(f"{shown}: --from gcj02 needs lon/lat coordinates, but the file's CRS "
-                       f"is {CRS.from_user_input(gdf.crs).name!r} (projected); GCJ-02 data "
-                       "from AMap/Gaode is lon/lat")
+    source_crs, notes = _resolve_source_crs(src, given, bounds)
+    gdf = src.frame
     geoms = np.asarray(gdf.geometry.values)
-    has_geom = ~shapely.is_missing(geoms)
-    gdf = gdf.set_geometry(gpd.GeoSeries(shapely.force_2d(geoms), index=gdf.index,
-                                         crs=gdf.crs)) if has_geom.any() else gdf
-    source = CRS.from_user_input(gdf.crs)
+    gdf = gdf.set_geometry(gpd.GeoSeries(shapely.force_2d(geoms), index=gdf.index),
+                           crs=source_crs) if gdf.crs is None or given is not None else \
+        gdf.set_geometry(gpd.GeoSeries(shapely.force_2d(geoms), index=gdf.index,
+                                       crs=gdf.crs))
+    if bounds is not None:
+        why = crs_fit(gdf, source_crs, bounds)
+        if why:
+            if given is None and src.frame.crs is not None:
+                why += " (--crs overrides the file's own CRS)"
+            raise CRSError(f"{src.shown}: {why}")
+    if from_gcj02 and not source_crs.is_geographic:
+        raise CRSError(f"{src.shown}: --from gcj02 needs lon/lat coordinates, but the CRS is "
+                       f"{source_crs.name!r} (projected); GCJ-02 data from AMap/Gaode is "
+                       "lon/lat")
     gdf = gdf.to_crs(LONLAT_CRS)
     if from_gcj02:
         gdf = frame_gcj02_to_wgs84(gdf)
-    epsg = source.to_epsg()
-    gdf.attrs["citymap.source_crs"] = f"{source.name} (EPSG:{epsg})" if epsg else source.name
-    gdf.attrs["citymap.encoding"] = enc
+    epsg = source_crs.to_epsg()
+    gdf.attrs["citymap.source_crs"] = f"{source_crs.name} (EPSG:{epsg})" if epsg else \
+        source_crs.name
+    gdf.attrs["citymap.encoding"] = src.encoding
+    gdf.attrs["citymap.notes"] = tuple(notes)
+    gdf.attrs["citymap.driver"] = src.driver
     return gdf
 
 
-# ----------------------------------------------------------------------------- mapping
-
-
-def _fields_csv_mapping(path: Path, layer: str) -> dict[str, str]:
-    """Shapefile field → column from a ``fields.csv`` beside ``path`` (citymap's export)."""
-    f = path.parent / "fields.csv"
-    if not f.is_file():
-        return {}
-    try:
-        rows = list(csv.DictReader(f.read_text(encoding="utf-8-sig").splitlines()))
-    except (UnicodeDecodeError, csv.Error):
-        return {}
-    out: dict[str, str] = {}
-    for r in rows:
-        files = (r.get("file") or "").split(";")
-        if r.get("layer") == layer or path.name in files:
-            if r.get("shp_field") and r.get("field"):
-                out[r["shp_field"]] = r["field"]
-    return out
-
-
-def map_columns(columns: Iterable[str], spec: LayerSpec,
-                extra: dict[str, str] | None = None) -> tuple[dict[str, str], list[str]]:
-    """Map a file's column names onto ``spec``'s columns.
-
-    A column matches by exact name, through ``extra`` (``fields.csv``), through the
-    Shapefile 10-character rule of the export, case-insensitively, or as the first 10
-    bytes of a name (what GDAL writes for a long name, e.g. ``status_dat``).
-
-    Returns
-    -------
-    tuple
-        ``(renames, ignored)``: file column → layer column, and the file's columns that
-        match nothing (dropped, and listed in the summary). The joined work columns of an
-        export are dropped silently.
-    """
-    wanted = layer_columns(spec, joined=True)
-    shp = {v: k for k, v in shapefile_field_names(wanted).items()}
-    lower = {c.lower(): c for c in wanted}
-    shp_lower = {k.lower(): k for k in shp}
-    # what GDAL itself makes of a long name when writing a Shapefile: the first 10 bytes
-    cut = {c.encode("utf-8")[:10].decode("utf-8", "ignore").lower(): c for c in wanted}
-    renames: dict[str, str] = {}
-    ignored: list[str] = []
-    taken: set[str] = set()
-    for col in columns:
-        target = None
-        if col in wanted:
-            target = col
-        elif extra and col in extra and extra[col] in wanted:
-            target = extra[col]
-        elif col in shp:
-            target = shp[col]
-        elif col.lower() in lower:
-            target = lower[col.lower()]
-        elif col.lower() in shp_lower:
-            target = shp[shp_lower[col.lower()]]
-        elif col.lower() in cut:
-            target = cut[col.lower()]
-        if target is None or target in taken:
-            ignored.append(col)
-            continue
-        taken.add(target)
-        renames[col] = target
-    return renames, ignored
-
-
-def _plain(v: Any) -> Any:
-    if v is None or v is pd.NA or v is pd.NaT:
-        return None
-    if isinstance(v, float) and np.isnan(v):
-        return None
-    if isinstance(v, pd.Timestamp | dt.datetime):
-        return v.date().isoformat() if v == pd.Timestamp(v).normalize() else v.isoformat()
-    if isinstance(v, dt.date):
-        return v.isoformat()
-    if isinstance(v, str) and not v.strip():
-        return None
-    if isinstance(v, np.generic):
-        return v.item()
-    return v
-
-
-def _normalise(gdf: gpd.GeoDataFrame, spec: LayerSpec) -> gpd.GeoDataFrame:
-    """Plain Python values (dates as text, blanks as missing); single-part multis demoted."""
-    out = gdf.copy()
-    for c in out.columns:
-        if c != out.geometry.name:
-            out[c] = pd.Series([_plain(v) for v in out[c]], index=out.index, dtype=object)
-    if "id" in out.columns:
-        out["id"] = pd.Series([v if v is None or isinstance(v, str) else
-                               (str(int(v)) if isinstance(v, float) and v.is_integer()
-                                else str(v)) for v in out["id"]], index=out.index, dtype=object)
-    # GeoPackage writers promote every feature to Multi when a layer mixes both forms;
-    # one-part multis are turned back into the single form the workspace stores.
-    geoms = np.asarray(out.geometry.values).copy()
-    for i, g in enumerate(geoms):
-        if g is not None and g.geom_type in _MULTI_PARTS and len(g.geoms) == 1:
-            geoms[i] = g.geoms[0]
-    out[out.geometry.name] = gpd.GeoSeries(geoms, index=out.index, crs=out.crs)
-    return out
-
-
-# ----------------------------------------------------------------------------- import
+# ----------------------------------------------------------------------------- summary
 
 
 @attrs.frozen
@@ -336,6 +194,13 @@ class ImportSummary:
     encoding: str | None = None
     from_gcj02: bool = False
     dry_run: bool = False
+    kept: tuple[str, ...] = ()
+    field_sources: tuple[tuple[str, str], ...] = ()
+    preview: tuple[tuple[str, ...], ...] = ()
+    notes: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    unchanged: bool = False
+    mapping: Mapping = Mapping()
 
     def lines(self) -> list[str]:
         """The summary as lines of text for the terminal."""
@@ -350,32 +215,175 @@ class ImportSummary:
             out.append(f"  new: {', '.join(self.added)}")
         if self.replaced:
             out.append(f"  replaced: {', '.join(self.replaced)}")
+        if self.unchanged and not self.dry_run:
+            out.append(f"  nothing changed: {self.target} was not rewritten")
         src = f"  source CRS: {self.crs}"
         if self.from_gcj02:
             src += ", converted from GCJ-02 to WGS 84"
         if self.encoding:
             src += f", text read as {self.encoding}"
         out.append(src)
+        out += [f"  note: {n}" for n in self.notes]
+        out += [f"  warning: {w}" for w in self.warnings]
         if self.renamed:
             out.append("  fields mapped: " + ", ".join(f"{a} → {b}" for a, b in self.renamed))
-        if self.ignored:
-            out.append(f"  fields ignored (not in layers/{self.layer}.toml): "
-                       f"{', '.join(self.ignored)}")
+        if self.kept:
+            out.append(f"  fields kept (not in layers/{self.layer}.toml): "
+                       f"{', '.join(self.kept)}")
+        if self.dry_run and self.field_sources:
+            out.append("  where each field comes from:")
+            out += [f"    {f} ← {how}" for f, how in self.field_sources]
+        if self.dry_run and self.preview:
+            out.append(f"  first {len(self.preview) - 1} row(s):")
+            out += ["    " + " | ".join(row) for row in self.preview]
         return out
+
+
+# ----------------------------------------------------------------------------- mapping
+
+
+def _check_mapping(m: Mapping, cols: Sequence[str], spec: LayerSpec, shown: str) -> None:
+    wanted = layer_columns(spec, joined=False)
+    problems = []
+    for a, b in m.renames:
+        if a not in cols:
+            problems.append(Problem("--map", a, "", f"{a}={b}: the file has no field {a!r}; "
+                                    f"its fields are {', '.join(cols) or '—'}"))
+        elif b not in wanted:
+            problems.append(Problem("--map", a, "", f"{a}={b}: layer {spec.name!r} has no "
+                                    f"field {b!r}; its fields are {', '.join(wanted)}"))
+    for a, b in m.constants:
+        if a not in wanted:
+            problems.append(Problem("--set", a, "", f"{a}={b}: layer {spec.name!r} has no "
+                                    f"field {a!r}; its fields are {', '.join(wanted)}"))
+    if m.key is not None and m.key not in cols:
+        problems.append(Problem("--key", m.key, "", f"the file has no field {m.key!r}; its "
+                                f"fields are {', '.join(cols) or '—'}"))
+    if problems:
+        raise ValidationError(problems)
+
+
+def _kinds(spec: LayerSpec) -> dict[str, str]:
+    kinds = {"id": "id", "works": "works", "name": "str", "year": "year", "status": "status",
+             "status_date": "date", "source": "str", "kind": "str"}
+    kinds.update({f: fs.type for f, fs in spec.fields.items()})
+    return kinds
+
+
+#: Stand-ins for a bad cell while the rest is checked, so that a bad cell is ONE problem.
+def _stand_in(kind: str) -> Any:
+    return {"year": PLAN_YEARS[0], "date": "2020-01-01", "status": SITE_STATUSES[0],
+            "works": None, "int": 0, "float": 0.0, "bool": True}.get(kind, "x")
+
+
+def _item(k: int, fid: Any, name: Any, src: Source) -> str:
+    """How a feature is named in a problem: like the site checks when it has an id."""
+    if isinstance(fid, str | int) and str(fid).strip():
+        return f"feature {str(fid)!r}"
+    row = "row" if src.table_points else "feature"
+    return f"{row} {k + 1}" + (f" ({name})" if isinstance(name, str) and name else "")
+
+
+def _convert_rows(gdf: gpd.GeoDataFrame, spec: LayerSpec, src: Source,
+                  synonyms: dict[str, str], from_set: set[str]) -> list[Problem]:
+    """Convert every cell of the layer's columns in place; one problem per bad cell."""
+    problems = []
+    kinds = _kinds(spec)
+    names = gdf["name"].tolist() if "name" in gdf.columns else [None] * len(gdf)
+    fids = gdf["id"].tolist() if "id" in gdf.columns else [None] * len(gdf)
+    for col in [c for c in gdf.columns if c in kinds]:
+        kind = kinds[col]
+        vals = gdf[col].tolist()
+        out: list[Any] = []
+        for k, v in enumerate(vals):
+            if is_blank(v):
+                out.append(None)
+                continue
+            try:
+                out.append(convert(v, kind, synonyms=synonyms))
+            except ValueError as exc:
+                where = "--set" if col in from_set else src.shown
+                item = "" if col in from_set else _item(k, plain(fids[k]), plain(names[k]), src)
+                problems.append(Problem(where, item, col, f"{plain(v)!r} {exc}"))
+                out.append(_stand_in(kind))
+                if col in from_set:
+                    break
+        out += [out[-1]] * (len(vals) - len(out))
+        gdf[col] = pd.Series(out, index=gdf.index, dtype=object)
+    return problems
+
+
+def _demote_multis(geoms: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    out = np.asarray(geoms, dtype=object).copy()
+    for i, g in enumerate(out):
+        if g is not None and g.geom_type in _MULTI_PARTS and len(g.geoms) == 1:
+            out[i] = g.geoms[0]
+    return out
+
+
+def _shown_value(v: Any) -> str:
+    v = plain(v)
+    text = "" if v is None else str(v)
+    return text if len(text) <= 24 else text[:23] + "…"
+
+
+# ----------------------------------------------------------------------------- merging
+
+
+def _record(row: dict[str, Any], cols: Sequence[str]) -> str:
+    def norm(v: Any) -> Any:
+        v = plain(v)
+        if isinstance(v, float) and v.is_integer():
+            return int(v)
+        return v
+
+    return json.dumps({c: norm(row.get(c)) for c in cols}, ensure_ascii=False, default=str)
+
+
+def _same_geometry(a: Any, b: Any) -> bool:
+    if a is None or b is None:
+        return a is b
+    ga, gb = (shapely.normalize(shapely.transform(g, lambda c: np.round(c, 7))) for g in (a, b))
+    return bool(shapely.equals_exact(ga, gb, tolerance=1.5e-7))
+
+
+def _keep_logged_status(incoming: gpd.GeoDataFrame, ws: Workspace, layer: str) -> None:
+    """A re-imported export carries each site's status from the log (as of the export):
+    where it equals what the log says today, the layer's own recorded values are kept.
+    """
+    existing = ws.data[layer]
+    if not len(existing):
+        return
+    derived = ws.status_as_of(dt.date.today()).data[layer]
+    by_id = {str(i): k for k, i in enumerate(existing["id"])}
+    for k, i in enumerate(incoming["id"]):
+        j = by_id.get(str(i))
+        if j is None:
+            continue
+        same = (incoming["status"].iat[k] == derived["status"].iat[j]
+                and str(incoming["status_date"].iat[k]) == str(derived["status_date"].iat[j]))
+        if same:
+            incoming.iloc[k, incoming.columns.get_loc("status")] = existing["status"].iat[j]
+            incoming.iloc[k, incoming.columns.get_loc("status_date")] = plain(
+                existing["status_date"].iat[j])
+
+
+# ----------------------------------------------------------------------------- import
 
 
 def import_sites(
     ws: Workspace,
     path: str | os.PathLike[str],
     *,
-    layer: str,
+    layer: str | None = None,
     source_layer: str | None = None,
     encoding: str | None = None,
     crs: Any = None,
     from_gcj02: bool = False,
     dry_run: bool = False,
+    mapping: Mapping | None = None,
 ) -> ImportSummary:
-    """Validate the features of ``path`` as sites of ``layer`` and merge them in.
+    """Map, convert and validate the features of ``path`` as sites of ``layer``; merge them.
 
     Parameters
     ----------
@@ -384,83 +392,184 @@ def import_sites(
     path
         The file to import (see :func:`read_external`).
     layer
-        The workspace layer the features belong to.
-    source_layer
-        The layer inside a multi-layer file (default: the one named like ``layer``, if
-        any, else the only one).
-    encoding, crs, from_gcj02
-        As for :func:`read_external`.
+        The workspace layer (default: the mapping's ``layer``).
+    source_layer, encoding, crs, from_gcj02
+        As for :func:`read_external`; default: the mapping's.
     dry_run
-        Check everything and report, but write nothing.
+        Check everything and report (with the mapped table), but write nothing.
+    mapping
+        Renames (file field → layer field), constants, the key field and saved options.
 
     Returns
     -------
     ImportSummary
-        Ids added and replaced, fields mapped and ignored.
+        Ids added and replaced, where each field comes from, notes and warnings.
 
     Raises
     ------
     citymap.errors.ValidationError
-        Listing every problem of every feature; nothing is written.
+        Listing every problem (one per bad cell); nothing is written.
     citymap.errors.CRSError
-        When the CRS is missing or contradicts ``crs``.
+        When the CRS is missing or the coordinates do not fit it.
     """
-    if layer not in ws.layers:
-        raise _fail("--layer", f"unknown layer {layer!r}; the layers are "
-                    f"{', '.join(ws.layers)}")
+    m = mapping or Mapping()
+    layer = layer or m.option("layer")
+    if layer is None or layer not in ws.layers:
+        raise fail("--layer", f"unknown layer {layer!r}; the layers are {', '.join(ws.layers)}"
+                   if layer else f"give the layer: --layer NAME (one of {', '.join(ws.layers)})")
     spec = ws.layers[layer]
     shown = str(path)
     p = Path(path)
-    raw = read_external(p, layer=source_layer, encoding=encoding, crs=crs,
-                        from_gcj02=from_gcj02, prefer_layers=(layer,))
-    src_crs = str(raw.attrs.get("citymap.source_crs", ""))
-    used_encoding = raw.attrs.get("citymap.encoding")
-    cols = [c for c in raw.columns if c != raw.geometry.name]
-    renames, ignored = map_columns(cols, spec, _fields_csv_mapping(p, layer))
+    from_gcj02 = from_gcj02 or m.option("from") == "gcj02"
+    raw = read_external(p, layer=source_layer or m.option("source_layer"),
+                        encoding=encoding or m.option("encoding"), crs=crs or m.option("crs"),
+                        from_gcj02=from_gcj02, prefer_layers=(layer,), bounds=ws.config.bounds)
+    src = Source(raw, shown, driver=str(raw.attrs.get("citymap.driver", "")),
+                 table_points=str(raw.attrs.get("citymap.driver")) in ("CSV", "XLSX"))
+    cols = [str(c) for c in raw.columns if c != raw.geometry.name]
+    _check_mapping(m, cols, spec, shown)
+    renames, kept, how = map_columns(cols, spec, fields_csv_mapping(p, layer),
+                                     explicit=dict(m.renames))
     gdf = raw.rename(columns=renames)
-    gdf = gdf[[*renames.values(), gdf.geometry.name]]
-    gdf = gdf.drop(columns=[c for c in JOINED_COLUMNS if c in gdf.columns
-                            and c not in spec.fields])
-    gdf = _normalise(gdf, spec)
+    gdf = gpd.GeoDataFrame(gdf[[*renames.values(), *kept, gdf.geometry.name]],
+                           geometry=gdf.geometry.name, crs=LONLAT_CRS)
+    geoms = np.asarray(gdf.geometry.values)
+    if spec.geometry == "Polygon":
+        geoms = closed_lines_as_polygons(geoms)
+    gdf[gdf.geometry.name] = gpd.GeoSeries(_demote_multis(geoms), index=gdf.index,
+                                           crs=LONLAT_CRS)
+    for c in gdf.columns:
+        if c != gdf.geometry.name:
+            gdf[c] = pd.Series([plain(v) for v in gdf[c]], index=gdf.index, dtype=object)
+    sources: dict[str, str] = {renames[c]: f"{c} ({w})" for c, w in how.items()}
+    for f, v in m.constants:
+        gdf[f] = v
+        sources[f] = f"{v!r} (--set)"
+    defaulted: set[str] = set()
+    if spec.is_sites:
+        one_work = ";".join(map(str, spec.works)) if len(spec.works) == 1 else None
+        defaults: dict[str, str | None] = {
+            "works": one_work, "source": p.name, "status": SITE_STATUSES[0],
+            "status_date": dt.date.today().isoformat()}
+        why = {"works": "the layer serves this one work", "source": "the file's name",
+               "status": "default", "status_date": "today (import date)"}
+        for f, value in defaults.items():
+            if value is None:
+                continue
+            v = value
+            if f not in gdf.columns:
+                gdf[f] = v
+                defaulted.add(f)
+                sources[f] = f"{v!r} ({why[f]})"
+            elif gdf[f].isna().any():
+                gdf[f] = gdf[f].where(gdf[f].notna(), v)
+                sources[f] += f", empty cells {v!r} ({why[f]})"
+    synonyms = status_synonyms(ws.root)
+    problems = _convert_rows(gdf, spec, src, synonyms, {f for f, _ in m.constants})
+    # ids: given, else the existing site the feature is (key or geometry), else new
+    existing = ws.data[layer]
+    key_col = renames.get(m.key, m.key) if m.key else None
+    if "id" not in gdf.columns:
+        gdf.insert(0, "id", None)
+        sources["id"] = (f"the site with the same {m.key!r}, else new" if key_col else
+                         "the site with the same geometry (within 1 m), else new") + \
+            " in the layer's id pattern"
+    missing = gdf["id"].isna().to_numpy()
+    if missing.any():
+        matched = match_existing(gdf[missing], existing, key=key_col,
+                                 measure_crs=ws.config.measure_crs)
+        maker = IdMaker(layer, [str(i) for i in existing["id"]], ws.site_ids | {
+            str(i) for i in gdf["id"] if i is not None})
+        ids = gdf["id"].tolist()
+        years = gdf["year"].tolist() if "year" in gdf.columns else [None] * len(gdf)
+        for k, found in zip(np.flatnonzero(missing).tolist(), matched, strict=True):
+            ids[k] = found or maker.new(years[k])
+        gdf["id"] = pd.Series(ids, index=gdf.index, dtype=object)
+    # defaults never overwrite what an existing site already says
+    if defaulted and len(existing):
+        by_id = {str(i): k for k, i in enumerate(existing["id"])}
+        for f in defaulted:
+            if f in existing.columns:
+                gdf[f] = [plain(existing[f].iat[by_id[str(i)]]) if str(i) in by_id else v
+                          for i, v in zip(gdf["id"], gdf[f], strict=True)]
     others: dict[str, str] = {}
     for name, data in ws.data.items():
         if name != layer:
             for i in data["id"]:
                 others[str(i)] = ws.layers[name].source
-    problems = check_layer(gdf, spec, shown=shown, bounds=ws.config.bounds,
-                           work_numbers=[w.number for w in ws.register.works],
-                           seen_ids=others)
+    problems += check_layer(gdf, spec, shown=shown, bounds=ws.config.bounds,
+                            work_numbers=[w.number for w in ws.register.works],
+                            seen_ids=others)
     if problems and any(pr.message.startswith("missing propert") for pr in problems):
-        have = ", ".join(cols) or "—"
-        want = ", ".join(layer_columns(spec, joined=False))
-        problems.append(Problem(shown, "", "", f"the file's fields are {have}; layer "
-                                f"{layer!r} has {want} (10-character Shapefile names are "
-                                "mapped back)"))
+        problems.append(Problem(shown, "", "", f"the file's fields are {', '.join(cols) or '—'}"
+                                f"; map them with --map FIELD=LAYER_FIELD or give a value "
+                                f"for every feature with --set FIELD=VALUE (layer {layer!r} "
+                                f"has {', '.join(layer_columns(spec, joined=False))})"))
     if problems:
         raise ValidationError(problems)
-    incoming = canonical_frame(coerce_columns(gdf, spec), spec)
-    existing = ws.data[layer]
+    warnings_: list[str] = []
+    if not from_gcj02:
+        hint = gcj02_hint(gdf, ws.sites() if spec.is_sites else existing)
+        if hint:
+            warnings_.append(hint)
+    if spec.is_sites:
+        _keep_logged_status(gdf, ws, layer)
+    for c in layer_columns(spec, joined=False):
+        if c not in gdf.columns:
+            gdf[c] = None
+    out_cols = layer_columns(spec, joined=False)
+    old_extras = [c for c in existing.columns if c not in out_cols and c != existing.geometry.name]
+    extras = [*old_extras, *[c for c in kept if c not in old_extras and c not in out_cols]]
+    all_cols = [*out_cols, *extras]
     old_ids = [str(i) for i in existing["id"]]
-    new_ids = [str(i) for i in incoming["id"]]
-    replaced = tuple(i for i in new_ids if i in set(old_ids))
-    added = tuple(i for i in new_ids if i not in set(old_ids))
+    new_ids = [str(i) for i in gdf["id"]]
+    old_set = set(old_ids)
+    replaced = tuple(i for i in new_ids if i in old_set)
+    added = tuple(i for i in new_ids if i not in old_set)
+    old_rows = existing.drop(columns=existing.geometry.name).to_dict("records")
+    new_rows = gdf.drop(columns=gdf.geometry.name).to_dict("records")
+    by_new = {str(r["id"]): k for k, r in enumerate(new_rows)}
+    rows: list[dict[str, Any]] = []
+    geoms_out: list[Any] = []
+    changed = bool(added)
+    for k, i in enumerate(old_ids):
+        j = by_new.get(i)
+        if j is None:
+            rows.append(old_rows[k])
+            geoms_out.append(existing.geometry.values[k])
+            continue
+        # a cell the file leaves out keeps the existing value of a field kept earlier
+        row = {**{c: old_rows[k].get(c) for c in old_extras}, **new_rows[j]}
+        if _record(row, all_cols) != _record(old_rows[k], all_cols) or not _same_geometry(
+                gdf.geometry.values[j], existing.geometry.values[k]):
+            changed = True
+        rows.append(row)
+        geoms_out.append(gdf.geometry.values[j])
+    for i in added:
+        rows.append(new_rows[by_new[i]])
+        geoms_out.append(gdf.geometry.values[by_new[i]])
     target = ws.root / spec.source
-    if not dry_run and len(incoming):  # no feature: a no-op leaves the file as it is
-        by_id = {str(r): k for k, r in enumerate(incoming["id"])}
-        rows = []
-        for k, i in enumerate(old_ids):
-            rows.append(incoming.iloc[[by_id[i]]] if i in by_id else existing.iloc[[k]])
-        rows += [incoming.iloc[[by_id[i]]] for i in added]
-        cols_out = layer_columns(spec, joined=False)
-        frames = [canonical_frame(r.reindex(columns=[*cols_out, r.geometry.name]), spec)
-                  for r in rows]
-        merged = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=LONLAT_CRS)
-        write_geojson(canonical_frame(merged, spec), target, columns=cols_out)
+    if changed and not dry_run:
+        merged = gpd.GeoDataFrame(
+            pd.DataFrame([{c: plain(r.get(c)) for c in all_cols} for r in rows],
+                         columns=all_cols, dtype=object),
+            geometry=gpd.GeoSeries(geoms_out, crs=LONLAT_CRS), crs=LONLAT_CRS)
+        for c in ("year", *[f for f, fs in spec.fields.items() if fs.type == "int"]):
+            merged[c] = [None if v is None else int(v) for v in merged[c]]
+        write_text(target, geojson_text(merged, all_cols))
+    order = [c for c in all_cols if c in gdf.columns]
+    preview = [tuple(order)] + [tuple(_shown_value(r.get(c)) for c in order)
+                                for r in new_rows[:PREVIEW_ROWS]]
+    for c in kept:
+        sources.setdefault(c, f"{c} (kept: not a field of the layer)")
     return ImportSummary(
         layer=layer, source=shown, target=spec.source, added=added, replaced=replaced,
-        renamed=tuple((a, b) for a, b in renames.items() if a != b), ignored=tuple(ignored),
-        crs=src_crs, encoding=used_encoding, from_gcj02=from_gcj02,
-        dry_run=dry_run,
+        renamed=tuple((a, b) for a, b in renames.items() if a != b), ignored=(),
+        crs=str(raw.attrs.get("citymap.source_crs", "")),
+        encoding=raw.attrs.get("citymap.encoding"), from_gcj02=from_gcj02, dry_run=dry_run,
+        kept=tuple(kept), field_sources=tuple((c, sources[c]) for c in order if c in sources),
+        preview=tuple(preview), notes=tuple(raw.attrs.get("citymap.notes", ())),
+        warnings=tuple(warnings_), unchanged=not changed, mapping=m,
     )
 
 
