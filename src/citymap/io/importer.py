@@ -158,7 +158,7 @@ def read_external(
         why = crs_fit(gdf, source_crs, bounds)
         if why:
             if given is None and src.frame.crs is not None:
-                why += " (--crs overrides the file's own CRS)"
+                why += " (--crs overrides the file's .prj)"
             raise CRSError(f"{src.shown}: {why}")
     if from_gcj02 and not source_crs.is_geographic:
         raise CRSError(f"{src.shown}: --from gcj02 needs lon/lat coordinates, but the CRS is "

@@ -201,6 +201,17 @@ def _unpacked(path: Path, shown: str, pick: str | None) -> Iterator[tuple[Path, 
 # ----------------------------------------------------------------------------- readers
 
 
+@contextlib.contextmanager
+def gdal_config(**options: str | None) -> Iterator[None]:
+    """GDAL configuration options for the reads inside the block (restored after)."""
+    before = {k: pyogrio.get_gdal_config_option(k) for k in options}
+    pyogrio.set_gdal_config_options(options)
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options(before)
+
+
 def _read(path: Path | bytes, shown: str, **kwargs: Any) -> gpd.GeoDataFrame:
     try:
         with warnings.catch_warnings():
@@ -270,7 +281,8 @@ def _read_kml(path: Path, shown: str, layer: str | None) -> Source:
         names = [layer]
     frames = []
     for n in names:
-        g = _read(path, shown, layer=n)
+        with gdal_config(LIBKML_LAUNDER_FIELD_NAMES="NO"):  # keep 建设年份, not ____
+            g = _read(path, shown, layer=n)
         if len(g):
             g.insert(0, "folder", n)
             frames.append(g)
@@ -350,9 +362,58 @@ def _read_xlsx(path: Path, shown: str, layer: str | None) -> Source:
     return Source(gdf, shown, driver="XLSX", layer=sheet, table_points=True)
 
 
-def _read_dxf(path: Path, shown: str) -> Source:
-    gdf = _read(path, shown)
-    return Source(_drop_internals(gdf), shown, driver="DXF")
+def _dxf_encoding(path: Path, encoding: str | None) -> str | None:
+    """The DXF text encoding when the header's code page is wrong: a file that says
+    ANSI_1252 but holds UTF-8 (GDAL and many converters write it so) is read as UTF-8.
+    """
+    if encoding:
+        return encoding
+    with open(path, "rb") as fh:
+        head = fh.read(4096)
+    if b"ANSI_1252" not in head:
+        return None  # ANSI_936 (GBK) and the like: GDAL recodes
+    data = path.read_bytes()
+    if max(data, default=0) < 0x80:
+        return None
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return "UTF-8"
+
+
+def _label_rings(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """CAD labels: a TEXT entity inside a closed polyline becomes that polyline's ``Text``
+    (the usual way a drawing names its parcels); the labels used are dropped.
+    """
+    if "Text" not in gdf.columns:
+        return gdf
+    geoms = np.asarray(gdf.geometry.values)
+    is_label = np.array([g is not None and g.geom_type == "Point" for g in geoms]) & \
+        gdf["Text"].notna().to_numpy()
+    rings = [k for k, g in enumerate(geoms) if g is not None and g.geom_type == "LineString"
+             and g.is_closed and len(g.coords) >= 4]
+    if not is_label.any() or not rings:
+        return gdf
+    texts = gdf["Text"].tolist()
+    used = set()
+    for k in rings:
+        poly = shapely.Polygon(geoms[k].coords)
+        inside = [j for j in np.flatnonzero(is_label) if poly.contains(geoms[j])]
+        if inside and pd.isna(texts[k]):
+            texts[k] = texts[inside[0]]
+            used.update(inside)
+    out = gdf.assign(Text=texts)
+    return out.drop(index=out.index[sorted(used)])
+
+
+def _read_dxf(path: Path, shown: str, encoding: str | None) -> Source:
+    enc = _dxf_encoding(path, encoding)
+    with gdal_config(DXF_ENCODING=enc):
+        gdf = _read(path, shown)
+    gdf = _label_rings(gdf)
+    return Source(_drop_internals(gdf).reset_index(drop=True), shown, driver="DXF",
+                  encoding=enc)
 
 
 def _read_one(path: Path, shown: str, *, layer: str | None, encoding: str | None,
@@ -365,7 +426,7 @@ def _read_one(path: Path, shown: str, *, layer: str | None, encoding: str | None
     if suffix == ".xlsx":
         return _read_xlsx(path, shown, layer)
     if suffix == ".dxf":
-        return _read_dxf(path, shown)
+        return _read_dxf(path, shown, encoding)
     chosen = _choose_layer(path, shown, layer, prefer)
     enc = encoding or detect_encoding(path, layer=chosen)
     gdf = _read(path, shown, layer=chosen, encoding=enc)

@@ -93,7 +93,7 @@ def crs_fit(gdf: gpd.GeoDataFrame, declared: Any, bounds: Sequence[float]) -> st
     own = CRS.from_user_input(declared)
     own_s = f"EPSG:{own.to_epsg()}" if own.to_epsg() else own.name
     x0, y0 = xy[0]
-    head = f"the coordinates (e.g. {x0:.6g}, {y0:.6g}) do not fit its CRS {own_s} ({own.name})"
+    head = f"the coordinates (e.g. {x0:.7g}, {y0:.7g}) do not fit its CRS {own_s} ({own.name})"
     for code, name in CANDIDATE_CRS:
         if CRS.from_user_input(code).equals(own, ignore_axis_order=True):
             continue

@@ -52,6 +52,7 @@ HEADER_SYNONYMS: MappingABC[str, str] = {
     "来源": "source", "数据来源": "source",
     "类型": "kind", "类别": "kind",
     "工程": "works", "工程编号": "works",
+    "Text": "name",  # the label of a CAD polyline (DXF)
 }
 #: Columns an export adds that are not site data (dropped on import).
 EXPORT_ONLY = ("work_name", "action", "action_name", "act_name", "lead_units", "lead_unit",
