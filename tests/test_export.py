@@ -27,7 +27,7 @@ def test_gpkg_layers_register_tables_and_projected(ws, tmp_path):
     layers = dict(pyogrio.list_layers(gpkg).tolist())
     assert set(layers) == {"old_communities", "back_streets", "toilets", "old_communities_4548",
                            "back_streets_4548", "toilets_4548", "register_works",
-                           "register_targets"}
+                           "register_targets", "layer_styles"}
     assert layers["register_works"] is None and layers["register_targets"] is None
     assert pyogrio.read_info(gpkg, layer="toilets")["crs"] == "EPSG:4490"
     assert pyogrio.read_info(gpkg, layer="toilets_4548")["crs"] == "EPSG:4548"
@@ -45,8 +45,12 @@ def test_gpkg_layers_register_tables_and_projected(ws, tmp_path):
 def test_gpkg_in_4326_and_crs_forms(ws, tmp_path):
     export_workspace(ws, tmp_path / "a.gpkg", fmt="gpkg", crs=4326)
     assert pyogrio.read_info(tmp_path / "a.gpkg", layer="toilets")["crs"] == "EPSG:4326"
-    with pytest.raises(CRSError, match="EPSG:4490"):
-        export_workspace(ws, tmp_path / "b.gpkg", fmt="gpkg", crs="EPSG:4548")
+    # a projected --crs: lon/lat layers (EPSG:4490) and each layer again in that CRS
+    export_workspace(ws, tmp_path / "p.gpkg", fmt="gpkg", crs="EPSG:4527")
+    assert pyogrio.read_info(tmp_path / "p.gpkg", layer="toilets")["crs"] == "EPSG:4490"
+    assert pyogrio.read_info(tmp_path / "p.gpkg", layer="toilets_4527")["crs"] == "EPSG:4527"
+    with pytest.raises(CRSError, match="lon/lat exports are EPSG:4490"):
+        export_workspace(ws, tmp_path / "b.gpkg", fmt="gpkg", crs="EPSG:4214")
     with pytest.raises(CRSError, match="not a coordinate reference system"):
         export_workspace(ws, tmp_path / "b.gpkg", fmt="gpkg", crs="EPSG:999999")
     assert not (tmp_path / "b.gpkg").exists()
@@ -128,16 +132,19 @@ def test_single_geojson_file_needs_one_layer(ws, tmp_path):
 
 
 def _failing_after(n, monkeypatch):
-    real = pyogrio.write_dataframe
     calls = {"n": 0}
 
-    def flaky(*args, **kwargs):
-        calls["n"] += 1
-        if calls["n"] > n:
-            raise pyogrio.errors.DataSourceError("disk full (simulated)")
-        return real(*args, **kwargs)
+    def flaky(real):
+        def write(*args, **kwargs):
+            calls["n"] += 1
+            if calls["n"] > n:
+                raise pyogrio.errors.DataSourceError("disk full (simulated)")
+            return real(*args, **kwargs)
+        return write
 
-    monkeypatch.setattr(export_mod.pyogrio, "write_dataframe", flaky)
+    monkeypatch.setattr(export_mod.pyogrio, "write_dataframe",
+                        flaky(pyogrio.write_dataframe))
+    monkeypatch.setattr(export_mod.pyogrio.raw, "write", flaky(pyogrio.raw.write))
 
 
 def test_gpkg_export_failing_half_way_leaves_previous_file(ws, tmp_path, monkeypatch):

@@ -12,6 +12,7 @@ from citymap.cli._options import (
     common_options,
     default_output,
     errors_to_exit,
+    get_lang,
     load,
     stderr_console,
 )
@@ -24,14 +25,19 @@ from citymap.io.export import FORMATS
   citymap export --format all
   citymap export --format gpkg --crs EPSG:4326 --also-projected -o export/
   citymap export --format geojson --layer old_communities -o old_communities.geojson
+  citymap export --format shp --crs EPSG:4548 --encoding GBK     (old ArcGIS/MapGIS, metres)
+  citymap export --format dxf --crs EPSG:4548                    (CAD)
 
 \b
 Output (inside the folder given with -o, default export/):
   geojson/<layer>.geojson   RFC 7946 lon/lat, one file per layer, work name/action/lead
                             units joined onto each site
-  citymap.gpkg              every layer + register_works, register_targets tables
-  shp/<layer>.shp           UTF-8 (.cpg), field names cut to 10 characters: see
-                            shp/fields.csv
+  citymap.gpkg              every layer + register_works, register_targets tables;
+                            opens styled in QGIS (layer_styles), Chinese titles and
+                            field aliases, area_m2/length_m measured in EPSG:4548
+  shp/<layer>.shp           UTF-8 or --encoding (.cpg), field names cut to 10
+                            characters: see shp/fields.csv
+  dxf/citymap.dxf           (--format dxf) every layer on a CAD layer of its name
   csv/works.csv, targets.csv  the task register (UTF-8 with BOM, opens in Excel)
 """)
 @click.option("--format", "fmt", type=click.Choice([*FORMATS, "all"]), default="all",
@@ -41,8 +47,13 @@ Output (inside the folder given with -o, default export/):
               help="Output folder (default: export/ in the workspace), or for one "
                    "format a file: *.gpkg, or *.geojson for one layer.")
 @click.option("--crs", "crs", default="EPSG:4490", show_default=True, metavar="CRS",
-              help="Lon/lat CRS of the GeoPackage and Shapefile: EPSG:4490 (CGCS2000) or "
-                   "EPSG:4326 (WGS 84); any form pyproj accepts (4490, 'EPSG:4326', WKT).")
+              help="CRS of the Shapefile and DXF: lon/lat EPSG:4490 (CGCS2000) or EPSG:4326 "
+                   "(WGS 84), or projected for CAD/GIS in metres, e.g. EPSG:4548; any form "
+                   "pyproj accepts. GeoPackage layers stay lon/lat (a projected CRS adds "
+                   "<layer>_<epsg> copies); a DXF in lon/lat is written in EPSG:4548.")
+@click.option("--encoding", default="UTF-8", show_default=True, metavar="ENC",
+              help="Text encoding of the Shapefile (.cpg says it): UTF-8, or GBK for old "
+                   "ArcGIS/MapGIS.")
 @click.option("--also-projected", is_flag=True,
               help="Also write each layer to the GeoPackage in EPSG:4548 (CGCS2000 "
                    "Gauss-Kruger CM 117E) as <layer>_4548, for CAD/GIS work in metres.")
@@ -51,8 +62,8 @@ Output (inside the folder given with -o, default export/):
 @as_of_option
 @common_options
 @click.pass_context
-def export(ctx: click.Context, fmt: str, output: Path | None, crs: str, also_projected: bool,
-           layers: tuple[str, ...], as_of: dt.date | None) -> None:
+def export(ctx: click.Context, fmt: str, output: Path | None, crs: str, encoding: str,
+           also_projected: bool, layers: tuple[str, ...], as_of: dt.date | None) -> None:
     """Export the layers and the task register for GIS staff; every file atomically.
 
     Each site carries its status on the --as-of date (default today) from the status log.
@@ -73,7 +84,7 @@ def export(ctx: click.Context, fmt: str, output: Path | None, crs: str, also_pro
 
         written = export_workspace(ws, out, fmt=fmt, crs=crs, also_projected=also_projected,
                                    layers=list(layers) or None, progress=progress,
-                                   as_of=as_of)
+                                   as_of=as_of, encoding=encoding, lang=get_lang(ctx, ws))
     for path in written:
         click.echo(str(path))
     err.print(f"[green]ok[/green]: {len(written)} file(s) written under {out}")

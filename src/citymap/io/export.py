@@ -57,9 +57,10 @@ import numpy as np
 import pandas as pd
 import pyogrio
 import shapely
+from pyproj import CRS
 
 from citymap import __version__
-from citymap.crs import LONLAT_CRS, resolve_crs
+from citymap.crs import LONLAT_CRS, areas_m2, lengths_m, resolve_crs
 from citymap.errors import CitymapError, CRSError, ExportError
 from citymap.io.atomic import atomic_dir, atomic_path, write_text
 from citymap.io.owned import (
@@ -78,6 +79,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FORMATS",
+    "ALL_FORMATS",
+    "MEASURE_METHOD",
+    "measure_column",
     "EXPORT_CRS",
     "JOINED_COLUMNS",
     "SHP_FIXED_NAMES",
@@ -92,8 +96,10 @@ __all__ = [
     "register_tables",
 ]
 
-#: Formats ``export_workspace`` writes (``all`` writes each).
-FORMATS = ("geojson", "gpkg", "shp", "csv")
+#: Formats ``export_workspace`` writes.
+FORMATS = ("geojson", "gpkg", "shp", "csv", "dxf")
+#: What ``all`` writes (DXF, for CAD, only when asked).
+ALL_FORMATS = ("geojson", "gpkg", "shp", "csv")
 #: Lon/lat CRSs the GeoPackage and Shapefile may be written in.
 EXPORT_CRS = ("EPSG:4490", "EPSG:4326")
 #: Columns joined from the register onto each site (several works: values joined by ";").
@@ -366,14 +372,90 @@ def canonical_frame(gdf: gpd.GeoDataFrame, spec: LayerSpec) -> gpd.GeoDataFrame:
     return out
 
 
+#: How the measure columns are computed (written into the GeoPackage's metadata).
+MEASURE_METHOD = ("area_m2 / length_m: the planar area (m²) or length (m) of the geometry "
+                  "projected to {crs} (CGCS2000 / 3-degree Gauss-Kruger), computed with "
+                  "GEOS (shapely), rounded to 0.01")
+
+
+def measure_column(spec: LayerSpec) -> str | None:
+    """``area_m2`` for polygon layers, ``length_m`` for line layers, else ``None``."""
+    return {"Polygon": "area_m2", "LineString": "length_m"}.get(spec.geometry)
+
+
 def _export_frame(ws: Workspace, name: str) -> gpd.GeoDataFrame:
-    """Layer ``name`` with canonical columns (+ the joined work columns for sites)."""
+    """Layer ``name`` with canonical columns (+ the joined work columns for sites) and its
+    area or length measured in the workspace's measuring CRS.
+    """
     spec = ws.layers[name]
     gdf = ws.data[name]
     if spec.is_sites:
         gdf = join_works(gdf, ws.register)
     cols = [c for c in layer_columns(spec) if c in gdf.columns]
-    return canonical_frame(gdf[[*cols, gdf.geometry.name]], spec)
+    out = canonical_frame(gdf[[*cols, gdf.geometry.name]], spec)
+    col = measure_column(spec)
+    if col is not None:
+        crs = ws.config.measure_crs
+        fn = areas_m2 if col == "area_m2" else lengths_m
+        values = fn(out, crs) if len(out) else np.zeros(0)
+        out.insert(len(out.columns) - 1, col, np.round(values, 2))
+    return out
+
+
+def _typed_fields(gdf: gpd.GeoDataFrame, spec: LayerSpec | None,
+                  ) -> tuple[list[np.ndarray[Any, Any]], list[str], list[Any]]:
+    """The attribute columns as typed arrays (dates as dates, numbers as numbers) + masks."""
+    ints = {"year", "action", "number", "sites", "targets"}
+    floats = {"area_m2", "length_m"}
+    dates = {"status_date"}
+    if spec is not None:
+        ints |= {f for f, fs in spec.fields.items() if fs.type == "int"}
+        floats |= {f for f, fs in spec.fields.items() if fs.type == "float"}
+    data, names, masks = [], [], []
+    for c in gdf.columns:
+        if c == gdf.geometry.name:
+            continue
+        vals = [_jsonable(v) for v in gdf[c]]
+        missing = np.array([v is None for v in vals], dtype=bool)
+        if c in dates and all(v is None or isinstance(v, str) for v in vals):
+            arr: np.ndarray[Any, Any] = np.array(
+                ["NaT" if v is None else str(v)[:10] for v in vals], dtype="datetime64[D]")
+        elif c in ints and all(v is None or (isinstance(v, int | float) and float(v)
+                                             .is_integer()) for v in vals):
+            arr = np.array([0 if v is None else int(v) for v in vals], dtype="int64")
+        elif c in floats and all(v is None or isinstance(v, int | float) for v in vals):
+            arr = np.array([np.nan if v is None else float(v) for v in vals], dtype="float64")
+        else:
+            arr = np.array([None if v is None else str(v) for v in vals], dtype=object)
+        data.append(arr)
+        names.append(str(c))
+        masks.append(missing if missing.any() and arr.dtype.kind in "iM" else None)
+    return data, names, masks
+
+
+def _write_typed(gdf: gpd.GeoDataFrame, path: Path, *, layer: str, driver: str,
+                 spec: LayerSpec | None, geometry_type: str, shown: str,
+                 rename: Mapping[str, str] | None = None, **kwargs: Any) -> None:
+    """Write a layer with typed fields (pyogrio's raw writer: Date fields stay dates),
+    the fields renamed by ``rename`` (Shapefile names).
+    """
+    data, names, masks = _typed_fields(gdf, spec)
+    names = [(rename or {}).get(n, n) for n in names]
+    geoms = np.asarray(gdf.geometry.values)
+    wkb = np.array([None if g is None else shapely.to_wkb(g) for g in geoms], dtype=object)
+    types = set(gdf.geom_type.dropna())
+    gtype = geometry_type if not types or types <= {geometry_type} else (
+        "Multi" + geometry_type if driver != "ESRI Shapefile" else geometry_type)
+    try:
+        pyogrio.raw.write(path, wkb, data, names, field_mask=masks, layer=layer,
+                          driver=driver, geometry_type=gtype,
+                          crs=gdf.crs.to_wkt() if gdf.crs is not None else None,
+                          promote_to_multi=driver == "GPKG" and gtype.startswith("Multi"),
+                          **kwargs)
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError,
+            pyogrio.errors.FieldError, pyogrio.errors.GeometryError) as exc:
+        msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ExportError(f"{shown}: cannot write layer {layer!r}: {msg}") from None
 
 
 def _write_layer(gdf: gpd.GeoDataFrame, path: Path, *, layer: str | None, driver: str,
@@ -389,13 +471,19 @@ def _write_layer(gdf: gpd.GeoDataFrame, path: Path, *, layer: str | None, driver
             from None
 
 
-def _resolve_export_crs(crs: Any) -> tuple[str, int]:
+def _resolve_export_crs(crs: Any) -> CRS:
     c = resolve_crs(crs, what="--crs")
     epsg = c.to_epsg()
-    if epsg not in (4490, 4326):
-        raise CRSError(f"--crs {crs!r}: exports are in lon/lat, EPSG:4490 (CGCS2000) or "
-                       "EPSG:4326 (WGS 84); use --also-projected for EPSG:4548 layers")
-    return f"EPSG:{epsg}", int(epsg)
+    if c.is_geographic and epsg not in (4490, 4326):
+        raise CRSError(f"--crs {crs!r}: lon/lat exports are EPSG:4490 (CGCS2000) or "
+                       "EPSG:4326 (WGS 84); for CAD and GIS work in metres give a projected "
+                       "CRS such as EPSG:4548")
+    return c
+
+
+def _crs_name(c: CRS) -> str:
+    epsg = c.to_epsg()
+    return f"EPSG:{epsg}" if epsg else c.to_wkt()
 
 
 # ----------------------------------------------------------------------------- writers
@@ -431,32 +519,51 @@ def _export_geojson(ws: Workspace, out: Path, names: list[str], progress: Progre
     return [folder / f"{n}.geojson" for n in names]
 
 
-def _export_gpkg(ws: Workspace, out: Path, names: list[str], *, crs: str,
-                 also_projected: bool, progress: Progress) -> list[Path]:
+def _export_gpkg(ws: Workspace, out: Path, names: list[str], *, crs: CRS,
+                 also_projected: bool, progress: Progress, lang: str = "zh") -> list[Path]:
+    from citymap.io.qgis import finish_geopackage
+
     target = out if out.suffix.lower() == ".gpkg" else out / GPKG_NAME
-    measure = resolve_crs(ws.config.measure_crs, what="measure_crs")
-    m_epsg = measure.to_epsg() or 4548
+    lonlat = _crs_name(crs) if crs.is_geographic else "EPSG:4490"
+    projected = None if crs.is_geographic else crs
+    if also_projected and projected is None:
+        projected = resolve_crs(ws.config.measure_crs, what="measure_crs")
+    p_tag = (projected.to_epsg() or "projected") if projected is not None else None
+    method = MEASURE_METHOD.format(crs=ws.config.measure_crs)
+    styled: dict[str, tuple[LayerSpec, list[str]]] = {}
     # GeoPackage 1.2: what GDAL < 3.7 (Debian's ogrinfo) and ArcGIS read without warnings.
     first: dict[str, Any] = {"dataset_options": {"VERSION": "1.2"},
                              "dataset_metadata": {"GENERATOR": f"{GENERATOR} {__version__}"}}
     check_file_replaceable(target, recognise_gpkg, kind="GeoPackage")
     with atomic_path(target) as tmp:
         for name in names:
-            progress(f"GeoPackage {name} ({crs})")
-            gdf = _export_frame(ws, name).to_crs(crs)
-            geom = ws.layers[name].geometry
-            _write_layer(gdf, tmp, layer=name, driver="GPKG", geometry_type=geom,
-                         shown=str(target), **first)
-            first = {}
-            if also_projected:
-                progress(f"GeoPackage {name}_{m_epsg} (EPSG:{m_epsg})")
-                _write_layer(gdf.to_crs(measure), tmp, layer=f"{name}_{m_epsg}",
-                             driver="GPKG", geometry_type=geom, shown=str(target))
+            spec = ws.layers[name]
+            frame = _export_frame(ws, name)
+            cols = [c for c in frame.columns if c != frame.geometry.name]
+            versions: list[tuple[str, Any, str]] = [(name, lonlat, spec.title(lang))]
+            if projected is not None:
+                versions.append((f"{name}_{p_tag}", projected, f"{spec.title(lang)} "
+                                 f"({_crs_name(projected)})"))
+            for table, c, title in versions:
+                progress(f"GeoPackage {table} ({_crs_name(CRS.from_user_input(c))})")
+                meta = {"TITLE": title, "SOURCE": spec.source}
+                if measure_column(spec):
+                    meta["MEASURE_METHOD"] = method
+                _write_typed(frame.to_crs(c), tmp, layer=table, driver="GPKG", spec=spec,
+                             geometry_type=spec.geometry, shown=str(target),
+                             layer_options={"IDENTIFIER": title, "DESCRIPTION": (
+                                 f"{spec.title('zh')} / {spec.title('en')}; " + (
+                                     method if measure_column(spec) else "")).strip("; ")},
+                             layer_metadata=meta, **first)
+                first = {}
+                styled[table] = (spec, cols)
         progress("GeoPackage register_works, register_targets")
         works, targets = register_tables(ws)
         _write_layer(works, tmp, layer="register_works", driver="GPKG", shown=str(target),
                      **first)
         _write_layer(targets, tmp, layer="register_targets", driver="GPKG", shown=str(target))
+        progress("GeoPackage layer_styles, field aliases")
+        finish_geopackage(tmp, styled, lang=lang)
     return [target]
 
 
@@ -465,8 +572,8 @@ _FAMILY = {"Point": "point", "MultiPoint": "multipoint", "LineString": "line",
 _SPEC_FAMILY = {"Point": "point", "LineString": "line", "Polygon": "polygon"}
 
 
-def _export_shp(ws: Workspace, out: Path, names: list[str], *, crs: str,
-                progress: Progress) -> list[Path]:
+def _export_shp(ws: Workspace, out: Path, names: list[str], *, crs: CRS,
+                progress: Progress, encoding: str = "UTF-8") -> list[Path]:
     folder = out / "shp"
     written: list[Path] = []
     rows: list[dict[str, str]] = []
@@ -476,7 +583,6 @@ def _export_shp(ws: Workspace, out: Path, names: list[str], *, crs: str,
             gdf = _export_frame(ws, name).to_crs(crs)
             cols = [c for c in gdf.columns if c != gdf.geometry.name]
             mapping = shapefile_field_names(cols)
-            renamed = gdf.rename(columns=mapping)
             fam = np.array([_FAMILY.get(t, "other") for t in gdf.geom_type.fillna("")])
             families = sorted(set(fam)) or [_SPEC_FAMILY[spec.geometry]]
             if "other" in families:
@@ -485,20 +591,22 @@ def _export_shp(ws: Workspace, out: Path, names: list[str], *, crs: str,
             files = []
             for family in families:
                 stem = name if len(families) == 1 else f"{name}_{family}"
-                part = renamed[fam == family] if len(gdf) else renamed
+                part = gdf[fam == family] if len(gdf) else gdf
                 progress(f"Shapefile {stem}.shp")
                 gtype = {"point": "Point", "multipoint": "MultiPoint", "line": "LineString",
                          "polygon": "Polygon"}[family]
-                _write_layer(part, tmp / f"{stem}.shp", layer=stem, driver="ESRI Shapefile",
-                             geometry_type=gtype, shown=str(folder / f"{stem}.shp"),
-                             encoding="UTF-8")
+                _write_typed(part, tmp / f"{stem}.shp", layer=stem, driver="ESRI Shapefile",
+                             spec=spec, geometry_type=gtype, rename=mapping,
+                             shown=str(folder / f"{stem}.shp"), encoding=encoding)
                 files.append(stem)
                 written.append(folder / f"{stem}.shp")
             types = {f: ws.layers[name].fields[f].type for f in ws.layers[name].fields}
+            types |= {"year": "int", "status_date": "date", "area_m2": "float",
+                      "length_m": "float"}
             for col in cols:
                 rows.append({"layer": name, "file": ";".join(f"{s}.shp" for s in files),
                              "field": col, "shp_field": mapping[col],
-                             "type": types.get(col, "int" if col == "year" else "str")})
+                             "type": types.get(col, "str")})
         buf = io.StringIO()
         w = csv.DictWriter(buf, ["layer", "file", "field", "shp_field", "type"],
                            lineterminator="\n")
@@ -506,6 +614,30 @@ def _export_shp(ws: Workspace, out: Path, names: list[str], *, crs: str,
         w.writerows(rows)
         (tmp / "fields.csv").write_text(buf.getvalue(), encoding="utf-8")
     return [*written, folder / "fields.csv"]
+
+
+def _export_dxf(ws: Workspace, out: Path, names: list[str], *, crs: CRS,
+                progress: Progress) -> list[Path]:
+    """One DXF for CAD: every layer's geometry on a CAD layer of its name, in metres."""
+    target = out if out.suffix.lower() == ".dxf" else out / "dxf" / "citymap.dxf"
+    if crs.is_geographic:
+        crs = resolve_crs(ws.config.measure_crs, what="measure_crs")
+    frames = []
+    for name in names:
+        gdf = ws.data[name]
+        if len(gdf):
+            frames.append(gpd.GeoDataFrame({"Layer": [name] * len(gdf)},
+                                           geometry=gdf.geometry.values, crs=gdf.crs))
+    progress(f"DXF {target.name} ({_crs_name(crs)})")
+    merged = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True) if frames else {
+        "Layer": []}, geometry="geometry" if frames else gpd.GeoSeries([]), crs=LONLAT_CRS)
+    merged = merged.to_crs(crs)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(target) as tmp:
+        _write_layer(merged, tmp, layer="entities", driver="DXF", shown=str(target))
+    prj = target.with_suffix(".prj")
+    write_text(prj, crs.to_wkt("WKT1_ESRI") + "\n")
+    return [target, prj]
 
 
 def _export_csv(ws: Workspace, out: Path, progress: Progress) -> list[Path]:
@@ -528,6 +660,8 @@ def export_workspace(
     layers: Sequence[str] | None = None,
     progress: Progress | None = None,
     as_of: dt.date | None = None,
+    encoding: str = "UTF-8",
+    lang: str = "zh",
 ) -> list[Path]:
     """Export a loaded workspace for GIS staff; every output is written atomically.
 
@@ -540,12 +674,20 @@ def export_workspace(
         ``csv/`` inside it), or for a single format a file: ``*.gpkg`` or (one layer)
         ``*.geojson``.
     fmt
-        ``geojson``, ``gpkg``, ``shp``, ``csv`` or ``all``.
+        ``geojson``, ``gpkg``, ``shp``, ``csv``, ``dxf`` or ``all`` (all but DXF).
     crs
-        CRS of the GeoPackage and Shapefile: EPSG:4490 (default) or EPSG:4326, in any
-        form :meth:`pyproj.CRS.from_user_input` accepts. GeoJSON is always lon/lat.
+        CRS of the Shapefile and DXF, in any form :meth:`pyproj.CRS.from_user_input`
+        accepts: lon/lat EPSG:4490 (default) or EPSG:4326, or a projected CRS such as
+        EPSG:4548 for CAD users. The GeoPackage's layers are lon/lat (EPSG:4490 when
+        ``crs`` is projected, each layer then also in ``crs`` as ``<layer>_<epsg>``);
+        GeoJSON is always lon/lat; a DXF asked in lon/lat is written in the measuring CRS.
     also_projected
         Also write each layer to the GeoPackage in the measuring CRS (``<layer>_4548``).
+    encoding
+        Text encoding of the Shapefile (``.cpg`` says it): UTF-8, or GBK for old
+        ArcGIS/MapGIS.
+    lang
+        Language of the GeoPackage's field aliases and style labels.
     layers
         The layers to export (default: all).
     progress
@@ -564,16 +706,21 @@ def export_workspace(
     citymap.errors.ExportError
         If a file cannot be written; the previous file (or folder) is then left intact.
     citymap.errors.CRSError
-        If ``crs`` is not lon/lat EPSG:4490 or 4326.
+        If ``crs`` is lon/lat but not EPSG:4490 or 4326, or not a CRS.
     """
     if fmt not in (*FORMATS, "all"):
         raise ExportError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)} or all")
     out = Path(out)
     ws = ws.status_as_of(as_of or dt.date.today())
-    crs_s, _ = _resolve_export_crs(crs)
+    crs_c = _resolve_export_crs(crs)
+    try:
+        "测试".encode(encoding)
+    except LookupError:
+        raise ExportError(f"--encoding {encoding!r}: unknown encoding; use UTF-8 or GBK") \
+            from None
     names = _layers(ws, layers)
     say: Progress = progress or (lambda _msg: None)
-    fmts = FORMATS if fmt == "all" else (fmt,)
+    fmts = ALL_FORMATS if fmt == "all" else (fmt,)
     if fmt == "all" and out.suffix:
         raise ExportError(f"{str(out)!r}: --format all writes several files; give a folder")
     written: list[Path] = []
@@ -582,10 +729,14 @@ def export_workspace(
             if f == "geojson":
                 written += _export_geojson(ws, out, names, say)
             elif f == "gpkg":
-                written += _export_gpkg(ws, out, names, crs=crs_s,
-                                        also_projected=also_projected, progress=say)
+                written += _export_gpkg(ws, out, names, crs=crs_c,
+                                        also_projected=also_projected, progress=say,
+                                        lang=lang)
             elif f == "shp":
-                written += _export_shp(ws, out, names, crs=crs_s, progress=say)
+                written += _export_shp(ws, out, names, crs=crs_c, progress=say,
+                                       encoding=encoding)
+            elif f == "dxf":
+                written += _export_dxf(ws, out, names, crs=crs_c, progress=say)
             else:
                 written += _export_csv(ws, out, say)
         except OSError as exc:
