@@ -431,8 +431,12 @@ def _read_one(path: Path, shown: str, *, layer: str | None, encoding: str | None
     enc = encoding or detect_encoding(path, layer=chosen)
     gdf = _read(path, shown, layer=chosen, encoding=enc)
     if suffix == ".shp" and enc is None:
-        with contextlib.suppress(pyogrio.errors.DataSourceError):
-            enc = str(pyogrio.read_info(path, layer=chosen).get("encoding") or "") or None
+        cpg = [path.with_suffix(s) for s in (".cpg", ".CPG") if path.with_suffix(s).exists()]
+        if cpg:
+            enc = cpg[0].read_text(encoding="ascii", errors="replace").strip() or None
+        else:
+            with contextlib.suppress(pyogrio.errors.DataSourceError):
+                enc = str(pyogrio.read_info(path, layer=chosen).get("encoding") or "") or None
     driver = "OpenFileGDB" if suffix == ".gdb" else ""
     return Source(_drop_internals(gdf) if suffix == ".gdb" else gdf, shown, driver=driver,
                   encoding=enc, layer=chosen)

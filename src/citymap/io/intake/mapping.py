@@ -229,13 +229,19 @@ def map_columns(columns: Iterable[str], spec: LayerSpec,
         if target is not None and target not in wanted:
             target = None  # an export's joined column: not site data
         if target is None or target in taken:
-            if not (col in shp and shp[col] in EXPORT_ONLY) and col not in EXPORT_ONLY:
+            if not _export_only(col, shp):
                 kept.append(col)
             continue
         taken.add(target)
         renames[col] = target
         how[col] = why
     return renames, kept, how
+
+
+def _export_only(col: str, shp: MappingABC[str, str]) -> bool:
+    """True for a column an export adds (under its own, its Shapefile or GDAL's cut name)."""
+    cuts = {c.encode("utf-8")[:10].decode("utf-8", "ignore").lower() for c in EXPORT_ONLY}
+    return col in EXPORT_ONLY or shp.get(col) in EXPORT_ONLY or col.lower() in cuts
 
 
 # ----------------------------------------------------------------------------- ids
