@@ -106,7 +106,7 @@ def test_each_refusal_is_listed_and_nothing_written(root: Path, tmp_path: Path) 
         {"id": "OC-1", "status": "进行中", "date": "2020-08-01", "unit": LEAD_16},   # ok
         {"id": "OC-404", "status": "进行中", "date": "2020-08-01", "unit": LEAD_16},  # 3
         {"id": "PP-1", "status": "进行中", "date": "2020-08-01", "unit": LEAD_16},    # 4 ok
-        {"id": "OC-1", "status": "完工", "date": "2020-08-02", "unit": LEAD_16},      # 5
+        {"id": "OC-1", "status": "搞定", "date": "2020-08-02", "unit": LEAD_16},      # 5
         {"id": "OC-1", "status": "进行中", "date": "2019-12-31", "unit": LEAD_16},    # 6
         {"id": "OC-1", "status": "进行中", "date": tomorrow, "unit": LEAD_16},        # 7
         {"id": "OC-2", "status": "已完成", "date": "2021-02-01", "unit": LEAD_16},    # 8
@@ -122,7 +122,7 @@ def test_each_refusal_is_listed_and_nothing_written(root: Path, tmp_path: Path) 
                    ("row 10", "A 编号"), ("row 11", "C 日期")]
     msgs = dict(((i, f), m) for i, f, m in probs)
     assert "unknown site or work 'OC-404'" in msgs[("row 3", "A 编号")]
-    assert "'完工'" in msgs[("row 5", "B 新状态")]
+    assert "'搞定'" in msgs[("row 5", "B 新状态")]
     assert "outside 2020-01-01" in msgs[("row 6", "C 日期")]
     assert "earlier than the last status of 'OC-2' (2021-03-01)" in msgs[("row 8", "C 日期")]
     assert "outside 0–100" in msgs[("row 9", "D 完成百分比")]
@@ -226,7 +226,7 @@ def test_every_problem_of_a_row_at_once(root: Path, tmp_path: Path) -> None:
     """A bad date no longer hides the row's other problems until the next import."""
     ws = load_workspace(root)
     f = write_csv(tmp_path / "m.csv", [
-        {"id": "OC-1", "status": "完工", "date": "2021/13/01", "unit": LEAD_16},
+        {"id": "OC-1", "status": "搞定", "date": "2021/13/01", "unit": LEAD_16},
         {"id": "OC-99", "status": "进行中", "date": "昨天", "percent": "140", "unit": LEAD_16},
         {"id": "OC-2", "status": "", "date": "", "percent": "abc", "unit": LEAD_16},
     ])
@@ -237,6 +237,18 @@ def test_every_problem_of_a_row_at_once(root: Path, tmp_path: Path) -> None:
         ("row 4", "B 新状态"), ("row 4", "C 日期"), ("row 4", "D 完成百分比"),
     ], found
     messages = " | ".join(m for _, _, m in refused(ws, f))
-    assert "unknown status '完工'" in messages and "unknown site or work 'OC-99'" in messages
+    assert "unknown status '搞定'" in messages and "unknown site or work 'OC-99'" in messages
     assert "140 is outside 0–100" in messages
     assert not (root / "geo" / "status_log.csv").exists()
+
+
+def test_statuses_as_departments_write_them(root: Path, tmp_path: Path) -> None:
+    ws = load_workspace(root)
+    f = write_csv(tmp_path / "p.csv", [
+        {"id": "OC-1", "status": "在建", "date": "2020-08-01", "percent": 30, "unit": LEAD_16},
+        {"id": "OC-1", "status": "已竣工", "date": "2020-10-01", "percent": 100,
+         "unit": LEAD_16},
+    ])
+    res = import_progress(ws, f)
+    assert [e.status for e in res.added] == ["进行中", "已完成"]
+    assert "OC-1,已完成" in log_text(root) and "已竣工" not in log_text(root)

@@ -209,7 +209,8 @@ def read_events(
     """Turn the rows of a progress file into status events, checking every row.
 
     A row is refused when its 编号 is unknown, its unit neither leads nor shares the work,
-    新状态 is not a status, 日期 is missing, not a date, outside 2020-01-01 … today or
+    新状态 is not a status (department words such as 完工 or 在建 are read through the
+    status synonyms, :func:`citymap.io.intake.values.status_synonyms`), 日期 is missing, not a date, outside 2020-01-01 … today or
     earlier than the last status of that id, 完成百分比 is not a number in 0–100, or the
     same 编号 and 日期 appear twice in the file.
 
@@ -230,9 +231,12 @@ def read_events(
         ``(events, locations, problems)``: the events of the rows that could be read,
         their ``(where, item)``, and every problem (empty when the file may be imported).
     """
+    from citymap.io.intake.values import status_synonyms
+
     today = today or dt.date.today()
     reg = ws.register
     ids = ids_of(ws)
+    synonyms = status_synonyms(ws.root)  # 完工 → 已完成, as departments write it
     events: list[StatusEvent] = []
     locations: list[tuple[str, str]] = []
     problems: list[Problem] = []
@@ -248,6 +252,7 @@ def read_events(
 
         ident = row.text("id")
         status = row.text("status")
+        status = synonyms.get(status, status) if status else status
         raw_unit = row.text("unit")
         name: str | None = None
         if raw_unit:
