@@ -210,9 +210,9 @@ def read_events(
 
     A row is refused when its 编号 is unknown, its unit neither leads nor shares the work,
     新状态 is not a status (department words such as 完工 or 在建 are read through the
-    status synonyms, :func:`citymap.io.intake.values.status_synonyms`), 日期 is missing, not a date, outside 2020-01-01 … today or
-    earlier than the last status of that id, 完成百分比 is not a number in 0–100, or the
-    same 编号 and 日期 appear twice in the file.
+    status synonyms, :func:`citymap.io.intake.values.status_synonyms`), 日期 is missing,
+    not a date, outside 2020-01-01 … today or earlier than the last status of that id,
+    完成百分比 is not a number in 0–100, or the same 编号 and 日期 appear twice in the file.
 
     Parameters
     ----------
