@@ -6,6 +6,8 @@ Shapefile without .cpg, CGCS2000 Gauss-Kruger CM 117E), never with citymap's wri
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import geopandas as gpd
 import pyogrio
 import pytest
@@ -13,7 +15,7 @@ import shapely
 
 from _intake import metres, run, sites, tree_hash
 from _ws_core import make_workspace
-from citymap.io.intake.mapping import IdMaker
+from citymap.io.intake.mapping import IdMaker, load_mapping, mapping_text
 
 PARKS = {"北街口袋公园": shapely.box(117.600, 37.650, 117.601, 37.651),
          "南街口袋公园": shapely.box(117.610, 37.650, 117.6115, 37.6512)}
@@ -171,3 +173,30 @@ def test_generated_ids_follow_the_layers_pattern_and_never_collide():
     assert plain.new(2021) == "WC-13"
     empty = IdMaker("pocket_parks", [], [])
     assert empty.new(2021) == "PP-2021-01"
+
+
+SHIPPED = sorted((Path(__file__).resolve().parents[1] / "docs" / "mappings").glob("*.toml"))
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
+def test_shipped_mapping_files_fit_the_shipped_layers(path):
+    from citymap.io.export import layer_columns
+    from citymap.layers import load_layers
+
+    m = load_mapping(path)
+    layers = load_layers(path.parents[2])
+    spec = layers[m.option("layer")]
+    wanted = layer_columns(spec, joined=False)
+    assert all(b in wanted for _, b in m.renames), m.renames
+    assert all(a in wanted for a, _ in m.constants), m.constants
+    assert mapping_text(m).startswith("# citymap import mapping")
+    assert load_mapping(path) == m
+
+
+def test_shipped_pocket_park_mapping_imports_a_delivery(tmp_path):
+    ws = make_workspace(tmp_path / "ws")
+    f = department_shp(tmp_path / "口袋公园.shp")
+    r = run("import", f, "--mapping", SHIPPED[[p.stem for p in SHIPPED].index("pocket_parks")],
+            "-w", ws)
+    assert r.exit_code == 0, r.output
+    assert sites(ws, "pocket_parks")["南街口袋公园"]["source"] == "县自然资源规划局 测绘"
