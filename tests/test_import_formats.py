@@ -54,7 +54,7 @@ def test_gbk_csv_with_lng_lat(tmp_path):
     f.write_bytes("名称,lng,lat,年份\r\n城东公厕,117.6,37.66,2021\r\n".encode("gbk"))
     r = run("import", f, "--layer", "toilets", "-w", ws)
     assert r.exit_code == 0, r.output
-    assert "text read as gb18030" in r.stderr
+    assert "text read as GB18030" in r.stderr
     got = sites(ws, "toilets")["城东公厕"]
     assert got["year"] == 2021 and got["works"] == "19" and got["source"] == "公厕.csv"
     assert metres(got["geometry"], shapely.Point(117.6, 37.66)) < 1.0

@@ -130,3 +130,18 @@ def test_years_and_statuses():
     assert [to_status(v) for v in ("完工", "已竣工", "竣工", "在建", "施工中", "未开工",
                                    "前期", "滞后")] == [
         "已完成", "已完成", "已完成", "进行中", "进行中", "未开始", "未开始", "滞后"]
+
+
+def test_xlsx_with_a_title_row_above_the_header(tmp_path):
+    ws = make_workspace(tmp_path / "ws")
+    wb = openpyxl.Workbook()
+    sh = wb.active
+    sh.append(["阳信县公厕台账（2021年）"])
+    sh.append(["名称", "经度", "纬度", "年份", "状态", "状态日期"])
+    sh.append(["城东公厕", LON, LAT, "2021年", "完工", dt.datetime(2021, 5, 1)])
+    wb.save(tmp_path / "台账.xlsx")
+    r = run("import", tmp_path / "台账.xlsx", "--layer", "toilets", "-w", ws)
+    assert r.exit_code == 0, r.output
+    got = sites(ws, "toilets")["城东公厕"]
+    assert (got["year"], got["status"], got["status_date"]) == (2021, "已完成", "2021-05-01")
+    assert metres(got["geometry"], shapely.Point(LON, LAT)) < 1.0

@@ -148,7 +148,9 @@ def read_layer_file(path: str | Path, *, shown: str, layer: str | None = None) -
     try:
         gdf = pyogrio.read_dataframe(path, layer=layer)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
-        msg = str(exc).splitlines()[0]
+        from citymap.io.intake.hints import gdal_message
+
+        msg = gdal_message(exc)
         raise ValidationError([Problem(shown, "", "", f"cannot be read: {msg}")]) from None
     if gdf.crs is None:
         raise ValidationError([Problem(shown, "", "crs", "has no coordinate reference system; "

@@ -54,7 +54,8 @@ def _check_save_target(path: Path) -> None:
 @click.option("--save-mapping", type=click.Path(path_type=Path, dir_okay=False), default=None,
               metavar="FILE.toml",
               help="Save this import's mapping and options for the next delivery (written "
-                   "only when the import succeeds; never over a file citymap did not make).")
+                   "when every check passes, with --dry-run too; never over a file citymap "
+                   "did not make).")
 @click.option("--source-layer", default=None, metavar="L",
               help="The layer inside FILE (GeoPackage, FileGDB), the KML folder, the XLSX "
                    "sheet, or the file in a zip; default: the one named like --layer, else "

@@ -42,13 +42,14 @@ per target), UTF-8 with a byte-order mark so that Excel shows the Chinese text.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
 import json
 import math
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -446,29 +447,33 @@ def _write_typed(gdf: gpd.GeoDataFrame, path: Path, *, layer: str, driver: str,
     types = set(gdf.geom_type.dropna())
     gtype = geometry_type if not types or types <= {geometry_type} else (
         "Multi" + geometry_type if driver != "ESRI Shapefile" else geometry_type)
-    try:
+    with _write_errors(shown, layer):
         pyogrio.raw.write(path, wkb, data, names, field_mask=masks, layer=layer,
                           driver=driver, geometry_type=gtype,
                           crs=gdf.crs.to_wkt() if gdf.crs is not None else None,
                           promote_to_multi=driver == "GPKG" and gtype.startswith("Multi"),
                           **kwargs)
+
+
+@contextlib.contextmanager
+def _write_errors(shown: str, layer: str) -> Iterator[None]:
+    """GDAL's write errors as one-line :class:`ExportError`."""
+    from citymap.io.intake.hints import gdal_message
+
+    try:
+        yield
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError,
             pyogrio.errors.FieldError, pyogrio.errors.GeometryError) as exc:
-        msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise ExportError(f"{shown}: cannot write layer {layer!r}: {msg}") from None
+        raise ExportError(f"{shown}: cannot write layer {layer!r}: {gdal_message(exc)}") \
+            from None
 
 
 def _write_layer(gdf: gpd.GeoDataFrame, path: Path, *, layer: str | None, driver: str,
                  geometry_type: str | None = None, shown: str, **kwargs: Any) -> None:
-    try:
+    with _write_errors(shown, layer or path.stem):
         pyogrio.write_dataframe(gdf, path, layer=layer, driver=driver,
                                 geometry_type=geometry_type if len(gdf) == 0 else None,
                                 **kwargs)
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError,
-            pyogrio.errors.FieldError, pyogrio.errors.GeometryError) as exc:
-        msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise ExportError(f"{shown}: cannot write layer {layer or path.stem!r}: {msg}") \
-            from None
 
 
 def _resolve_export_crs(crs: Any) -> CRS:

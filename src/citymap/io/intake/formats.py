@@ -317,7 +317,7 @@ def _csv_bytes(path: Path, shown: str, encoding: str | None) -> tuple[bytes, str
                        "(e.g. GBK, UTF-8)") from None
     for enc in ("utf-8-sig", "gb18030"):
         try:
-            return raw.decode(enc).encode("utf-8"), "UTF-8" if enc == "utf-8-sig" else enc
+            return raw.decode(enc).encode("utf-8"), "UTF-8" if enc == "utf-8-sig" else "GB18030"
         except UnicodeDecodeError:
             continue
     raise fail(shown, "the text is neither UTF-8 nor GBK; give its encoding with --encoding")
@@ -337,6 +337,24 @@ def _read_csv(path: Path, shown: str, encoding: str | None) -> Source:
     return Source(gdf, shown, driver="CSV", encoding=enc, table_points=True)
 
 
+def _below_title_rows(path: Path, shown: str, sheet: str) -> pd.DataFrame | None:
+    """The sheet read with its header row found below title rows (``阳信县公厕台账`` on
+    row 1, the column names on row 2 or 3, as Chinese office spreadsheets often have), or
+    ``None`` when no row of the first ten names coordinate columns.
+    """
+    raw = pd.DataFrame(_read(path, shown, layer=sheet, read_geometry=False,
+                             HEADERS="DISABLE", FIELD_TYPES="STRING"))
+    raw = raw.drop(columns=[c for c in raw.columns if c == "geometry"])
+    for k in range(min(10, len(raw))):
+        names = ["" if v is None else str(v).strip() for v in raw.iloc[k]]
+        x, y = _point_columns(names)
+        if x is not None and y is not None:
+            body = raw.iloc[k + 1:].reset_index(drop=True)
+            body.columns = [n or f"field_{i + 1}" for i, n in enumerate(names)]
+            return body
+    return None
+
+
 def _read_xlsx(path: Path, shown: str, layer: str | None) -> Source:
     sheets = [n for n, _ in _layers(path, shown)]
     if layer is not None and layer not in sheets:
@@ -348,6 +366,12 @@ def _read_xlsx(path: Path, shown: str, layer: str | None) -> Source:
                FIELD_TYPES="AUTO")
     cols = [str(c) for c in df.columns if c != "geometry"]
     xcol, ycol = _point_columns(cols)
+    if xcol is None or ycol is None:
+        found = _below_title_rows(path, shown, sheet)
+        if found is not None:
+            df = found
+            cols = [str(c) for c in df.columns]
+            xcol, ycol = _point_columns(cols)
     if xcol is None or ycol is None:
         raise _no_coordinates(shown, cols)
     xs = pd.to_numeric(df[xcol].map(lambda v: str(v).strip() if v is not None else v),

@@ -134,6 +134,9 @@ def load_mapping(path: str | Path) -> Mapping:
     if unknown:
         raise fail(shown, f"unknown key(s) {', '.join(map(repr, unknown))}; a mapping file "
                    f"has map, set and {', '.join(_OPTIONS)}", field="--mapping")
+    if data.get("from") not in (None, "gcj02"):
+        raise fail(shown, f"from = {data['from']!r}: the only conversion is \"gcj02\" "
+                   "(AMap/Gaode, Tencent)", field="from")
     for table in ("map", "set"):
         if not isinstance(data.get(table, {}), dict):
             raise fail(shown, f"{table!r} must be a table of FIELD = VALUE", field=table)
