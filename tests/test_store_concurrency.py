@@ -98,9 +98,9 @@ def test_progress_import_into_the_store_is_all_or_nothing(store, pg_url, tmp_pat
     rows = [{"id": "OC-1", "status": "进行中", "date": "2021-05-01", "percent": "40",
              "unit": LEAD_16},
             {"id": "OC-2", "status": "已完成", "date": "2021-05-02", "unit": LEAD_16}]
-    bad = write_csv(tmp_path / "bad.csv", [*rows, {"id": "PP-1", "status": "完工",
+    bad = write_csv(tmp_path / "bad.csv", [*rows, {"id": "PP-1", "status": "搞定",
                                                    "date": "2021-05-03", "unit": LEAD_16}])
-    with pytest.raises(ValidationError, match="完工"):
+    with pytest.raises(ValidationError, match="搞定"):
         store.import_progress(ws, bad, today=TODAY)
     assert _counts(pg_url) == (0, 0)
     good = write_csv(tmp_path / "good.csv", rows)
