@@ -295,3 +295,26 @@ def test_gdal_driver_advice_never_reaches_a_planner(tmp_path):
     assert r.output == (f"Error: {f}: cannot be read as GIS data: not a format citymap reads "
                         "(Shapefile, GeoPackage, FileGDB, GeoJSON, KML/KMZ, DXF, CSV, XLSX, "
                         "or a zip of one)\n")
+
+
+def test_zipped_filegdb_and_dxf_without_crs(tmp_path):
+    ws = make_workspace(tmp_path / "ws")
+    src = tmp_path / "p.geojson"
+    gpd.GeoDataFrame({"名称": ["北街口袋公园"], "建设年份": ["2021年"]}, geometry=[NORTH],
+                     crs=4326).to_crs(4548).to_file(src, driver="GeoJSON")
+    ogr2ogr("-f", "OpenFileGDB", tmp_path / "成果.gdb", src, "-nln", "口袋公园")
+    archive = tmp_path / "成果.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for f in (tmp_path / "成果.gdb").iterdir():
+            zf.write(f, f"成果.gdb/{f.name}")
+    r = run("import", archive, "--layer", "pocket_parks", "-w", ws)
+    assert r.exit_code == 0, r.output
+    assert metres(sites(ws, "pocket_parks")["北街口袋公园"]["geometry"], NORTH) < 1.0
+    # a CAD drawing has no CRS: the coordinates say which one to give
+    ogr2ogr("-f", "DXF", tmp_path / "d.dxf", src)
+    before = tree_hash(ws)
+    r = run("import", tmp_path / "d.dxf", "--layer", "pocket_parks", "-w", ws)
+    assert r.exit_code == 2 and tree_hash(ws) == before
+    assert r.output == (f"Error: {tmp_path / 'd.dxf'}: the data has no coordinate reference "
+                        "system; its coordinates fit EPSG:4548: import it with --crs "
+                        "EPSG:4548\n")

@@ -200,3 +200,18 @@ def test_shipped_pocket_park_mapping_imports_a_delivery(tmp_path):
             "-w", ws)
     assert r.exit_code == 0, r.output
     assert sites(ws, "pocket_parks")["南街口袋公园"]["source"] == "县自然资源规划局 测绘"
+
+
+def test_numeric_department_ids_are_a_key_not_ids(tmp_path):
+    ws = make_workspace(tmp_path / "ws")
+    gdf = gpd.GeoDataFrame({"序号": [1, 2], "名称": list(PARKS), "年份": [2021, 2021]},
+                           geometry=list(PARKS.values()), crs="EPSG:4490")
+    pyogrio.write_dataframe(gdf, tmp_path / "p.shp", encoding="UTF-8")
+    before = tree_hash(ws)
+    r = run("import", tmp_path / "p.shp", "--layer", "pocket_parks", "--map", "序号=id",
+            "-w", ws)
+    assert r.exit_code == 2 and tree_hash(ws) == before
+    assert "'序号' holds plain numbers: keep it as the key instead (--key 序号" in r.output
+    r = run("import", tmp_path / "p.shp", "--layer", "pocket_parks", "--key", "序号", "-w", ws)
+    assert r.exit_code == 0, r.output
+    assert sites(ws, "pocket_parks")["北街口袋公园"]["id"] == "PP-3"

@@ -505,6 +505,11 @@ def import_sites(
                                 f"; map them with --map FIELD=LAYER_FIELD or give a value "
                                 f"for every feature with --set FIELD=VALUE (layer {layer!r} "
                                 f"has {', '.join(layer_columns(spec, joined=False))})"))
+    mapped_id = next((a for a, b in renames.items() if b == "id"), None)
+    if mapped_id and any(pr.field == "id" and "all digits" in pr.message for pr in problems):
+        problems.append(Problem(shown, "", "id", f"{mapped_id!r} holds plain numbers: keep it "
+                                f"as the key instead (--key {mapped_id}, without mapping it "
+                                "to id) and citymap generates ids in the layer's pattern"))
     if problems:
         raise ValidationError(problems)
     warnings_: list[str] = []
