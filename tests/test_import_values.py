@@ -145,3 +145,13 @@ def test_xlsx_with_a_title_row_above_the_header(tmp_path):
     got = sites(ws, "toilets")["城东公厕"]
     assert (got["year"], got["status"], got["status_date"]) == (2021, "已完成", "2021-05-01")
     assert metres(got["geometry"], shapely.Point(LON, LAT)) < 1.0
+
+
+def test_a_synonym_naming_no_status_is_refused_on_loading(tmp_path):
+    ws = make_workspace(tmp_path / "ws")
+    with open(ws / "citymap.toml", "a", encoding="utf-8") as fh:
+        fh.write('\n[import.status_synonyms]\n"基本完工" = "差不多"\n')
+    r = run("validate", "-w", ws)
+    assert r.exit_code == 2
+    assert "citymap.toml: [import.status_synonyms]: 基本完工: '差不多' is not a status; use " \
+        "one of 未开始, 进行中, 已完成, 滞后" in r.output

@@ -31,7 +31,7 @@ from citymap.sites import (
     read_layer_file,
     repair_geometries,
 )
-from citymap.vocab import SCHEMATIC
+from citymap.vocab import SCHEMATIC, SITE_STATUSES
 
 __all__ = ["Config", "Workspace", "find_workspace", "load_config", "load_workspace"]
 
@@ -100,6 +100,12 @@ def load_config(root: Path) -> Config:
     lang = mp.get("lang", "zh")
     if lang not in ("zh", "en"):
         problems.append(Problem(CONFIG_FILE, "[map]", "lang", f"{lang!r} must be 'zh' or 'en'"))
+    synonyms = (data.get("import") or {}).get("status_synonyms") or {}
+    for word, status in (synonyms.items() if isinstance(synonyms, dict) else ()):
+        if status not in SITE_STATUSES:  # how departments write a status (citymap import)
+            problems.append(Problem(CONFIG_FILE, "[import.status_synonyms]", str(word),
+                                    f"{status!r} is not a status; use one of "
+                                    f"{', '.join(SITE_STATUSES)}"))
     if problems:
         raise ValidationError(problems)
     center = mp.get("center")
