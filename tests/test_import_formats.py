@@ -318,3 +318,22 @@ def test_zipped_filegdb_and_dxf_without_crs(tmp_path):
     assert r.output == (f"Error: {tmp_path / 'd.dxf'}: the data has no coordinate reference "
                         "system; its coordinates fit EPSG:4548: import it with --crs "
                         "EPSG:4548\n")
+
+
+def test_zip_bomb_is_refused_not_unpacked(tmp_path, monkeypatch):
+    from citymap.io.intake import formats
+
+    ws = make_workspace(tmp_path / "ws")
+    monkeypatch.setattr(formats, "ZIP_MAX_BYTES", 1_000_000)  # the test's own small cap
+    inner = tmp_path / "inner.zip"
+    with zipfile.ZipFile(inner, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("zeros.shp", b"\0" * 600_000)
+    bomb = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("a.zip", inner.read_bytes())
+        zf.writestr("b.zip", inner.read_bytes())
+    before = tree_hash(ws)
+    r = run("import", bomb, "--layer", "pocket_parks", "-w", ws)
+    assert r.exit_code == 2 and tree_hash(ws) == before
+    assert r.output.startswith(f"Error: {bomb}/b.zip: unpacks to 1 files, 1 MB: more than "
+                               "citymap unpacks"), r.output

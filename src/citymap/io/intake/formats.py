@@ -55,7 +55,7 @@ DRIVER_INTERNALS = frozenset(s.lower() for s in (
 _DATA_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json", ".kml", ".kmz", ".dxf", ".csv",
                   ".xlsx", ".tab", ".mif", ".gml", ".fgb", ".sqlite")
 #: Limits on what a zip may unpack to (a zip bomb is refused, not unpacked).
-ZIP_MAX_BYTES = 2 * 1024**3
+ZIP_MAX_BYTES = 1024**3
 ZIP_MAX_FILES = 20000
 ZIP_MAX_DEPTH = 3
 
@@ -132,8 +132,14 @@ def _zip_name(info: zipfile.ZipInfo) -> str:
     return info.filename
 
 
-def _unzip(archive: Path, into: Path, shown: str, depth: int = 0) -> None:
-    """Unpack ``archive`` into ``into`` (zips inside too), refusing zip bombs and escapes."""
+def _unzip(archive: Path, into: Path, shown: str, depth: int = 0,
+           budget: list[int] | None = None) -> None:
+    """Unpack ``archive`` into ``into`` (zips inside too), refusing zip bombs and escapes.
+
+    ``budget`` is ``[bytes, files]`` still allowed over all nested archives together (a
+    member never yields more than its declared size: :mod:`zipfile` stops there).
+    """
+    budget = budget if budget is not None else [ZIP_MAX_BYTES, ZIP_MAX_FILES]
     try:
         zf = zipfile.ZipFile(archive)
     except (zipfile.BadZipFile, OSError) as exc:
@@ -141,7 +147,9 @@ def _unzip(archive: Path, into: Path, shown: str, depth: int = 0) -> None:
     with zf:
         infos = zf.infolist()
         total = sum(i.file_size for i in infos)
-        if len(infos) > ZIP_MAX_FILES or total > ZIP_MAX_BYTES:
+        budget[0] -= total
+        budget[1] -= len(infos)
+        if budget[0] < 0 or budget[1] < 0:
             raise fail(shown, f"unpacks to {len(infos)} files, {total / 1e6:.0f} MB: more "
                        "than citymap unpacks; unpack it and import the file inside")
         for info in infos:
@@ -161,7 +169,7 @@ def _unzip(archive: Path, into: Path, shown: str, depth: int = 0) -> None:
                     raise fail(shown, f"holds zips nested more than {ZIP_MAX_DEPTH} deep")
                 inner = target.with_suffix("")
                 inner.mkdir(exist_ok=True)
-                _unzip(target, inner, f"{shown}/{'/'.join(parts)}", depth + 1)
+                _unzip(target, inner, f"{shown}/{'/'.join(parts)}", depth + 1, budget)
                 target.unlink()
 
 
