@@ -623,8 +623,13 @@ def _export_shp(ws: Workspace, out: Path, names: list[str], *, crs: CRS,
 
 def _export_dxf(ws: Workspace, out: Path, names: list[str], *, crs: CRS,
                 progress: Progress) -> list[Path]:
-    """One DXF for CAD: every layer's geometry on a CAD layer of its name, in metres."""
-    target = out if out.suffix.lower() == ".dxf" else out / "dxf" / "citymap.dxf"
+    """``dxf/citymap.dxf`` for CAD: every layer on a CAD layer of its name, in metres, and
+    ``citymap.prj`` saying the CRS (a DXF has no place for it).
+    """
+    if out.suffix:
+        raise ExportError(f"{str(out)!r}: the DXF export is a folder (dxf/citymap.dxf and "
+                          "its .prj); give a folder with -o")
+    folder = out / "dxf"
     if crs.is_geographic:
         crs = resolve_crs(ws.config.measure_crs, what="measure_crs")
     frames = []
@@ -633,16 +638,15 @@ def _export_dxf(ws: Workspace, out: Path, names: list[str], *, crs: CRS,
         if len(gdf):
             frames.append(gpd.GeoDataFrame({"Layer": [name] * len(gdf)},
                                            geometry=gdf.geometry.values, crs=gdf.crs))
-    progress(f"DXF {target.name} ({_crs_name(crs)})")
+    progress(f"DXF citymap.dxf ({_crs_name(crs)})")
     merged = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True) if frames else {
         "Layer": []}, geometry="geometry" if frames else gpd.GeoSeries([]), crs=LONLAT_CRS)
     merged = merged.to_crs(crs)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(target) as tmp:
-        _write_layer(merged, tmp, layer="entities", driver="DXF", shown=str(target))
-    prj = target.with_suffix(".prj")
-    write_text(prj, crs.to_wkt("WKT1_ESRI") + "\n")
-    return [target, prj]
+    with atomic_dir(folder) as tmp:
+        _write_layer(merged, tmp / "citymap.dxf", layer="entities", driver="DXF",
+                     shown=str(folder / "citymap.dxf"))
+        (tmp / "citymap.prj").write_text(crs.to_wkt("WKT1_ESRI") + "\n", encoding="utf-8")
+    return [folder / "citymap.dxf", folder / "citymap.prj"]
 
 
 def _export_csv(ws: Workspace, out: Path, progress: Progress) -> list[Path]:

@@ -308,7 +308,8 @@ def _convert_rows(gdf: gpd.GeoDataFrame, spec: LayerSpec, src: Source,
                 out.append(_stand_in(kind))
                 if col in from_set:
                     break
-        out += [out[-1]] * (len(vals) - len(out))
+        if out and len(out) < len(vals):  # a bad --set value: one problem, every row
+            out += [out[-1]] * (len(vals) - len(out))
         gdf[col] = pd.Series(out, index=gdf.index, dtype=object)
     return problems
 

@@ -139,10 +139,15 @@ def to_date(value: Any) -> str:
     v = value
     if isinstance(v, np.generic):
         v = v.item()
+    if isinstance(v, pd.Timestamp | dt.datetime):
+        v = pd.Timestamp(v).date()
     if isinstance(v, str):
         v = _text(v)
+        if v.isdigit() and len(v) == 5:
+            v = int(v)  # an Excel day number that a table stored as text
     try:
-        return parse_date(v).isoformat()
+        # a number in a GIS or spreadsheet table is an Excel day number
+        return parse_date(v, serial=True).isoformat()
     except ValueError:
         raise ValueError("is not a date; write it like 2021-05-01, 2021/5/1 or "
                          "2021年5月1日") from None
