@@ -28,8 +28,8 @@ def _check_save_target(path: Path) -> None:
   citymap import export/citymap.gpkg --layer wastewater_plants --source-layer wastewater_plants
   citymap import amap_points.geojson --layer construction_sites --from gcj02
   citymap import 口袋公园.shp --layer pocket_parks --set year=2021
-  citymap import 交付.zip --layer old_communities --map 名称=name --map 建设年份=year --key 编号 --dry-run
-  citymap import 交付.zip --layer old_communities --set source="县自然资源规划局 2021 测绘" --set year=2021
+  citymap import 交付.zip --layer old_communities --map 名称=name --key 编号 --dry-run
+  citymap import 交付.zip --layer old_communities --set source="县住建局 台账" --set year=2021
   citymap import 交付.zip --mapping docs/mappings/old_communities.toml
   citymap import 工地.xlsx --layer construction_sites --set year=2021      (经度/纬度 columns)
   citymap import 规划.dxf --layer pocket_parks --crs EPSG:4548 --map Layer=kind
