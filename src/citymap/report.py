@@ -409,16 +409,18 @@ def _target_row(t: TargetResult) -> dict[str, Any]:
         "site_ids": list(t.site_ids), "counted_ids": list(t.counted_ids)}
 
 
-def _title(result: MetricsResult, title: str | None) -> str:
+def _title(result: MetricsResult, title: str | None, month: dict[str, Any] | None) -> str:
     if title:
         return title
+    if month is not None:
+        return f"{result.workspace} {month['label']} 月度通报"
     if result.year is not None:
         return f"{result.workspace} {result.year} 年度通报"
     return f"{result.workspace} {PLAN_YEARS[0]}–{PLAN_YEARS[1]} 三年总评"
 
 
 def render_report(result: MetricsResult, *, ws: Workspace | None = None, maps: bool = True,
-                  title: str | None = None) -> str:
+                  title: str | None = None, month: dict[str, Any] | None = None) -> str:
     """The report as one self-contained HTML text.
 
     Parameters
@@ -432,6 +434,8 @@ def render_report(result: MetricsResult, *, ws: Workspace | None = None, maps: b
         Draw a map of each zone.
     title
         The title (default: the workspace name and 年度通报, or 三年总评).
+    month
+        The month's sections (:func:`citymap.monthly.month_context`): the monthly 通报.
 
     Returns
     -------
@@ -470,7 +474,7 @@ def render_report(result: MetricsResult, *, ws: Workspace | None = None, maps: b
         for i in result.indicators]
     any_partial = any(p["partial"] for s in series for p in s["points"])
     return tpl.render(
-        lang="zh", title=_title(result, title), workspace=result.workspace,
+        lang="zh", title=_title(result, title, month), month=month, workspace=result.workspace,
         county=result.county, as_of=result.as_of.isoformat(), year=result.year,
         plan_years=f"{PLAN_YEARS[0]}–{PLAN_YEARS[1]}", schematic=result.schematic,
         summary=summary, n_targets=len(result.targets),
@@ -484,7 +488,8 @@ def render_report(result: MetricsResult, *, ws: Workspace | None = None, maps: b
 
 
 def write_report(ws: Workspace, path: str | os.PathLike[str], *, year: int | None = None,
-                 as_of: dt.date | None = None, maps: bool = True) -> Path:
+                 as_of: dt.date | None = None, maps: bool = True,
+                 month: tuple[int, int] | None = None) -> Path:
     """Compute the metrics and write the report to ``path`` atomically.
 
     Parameters
@@ -499,6 +504,10 @@ def write_report(ws: Workspace, path: str | os.PathLike[str], *, year: int | Non
         The report date (default: 31 December of ``year``, or today if earlier).
     maps
         Draw a map of each pilot zone.
+    month
+        (year, month): the monthly 通报 — that month's changes, status at its last day and
+        late items, then the report of its year as of its last day (``year`` and
+        ``as_of`` are ignored).
 
     Returns
     -------
@@ -509,7 +518,14 @@ def write_report(ws: Workspace, path: str | os.PathLike[str], *, year: int | Non
 
     path = Path(path)
     check_file_replaceable(path, recognise_html, kind="HTML page")
+    context = None
+    if month is not None:
+        from citymap.monthly import month_context, month_end
+        from citymap.supervise import day_status
+
+        year, as_of = month[0], month_end(*month)
+        context = month_context(ws, day_status(ws, as_of), *month)
     result = compute_metrics(ws, year=year, as_of=as_of)
-    write_text(path, render_report(result, ws=ws, maps=maps))
+    write_text(path, render_report(result, ws=ws, maps=maps, month=context))
     return path
 

@@ -11,8 +11,10 @@ from citymap.cli.export import export
 from citymap.cli.import_ import import_
 from citymap.cli.metrics import metrics
 from citymap.cli.overdue import overdue
+from citymap.cli.papers import papers
 from citymap.cli.plan import plan
 from citymap.cli.progress import progress
+from citymap.cli.remind import remind
 from citymap.cli.report import report
 from citymap.cli.serve import serve
 from citymap.cli.show import show
@@ -41,7 +43,7 @@ def cli(verbose: int) -> None:
 
 
 for command in (tasks, show, validate, plan, status, progress, overdue, export, import_,
-                store, build, serve, metrics, report):
+                store, build, serve, metrics, report, remind, papers):
     cli.add_command(command)
 
 
