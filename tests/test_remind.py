@@ -90,7 +90,8 @@ def test_recipients_by_level(tmp_path: Path) -> None:
                        ("2021-02-01", ["李执法", "赵副县长", "钱县长"])):
         msgs = plan_messages(cfg, reminders(ws, day_status(ws, D.fromisoformat(day))))
         assert [m.person.name for m in msgs] == names
-        assert all([i.id for i in m.items] == ["8", "8.1", "PP-2"] for m in msgs)  # one message each
+        # one message each, with every item
+        assert all([i.id for i in m.items] == ["8", "8.1", "PP-2"] for m in msgs)
 
 
 def test_config_problems_listed() -> None:
