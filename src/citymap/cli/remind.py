@@ -51,6 +51,9 @@ def remind(ctx: click.Context, as_of: dt.date | None, unit: str | None, dry_run:
     from citymap.supervise import day_status, levels, reminders
 
     ws = load(ctx)
+    if not dry_run and ctx.meta.get("citymap.store_object") is not None:
+        raise click.UsageError("sending needs the folder workspace, where the send log "
+                               "(geo/remind_log.csv) is kept; with --store use --dry-run")
     lang = get_lang(ctx, ws)
     day = as_of or dt.date.today()
     with errors_to_exit():
