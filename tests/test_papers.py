@@ -87,6 +87,23 @@ def test_dispatch_small(tmp_path: Path) -> None:
     assert code == 2 and ".xlsx" in err
 
 
+def test_dispatch_replaces_only_its_own(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    root = make_workspace(tmp_path / "ws", status_log=LOG)
+    out = tmp_path / "调度表.xlsx"
+    assert run(root, "papers", "dispatch", "--as-of", "2021-06-30", "-o", str(out))[0] == 0
+    assert run(root, "papers", "dispatch", "--as-of", "2021-07-31", "-o", str(out))[0] == 0
+    assert "2021-07-31" in load_workbook(out).active["A1"].value  # type: ignore[index]
+    theirs = tmp_path / "会议.xlsx"
+    wb = Workbook()
+    wb.properties.creator = "张三"
+    wb.save(theirs)
+    before = theirs.read_bytes()
+    code, _, err = run(root, "papers", "dispatch", "-o", str(theirs))
+    assert code == 2 and "never replaces" in err and theirs.read_bytes() == before
+
+
 def _expected_shipped(day: str) -> dict[int, tuple[int, int]]:
     """(done, planned) per work from the shipped files, computed without citymap."""
     register = {}

@@ -133,7 +133,8 @@ def _set_text(cell: Any, text: str) -> None:
 
 def write_dispatch(ws: Workspace, st: DayStatus, path: str | os.PathLike[str], *,
                    lang: str = "zh") -> Path:
-    """Write the 调度表 of ``st.date`` to ``path`` (xlsx, atomically).
+    """Write the 调度表 of ``st.date`` to ``path`` (xlsx, atomically; an existing ``path``
+    is replaced only when citymap wrote it, :mod:`citymap.io.owned`).
 
     A title row (plan, date, and the 示意 notice when the workspace is schematic), the
     header, one row per work; header frozen, columns sized, text wrapped, A4 landscape,
@@ -143,8 +144,13 @@ def write_dispatch(ws: Workspace, st: DayStatus, path: str | os.PathLike[str], *
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
+    from citymap.io.owned import GENERATOR, check_file_replaceable, recognise_xlsx
+
+    path = Path(path)
+    check_file_replaceable(path, recognise_xlsx, kind="workbook")
     rows = dispatch_rows(ws, st)
     wb = Workbook()
+    wb.properties.creator = wb.properties.lastModifiedBy = GENERATOR  # its mark (io.owned)
     sh = wb.active
     assert sh is not None
     sh.title = "调度表" if lang == "zh" else "Dispatch"
@@ -208,7 +214,6 @@ def write_dispatch(ws: Workspace, st: DayStatus, path: str | os.PathLike[str], *
     sh.print_options.horizontalCentered = True
     sh.page_margins.left = sh.page_margins.right = 0.4
     sh.oddFooter.center.text = "第 &P 页 共 &N 页" if lang == "zh" else "Page &P of &N"
-    path = Path(path)
     write_with(path, lambda tmp: wb.save(tmp))
     return path
 
