@@ -67,9 +67,9 @@ def test_dingtalk_and_wecom_signed_once(tmp_path: Path) -> None:
         code, out, err = run(root, "remind", "--as-of", "2021-02-01", env=env)
         after = int(time.time() * 1000)
         assert code == 0, err
-        assert "sent to 李执法 via ding: 3 items" in err
-        assert "sent to 赵副县长 via wx: 3 items" in err
-        assert "sent to 钱县长 via ding: 3 items" in err
+        assert "已发送 李执法(渠道 ding):3 项" in err
+        assert "已发送 赵副县长(渠道 wx):3 项" in err
+        assert "已发送 钱县长(渠道 ding):3 项" in err
         # DingTalk: two messages (李执法, 钱县长), each signed
         assert len(ding.calls) == 2 and len(wx.calls) == 1
         for call, phone in zip(ding.calls, ("13800000002", "13800000004"), strict=True):
@@ -133,15 +133,15 @@ def test_failed_send_one_line_not_logged(tmp_path: Path) -> None:
     with robot_server() as ding, robot_server() as wx:
         root = robots_workspace(tmp_path, ding, wx)
         wx.answer = {"errcode": 93000, "errmsg": "invalid webhook url"}
-        code, _, err = run(root, "remind", "--as-of", "2021-01-20", env=env)
-        assert code == 1
+        code, _, err = run(root, "--lang", "en", "remind", "--as-of", "2021-01-20", env=env)
+        assert code == 1 and "sent to 李执法 via ding: 3 items" in err
         line = [x for x in err.splitlines() if "赵副县长" in x]
         assert len(line) == 1 and "not sent to 赵副县长" in line[0] and "93000" in line[0]
         assert "Traceback" not in err
         assert {r["recipient"] for r in sent_rows(root)} == {"李执法"}
         wx.answer = {"errcode": 0, "errmsg": "ok"}
         code, _, err = run(root, "remind", "--as-of", "2021-01-20", env=env)
-        assert code == 0 and "sent to 赵副县长 via wx: 3 items" in err
+        assert code == 0 and "已发送 赵副县长(渠道 wx):3 项" in err
         assert len(ding.calls) == 1 and len(wx.calls) == 2
         # a secret variable not set: one line naming it, nothing sent or logged
         code, _, err = run(root, "remind", "--as-of", "2021-02-01",
@@ -150,7 +150,7 @@ def test_failed_send_one_line_not_logged(tmp_path: Path) -> None:
         assert len(ding.calls) == 1 and len(wx.calls) == 3  # wecom needs no secret
     # the robot down: one line per message
     code, _, err = run(root, "remind", "--as-of", "2021-02-01", env=env)
-    assert code == 1 and err.count("not sent to") == 2
+    assert code == 1 and err.count("未发送") == 2
 
 
 def test_smtp_message(tmp_path: Path) -> None:
@@ -180,3 +180,19 @@ from = "县专班 <zhuanban@example.gov.cn>"
         assert len(sent_rows(root)) == 6
         code, _, err = run(root, "remind", "--as-of", "2021-01-20")
         assert code == 0 and len(got) == 2 and "没有需要发送的新提醒" in err
+
+
+def test_concurrent_runs_send_once(tmp_path: Path) -> None:
+    """Two runs at once: the send log's lock makes the second see what the first sent."""
+    from _ws_progress import run_cli
+
+    env = {"TEST_DINGTALK_SECRET": SECRET, "PYTHONWARNINGS": "error",
+           **{k: "" for k in NO_PROXY}}
+    with robot_server() as ding, robot_server() as wx:
+        root = robots_workspace(tmp_path, ding, wx)
+        procs = [run_cli(root, "remind", "--as-of", "2021-02-01", env=env) for _ in range(3)]
+        results = [p.communicate(timeout=300) for p in procs]
+        assert [p.returncode for p in procs] == [0, 0, 0], results
+        assert len(ding.calls) == 2 and len(wx.calls) == 1
+        assert len(sent_rows(root)) == 9
+        assert sum("没有需要发送的新提醒" in err for _, err in results) == 2

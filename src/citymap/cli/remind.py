@@ -91,10 +91,12 @@ def remind(ctx: click.Context, as_of: dt.date | None, unit: str | None, dry_run:
         p = o.message.person
         n = len(o.message.items)
         if o.status == "sent":
-            err.print(f"sent to {p.name} via {o.channel}: {n} items")
+            err.print(f"sent to {p.name} via {o.channel}: {n} items" if lang == "en" else
+                      f"已发送 {p.name}(渠道 {o.channel}):{n} 项", markup=False)
         else:
             failed += 1
-            err.print(f"not sent to {p.name}: {o.detail}", markup=False)
+            err.print(f"not sent to {p.name}: {o.detail}" if lang == "en" else
+                      f"未发送 {p.name}:{o.detail}", markup=False)
     if not outcomes:
         err.print("nothing new to send" if lang == "en" else "没有需要发送的新提醒")
     if failed:
