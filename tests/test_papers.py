@@ -94,7 +94,8 @@ def test_dispatch_replaces_only_its_own(tmp_path: Path) -> None:
     out = tmp_path / "调度表.xlsx"
     assert run(root, "papers", "dispatch", "--as-of", "2021-06-30", "-o", str(out))[0] == 0
     assert run(root, "papers", "dispatch", "--as-of", "2021-07-31", "-o", str(out))[0] == 0
-    assert "2021-07-31" in load_workbook(out).active["A1"].value  # type: ignore[index]
+    sh = load_workbook(out).active
+    assert sh is not None and "2021-07-31" in str(sh["A1"].value)
     theirs = tmp_path / "会议.xlsx"
     wb = Workbook()
     wb.properties.creator = "张三"
@@ -106,7 +107,7 @@ def test_dispatch_replaces_only_its_own(tmp_path: Path) -> None:
 
 def _expected_shipped(day: str) -> dict[int, tuple[int, int]]:
     """(done, planned) per work from the shipped files, computed without citymap."""
-    register = {}
+    register: dict[int, tuple[int, int]] = {}
     sites: list[dict[str, object]] = []
     for p in sorted((REPO / "geo" / "sites").glob("*.geojson")):
         for f in json.loads(p.read_text(encoding="utf-8"))["features"]:

@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import time
 import urllib.parse
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ NO_PROXY: dict[str, str | None] = {k: None for k in (
     "http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY")}
 
 
-def run(root: Path, *args: str, env: dict[str, str | None] | None = None
+def run(root: Path, *args: str, env: Mapping[str, str | None] | None = None
         ) -> tuple[int, str, str]:
     r = CliRunner().invoke(cli, ["--workspace", str(root), *args],
                            env={**NO_PROXY, **(env or {})})
