@@ -31,6 +31,8 @@ __all__ = [
     "online_refs",
     "offline_refs",
     "template_text",
+    "app_script",
+    "app_style",
 ]
 
 
@@ -87,6 +89,28 @@ class AssetRefs:
 def template_text(name: str) -> str:
     """The text of ``render/templates/<name>`` (citymap's own script, style or page)."""
     return (resources.files("citymap.render") / "templates" / name).read_text(encoding="utf-8")
+
+
+def _parts(folder: str, suffix: str) -> list[tuple[str, str]]:
+    base = resources.files("citymap.render") / "templates" / folder
+    names = sorted(p.name for p in base.iterdir() if p.name.endswith(suffix))
+    return [(n, (base / n).read_text(encoding="utf-8")) for n in names]
+
+
+def app_script() -> str:
+    """The map script of citymap: ``templates/js/*.js`` in name order, in one function scope.
+
+    The script is split by control (``00-core.js``, ``10-draw.js``, ``50-search.js`` …);
+    the parts share one strict-mode function scope, so a part may use what an earlier
+    part declared. A new control is a new file whose number places it in the order.
+    """
+    body = "\n".join(f"/* ---- {name} */\n{text}" for name, text in _parts("js", ".js"))
+    return f"(function () {{\n'use strict';\n{body}\n}}());\n"
+
+
+def app_style() -> str:
+    """The map style of citymap: ``templates/css/*.css`` in name order."""
+    return "\n".join(f"/* ---- {name} */\n{text}" for name, text in _parts("css", ".css"))
 
 
 def _repo_roots(extra: Iterable[Path]) -> list[Path]:

@@ -3,7 +3,8 @@
 :func:`render_map` is a pure function of the workspace, the metrics panels and the
 options; it returns the HTML of one map. The page is small and fixed (``templates/
 page.html``); the data goes in as ONE JSON blob per map, which citymap's own script
-(``templates/citymap.js``) draws on a Leaflet canvas renderer. The blob is compact:
+(``templates/js/*.js``, see :func:`~citymap.render.assets.app_script`) draws on a
+Leaflet canvas renderer. The blob is compact:
 
 * coordinates rounded to 6 decimals (≈ 0.1 m), delta-coded and written as one
   polyline-encoded string per layer (``encode_ints``), with the parts/rings/vertex counts
@@ -40,7 +41,7 @@ from citymap import __version__
 from citymap.crs import areas_m2
 from citymap.errors import CitymapError
 from citymap.layers import LayerSpec
-from citymap.render.assets import AssetRefs, template_text
+from citymap.render.assets import AssetRefs, app_script, app_style, template_text
 from citymap.render.panel import Panel, panel_blob, zone_blob
 from citymap.render.popup import popup_fields, target_groups, targets_table, works_table
 from citymap.sites import parse_works
@@ -684,8 +685,8 @@ def render_map(ws: Workspace, options: MapOptions, panels: Sequence[Panel] = (),
         "version": esc(__version__),
         "styles": styles,
         "scripts": scripts,
-        "app_css": template_text("citymap.css"),
-        "app_js": template_text("citymap.js"),
+        "app_css": app_style(),
+        "app_js": app_script(),
         "data": dumps_for_script(data),
     }
     # one pass: a value is never searched for placeholders again

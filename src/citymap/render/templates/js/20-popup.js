@@ -1,0 +1,77 @@
+/* Popups: built from the blob with textContent. */
+/* ------------------------------------------------------------- popups */
+var popup = L.popup({ maxWidth: 340, autoPanPaddingTopLeft: [60, 120], autoPanPaddingBottomRight: [40, 40] });
+var current = null;
+function row(tbody, label, text) {
+  if (text === null || text === undefined || text === '') { return; }
+  var tr = el('tr', null, null, tbody);
+  el('th', null, label, tr); el('td', null, text, tr);
+}
+function servicePopup(li, i) {
+  var Ld = LAYERS[li], box = el('div', 'cm-popup'), tb, a = value(li, 'area_m2', i);
+  el('h3', null, value(li, 'name', i) || value(li, 'id', i), box);
+  el('div', 'cm-id', U.parcel + ' · ' + U.id + ' ' + value(li, 'id', i), box);
+  tb = el('tbody', null, null, el('table', null, null, box));
+  row(tb, U.service, covered(li, i) ? U.yes + ' — ' + U.covered : U.no + ' — ' + U.uncovered);
+  row(tb, U.area, a === null ? null : fmt(a) + ' m²');
+  el('div', 'cm-id', U.asof + ' ' + D.dates[Ld.d][0], box);
+  return box;
+}
+function zoneCov(li, i) {
+  var z = LAYERS[li].zone, c = z && z.cov[dateIndex];
+  return c ? c[i] : null;
+}
+function popupNode(li, i) {
+  var Ld = LAYERS[li], box = el('div', 'cm-popup'), t, works, code, tb, tg, list;
+  if (Ld.role === 'service') { return servicePopup(li, i); }
+  el('h3', null, value(li, 'name', i) || value(li, 'id', i), box);
+  el('div', 'cm-id', Ld.title + ' · ' + U.id + ' ' + value(li, 'id', i), box);
+  works = String(value(li, 'works', i) || '').split(';').filter(Boolean);
+  works.forEach(function (n) {
+    var w = D.works[n], wb = el('div', 'cm-work', null, box), tbw = el('tbody', null, null, el('table', null, null, wb));
+    if (!w) { row(tbw, U.work, n); return; }
+    row(tbw, U.work, n + ' · ' + w.n);
+    var a = D.actions.filter(function (x) { return x.n === w.a; })[0];
+    row(tbw, U.action, a ? a.n + ' · ' + a.name : w.a);
+    row(tbw, U.lead, w.l.join('、'));
+    row(tbw, U.partners, w.p.join('、'));
+  });
+  tb = el('tbody', null, null, el('table', null, null, box));
+  code = statusCode(li, i);
+  if (code >= 0) {
+    var tr = el('tr', null, null, tb), td;
+    el('th', null, U.status, tr);
+    td = el('td', null, null, tr);
+    td.appendChild(swatch(Ld.geom, D.palette[code], D.dashes[code], D.shapes[code]));
+    el('span', 'cm-status', ' ' + D.statuses[code] + (statusDate(li, i) ? ' · ' + statusDate(li, i) : ''), td);
+    el('span', 'cm-id', ' (' + U.asof + ' ' + D.dates[dateIndex][0] + ')', td);
+  }
+  (Ld.f || []).forEach(function (f) { row(tb, f[1], value(li, f[0], i) === null ? null : fmt(value(li, f[0], i))); });
+  if (Ld.role === 'pilot' && Ld.zone) {
+    row(tb, U.area, fmt(Ld.zone.area[i]) + ' km²' + (Ld.zone.below[i] ? ' ⚠ ' + U.belowMin + ' ' + fmt(Ld.zone.min) + ' km²' : ''));
+    t = zoneCov(li, i);
+    if (t) { row(tb, U.zoneCovered, pct(t[0])); row(tb, U.zoneDone, pct(t[1])); }
+  }
+  if (Ld.tg) {
+    tg = Ld.tg.d[decodedTg(li)[i]];
+    if (tg && tg.length) {
+      el('div', 'cm-head', U.targets, box);
+      list = el('ul', null, null, box);
+      tg.forEach(function (k) {
+        var x = D.targets[k];
+        el('li', null, x[0] + ' ' + x[1] + ' (' + x[2] + ' ' + (x[3] === '=' ? '' : x[3] + ' ') + fmt(x[4]) + ' ' + x[5] + ')', list);
+      });
+    }
+  }
+  var src = value(li, 'source', i);
+  if (src === '示意') { el('span', 'cm-badge', U.schematic, box); }
+  else if (src) { el('div', 'cm-id', U.source + ': ' + src, box); }
+  return box;
+}
+var tgCache = {};
+function decodedTg(li) { if (!tgCache[li]) { tgCache[li] = decodeInts(LAYERS[li].tg.i); } return tgCache[li]; }
+function openPopup(li, i, latlng) {
+  current = { li: li, i: i, latlng: latlng };
+  popup.setLatLng(latlng).setContent(popupNode(li, i)).openOn(map);
+}
+map.on('popupclose', function () { current = null; });
