@@ -46,10 +46,12 @@ def test_build_writes_every_map(wsdir: Path) -> None:
     assert sorted(p.name for p in (maps / "actions").iterdir()) == [
         "2-蓝绿空间提升行动.html", "5-城市功能提升行动.html"]
     page = (maps / "index.html").read_text(encoding="utf-8")
-    assert 'lang="zh-CN"' in page and "cdn.jsdelivr.net/npm/leaflet@" in page
+    assert 'lang="zh-CN"' in page and 'src="lib/leaflet/leaflet.js"' in page
+    assert "cdn.jsdelivr.net" not in page  # self-contained: the libraries travel with the maps
     blob = _blob(maps / "index.html")
     assert blob["basemaps"][0]["name"] == "OpenStreetMap"  # type: ignore[index]
-    assert not (maps / "lib").exists()
+    assert (maps / "lib" / "leaflet" / "leaflet.js").is_file()
+    assert (maps / "lib" / "leaflet-minimap").is_dir()  # a tiled base map: the minimap too
     assert oct((maps).stat().st_mode & 0o777) == "0o755"
 
 
@@ -76,9 +78,9 @@ def test_build_writes_the_metrics(wsdir: Path, as_of: str | None) -> None:
     assert list(rows[0]) == list(CSV_COLUMNS) and rows == csv_rows(want)
     # the panel of the build's date shows the same targets
     blob = _blob(maps / "index.html")
-    panel = blob["panel"][int(blob["date"])]  # type: ignore[index,call-overload]
-    assert [r[0] for r in panel["rows"]] == [t.id for t in want.targets]
-    assert [r[4] for r in panel["rows"]] == [
+    panel = blob["panel"][int(blob["selected"])]  # type: ignore[index,call-overload]
+    assert [r["id"] for r in panel["rows"]] == [t.id for t in want.targets]
+    assert [r["actual"] for r in panel["rows"]] == [
         None if t.actual is None else pytest.approx(t.actual, abs=1e-3) for t in want.targets]
     assert "metrics.json" in (maps / "README.md").read_text(encoding="utf-8")
 
@@ -99,17 +101,12 @@ def test_offline_build_uses_no_network(wsdir: Path) -> None:
     assert not (out / "lib" / "leaflet-minimap").exists()  # no tiles: no minimap
 
 
-def test_offline_without_node_modules_says_run_npm_ci(wsdir: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_build_needs_no_node_modules(wsdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The package carries the libraries: a build with no npm anywhere still bundles them."""
     monkeypatch.setenv("CITYMAP_NODE_MODULES", str(wsdir / "missing"))
-    (wsdir / "maps").mkdir()
-    mark_dir(wsdir / "maps")  # maps an earlier build made
-    (wsdir / "maps" / "old.html").write_text("keep", encoding="utf-8")
-    res = CliRunner().invoke(cli, ["build", "-w", str(wsdir), "--offline"])
-    assert res.exit_code == 2
-    lines = res.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Error:") and "npm ci" in lines[0]
-    assert (wsdir / "maps" / "old.html").read_text(encoding="utf-8") == "keep"  # untouched
+    res = CliRunner().invoke(cli, ["build", "-w", str(wsdir), "-o", str(wsdir / "m")])
+    assert res.exit_code == 0, res.output
+    assert (wsdir / "m" / "lib" / "leaflet" / "leaflet.js").is_file()
 
 
 def test_offline_refuses_a_network_base_map(wsdir: Path) -> None:
@@ -152,7 +149,7 @@ def test_english_and_as_of(wsdir: Path) -> None:
     assert blob["lang"] == "en" and blob["subtitle"] == "Overview"
     dates = blob["dates"]
     assert isinstance(dates, list)
-    assert dates[int(blob["date"])][0] == "2021-06-30"  # type: ignore[call-overload]
+    assert dates[int(blob["selected"])]["iso"] == "2021-06-30"  # type: ignore[call-overload]
     assert 'lang="en"' in (wsdir / "en" / "index.html").read_text(encoding="utf-8")
 
 

@@ -21,22 +21,22 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import attrs
+import pandas as pd
 
 from citymap.errors import Problem, ValidationError
 from citymap.history import (
     DONE,
     AppendResult,
     StatusEvent,
+    WorkState,
     append_events,
     check_events,
     field_problems,
     parse_date,
-    site_statuses,
-    work_states,
 )
 from citymap.io.xlsx import ProgressFile, SheetRow, read_progress_file, write_template
 from citymap.register import Register, Work
@@ -58,6 +58,7 @@ __all__ = [
     "import_progress",
     "set_status",
     "overdue_items",
+    "overdue_from",
     "parse_report_date",
     "summarize",
 ]
@@ -134,8 +135,8 @@ def template_rows(ws: Workspace, unit: str, as_of: dt.date, *,
                   lead_only: bool = False) -> list[dict[str, object]]:
     """The rows of ``unit``'s progress sheet: each work, then its sites, status on ``as_of``."""
     works = works_reported_by(ws.register, unit, lead_only=lead_only)
-    sites = site_statuses(ws, as_of)
-    states = work_states(ws, as_of, sites)
+    now = ws.status_as_of(as_of)
+    sites, states = now.sites, now.works
     rows: list[dict[str, object]] = []
     listed: set[str] = set()
     for w in works:
@@ -503,7 +504,8 @@ def overdue_items(ws: Workspace, as_of: dt.date, *,
     :func:`citymap.history.work_state`); under it, its targets past their deadline whose
     sites are not all done, and its sites whose planned year has ended (on the date) and
     that are not done, or that were reported 滞后. Sites are listed even when the work's
-    own status was set otherwise (unless set 已完成).
+    own status was set otherwise (unless set 已完成). The list comes from
+    :meth:`Workspace.status_as_of` (one status per date for every view).
 
     Parameters
     ----------
@@ -514,9 +516,20 @@ def overdue_items(ws: Workspace, as_of: dt.date, *,
     unit
         Only the works this unit leads.
     """
-    sites = site_statuses(ws, as_of)
-    states = work_states(ws, as_of, sites)
-    want = ws.register.canonical_unit(unit) if unit else None
+    items = ws.status_as_of(as_of).overdue
+    if not unit:
+        return list(items)
+    want = ws.register.canonical_unit(unit)
+    return [i for i in items if i.unit == want]
+
+
+def overdue_from(ws: Workspace, as_of: dt.date, sites: pd.DataFrame,
+                 states: Mapping[int, WorkState]) -> list[OverdueItem]:
+    """The overdue list of every lead unit from the sites' and works' status on ``as_of``.
+
+    ``sites`` is :func:`citymap.history.site_statuses` and ``states``
+    :func:`citymap.history.work_states` of that day (see :func:`overdue_items`).
+    """
     by_id = {str(r.id): r for r in sites.itertuples()} if len(sites) else {}
     behind_ids = set(sites.loc[sites["overdue"] | (sites["status"] == "滞后"), "id"].astype(
         str)) if len(sites) else set()
@@ -546,8 +559,6 @@ def overdue_items(ws: Workspace, as_of: dt.date, *,
             lines.append(("点位", sid, str(r.name), due if due <= as_of else None,
                           str(r.status)))
         for lead in dict.fromkeys(ws.register.canonical_unit(u) for u in w.lead_units):
-            if want is not None and lead != want:
-                continue
             out.extend(OverdueItem(lead, w.number, w.name, kind, ident, name, due, status,
                                    late(due)) for kind, ident, name, due, status in lines)
     order = {"工程": 0, "目标": 1, "点位": 2}

@@ -366,7 +366,8 @@ def _zone_rows(result: MetricsResult, ws: Workspace | None, maps: bool) -> list[
         s = ws.sites()
         s = s[s["layer"] != ZONE_LAYER] if len(s) else s
         if len(s):
-            s = s.assign(status=ws.history.status_on(s, result.as_of)["status"].to_numpy())
+            now = ws.status_as_of(result.as_of).sites
+            s = s.assign(status=now.loc[now["layer"] != ZONE_LAYER, "status"].to_numpy())
         sites = s
     z: ZoneResult
     for z in result.zones:

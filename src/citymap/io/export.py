@@ -720,7 +720,7 @@ def export_workspace(
     if fmt not in (*FORMATS, "all"):
         raise ExportError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)} or all")
     out = Path(out)
-    ws = ws.status_as_of(as_of or dt.date.today())
+    ws = ws.with_status_as_of(as_of or dt.date.today())
     crs_c = _resolve_export_crs(crs)
     try:
         "测试".encode(encoding)

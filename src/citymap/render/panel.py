@@ -261,13 +261,13 @@ def _round(v: float | None, digits: int = 3) -> float | int | None:
 
 
 def panel_blob(panel: Panel, lang: str = "zh") -> dict[str, Any]:
-    """The JSON the map's script draws.
+    """The JSON the map's script draws (``docs/map-data.md``, ``panel``).
 
-    ``rows``: ``[id, name, years, target, actual, unit, comparison, verdict,
-    recorded_status, recorded_percent]`` (``years`` ``"2020"`` or ``"2020–2022"``);
-    ``ind``: ``[key, name, scope, value, unit, comparison, standard, verdict]``;
-    ``counts``: sites by status in order; ``ok``: metrics were computed; ``warn``: what
-    could not be computed.
+    ``rows``: the targets, ``{id, name, years, target, actual, unit, comparison, verdict,
+    recordedStatus, recordedPercent}`` (``years`` ``"2020"`` or ``"2020–2022"``);
+    ``indicators``: ``{key, name, scope, value, unit, comparison, standard, verdict}``;
+    ``ok``: metrics were computed; ``warnings``: what could not be computed. The build
+    adds ``counts`` (sites by status) and ``late`` (the overdue counts).
     """
     en = lang == "en"
     rows = []
@@ -276,22 +276,26 @@ def panel_blob(panel: Panel, lang: str = "zh") -> dict[str, Any]:
         status = r.recorded_status
         if status is not None and en:
             status = STATUS_EN.get(status, status)
-        rows.append([r.id, (r.name_en or r.name) if en else r.name, years, _round(r.target),
-                     _round(r.actual), r.unit, r.comparison, r.verdict, status,
-                     _round(r.recorded_percent)])
+        rows.append({"id": r.id, "name": (r.name_en or r.name) if en else r.name,
+                     "years": years, "target": _round(r.target), "actual": _round(r.actual),
+                     "unit": r.unit, "comparison": r.comparison, "verdict": r.verdict,
+                     "recordedStatus": status, "recordedPercent": _round(r.recorded_percent)})
     return {
         "year": panel.year,
         "rows": rows,
-        "ind": [[i.key, i.name_en if en else i.name, i.scope, _round(i.value), i.unit,
-                 i.comparison, _round(i.standard), i.verdict] for i in panel.indicators],
-        "counts": [int(v) for v in panel.counts.values()],
+        "indicators": [{"key": i.key, "name": i.name_en if en else i.name, "scope": i.scope,
+                        "value": _round(i.value), "unit": i.unit, "comparison": i.comparison,
+                        "standard": _round(i.standard), "verdict": i.verdict}
+                       for i in panel.indicators],
         "ok": panel.available,
-        "warn": list(panel.warnings),
+        "warnings": list(panel.warnings),
     }
 
 
 def zone_blob(panels: Sequence[Panel], ids: Sequence[str]) -> dict[str, Any] | None:
     """Per date, per zone (in the order of ``ids``): ``[covered %, done %]`` or None.
+
+    ``coverage[date][zone]`` is that pair.
 
     Also the area (km², from the first date that measured the zone), the minimum and the
     zones below it. None when no panel has zone results.
@@ -316,4 +320,4 @@ def zone_blob(panels: Sequence[Panel], ids: Sequence[str]) -> dict[str, Any] | N
                 min_km2 = z.min_km2
             row.append([_round(z.covered_share, 1), _round(z.done_share, 1)])
         per_date.append(row)
-    return {"area": area, "below": below, "min": _round(min_km2), "cov": per_date}
+    return {"area": area, "below": below, "min": _round(min_km2), "coverage": per_date}

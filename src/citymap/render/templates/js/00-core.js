@@ -2,6 +2,9 @@
 var D = JSON.parse(document.getElementById('citymap-data').textContent);
 var U = D.ui;
 var T0 = (window.performance && performance.now()) || 0;
+if (D.schema !== 'citymap-map' || D.version !== 2) { throw new Error('citymap: unknown map data ' + D.schema + ' ' + D.version); }
+var DATES = D.dates;      /* the time axis: {day, iso, label, quick} */
+var cur = D.selected;     /* the position shown */
 
 /* ---------------------------------------------------------------- helpers */
 function decodeInts(s) {
@@ -16,6 +19,19 @@ function decodeInts(s) {
       r = 0; sh = 0;
     }
   }
+  return out;
+}
+function cumsum(a) {
+  var j, acc = 0;
+  for (j = 0; j < a.length; j++) { acc += a[j]; a[j] = acc; }
+  return a;
+}
+/* a column of a layer: a plain list, or dictionary-coded {d: values, i: encoded indices} */
+function expand(c) {
+  if (c === undefined || c === null) { return null; }
+  if (Array.isArray(c)) { return c; }
+  var idx = decodeInts(c.i), out = new Array(idx.length), j;
+  for (j = 0; j < idx.length; j++) { out[j] = c.d[idx[j]]; }
   return out;
 }
 function el(tag, cls, text, parent) {

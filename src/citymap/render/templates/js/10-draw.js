@@ -1,46 +1,15 @@
-/* The map, base layers and the canvas features of every layer. */
-/* ------------------------------------------------ canvas feature classes */
-function drawnHook(proto) {
-  return {
-    _updatePath: function () {
-      proto._updatePath.call(this);
-      if (this._renderer && this._renderer._drawing && this._parts && this._parts.length) { this._cmDrawn = true; }
-    },
-    onRemove: function (map) { this._cmDrawn = false; proto.onRemove.call(this, map); }
-  };
-}
-var Line = L.Polyline.extend(drawnHook(L.Polyline.prototype));
-var Poly = L.Polygon.extend(drawnHook(L.Polygon.prototype));
-var Shape = L.CircleMarker.extend({
-  _updatePath: function () {
-    var r = this._renderer;
-    if (!r || !r._drawing || this._empty()) { return; }
-    var ctx = r._ctx, p = this._point, rad = Math.max(Math.round(this._radius), 1), k;
-    ctx.beginPath();
-    switch (this.options.shape) {
-      case 'square':
-        k = rad * 0.9; ctx.rect(p.x - k, p.y - k, 2 * k, 2 * k); break;
-      case 'triangle':
-        ctx.moveTo(p.x, p.y - rad * 1.15); ctx.lineTo(p.x + rad * 1.1, p.y + rad * 0.8);
-        ctx.lineTo(p.x - rad * 1.1, p.y + rad * 0.8); ctx.closePath(); break;
-      case 'diamond':
-        k = rad * 1.25; ctx.moveTo(p.x, p.y - k); ctx.lineTo(p.x + k, p.y); ctx.lineTo(p.x, p.y + k);
-        ctx.lineTo(p.x - k, p.y); ctx.closePath(); break;
-      default:
-        ctx.arc(p.x, p.y, rad, 0, Math.PI * 2, false);
-    }
-    r._fillStroke(ctx, this);
-    this._cmDrawn = true;
-  },
-  onRemove: function (map) { this._cmDrawn = false; L.CircleMarker.prototype.onRemove.call(this, map); }
-});
+/* The map, its base layers and citymap's canvas layer.
+ * Every feature is drawn on one canvas in batches: one path per (layer, style), so a pan
+ * or a new date costs one pass over flat arrays, not one Leaflet object per feature.
+ * The status of each site on the date shown is replayed from its status events
+ * (see docs/map-data.md); restyling swaps the style codes and redraws once. */
 
 /* ---------------------------------------------------------------- the map */
-var renderer = L.canvas({ padding: 0.3, tolerance: 4 });
-var map = L.map('map', { preferCanvas: true, renderer: renderer, zoomSnap: 0.25, minZoom: 3 });
+var map = L.map('map', { zoomSnap: 0.25, minZoom: 3 });
 var bounds = L.latLngBounds(D.bounds);
+function narrow() { return map.getSize().x < 700; }
 function fitOptions() {
-  // keep the features clear of the panels (search and metrics left, layers right)
+  /* keep the features clear of the panels (search and metrics left, layers right) */
   var size = map.getSize();
   if (size.x < 900 || size.y < 500) { return { padding: [20, 20] }; }
   return { paddingTopLeft: [Math.min(340, size.x * 0.28), 100],
@@ -51,132 +20,329 @@ function home() {
 }
 home();
 
-var baseLayers = [];
+/* base maps: when tiles cannot load the page says so (tileNotice) and draws the data */
+var baseLayers = [], tiles = { ok: 0, bad: 0 };
+function watchTiles(t) {
+  t.on('tileload', function () { tiles.ok++; tileNotice(); });
+  t.on('tileerror', function () { tiles.bad++; tileNotice(); });
+  return t;
+}
 D.basemaps.forEach(function (b, k) {
   var opts = { maxZoom: b.maxZoom || 19, attribution: b.attr || '' };
   if (b.sub) { opts.subdomains = b.sub; }
-  var layer = L.tileLayer(b.url, opts);
-  if (b.labels) { layer = L.layerGroup([layer, L.tileLayer(b.labels, opts)]); }
+  var layer = watchTiles(L.tileLayer(b.url, opts));
+  if (b.labels) { layer = L.layerGroup([layer, watchTiles(L.tileLayer(b.labels, opts))]); }
   baseLayers.push({ name: b.name, layer: layer });
   if (k === 0) { layer.addTo(map); }
 });
 
 /* ------------------------------------------------------------- decoding */
-var dateIndex = D.date;
-var LAYERS = D.layers;
-var decoded = {};
-function column(li, name) {
-  var Ld = LAYERS[li], c = Ld.cols[name], key = li + '/' + name;
-  if (c === undefined) { return null; }
-  if (Array.isArray(c)) { return c; }
-  if (!decoded[key]) {
-    var idx = decodeInts(c.i), out = new Array(idx.length), j;
-    for (j = 0; j < idx.length; j++) { out[j] = c.d[idx[j]]; }
-    decoded[key] = out;
-  }
-  return decoded[key];
+var LAYERS = D.layers.slice();
+if (D.service) { LAYERS.push(D.service); }
+var MAXLAT = 85.0511287798;
+function worldX(lon) { return 0.5 + lon / 360; }
+function worldY(lat) {
+  lat = Math.max(Math.min(MAXLAT, lat), -MAXLAT);
+  var s = Math.sin(lat * Math.PI / 180);
+  return 0.5 - 0.25 * Math.log((1 + s) / (1 - s)) / Math.PI;
 }
-function value(li, name, i) { var c = column(li, name); return c ? c[i] : null; }
-function statusCode(li, i, k) {
-  var st = LAYERS[li].st;
-  if (!st) { return -1; }
-  return st[k === undefined ? dateIndex : k].charCodeAt(i) - 48;
-}
-var sdCache = {};
-function statusDate(li, i) {
-  var key = li + '/' + dateIndex, arr = sdCache[key], j, acc;
-  if (!LAYERS[li].sd) { return ''; }
-  if (!arr) {
-    arr = decodeInts(LAYERS[li].sd[dateIndex]);
-    for (j = 0, acc = 0; j < arr.length; j++) { acc += arr[j]; arr[j] = acc; }
-    sdCache[key] = arr;
+/* G[li]: xy (world coords 0…1, Web Mercator), ll (lat, lon), ringStart (vertex offset of every
+ * ring/line/point run, +1), featRing (ring offset of every feature, +1), part of each ring
+ * (rings of one polygon part share it), bbox (world, 4 per feature) */
+var G = LAYERS.map(function (Ld) {
+  var g = Ld.geometry, c = decodeInts(g.c), nv = c.length / 2, xy = new Float64Array(c.length),
+      ll = new Float64Array(c.length), k, lat = 0, lon = 0;
+  for (k = 0; k < c.length; k += 2) {
+    lat += c[k]; lon += c[k + 1];
+    ll[k] = lat / 1e6; ll[k + 1] = lon / 1e6;
+    xy[k] = worldX(ll[k + 1]); xy[k + 1] = worldY(ll[k]);
   }
-  return dayToIso(arr[i]);
-}
-
-/* styles: once per layer and status */
-var STYLES = LAYERS.map(function (Ld) {
-  var s = Ld.style;
-  if (Ld.role === 'context') {
-    return [{ color: s.color, weight: s.weight, opacity: 0.8, fillColor: s.color, fillOpacity: s.fillOpacity, radius: 3, shape: 'circle', dashArray: null }];
-  }
-  if (Ld.role === 'service') {  /* 0: outside the service radius, 1: within */
-    return s.colors.map(function (c, k) {
-      return { color: c, fillColor: c, weight: s.weight, opacity: s.opacity, fillOpacity: s.fillOpacity, dashArray: k ? null : '3 3' };
-    });
-  }
-  return D.statuses.map(function (_, k) {
-    var st = { color: s.colors[k], fillColor: s.colors[k], weight: s.weight, opacity: s.opacity,
-      fillOpacity: s.fillOpacity, dashArray: D.dashes[k], shape: D.shapes[k], radius: s.radius };
-    if (Ld.geom === 'Point') { st.color = '#222'; st.weight = 1; st.dashArray = null; }
-    if (Ld.role === 'pilot') { st.color = s.color; st.fill = false; st.weight = s.weight; }
-    return st;
-  });
-});
-function covered(li, i) { return LAYERS[li].cv ? LAYERS[li].cv.charAt(i) === '1' : null; }
-function styleOf(li, i) {
-  if (LAYERS[li].role === 'service') { return STYLES[li][covered(li, i) ? 1 : 0]; }
-  var c = statusCode(li, i);
-  return STYLES[li][c < 0 ? 0 : c];
-}
-
-/* features: one Leaflet object per part group; canvas renderer */
-var OBJ = [];      // OBJ[li][i] = first object of feature i
-var GROUPS = [];   // one FeatureGroup per layer
-LAYERS.forEach(function (Ld, li) {
-  var g = Ld.g, c = decodeInts(g.c), pts = new Float64Array(c.length), k, lat = 0, lon = 0;
-  for (k = 0; k < c.length; k += 2) { lat += c[k]; lon += c[k + 1]; pts[k] = lat / 1e6; pts[k + 1] = lon / 1e6; }
   var np = g.np ? decodeInts(g.np) : null, nr = g.nr ? decodeInts(g.nr) : null, nc = g.nc ? decodeInts(g.nc) : null;
-  var p = 0, pi = 0, ri = 0, objs = new Array(Ld.n), group = L.featureGroup(), i, j, m, q, parts, rings, nRing, obj, st;
-  function run(n) {
-    var out = new Array(n), t;
-    for (t = 0; t < n; t++) { out[t] = new L.LatLng(pts[p], pts[p + 1]); p += 2; }
-    return out;
-  }
-  for (i = 0; i < Ld.n; i++) {
+  var n = Ld.n, runs = [], featRing = new Int32Array(n + 1), i, j, q, pi = 0, ri = 0, v = 0, m, nRing;
+  for (i = 0; i < n; i++) {
+    featRing[i] = runs.length;
     m = np ? np[i] : 1;
-    st = styleOf(li, i);
-    if (Ld.geom === 'Point') {
-      for (j = 0; j < m; j++) {
-        obj = new Shape(new L.LatLng(pts[p], pts[p + 1]), L.extend({ renderer: renderer }, st));
-        p += 2; obj._cmL = li; obj._cmI = i; group.addLayer(obj);
-        if (!j) { objs[i] = obj; }
-      }
-      continue;
-    }
-    parts = [];
     for (j = 0; j < m; j++) {
-      if (Ld.geom === 'Polygon') {
-        nRing = nr ? nr[pi] : 1; rings = [];
-        for (q = 0; q < nRing; q++) { rings.push(run(nc[ri++])); }
-        parts.push(rings);
-      } else {
-        parts.push(run(nc[pi]));
-      }
+      if (Ld.geom === 'Point') { runs.push(v); v += 1; }
+      else if (Ld.geom === 'Polygon') {
+        nRing = nr ? nr[pi] : 1;
+        for (q = 0; q < nRing; q++) { runs.push(v); v += nc[ri++]; }
+      } else { runs.push(v); v += nc[pi]; }
       pi++;
     }
-    obj = Ld.geom === 'Polygon' ? new Poly(m === 1 ? parts[0] : parts, L.extend({ renderer: renderer }, st))
-      : new Line(m === 1 ? parts[0] : parts, L.extend({ renderer: renderer }, st));
-    obj._cmL = li; obj._cmI = i; objs[i] = obj; group.addLayer(obj);
   }
-  OBJ.push(objs);
-  group.on('click', function (e) { openPopup(e.layer._cmL, e.layer._cmI, e.latlng); });
-  GROUPS.push(group);
-  if (Ld.role !== 'context' && Ld.role !== 'service') { group.addTo(map); }
+  featRing[n] = runs.length; runs.push(v);
+  var ringStart = Int32Array.from(runs), bbox = new Float64Array(4 * n), x, y, a, b;
+  for (i = 0; i < n; i++) {
+    var x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+    a = ringStart[featRing[i]]; b = ringStart[featRing[i + 1]];
+    for (k = a; k < b; k++) {
+      x = xy[2 * k]; y = xy[2 * k + 1];
+      if (x < x0) { x0 = x; } if (x > x1) { x1 = x; } if (y < y0) { y0 = y; } if (y > y1) { y1 = y; }
+    }
+    bbox[4 * i] = x0; bbox[4 * i + 1] = y0; bbox[4 * i + 2] = x1; bbox[4 * i + 3] = y1;
+  }
+  return { xy: xy, ll: ll, ringStart: ringStart, featRing: featRing, bbox: bbox, nv: nv };
 });
+var COLS = LAYERS.map(function () { return {}; });
+function column(li, name) {
+  var c = LAYERS[li].columns[name];
+  if (c === undefined) { return null; }
+  if (!COLS[li][name]) { COLS[li][name] = expand(c); }
+  return COLS[li][name];
+}
+function value(li, name, i) { var c = column(li, name); return c ? c[i] : null; }
 
-/* the service-radius layer: one group per date, the selected date's shown when on */
-var SERVICE = [], serviceOn = false;
-LAYERS.forEach(function (Ld, li) { if (Ld.role === 'service') { SERVICE.push(li); } });
-function showService() {
-  SERVICE.forEach(function (li) {
-    var want = serviceOn && LAYERS[li].d === dateIndex;
-    if (want && !map.hasLayer(GROUPS[li])) { GROUPS[li].addTo(map).bringToBack(); }  /* under the sites */
-    if (!want && map.hasLayer(GROUPS[li])) { map.removeLayer(GROUPS[li]); }
+/* status events per site: evStart (offset, +1), evDay, evCode; due day; works groups */
+var EV = LAYERS.map(function (Ld) {
+  if (!Ld.events) { return null; }
+  var counts = decodeInts(Ld.events.n), n = Ld.n, start = new Int32Array(n + 1), i, t = 0;
+  for (i = 0; i < n; i++) { start[i] = t; t += counts[i]; }
+  start[n] = t;
+  var days = Int32Array.from(cumsum(decodeInts(Ld.events.day))), codes = new Uint8Array(t);
+  for (i = 0; i < t; i++) { codes[i] = Ld.events.code.charCodeAt(i) - 48; }
+  var wk = Ld.works ? { d: Ld.works.d, i: decodeInts(Ld.works.i) } : null;
+  return { start: start, day: days, code: codes, due: Int32Array.from(cumsum(decodeInts(Ld.due))), works: wk };
+});
+var DONE = 2, BEHIND = 3;
+/* a work is done on a day when set so (its own events), or when it keeps a register status 已完成 */
+function workDone(n, day) {
+  var w = D.works[String(n)], k, done = null;
+  if (!w) { return null; }  /* unknown work: its sites are on no list */
+  for (k = 0; k < w.ev.length; k++) { if (w.ev[k][0] <= day) { done = w.ev[k][1] === 1; } }
+  if (done !== null) { return done; }
+  return w.fixed === 1;
+}
+
+/* ------------------------------------------------------------- state on a date */
+/* CODE[li][i]: the style code of feature i: status (0…3) + 4 when late; service: covered 0/1 */
+var CODE = LAYERS.map(function (Ld) { return new Uint8Array(Ld.n); });
+var SDAY = LAYERS.map(function (Ld) { return Ld.events ? new Int32Array(Ld.n) : null; });
+var BUCKETS = [];   /* BUCKETS[li][code] = Int32Array of feature indices */
+function computeState(k) {
+  var day = DATES[k].day, doneCache = {};
+  function done(n) { if (!(n in doneCache)) { doneCache[n] = workDone(n, day); } return doneCache[n]; }
+  LAYERS.forEach(function (Ld, li) {
+    var code = CODE[li], e = EV[li], i, j, a, b, st, sd, late, ws;
+    if (Ld.role === 'service') {
+      var ix = Ld.coveredByDate[k], bits = ix >= 0 ? Ld.covered[ix] : '';
+      for (i = 0; i < Ld.n; i++) { code[i] = bits.charCodeAt(i) === 49 ? 1 : 0; }
+    } else if (e) {
+      for (i = 0; i < Ld.n; i++) {
+        st = 0; sd = 0; a = e.start[i]; b = e.start[i + 1];
+        for (j = a; j < b && e.day[j] <= day; j++) { st = e.code[j]; sd = e.day[j]; }
+        late = false;
+        if (st === BEHIND || (e.due[i] <= day && st !== DONE)) {
+          ws = e.works ? e.works.d[e.works.i[i]] : [];
+          for (j = 0; j < ws.length && !late; j++) { late = done(ws[j]) === false; }
+        }
+        code[i] = st + (late ? 4 : 0);
+        SDAY[li][i] = sd;
+      }
+    }
+    var counts = new Int32Array(8), lists = [], c;
+    for (i = 0; i < Ld.n; i++) { counts[code[i]]++; }
+    for (c = 0; c < 8; c++) { lists.push(new Int32Array(counts[c])); counts[c] = 0; }
+    for (i = 0; i < Ld.n; i++) { c = code[i]; lists[c][counts[c]++] = i; }
+    BUCKETS[li] = lists;
   });
 }
+function statusCode(li, i) { return LAYERS[li].events ? CODE[li][i] % 4 : -1; }
+function isLate(li, i) { return LAYERS[li].events ? CODE[li][i] >= 4 : false; }
+function statusDate(li, i) { return SDAY[li] ? dayToIso(SDAY[li][i]) : ''; }
+function covered(li, i) { return LAYERS[li].role === 'service' ? CODE[li][i] === 1 : null; }
+
+/* ------------------------------------------------------------- styles */
+/* STYLES[li][code]: {fill, fillOpacity, stroke, opacity, weight, dash, shape, radius, late} */
+var STYLES = LAYERS.map(function (Ld) {
+  var s = Ld.style, out = [], k;
+  for (k = 0; k < 8; k++) {
+    var st = k % 4, o;
+    if (Ld.role === 'context') {
+      o = { fill: s.color, fillOpacity: s.fillOpacity, stroke: s.color, opacity: 0.8, weight: s.weight, dash: null, shape: 'circle', radius: 3 };
+    } else if (Ld.role === 'service') {
+      o = { fill: s.colors[st ? 1 : 0], fillOpacity: s.fillOpacity, stroke: s.colors[st ? 1 : 0], opacity: s.opacity,
+            weight: s.weight, dash: st ? null : [3, 3] };
+    } else {
+      o = { fill: s.colors[st], fillOpacity: s.fillOpacity, stroke: s.colors[st], opacity: s.opacity, weight: s.weight,
+            dash: D.dashes[st] ? D.dashes[st].split(' ').map(Number) : null, shape: D.shapes[st], radius: s.radius };
+      if (Ld.geom === 'Point') { o.stroke = '#222'; o.weight = 1; o.dash = null; }
+      if (Ld.role === 'pilot') { o.stroke = s.color; o.fill = null; }
+    }
+    o.late = k >= 4 && Ld.role !== 'service' && Ld.role !== 'context';
+    out.push(o);
+  }
+  return out;
+});
+function styleOf(li, i) { return STYLES[li][CODE[li][i]]; }
+
+/* ------------------------------------------------------------- the canvas layer */
+var VISIBLE = LAYERS.map(function (Ld) { return Ld.role !== 'context' && Ld.role !== 'service'; });
+var DRAWN = LAYERS.map(function () { return 0; });
+var ORDER = LAYERS.map(function (_, li) { return li; });
+/* the service layer under the sites, the rest in the blob's order (polygons, lines, points, zones) */
+ORDER.sort(function (a, b) { return (LAYERS[a].role === 'service' ? -1 : a) - (LAYERS[b].role === 'service' ? -1 : b); });
+function shapeAt(ctx, shape, x, y, r) {
+  var k;
+  ctx.moveTo(x + r, y);
+  switch (shape) {
+    case 'square': k = r * 0.9; ctx.moveTo(x - k, y - k); ctx.rect(x - k, y - k, 2 * k, 2 * k); break;
+    case 'triangle': ctx.moveTo(x, y - r * 1.15); ctx.lineTo(x + r * 1.1, y + r * 0.8); ctx.lineTo(x - r * 1.1, y + r * 0.8); ctx.closePath(); break;
+    case 'diamond': k = r * 1.25; ctx.moveTo(x, y - k); ctx.lineTo(x + k, y); ctx.lineTo(x, y + k); ctx.lineTo(x - k, y); ctx.closePath(); break;
+    default: ctx.arc(x, y, r, 0, Math.PI * 2, false);
+  }
+}
+var Batched = L.Canvas.extend({
+  options: { padding: 0.3 },
+  _initContainer: function () {
+    var c = this._container = document.createElement('canvas');
+    c.className = 'cm-canvas';
+    this._ctx = c.getContext('2d');
+  },
+  _updatePaths: function () { this._drawAll(); },
+  _redraw: function () { this._drawAll(); },
+  _drawAll: function () {
+    if (!this._map || !this._bounds) { return; }
+    var ctx = this._ctx, b = this._bounds;
+    ctx.save();
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, this._container.width, this._container.height);
+    ctx.restore();
+    var S = 256 * Math.pow(2, map.getZoom()), o = map.getPixelOrigin();
+    var view = [(b.min.x + o.x) / S, (b.min.y + o.y) / S, (b.max.x + o.x) / S, (b.max.y + o.y) / S];
+    ORDER.forEach(function (li) {
+      DRAWN[li] = 0;
+      if (!VISIBLE[li]) { return; }
+      drawLayer(ctx, li, S, o, view);
+    });
+  }
+});
+function drawLayer(ctx, li, S, o, view) {
+  var Ld = LAYERS[li], g = G[li], lists = BUCKETS[li], c, list, j, i, st, pad, bb = g.bbox, xy = g.xy, rs = g.ringStart, fr = g.featRing;
+  var r, a, e, k, x, y, any;
+  var ox = -o.x, oy = -o.y;
+  for (c = 0; c < lists.length; c++) {
+    list = lists[c];
+    if (!list.length) { continue; }
+    st = STYLES[li][c];
+    pad = ((st.radius || 0) + (st.weight || 0) + 4) / S;
+    ctx.beginPath(); any = false;
+    for (j = 0; j < list.length; j++) {
+      i = list[j];
+      if (bb[4 * i + 2] < view[0] - pad || bb[4 * i] > view[2] + pad || bb[4 * i + 3] < view[1] - pad || bb[4 * i + 1] > view[3] + pad) { continue; }
+      DRAWN[li]++; any = true;
+      for (r = fr[i]; r < fr[i + 1]; r++) {
+        a = rs[r]; e = rs[r + 1];
+        if (Ld.geom === 'Point') {
+          shapeAt(ctx, st.shape, xy[2 * a] * S + ox, xy[2 * a + 1] * S + oy, Math.max(Math.round(st.radius), 1));
+          continue;
+        }
+        for (k = a; k < e; k++) {
+          x = xy[2 * k] * S + ox; y = xy[2 * k + 1] * S + oy;
+          if (k === a) { ctx.moveTo(x, y); } else { ctx.lineTo(x, y); }
+        }
+        if (Ld.geom === 'Polygon') { ctx.closePath(); }
+      }
+    }
+    if (!any) { continue; }
+    if (st.late) {  /* the late mark: a wide outline under the feature's own stroke */
+      ctx.setLineDash([]);
+      ctx.globalAlpha = 0.9; ctx.strokeStyle = D.lateColor;
+      ctx.lineWidth = Ld.geom === 'Point' ? 6 : (st.weight || 2) + 6;
+      ctx.lineJoin = 'round'; ctx.lineCap = 'round';
+      ctx.stroke();
+    }
+    if (st.fill && Ld.geom !== 'LineString') {
+      ctx.globalAlpha = st.fillOpacity; ctx.fillStyle = st.fill; ctx.fill('nonzero');
+    }
+    if (st.weight) {
+      ctx.globalAlpha = st.opacity; ctx.strokeStyle = st.stroke; ctx.lineWidth = st.weight;
+      ctx.lineJoin = 'round'; ctx.lineCap = 'round';
+      ctx.setLineDash(st.dash || []);
+      ctx.stroke();
+    }
+  }
+  ctx.globalAlpha = 1; ctx.setLineDash([]);
+}
+var renderer = new Batched();
+renderer.addTo(map);
+function redraw() { renderer._drawAll(); }
+
+/* ------------------------------------------------------------- hit testing */
+function segDist(px, py, ax, ay, bx, by) {
+  var dx = bx - ax, dy = by - ay, t = dx || dy ? ((px - ax) * dx + (py - ay) * dy) / (dx * dx + dy * dy) : 0;
+  t = Math.max(0, Math.min(1, t));
+  dx = ax + t * dx - px; dy = ay + t * dy - py;
+  return Math.sqrt(dx * dx + dy * dy);
+}
+/* the feature under a layer point: [li, i] of the top-most, or null */
+function hitTest(lp) {
+  var S = 256 * Math.pow(2, map.getZoom()), o = map.getPixelOrigin(), px = lp.x + o.x, py = lp.y + o.y;
+  var t, oi, li, Ld, g, i, st, tol, r, a, e, k, x, y, x2, y2, inside, near;
+  for (oi = ORDER.length - 1; oi >= 0; oi--) {
+    li = ORDER[oi]; Ld = LAYERS[li]; g = G[li];
+    if (!VISIBLE[li]) { continue; }
+    for (i = Ld.n - 1; i >= 0; i--) {
+      st = STYLES[li][CODE[li][i]];
+      tol = (Ld.geom === 'Point' ? st.radius * 1.3 : (st.weight || 1) / 2) + 4;
+      t = tol / S;
+      if (g.bbox[4 * i + 2] < px / S - t || g.bbox[4 * i] > px / S + t || g.bbox[4 * i + 3] < py / S - t || g.bbox[4 * i + 1] > py / S + t) { continue; }
+      inside = false; near = false;
+      for (r = g.featRing[i]; r < g.featRing[i + 1] && !near; r++) {
+        a = g.ringStart[r]; e = g.ringStart[r + 1];
+        if (Ld.geom === 'Point') {
+          x = g.xy[2 * a] * S; y = g.xy[2 * a + 1] * S;
+          near = Math.abs(x - px) <= tol && Math.abs(y - py) <= tol;
+          continue;
+        }
+        for (k = a; k < e; k++) {
+          x = g.xy[2 * k] * S; y = g.xy[2 * k + 1] * S;
+          if (k + 1 < e) { x2 = g.xy[2 * k + 2] * S; y2 = g.xy[2 * k + 3] * S; }
+          else if (Ld.geom === 'Polygon') { x2 = g.xy[2 * a] * S; y2 = g.xy[2 * a + 1] * S; }
+          else { break; }
+          if (segDist(px, py, x, y, x2, y2) <= tol) { near = true; break; }
+          if (Ld.geom === 'Polygon' && ((y > py) !== (y2 > py)) && px < (x2 - x) * (py - y) / (y2 - y) + x) { inside = !inside; }
+        }
+      }
+      if (near || (inside && st.fill)) { return [li, i]; }
+    }
+  }
+  return null;
+}
+var hoverPending = false;
+map.on('mousemove', function (e) {
+  if (hoverPending) { return; }
+  hoverPending = true;
+  L.Util.requestAnimFrame(function () {
+    hoverPending = false;
+    map.getContainer().style.cursor = hitTest(e.layerPoint) ? 'pointer' : '';
+  });
+});
+map.on('click', function (e) {
+  if (measuringNow()) { return; }
+  var h = hitTest(e.layerPoint);
+  if (h) { openPopup(h[0], h[1], e.latlng); }
+});
+
+/* the geometry of one feature, for search and the API */
+function featureBounds(li, i) {
+  var g = G[li], a = g.ringStart[g.featRing[i]], b = g.ringStart[g.featRing[i + 1]], k, lat0 = 90, lat1 = -90, lon0 = 180, lon1 = -180;
+  for (k = a; k < b; k++) {
+    lat0 = Math.min(lat0, g.ll[2 * k]); lat1 = Math.max(lat1, g.ll[2 * k]);
+    lon0 = Math.min(lon0, g.ll[2 * k + 1]); lon1 = Math.max(lon1, g.ll[2 * k + 1]);
+  }
+  return L.latLngBounds([lat0, lon0], [lat1, lon1]);
+}
+function firstLatLng(li, i) { var g = G[li], a = g.ringStart[g.featRing[i]]; return L.latLng(g.ll[2 * a], g.ll[2 * a + 1]); }
+
+/* the service-radius layer: its covered flags follow the date */
+var SERVICE = [];
+LAYERS.forEach(function (Ld, li) { if (Ld.role === 'service') { SERVICE.push(li); } });
 function serviceCount() {
   var n = null;
-  SERVICE.forEach(function (li) { if (LAYERS[li].d === dateIndex) { n = LAYERS[li].n; } });
+  SERVICE.forEach(function (li) { if (LAYERS[li].coveredByDate[cur] >= 0) { n = LAYERS[li].n; } });
   return n;
 }
+
+computeState(cur);
+redraw();

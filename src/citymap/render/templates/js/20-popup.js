@@ -1,5 +1,4 @@
 /* Popups: built from the blob with textContent. */
-/* ------------------------------------------------------------- popups */
 var popup = L.popup({ maxWidth: 340, autoPanPaddingTopLeft: [60, 120], autoPanPaddingBottomRight: [40, 40] });
 var current = null;
 function row(tbody, label, text) {
@@ -8,17 +7,17 @@ function row(tbody, label, text) {
   el('th', null, label, tr); el('td', null, text, tr);
 }
 function servicePopup(li, i) {
-  var Ld = LAYERS[li], box = el('div', 'cm-popup'), tb, a = value(li, 'area_m2', i);
+  var box = el('div', 'cm-popup'), tb, a = value(li, 'area_m2', i);
   el('h3', null, value(li, 'name', i) || value(li, 'id', i), box);
   el('div', 'cm-id', U.parcel + ' · ' + U.id + ' ' + value(li, 'id', i), box);
   tb = el('tbody', null, null, el('table', null, null, box));
   row(tb, U.service, covered(li, i) ? U.yes + ' — ' + U.covered : U.no + ' — ' + U.uncovered);
   row(tb, U.area, a === null ? null : fmt(a) + ' m²');
-  el('div', 'cm-id', U.asof + ' ' + D.dates[Ld.d][0], box);
+  el('div', 'cm-id', U.asof + ' ' + DATES[cur].iso, box);
   return box;
 }
 function zoneCov(li, i) {
-  var z = LAYERS[li].zone, c = z && z.cov[dateIndex];
+  var z = LAYERS[li].zone, c = z && z.coverage[cur];
   return c ? c[i] : null;
 }
 function popupNode(li, i) {
@@ -44,22 +43,26 @@ function popupNode(li, i) {
     td = el('td', null, null, tr);
     td.appendChild(swatch(Ld.geom, D.palette[code], D.dashes[code], D.shapes[code]));
     el('span', 'cm-status', ' ' + D.statuses[code] + (statusDate(li, i) ? ' · ' + statusDate(li, i) : ''), td);
-    el('span', 'cm-id', ' (' + U.asof + ' ' + D.dates[dateIndex][0] + ')', td);
+    el('span', 'cm-id', ' (' + U.asof + ' ' + DATES[cur].iso + ')', td);
+    if (isLate(li, i)) {
+      var lt = el('tr', 'cm-late-row', null, tb);
+      el('th', null, U.late, lt); el('td', 'cm-late', '⚠ ' + U.lateLegend, lt);
+    }
   }
-  (Ld.f || []).forEach(function (f) { row(tb, f[1], value(li, f[0], i) === null ? null : fmt(value(li, f[0], i))); });
+  (Ld.fields || []).forEach(function (f) { var v = value(li, f.column, i); row(tb, f.label, v === null ? null : fmt(v)); });
   if (Ld.role === 'pilot' && Ld.zone) {
     row(tb, U.area, fmt(Ld.zone.area[i]) + ' km²' + (Ld.zone.below[i] ? ' ⚠ ' + U.belowMin + ' ' + fmt(Ld.zone.min) + ' km²' : ''));
     t = zoneCov(li, i);
     if (t) { row(tb, U.zoneCovered, pct(t[0])); row(tb, U.zoneDone, pct(t[1])); }
   }
-  if (Ld.tg) {
-    tg = Ld.tg.d[decodedTg(li)[i]];
+  if (Ld.targets) {
+    tg = Ld.targets.d[decodedTg(li)[i]];
     if (tg && tg.length) {
       el('div', 'cm-head', U.targets, box);
       list = el('ul', null, null, box);
       tg.forEach(function (k) {
         var x = D.targets[k];
-        el('li', null, x[0] + ' ' + x[1] + ' (' + x[2] + ' ' + (x[3] === '=' ? '' : x[3] + ' ') + fmt(x[4]) + ' ' + x[5] + ')', list);
+        el('li', null, x.id + ' ' + x.name + ' (' + x.years + ' ' + (x.comparison === '=' ? '' : x.comparison + ' ') + fmt(x.value) + ' ' + x.unit + ')', list);
       });
     }
   }
@@ -69,7 +72,7 @@ function popupNode(li, i) {
   return box;
 }
 var tgCache = {};
-function decodedTg(li) { if (!tgCache[li]) { tgCache[li] = decodeInts(LAYERS[li].tg.i); } return tgCache[li]; }
+function decodedTg(li) { if (!tgCache[li]) { tgCache[li] = decodeInts(LAYERS[li].targets.i); } return tgCache[li]; }
 function openPopup(li, i, latlng) {
   current = { li: li, i: i, latlng: latlng };
   popup.setLatLng(latlng).setContent(popupNode(li, i)).openOn(map);

@@ -1,5 +1,4 @@
 /* Control helpers (control, collapsible), full screen, reset view, measure. */
-/* ---------------------------------------------------------- controls */
 function control(position, build) {
   var C = L.Control.extend({ onAdd: function () {
     var box = build();
@@ -8,17 +7,38 @@ function control(position, build) {
   } });
   var c = new C({ position: position }); c.addTo(map); return c;
 }
+/* a box that folds to its title: ▾ open, ▸ folded. Below 700 px every box starts folded and
+ * opening one folds the others, so an open box never covers another's buttons. */
+var FOLDS = [];
+function fold(box, folded) {
+  box.classList.toggle('cm-collapsed', folded);
+  box._cmBtn.textContent = folded ? '▸' : '▾';
+  box._cmBtn.setAttribute('aria-expanded', folded ? 'false' : 'true');
+}
 function collapsible(box, title, collapsed) {
-  var head = el('div', 'cm-head', null, box), btn;
+  var head = el('div', 'cm-head cm-fold-head', null, box), btn;
   el('span', null, title, head);
-  btn = el('button', 'cm-collapse', collapsed ? '▸' : '▾', head);
+  btn = el('button', 'cm-collapse', '', head);
   btn.type = 'button'; btn.setAttribute('aria-label', title);
-  if (collapsed) { box.classList.add('cm-collapsed'); }
-  btn.addEventListener('click', function () {
-    var c = box.classList.toggle('cm-collapsed'); btn.textContent = c ? '▸' : '▾';
+  box._cmBtn = btn;
+  FOLDS.push(box);
+  fold(box, collapsed || narrow());
+  head.addEventListener('click', function (e) {
+    var folded = !box.classList.contains('cm-collapsed');
+    e.preventDefault();
+    fold(box, folded);
+    if (!folded && narrow()) { FOLDS.forEach(function (b) { if (b !== box) { fold(b, true); } }); }
   });
   return head;
 }
+/* phones: the header spans the top, the control corners move below it */
+function layout() {
+  var n = narrow(), c = map.getContainer();
+  L.DomUtil[n ? 'addClass' : 'removeClass'](c, 'cm-narrow');
+  var tops = c.querySelectorAll('.leaflet-top');
+  for (var k = 0; k < tops.length; k++) { tops[k].style.top = n ? header.offsetHeight + 'px' : ''; }
+}
+map.on('resize', layout);
 
 if (L.Control.FullScreen) {
   new L.Control.FullScreen({ position: 'topleft', title: U.fullscreen, titleCancel: U.exitFullscreen }).addTo(map);
@@ -32,6 +52,7 @@ control('topleft', function () {
 
 /* measure: distance (geodesic) and area (spherical) */
 var measuring = null;
+function measuringNow() { return measuring !== null && !measuring.done; }
 function ringArea(lls) {
   var R = 6378137, s = 0, i, a, b, n = lls.length;
   if (n < 3) { return 0; }

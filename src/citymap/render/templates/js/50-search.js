@@ -1,8 +1,9 @@
 /* Search by name, id or work number. */
-/* search by name, id or work number */
 var searchApi = {};
 control('topleft', function () {
-  var box = el('div', 'cm-box cm-search'), input = el('input', null, null, box), res = el('div', 'cm-results', null, box);
+  var box = el('div', 'cm-box cm-search');
+  collapsible(box, U.search_, false);
+  var input = el('input', null, null, box), res = el('div', 'cm-results', null, box);
   input.type = 'search'; input.placeholder = U.search; input.setAttribute('aria-label', U.search);
   function find(q) {
     var out = [], li, i, name, works, n, Ld, isNum;
@@ -41,14 +42,16 @@ control('topleft', function () {
   return box;
 });
 function select_(li, i) {
-  var obj = OBJ[li][i], ll;
-  if (!map.hasLayer(GROUPS[li])) { setLayer(li, true); }
-  if (obj.getBounds) {
-    map.fitBounds(obj.getBounds(), { maxZoom: 17, padding: [40, 40], animate: false });
-    ll = obj.getBounds().getCenter();
-  } else {
-    ll = obj.getLatLng();
+  var ll, b;
+  if (!VISIBLE[li]) { setLayer(li, true); }
+  if (LAYERS[li].geom === 'Point') {
+    ll = firstLatLng(li, i);
     map.setView(ll, Math.max(map.getZoom(), 16), { animate: false });
+  } else {
+    b = featureBounds(li, i);
+    map.fitBounds(b, { maxZoom: 17, padding: [40, 40], animate: false });
+    ll = b.getCenter();
   }
+  if (narrow()) { FOLDS.forEach(function (x) { fold(x, true); }); }
   openPopup(li, i, ll);
 }

@@ -1,10 +1,10 @@
 /* Layer control and links to the other maps. */
-/* layer control: base maps, then overlays grouped by action */
 var CHECKS = [], serviceN = null;
 function setLayer(li, on) {
-  if (LAYERS[li].role === 'service') { serviceOn = on; showService(); }
-  else if (on) { GROUPS[li].addTo(map); } else { map.removeLayer(GROUPS[li]); }
+  VISIBLE[li] = on;
   if (CHECKS[li]) { CHECKS[li].checked = on; }
+  redraw();
+  showLabels();
   updateNotice();
 }
 control('topright', function () {
@@ -39,12 +39,12 @@ control('topright', function () {
   if (ctx.length) { groups.push([U.context, ctx]); }
   groups.forEach(function (g) {
     var head = el('label', 'cm-group', null, box), all = el('input', null, null, head);
-    all.type = 'checkbox'; all.checked = g[1].some(function (li) { return map.hasLayer(GROUPS[li]); });
+    all.type = 'checkbox'; all.checked = g[1].some(function (li) { return VISIBLE[li]; });
     el('span', null, ' ' + g[0], head);
     all.addEventListener('change', function () { g[1].forEach(function (li) { setLayer(li, all.checked); }); });
     g[1].forEach(function (li) {
       var Ld = LAYERS[li], lab = el('label', 'cm-item', null, box), c = el('input', null, null, lab);
-      c.type = 'checkbox'; c.checked = map.hasLayer(GROUPS[li]); c.setAttribute('data-layer', Ld.name);
+      c.type = 'checkbox'; c.checked = VISIBLE[li]; c.setAttribute('data-layer', Ld.name);
       el('span', null, ' ' + Ld.title + ' ', lab); el('span', 'cm-n', '(' + Ld.n + ')', lab);
       c.addEventListener('change', function () { setLayer(li, c.checked); });
       CHECKS[li] = c;
@@ -52,7 +52,7 @@ control('topright', function () {
   });
   if (SERVICE.length) {  /* health-check indicators: one entry for every date's layer */
     var head = el('div', 'cm-group', U.health, box), lab = el('label', 'cm-item', null, box), c = el('input', null, null, lab);
-    c.type = 'checkbox'; c.checked = serviceOn; c.setAttribute('data-layer', LAYERS[SERVICE[0]].name);
+    c.type = 'checkbox'; c.checked = VISIBLE[SERVICE[0]]; c.setAttribute('data-layer', LAYERS[SERVICE[0]].name);
     el('span', null, ' ' + U.service + ' ', lab); serviceN = el('span', 'cm-n', '(' + serviceCount() + ')', lab);
     c.addEventListener('change', function () { SERVICE.forEach(function (li) { setLayer(li, c.checked); }); });
     SERVICE.forEach(function (li) { CHECKS[li] = c; });
@@ -67,8 +67,8 @@ if (D.links.length || D.home) {
     collapsible(box, U.maps, true);
     if (D.home) { var h = el('a', null, U.home, box); h.href = D.home; }
     D.links.forEach(function (lk) {
-      if (!groups[lk[0]]) { groups[lk[0]] = el('div', 'cm-group', U[lk[0]] || lk[0], box); }
-      var a = el('a', null, lk[1], box); a.href = lk[2];
+      if (!groups[lk.group]) { groups[lk.group] = el('div', 'cm-group', U[lk.group] || lk.group, box); }
+      var a = el('a', null, lk.title, box); a.href = lk.href;
     });
     return box;
   });

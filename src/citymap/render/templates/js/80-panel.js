@@ -1,5 +1,4 @@
 /* Metrics panel. */
-/* metrics panel: numbers computed by the metrics code at build time */
 var panelBody;
 control('bottomleft', function () {
   var box = el('div', 'cm-box cm-panel');
@@ -19,51 +18,57 @@ function bar(parent, frac, cls, mark) {
 }
 function cmpText(c) { return c === '=' ? '' : (c === '>=' ? '≥' : c === '<=' ? '≤' : c) + ' '; }
 function num(v, unit) { return unit === '%' ? pct(v) : fmt(v) + (unit ? ' ' + unit : ''); }
+function vcls(v) { return 'cm-v-' + String(v).replace(/ /g, '-'); }
 function drawPanel() {
-  var P = D.panel[dateIndex], body = panelBody;
+  var P = D.panel[cur], body = panelBody;
   body.textContent = '';
   if (!P) { el('div', 'cm-id', U.noMetrics, body); return; }
-  el('div', 'cm-id', U.asof + ' ' + D.dates[dateIndex][0], body);
-  /* counts by status first: always in view */
+  el('div', 'cm-id cm-panel-date', U.asof + ' ' + DATES[cur].iso, body);
+  /* counts by status first: always in view (every site layer, the pilot zones too) */
   var counts = el('div', 'cm-counts', null, body);
   el('span', null, U.total + ':', counts);
   D.statuses.forEach(function (s, k) {
     var c = el('span', 'cm-count', null, counts);
+    c.setAttribute('data-status', String(k));
     c.appendChild(swatch('Point', D.palette[k], null, D.shapes[k]));
     el('span', null, s + ' ' + (P.counts[k] === undefined ? '—' : P.counts[k]), c);
   });
-  /* ind: [key, name, scope, value, unit, comparison, standard, verdict] */
-  if (P.ind && P.ind.length) {
+  /* the overdue list's counts (as `citymap overdue` counts them) */
+  var late = el('div', 'cm-counts cm-late-counts', null, body);
+  [['sites', U.lateSites], ['works', U.lateWorks], ['targets', U.lateTargets]].forEach(function (x) {
+    var c = el('span', 'cm-count', x[1] + ' ' + P.late[x[0]], late);
+    c.setAttribute('data-late', x[0]); c.setAttribute('data-n', String(P.late[x[0]]));
+  });
+  if (P.indicators && P.indicators.length) {
     el('div', 'cm-head cm-health', U.health, body);
-    P.ind.forEach(function (x) {
+    P.indicators.forEach(function (x) {
       var t = el('div', 'cm-target cm-indicator', null, body), head;
-      t.setAttribute('data-indicator', x[0]); t.setAttribute('data-scope', x[2]);
-      t.setAttribute('data-value', x[3] === null ? '' : String(x[3]));
+      t.setAttribute('data-indicator', x.key); t.setAttribute('data-scope', x.scope);
+      t.setAttribute('data-value', x.value === null ? '' : String(x.value));
       head = el('div', 'cm-tname', null, t);
-      el('span', null, x[1] + ' (' + (U['scope_' + x[2]] || x[2]) + ')', head);
-      el('span', 'cm-verdict cm-v-' + String(x[7]).replace(/ /g, '-'), verdictOf(x[7]), head);
-      el('div', 'cm-id cm-nums', num(x[3], x[4]) + ' · ' + U.standard + ' ' + cmpText(x[5]) + num(x[6], x[4]), t);
-      if (x[4] === '%') { bar(t, x[3] === null ? null : x[3] / 100, 'cm-v-' + String(x[7]).replace(/ /g, '-'), x[6]); }
+      el('span', null, x.name + ' (' + (U['scope_' + x.scope] || x.scope) + ')', head);
+      el('span', 'cm-verdict ' + vcls(x.verdict), verdictOf(x.verdict), head);
+      el('div', 'cm-id cm-nums', num(x.value, x.unit) + ' · ' + U.standard + ' ' + cmpText(x.comparison) + num(x.standard, x.unit), t);
+      if (x.unit === '%') { bar(t, x.value === null ? null : x.value / 100, vcls(x.verdict), x.standard); }
     });
   }
-  el('div', 'cm-head cm-health', U.targetsOf.replace('{y}', P.year), body);
+  if (P.year !== undefined) { el('div', 'cm-head cm-health', U.targetsOf.replace('{y}', P.year), body); }
   if (!P.ok) { el('div', 'cm-id', U.noMetrics, body); }
   else if (!P.rows.length) { el('div', 'cm-id', U.noTargets, body); }
-  /* row: [id, name, years, target, actual, unit, comparison, verdict, recorded status, recorded %] */
   P.rows.forEach(function (r) {
-    var t = el('div', 'cm-target', null, body), head, nums, cmp = cmpText(r[6]);
-    var frac = (r[4] !== null && r[3]) ? Math.max(0, Math.min(1, r[4] / r[3])) : null;
-    t.setAttribute('data-target', r[0]); t.setAttribute('data-verdict', r[7]);
-    t.setAttribute('data-actual', r[4] === null ? '' : String(r[4])); t.setAttribute('data-value', String(r[3]));
+    var t = el('div', 'cm-target', null, body), head, nums;
+    var frac = (r.actual !== null && r.target) ? Math.max(0, Math.min(1, r.actual / r.target)) : null;
+    t.setAttribute('data-target', r.id); t.setAttribute('data-verdict', r.verdict);
+    t.setAttribute('data-actual', r.actual === null ? '' : String(r.actual)); t.setAttribute('data-value', String(r.target));
     head = el('div', 'cm-tname', null, t);
-    el('span', null, r[0] + ' ' + r[1] + ' (' + r[2] + ')', head);
-    el('span', 'cm-verdict cm-v-' + String(r[7]).replace(/ /g, '-'), verdictOf(r[7]), head);
-    nums = U.target + ' ' + cmp + num(r[3], r[5]) + ' · ' + U.done + ' ' + (r[4] === null ? '—' : num(r[4], r[5]));
+    el('span', null, r.id + ' ' + r.name + ' (' + r.years + ')', head);
+    el('span', 'cm-verdict ' + vcls(r.verdict), verdictOf(r.verdict), head);
+    nums = U.target + ' ' + cmpText(r.comparison) + num(r.target, r.unit) + ' · ' + U.done + ' ' + (r.actual === null ? '—' : num(r.actual, r.unit));
     el('div', 'cm-id cm-nums', nums, t);
-    if (r[7] === 'not measurable') {
-      el('div', 'cm-id cm-nm', U.notMeasurable + (r[8] ? ' · ' + U.recorded + ': ' + r[8] + (r[9] !== null ? ' ' + fmt(r[9]) + '%' : '') : ''), t);
+    if (r.verdict === 'not measurable') {
+      el('div', 'cm-id cm-nm', U.notMeasurable + (r.recordedStatus ? ' · ' + U.recorded + ': ' + r.recordedStatus + (r.recordedPercent !== null ? ' ' + fmt(r.recordedPercent) + '%' : '') : ''), t);
     }
-    bar(t, frac, 'cm-v-' + String(r[7]).replace(/ /g, '-'));
+    bar(t, frac, vcls(r.verdict));
   });
-  (P.warn || []).forEach(function (w) { el('div', 'cm-id cm-warn', U.warn + ': ' + w, body); });
+  (P.warnings || []).forEach(function (w) { el('div', 'cm-id cm-warn', U.warn + ': ' + w, body); });
 }

@@ -1,5 +1,4 @@
 /* Mouse position, scale, minimap; window.citymap (tests, embedding); ready flag. */
-/* mouse position, scale, minimap */
 control('bottomleft', function () {
   var box = el('div', 'cm-box cm-mouse', D.gcj02 ? U.gcj : '—');
   map.on('mousemove', function (e) {
@@ -8,7 +7,7 @@ control('bottomleft', function () {
   return box;
 });
 L.control.scale({ imperial: false, metric: true, position: 'bottomleft' }).addTo(map);
-if (L.Control.MiniMap && D.basemaps.length) {
+if (L.Control.MiniMap && D.basemaps.length && !narrow()) {
   var b0 = D.basemaps[0], mo = { maxZoom: 13, attribution: '' };
   if (b0.sub) { mo.subdomains = b0.sub; }
   new L.Control.MiniMap(L.tileLayer(b0.url, mo), { toggleDisplay: true, position: 'bottomright', width: 140, height: 120 }).addTo(map);
@@ -16,7 +15,7 @@ if (L.Control.MiniMap && D.basemaps.length) {
 
 drawPanel();
 updateNotice();
-map.on('overlayadd overlayremove', updateNotice);
+layout();
 
 /* a small API for tests and embedding */
 window.citymap = {
@@ -30,27 +29,54 @@ window.citymap = {
     });
   },
   find: function (q) { return (searchApi.find(q) || []).map(function (x) { return [LAYERS[x[0]].name, value(x[0], 'id', x[1])]; }); },
+  /* features drawn on the canvas in the last pass, per layer (those in view, layer on) */
   drawn: function () {
     var out = {};
-    LAYERS.forEach(function (Ld, li) {
-      var seen = {}, n = 0;
-      GROUPS[li].eachLayer(function (o) { if (o._cmDrawn && o._map && !seen[o._cmI]) { seen[o._cmI] = 1; n++; } });
-      out[Ld.name] = (out[Ld.name] || 0) + n;
-    });
+    LAYERS.forEach(function (Ld, li) { out[Ld.name] = (out[Ld.name] || 0) + DRAWN[li]; });
     return out;
   },
   status: function (name, id) {
     var r = null;
     LAYERS.forEach(function (Ld, li) {
-      var ids = column(li, 'id'), i = ids ? ids.indexOf(id) : -1, o;
+      var ids = column(li, 'id'), i = ids ? ids.indexOf(id) : -1, c;
       if (Ld.name === name && i >= 0) {
-        o = OBJ[li][i];
-        r = { code: statusCode(li, i), status: D.statuses[statusCode(li, i)], color: o.options.fillColor,
-          latlng: o.getLatLng ? [o.getLatLng().lat, o.getLatLng().lng] : null };
+        c = statusCode(li, i);
+        r = { code: c, status: D.statuses[c], color: styleOf(li, i).fill, late: isLate(li, i),
+          date: statusDate(li, i), latlng: Ld.geom === 'Point' ? [firstLatLng(li, i).lat, firstLatLng(li, i).lng] : null };
       }
     });
     return r;
   },
+  /* the layer point where the first vertex of a feature is drawn */
+  point: function (name, id) {
+    var r = null, S = 256 * Math.pow(2, map.getZoom()), o = map.getPixelOrigin();
+    LAYERS.forEach(function (Ld, li) {
+      var ids = column(li, 'id'), i = ids ? ids.indexOf(id) : -1, g = G[li], a;
+      if (Ld.name === name && i >= 0) { a = g.ringStart[g.featRing[i]]; r = [g.xy[2 * a] * S - o.x, g.xy[2 * a + 1] * S - o.y]; }
+    });
+    return r;
+  },
+  /* the position on the time axis: index, ISO date; late ids by layer */
+  date: function () { return { index: cur, iso: DATES[cur].iso }; },
+  late: function () {
+    var out = {};
+    LAYERS.forEach(function (Ld, li) {
+      var ids = column(li, 'id'), i;
+      if (!Ld.events) { return; }
+      for (i = 0; i < Ld.n; i++) { if (isLate(li, i)) { out[ids[i]] = Ld.name; } }
+    });
+    return out;
+  },
+  statuses: function () {
+    var out = {};
+    LAYERS.forEach(function (Ld, li) {
+      var ids = column(li, 'id'), i;
+      if (!Ld.events) { return; }
+      for (i = 0; i < Ld.n; i++) { out[ids[i]] = D.statuses[statusCode(li, i)]; }
+    });
+    return out;
+  },
+  play: play, stop: stop, redraw: redraw,
   ready: false
 };
 /* ready once the canvas has drawn every feature (two animation frames) */
