@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 if TYPE_CHECKING:
@@ -56,6 +57,7 @@ class StatusAsOf:
     works: Mapping[int, WorkState]
     overdue: tuple[OverdueItem, ...]
     _layers: dict[str, pd.DataFrame] = attrs.field(factory=dict, init=False, repr=False)
+    _by_id: dict[str, str] = attrs.field(factory=dict, init=False, repr=False)
 
     @property
     def late_sites(self) -> frozenset[str]:
@@ -78,6 +80,22 @@ class StatusAsOf:
             sub = self.sites[self.sites["layer"] == name] if len(self.sites) else self.sites
             got = self._layers[name] = sub.reset_index(drop=True)
         return got
+
+    def statuses_of(self, frame: pd.DataFrame) -> npt.NDArray[np.object_]:
+        """The status on the day of every row of ``frame`` (site rows with an ``id``).
+
+        Site ids are unique in a workspace, so any selection of sites (a layer, a filter, a
+        zone's sites) is looked up by id.
+
+        Raises
+        ------
+        KeyError
+            For an id that is no site of the workspace.
+        """
+        if not self._by_id and len(self.sites):
+            self._by_id.update(zip(self.sites["id"].astype(str),
+                                   self.sites["status"].astype(str), strict=True))
+        return np.array([self._by_id[str(i)] for i in frame["id"]], dtype=object)
 
     def site_counts(self, statuses: tuple[str, ...]) -> dict[str, int]:
         """How many sites (every site layer, the pilot zones too) have each status."""

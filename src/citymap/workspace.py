@@ -219,7 +219,9 @@ class Workspace:
             dates = [d or old for d, old in zip(st["status_date"], gdf["status_date"],
                                                 strict=True)]
             data[name] = gdf.assign(status=st["status"].to_numpy(), status_date=dates)
-        return attrs.evolve(self, data=data)
+        out = attrs.evolve(self, data=data)
+        out._status_cache[day] = now  # the same statuses on that day
+        return out
 
     @property
     def is_schematic(self) -> bool:

@@ -137,7 +137,7 @@ def default_as_of(year: int | None, today: dt.date | None = None) -> dt.date:
 def _status_frame(ws: Workspace, gdf: gpd.GeoDataFrame, as_of: dt.date) -> gpd.GeoDataFrame:
     out = gdf.copy()
     if len(out):
-        out["status"] = ws.history.status_on(gdf, as_of)["status"].to_numpy()
+        out["status"] = ws.status_as_of(as_of).statuses_of(gdf)
     return out
 
 
@@ -226,7 +226,7 @@ def pilot_zone_results(ws: Workspace, as_of: dt.date,
     sites = sites[sites["layer"] != ZONE_LAYER] if len(sites) else sites
     if len(sites):
         sites = sites.assign(
-            status=ws.history.status_on(sites, as_of)["status"].to_numpy(),
+            status=ws.status_as_of(as_of).statuses_of(sites),
             theme=[ws.layers[lay].theme for lay in sites["layer"]])
     min_km2 = next((t.value for t in ws.register.targets if t.measure == "area_each"),
                    MIN_ZONE_KM2)
@@ -335,7 +335,7 @@ def compute_metrics(
         gdf = ws.data.get(lay)
         if gdf is None:
             continue
-        st = ws.history.status_on(gdf, as_of)["status"] if len(gdf) else pd.Series([], dtype=str)
+        st = pd.Series(ws.status_as_of(as_of).statuses_of(gdf), dtype=object)
         counts[lay] = {s: int((st == s).sum()) for s in SITE_STATUSES}
     return MetricsResult(
         workspace=ws.config.name, county=ws.config.county, as_of=as_of, year=year, zone=zone,

@@ -198,7 +198,7 @@ def _union_area_m2(geoms: np.ndarray) -> float:
 def _statuses(ws: Workspace, gdf: gpd.GeoDataFrame, as_of: dt.date) -> np.ndarray:
     if not len(gdf):
         return np.empty(0, dtype=object)
-    return np.asarray(ws.history.status_on(gdf, as_of)["status"].to_numpy(), dtype=object)
+    return ws.status_as_of(as_of).statuses_of(gdf)
 
 
 def _select(ws: Workspace, t: Target, gdf: gpd.GeoDataFrame, *, cumulative: bool) -> np.ndarray:
@@ -232,13 +232,11 @@ def _denominator_frame(ws: Workspace, t: Target) -> gpd.GeoDataFrame | None:
 def _recorded(ws: Workspace, t: Target, as_of: dt.date) -> tuple[str | None, float | None]:
     if t.work is None:
         return None, None
-    latest = ws.history.latest(as_of).get(str(t.work))
-    if latest is not None:
-        return latest.status, latest.percent
-    try:
-        return ws.register.work(t.work).status, None
-    except KeyError:
+    state = ws.status_as_of(as_of).works.get(t.work)
+    if state is None:
         return None, None
+    latest = ws.history.latest(as_of).get(str(t.work)) if state.source == "log" else None
+    return state.status, (latest.percent if latest is not None else None)
 
 
 def _measure_value(t: Target, m: gpd.GeoDataFrame, ws: Workspace) -> float:
