@@ -2,6 +2,7 @@
 
     python tools/vendor_assets.py            # write src/citymap/render/vendor/
     python tools/vendor_assets.py --check    # exit 1 when the vendored copy differs
+    python tools/vendor_assets.py --check --offline   # from npm's cache only (exit 3: not there)
 
 ``package-lock.json`` is the source of the versions: for every library the maps load
 (:data:`citymap.render.assets.VENDOR_FILES`) the tarball of the locked version is fetched with
@@ -70,13 +71,13 @@ def wanted_members(package: str, names: list[str]) -> list[str]:
     return sorted(set(out))
 
 
-def extract(lock: Path) -> dict[str, bytes]:
+def extract(lock: Path, *, offline: bool = False) -> dict[str, bytes]:
     """Vendored path (``<package>/<file>``) → bytes, from the verified tarballs."""
     files: dict[str, bytes] = {}
     manifest: dict[str, dict[str, object]] = {}
     with tempfile.TemporaryDirectory() as d:
         for package, info in locked(lock).items():
-            tgz = tarball(package, info["version"], info["integrity"], Path(d))
+            tgz = tarball(package, info["version"], info["integrity"], Path(d), offline=offline)
             with tarfile.open(tgz) as tar:
                 names = tar.getnames()
                 sums = {}
@@ -95,8 +96,14 @@ def extract(lock: Path) -> dict[str, bytes]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--check", action="store_true", help="only compare; exit 1 on a difference")
+    ap.add_argument("--offline", action="store_true",
+                    help="take the tarballs from npm's cache only (exit 3 when one is not there)")
     args = ap.parse_args(argv)
-    files = extract(ROOT / "package-lock.json")
+    try:
+        files = extract(ROOT / "package-lock.json", offline=args.offline)
+    except subprocess.CalledProcessError as exc:
+        print(f"vendor: npm pack failed: {exc.stderr.strip()[:300]}", file=sys.stderr)
+        return 3
     differ = [rel for rel, data in files.items()
               if not (VENDOR_DIR / rel).is_file() or (VENDOR_DIR / rel).read_bytes() != data]
     if args.check:

@@ -74,7 +74,19 @@ function popupNode(li, i) {
 var tgCache = {};
 function decodedTg(li) { if (!tgCache[li]) { tgCache[li] = decodeInts(LAYERS[li].targets.i); } return tgCache[li]; }
 function openPopup(li, i, latlng) {
+  var size = map.getSize(), top = 120, k, r, corners;
+  if (narrow()) {  /* a phone: open it below the header and the buttons of the top corners */
+    corners = map.getContainer().querySelectorAll('.leaflet-top');
+    top = header.offsetHeight + 8;
+    for (k = 0; k < corners.length; k++) {
+      r = corners[k].getBoundingClientRect();
+      top = Math.max(top, r.bottom - map.getContainer().getBoundingClientRect().top + 8);
+    }
+  }
   current = { li: li, i: i, latlng: latlng };
+  popup.options.maxWidth = Math.min(340, size.x - 40);
+  popup.options.autoPanPaddingTopLeft = L.point(narrow() ? 8 : 60, top);
+  popup.options.autoPanPaddingBottomRight = L.point(narrow() ? 8 : 40, 40);
   popup.setLatLng(latlng).setContent(popupNode(li, i)).openOn(map);
 }
 map.on('popupclose', function () { current = null; });
