@@ -442,9 +442,11 @@ def map_data(
             works[n].update(w)
     panel_list = []
     for k, o in enumerate(options.dates):
-        p = panel_blob(panels[k], lang) if k < len(panels) else {
-            "ok": False, "rows": [], "indicators": [], "warnings": []}
-        p.update(_late_counts(ws, o.date, shown_sites, options.works))
+        if k < len(panels):  # with the metrics: the counts of status_as_of on that day
+            p = panel_blob(panels[k], lang)
+            p.update(_late_counts(ws, o.date, shown_sites, options.works))
+        else:  # no metrics: the script counts the statuses it replays; no overdue counts
+            p = {"ok": False, "rows": [], "indicators": [], "warnings": []}
         panel_list.append(p)
     return {
         "schema": SCHEMA,

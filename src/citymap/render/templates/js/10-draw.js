@@ -104,6 +104,20 @@ var EV = LAYERS.map(function (Ld) {
   var wk = Ld.works ? { d: Ld.works.d, i: decodeInts(Ld.works.i) } : null;
   return { start: start, day: days, code: codes, due: Int32Array.from(cumsum(decodeInts(Ld.due))), works: wk };
 });
+/* SPATIAL[li]: feature indices ordered by a 64 × 64 grid cell of their box centre, so that one
+ * batch's path covers a small area (the rasteriser's cost grows with a path's extent) */
+var SPATIAL = LAYERS.map(function (Ld, li) {
+  var bb = G[li].bbox, n = Ld.n, keys = new Float64Array(n), idx = new Int32Array(n), i, x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity, cx, cy;
+  for (i = 0; i < n; i++) {
+    x0 = Math.min(x0, bb[4 * i]); y0 = Math.min(y0, bb[4 * i + 1]); x1 = Math.max(x1, bb[4 * i + 2]); y1 = Math.max(y1, bb[4 * i + 3]);
+  }
+  for (i = 0; i < n; i++) {
+    cx = Math.min(63, Math.floor(64 * ((bb[4 * i] + bb[4 * i + 2]) / 2 - x0) / ((x1 - x0) || 1)));
+    cy = Math.min(63, Math.floor(64 * ((bb[4 * i + 1] + bb[4 * i + 3]) / 2 - y0) / ((y1 - y0) || 1)));
+    keys[i] = (cy * 64 + (cy % 2 ? 63 - cx : cx)) * n + i; idx[i] = i;
+  }
+  return Int32Array.from(Array.prototype.slice.call(idx).sort(function (a, b) { return keys[a] - keys[b]; }));
+});
 var DONE = 2, BEHIND = 3;
 /* a work is done on a day when set so (its own events), or when it keeps a register status 已完成 */
 function workDone(n, day) {
@@ -143,7 +157,8 @@ function computeState(k) {
     var counts = new Int32Array(8), lists = [], c;
     for (i = 0; i < Ld.n; i++) { counts[code[i]]++; }
     for (c = 0; c < 8; c++) { lists.push(new Int32Array(counts[c])); counts[c] = 0; }
-    for (i = 0; i < Ld.n; i++) { c = code[i]; lists[c][counts[c]++] = i; }
+    var sp = SPATIAL[li], q;
+    for (q = 0; q < Ld.n; q++) { i = sp[q]; c = code[i]; lists[c][counts[c]++] = i; }
     BUCKETS[li] = lists;
   });
 }
@@ -194,47 +209,228 @@ function shapeAt(ctx, shape, x, y, r) {
 }
 var Batched = L.Canvas.extend({
   options: { padding: 0.3 },
+  /* two canvases in one box: vector paths below, points stamped pixel by pixel above */
   _initContainer: function () {
-    var c = this._container = document.createElement('canvas');
+    var c = this._container = document.createElement('div');
     c.className = 'cm-canvas';
-    this._ctx = c.getContext('2d');
+    this._vec = el('canvas', null, null, c); this._pix = el('canvas', null, null, c);
+    this._ctx = this._vec.getContext('2d'); this._pctx = this._pix.getContext('2d');
+  },
+  _destroyContainer: function () { L.DomUtil.remove(this._container); delete this._ctx; delete this._container; },
+  _update: function () {
+    if (this._map._animatingZoom && this._bounds) { return; }
+    L.Renderer.prototype._update.call(this);
+    var b = this._bounds, size = b.getSize(), m = L.Browser.retina ? 2 : 1;
+    L.DomUtil.setPosition(this._container, b.min);
+    [this._vec, this._pix].forEach(function (c) {
+      c.width = m * size.x; c.height = m * size.y; c.style.width = size.x + 'px'; c.style.height = size.y + 'px';
+    });
+    this._m = m;
+    this._ctx.setTransform(m, 0, 0, m, -m * b.min.x, -m * b.min.y);
+    this.fire('update');
   },
   _updatePaths: function () { this._drawAll(); },
   _redraw: function () { this._drawAll(); },
   _drawAll: function () {
-    if (!this._map || !this._bounds) { return; }
-    var ctx = this._ctx, b = this._bounds;
+    if (!this._map || !this._bounds || !this._ctx) { return; }
+    var ctx = this._ctx, b = this._bounds, m = this._m || 1, W = this._pix.width, H = this._pix.height;
     ctx.save();
     ctx.setTransform(1, 0, 0, 1, 0, 0);
-    ctx.clearRect(0, 0, this._container.width, this._container.height);
+    ctx.clearRect(0, 0, this._vec.width, this._vec.height);
     ctx.restore();
-    var S = 256 * Math.pow(2, map.getZoom()), o = map.getPixelOrigin();
+    if (!this._img || this._img.width !== W || this._img.height !== H) {
+      this._img = this._pctx.createImageData(Math.max(W, 1), Math.max(H, 1));
+      this._px = new Uint32Array(this._img.data.buffer);
+    } else { this._px.fill(0); }
+    var S = 256 * Math.pow(2, map.getZoom()), o = map.getPixelOrigin(), px = { d: this._px, W: W, H: H, m: m, x0: b.min.x, y0: b.min.y, any: false };
     var view = [(b.min.x + o.x) / S, (b.min.y + o.y) / S, (b.max.x + o.x) / S, (b.max.y + o.y) / S];
     ORDER.forEach(function (li) {
       DRAWN[li] = 0;
       if (!VISIBLE[li]) { return; }
-      drawLayer(ctx, li, S, o, view);
+      var gm = LAYERS[li].geom;
+      if (gm === 'Point') { stampLayer(px, li, S, o, view); }
+      else if (gm === 'LineString' && map.getZoom() < DETAIL) { plotLines(px, li, S, o, view); }
+      else { drawLayer(ctx, li, S, o, view); }
     });
+    this._pctx.clearRect(0, 0, W, H);
+    if (px.any) { this._pctx.putImageData(this._img, 0, 0); }
   }
 });
-function drawLayer(ctx, li, S, o, view) {
-  var Ld = LAYERS[li], g = G[li], lists = BUCKETS[li], c, list, j, i, st, pad, bb = g.bbox, xy = g.xy, rs = g.ringStart, fr = g.featRing;
-  var r, a, e, k, x, y, any;
-  var ox = -o.x, oy = -o.y;
+/* a point's marker drawn once per (layer, style) and stamped with drawImage: blitting an
+ * image is far cheaper for the rasteriser than thousands of anti-aliased sub-paths */
+var SPRITES = {};
+function sprite(li, c) {
+  var key = li + '/' + c, sp = SPRITES[key];
+  if (sp) { return sp; }
+  var st = STYLES[li][c], r = Math.max(Math.round(st.radius), 1), half = Math.ceil(r * 1.25) + (st.late ? 4 : 1);
+  var m = window.devicePixelRatio >= 2 ? 2 : 1, cv = document.createElement('canvas'), x;
+  cv.width = cv.height = 2 * half * m;
+  x = cv.getContext('2d'); x.scale(m, m);
+  x.beginPath(); shapeAt(x, st.shape, half, half, r);
+  if (st.late) { x.globalAlpha = 0.9; x.strokeStyle = D.lateColor; x.lineWidth = 6; x.stroke(); }
+  if (st.fill) { x.globalAlpha = 1; x.fillStyle = st.fill; x.fill(); }  /* opaque: copied, not blended */
+  x.globalAlpha = 1; x.strokeStyle = st.stroke; x.lineWidth = st.weight || 1; x.stroke();
+  sp = SPRITES[key] = { img: cv, half: half };
+  return sp;
+}
+/* paint the path built so far in one style (the late mark under the feature's own stroke) */
+var DETAIL = 14;  /* from this zoom: dashes and round joins (below, features are a few px) */
+function paint(ctx, st, geom, fine) {
+  if (st.late) {
+    ctx.setLineDash([]); ctx.globalAlpha = 0.9; ctx.strokeStyle = D.lateColor;
+    ctx.lineWidth = (st.weight || 2) + 6; ctx.stroke();
+  }
+  if (st.fill && geom !== 'LineString') {
+    ctx.globalAlpha = st.fillOpacity; ctx.fillStyle = st.fill; ctx.fill('nonzero');
+  }
+  if (st.weight) {
+    ctx.globalAlpha = st.opacity; ctx.strokeStyle = st.stroke; ctx.lineWidth = st.weight;
+    ctx.setLineDash(fine && st.dash ? st.dash : []); ctx.stroke();
+  }
+}
+var CHUNK = 2000, TINY = [];
+/* the sprite's pixels (device pixels, 0xAABBGGRR on little-endian machines) */
+function spritePixels(li, c) {
+  var sp = sprite(li, c);
+  if (!sp.px) {
+    var w = sp.img.width, h = sp.img.height, id = sp.img.getContext('2d').getImageData(0, 0, w, h);
+    sp.px = new Uint32Array(id.data.buffer.slice(0)); sp.w = w; sp.h = h;
+    /* runs of opaque pixels (copied whole) and the anti-aliased edge pixels (blended) */
+    var runs = [], edges = [], yy, xx, a, start;
+    for (yy = 0; yy < h; yy++) {
+      start = -1;
+      for (xx = 0; xx <= w; xx++) {
+        a = xx < w ? sp.px[yy * w + xx] >>> 24 : 0;
+        if (a === 255) { if (start < 0) { start = xx; } continue; }
+        if (start >= 0) { runs.push(yy, start, xx); start = -1; }
+        if (a > 0) { edges.push(yy, xx); }
+      }
+    }
+    sp.runs = runs; sp.edges = edges;
+  }
+  return sp;
+}
+/* points: every marker's pixels copied into one image (put once): blending "over" only on
+ * the anti-aliased edge pixels, an opaque pixel is a plain copy */
+function stampLayer(px, li, S, o, view) {
+  var Ld = LAYERS[li], g = G[li], lists = BUCKETS[li], xy = g.xy, rs = g.ringStart, fr = g.featRing, bb = g.bbox;
+  var d = px.d, W = px.W, H = px.H, m = px.m, c, list, j, i, r, sp, spx, sw, sh, half, pad, X, Y, xx, yy, v, a, dv, da, row, k, t, sx0, sx1, sy0, sy1;
+  for (c = 0; c < lists.length; c++) {
+    list = lists[c];
+    if (!list.length) { continue; }
+    sp = spritePixels(li, c); spx = sp.px; sw = sp.w; sh = sp.h; half = sp.half;
+    pad = (half + 2) / S;
+    for (j = 0; j < list.length; j++) {
+      i = list[j];
+      if (bb[4 * i + 2] < view[0] - pad || bb[4 * i] > view[2] + pad || bb[4 * i + 3] < view[1] - pad || bb[4 * i + 1] > view[3] + pad) { continue; }
+      DRAWN[li]++; px.any = true;
+      for (r = fr[i]; r < fr[i + 1]; r++) {
+        k = rs[r];
+        X = Math.round((xy[2 * k] * S - o.x - px.x0 - half) * m); Y = Math.round((xy[2 * k + 1] * S - o.y - px.y0 - half) * m);
+        if (X >= 0 && Y >= 0 && X + sw <= W && Y + sh <= H) {  /* whole: runs and edges */
+          for (t = 0; t < sp.runs.length; t += 3) {
+            row = (Y + sp.runs[t]) * W + X;
+            d.set(spx.subarray(sp.runs[t] * sw + sp.runs[t + 1], sp.runs[t] * sw + sp.runs[t + 2]), row + sp.runs[t + 1]);
+          }
+          for (t = 0; t < sp.edges.length; t += 2) {
+            xx = sp.edges[t + 1]; yy = sp.edges[t]; row = (Y + yy) * W + X + xx;
+            v = spx[yy * sw + xx]; dv = d[row]; da = dv >>> 24;
+            d[row] = da === 0 ? v : blend(v, v >>> 24, dv, da);
+          }
+          continue;
+        }
+        sx0 = X < 0 ? -X : 0; sy0 = Y < 0 ? -Y : 0; sx1 = Math.min(sw, W - X); sy1 = Math.min(sh, H - Y);
+        for (yy = sy0; yy < sy1; yy++) {
+          row = (Y + yy) * W + X; t = yy * sw;
+          for (xx = sx0; xx < sx1; xx++) {
+            v = spx[t + xx]; a = v >>> 24;
+            if (a === 0) { continue; }
+            dv = d[row + xx]; da = dv >>> 24;
+            d[row + xx] = a === 255 || da === 0 ? v : blend(v, a, dv, da);
+          }
+        }
+      }
+    }
+  }
+}
+/* '#RRGGBB' and an opacity as one pixel value */
+function pixel(hex, opacity) {
+  var n = parseInt(String(hex).slice(1), 16);
+  return ((Math.round(255 * opacity) << 24) | ((n & 255) << 16) | (n & 0xff00) | (n >> 16)) >>> 0;
+}
+/* lines below the detail zoom: plotted into the image (w × w squares along each segment),
+ * the late mark first (wider), no anti-aliasing and no dashes at that scale */
+function plotLines(px, li, S, o, view) {
+  var Ld = LAYERS[li], g = G[li], lists = BUCKETS[li], xy = g.xy, rs = g.ringStart, fr = g.featRing, bb = g.bbox;
+  var m = px.m, c, list, j, i, r, k, st, pad, cols, pass, w;
   for (c = 0; c < lists.length; c++) {
     list = lists[c];
     if (!list.length) { continue; }
     st = STYLES[li][c];
-    pad = ((st.radius || 0) + (st.weight || 0) + 4) / S;
-    ctx.beginPath(); any = false;
+    pad = ((st.weight || 1) + 8) / S;
+    cols = st.late ? [[pixel(D.lateColor, 0.9), Math.round(((st.weight || 2) + 4) * m)]] : [];
+    cols.push([pixel(st.stroke, st.opacity), Math.max(1, Math.round((st.weight || 1) * m * 0.8))]);
+    for (pass = 0; pass < cols.length; pass++) {
+      w = cols[pass][1];
+      for (j = 0; j < list.length; j++) {
+        i = list[j];
+        if (bb[4 * i + 2] < view[0] - pad || bb[4 * i] > view[2] + pad || bb[4 * i + 3] < view[1] - pad || bb[4 * i + 1] > view[3] + pad) { continue; }
+        if (pass === 0) { DRAWN[li]++; }
+        px.any = true;
+        for (r = fr[i]; r < fr[i + 1]; r++) {
+          for (k = rs[r]; k + 1 < rs[r + 1]; k++) {
+            segment(px, (xy[2 * k] * S - o.x - px.x0) * m, (xy[2 * k + 1] * S - o.y - px.y0) * m,
+              (xy[2 * k + 2] * S - o.x - px.x0) * m, (xy[2 * k + 3] * S - o.y - px.y0) * m, cols[pass][0], w);
+          }
+        }
+      }
+    }
+  }
+}
+function segment(px, x0, y0, x1, y1, v, w) {
+  var d = px.d, W = px.W, H = px.H, n = Math.max(Math.abs(x1 - x0), Math.abs(y1 - y0), 1), s, x, y, a, b, h = (w - 1) / 2, X, Y;
+  for (s = 0; s <= n; s++) {
+    x = Math.round(x0 + (x1 - x0) * s / n - h); y = Math.round(y0 + (y1 - y0) * s / n - h);
+    for (b = 0; b < w; b++) {
+      Y = y + b;
+      if (Y < 0 || Y >= H) { continue; }
+      for (a = 0; a < w; a++) { X = x + a; if (X >= 0 && X < W) { d[Y * W + X] = v; } }
+    }
+  }
+}
+function blend(v, a, dv, da) {
+  var fa = a / 255, fd = da / 255 * (1 - fa), oa = fa + fd;
+  var r = ((v & 255) * fa + (dv & 255) * fd) / oa, g = (((v >>> 8) & 255) * fa + ((dv >>> 8) & 255) * fd) / oa,
+      b = (((v >>> 16) & 255) * fa + ((dv >>> 16) & 255) * fd) / oa;
+  return ((Math.round(oa * 255) << 24) | (Math.round(b) << 16) | (Math.round(g) << 8) | Math.round(r)) >>> 0;
+}  /* vertices per path: big paths cost the rasteriser more than the calls */
+function drawLayer(ctx, li, S, o, view) {
+  var Ld = LAYERS[li], g = G[li], lists = BUCKETS[li], c, list, j, i, st, pad, bb = g.bbox, xy = g.xy, rs = g.ringStart, fr = g.featRing;
+  var r, a, e, k, x, y, sp, nv, point = Ld.geom === 'Point', fine = map.getZoom() >= DETAIL, w, h;
+  var ox = -o.x, oy = -o.y, tiny = 3 / S;
+  ctx.lineJoin = fine ? 'round' : 'miter'; ctx.lineCap = fine ? 'round' : 'butt';
+  for (c = 0; c < lists.length; c++) {
+    list = lists[c];
+    if (!list.length) { continue; }
+    st = STYLES[li][c];
+    pad = ((st.radius || 0) + (st.weight || 0) + 8) / S;
+    sp = point ? sprite(li, c) : null;
+    if (point) { ctx.globalAlpha = 1; }
+    ctx.beginPath(); nv = 0;
     for (j = 0; j < list.length; j++) {
       i = list[j];
       if (bb[4 * i + 2] < view[0] - pad || bb[4 * i] > view[2] + pad || bb[4 * i + 3] < view[1] - pad || bb[4 * i + 1] > view[3] + pad) { continue; }
-      DRAWN[li]++; any = true;
+      DRAWN[li]++;
+      w = bb[4 * i + 2] - bb[4 * i]; h = bb[4 * i + 3] - bb[4 * i + 1];
+      if (!point && w < tiny && h < tiny) {  /* a few pixels: a box in its colour, no path */
+        TINY.push(Math.round(bb[4 * i] * S + ox) - 1, Math.round(bb[4 * i + 1] * S + oy) - 1,
+          Math.round(w * S) + 2, Math.round(h * S) + 2);
+        continue;
+      }
       for (r = fr[i]; r < fr[i + 1]; r++) {
         a = rs[r]; e = rs[r + 1];
-        if (Ld.geom === 'Point') {
-          shapeAt(ctx, st.shape, xy[2 * a] * S + ox, xy[2 * a + 1] * S + oy, Math.max(Math.round(st.radius), 1));
+        if (point) {
+          ctx.drawImage(sp.img, Math.round(xy[2 * a] * S + ox) - sp.half, Math.round(xy[2 * a + 1] * S + oy) - sp.half, 2 * sp.half, 2 * sp.half);
           continue;
         }
         for (k = a; k < e; k++) {
@@ -242,24 +438,15 @@ function drawLayer(ctx, li, S, o, view) {
           if (k === a) { ctx.moveTo(x, y); } else { ctx.lineTo(x, y); }
         }
         if (Ld.geom === 'Polygon') { ctx.closePath(); }
+        nv += e - a;
       }
+      if (nv > CHUNK) { paint(ctx, st, Ld.geom, fine); ctx.beginPath(); nv = 0; }
     }
-    if (!any) { continue; }
-    if (st.late) {  /* the late mark: a wide outline under the feature's own stroke */
-      ctx.setLineDash([]);
-      ctx.globalAlpha = 0.9; ctx.strokeStyle = D.lateColor;
-      ctx.lineWidth = Ld.geom === 'Point' ? 6 : (st.weight || 2) + 6;
-      ctx.lineJoin = 'round'; ctx.lineCap = 'round';
-      ctx.stroke();
-    }
-    if (st.fill && Ld.geom !== 'LineString') {
-      ctx.globalAlpha = st.fillOpacity; ctx.fillStyle = st.fill; ctx.fill('nonzero');
-    }
-    if (st.weight) {
-      ctx.globalAlpha = st.opacity; ctx.strokeStyle = st.stroke; ctx.lineWidth = st.weight;
-      ctx.lineJoin = 'round'; ctx.lineCap = 'round';
-      ctx.setLineDash(st.dash || []);
-      ctx.stroke();
+    if (nv) { paint(ctx, st, Ld.geom, fine); }
+    if (TINY.length) {
+      ctx.globalAlpha = st.late ? 1 : st.opacity; ctx.fillStyle = st.late ? D.lateColor : st.stroke;
+      for (k = 0; k < TINY.length; k += 4) { ctx.fillRect(TINY[k], TINY[k + 1], TINY[k + 2], TINY[k + 3]); }
+      TINY.length = 0;
     }
   }
   ctx.globalAlpha = 1; ctx.setLineDash([]);

@@ -42,7 +42,7 @@ function play() {
   playing = setInterval(function () {
     if (cur >= DATES.length - 1) { stop(); return; }
     setDate(cur + 1);
-  }, 180);
+  }, 150);
 }
 playBtn.addEventListener('click', function () { if (playing === null) { play(); } else { stop(); } });
 

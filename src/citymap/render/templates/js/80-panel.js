@@ -18,6 +18,16 @@ function bar(parent, frac, cls, mark) {
 }
 function cmpText(c) { return c === '=' ? '' : (c === '>=' ? '≥' : c === '<=' ? '≤' : c) + ' '; }
 function num(v, unit) { return unit === '%' ? pct(v) : fmt(v) + (unit ? ' ' + unit : ''); }
+/* sites by status as the script replays them (maps built without the metrics) */
+function statusCounts() {
+  var out = [0, 0, 0, 0];
+  LAYERS.forEach(function (Ld, li) {
+    var i;
+    if (!Ld.events) { return; }
+    for (i = 0; i < Ld.n; i++) { out[CODE[li][i] % 4]++; }
+  });
+  return out;
+}
 function vcls(v) { return 'cm-v-' + String(v).replace(/ /g, '-'); }
 function drawPanel() {
   var P = D.panel[cur], body = panelBody;
@@ -27,18 +37,21 @@ function drawPanel() {
   /* counts by status first: always in view (every site layer, the pilot zones too) */
   var counts = el('div', 'cm-counts', null, body);
   el('span', null, U.total + ':', counts);
+  var n = P.counts || statusCounts();
   D.statuses.forEach(function (s, k) {
     var c = el('span', 'cm-count', null, counts);
     c.setAttribute('data-status', String(k));
     c.appendChild(swatch('Point', D.palette[k], null, D.shapes[k]));
-    el('span', null, s + ' ' + (P.counts[k] === undefined ? '—' : P.counts[k]), c);
+    el('span', null, s + ' ' + (n[k] === undefined ? '—' : n[k]), c);
   });
   /* the overdue list's counts (as `citymap overdue` counts them) */
-  var late = el('div', 'cm-counts cm-late-counts', null, body);
-  [['sites', U.lateSites], ['works', U.lateWorks], ['targets', U.lateTargets]].forEach(function (x) {
-    var c = el('span', 'cm-count', x[1] + ' ' + P.late[x[0]], late);
-    c.setAttribute('data-late', x[0]); c.setAttribute('data-n', String(P.late[x[0]]));
-  });
+  if (P.late) {
+    var late = el('div', 'cm-counts cm-late-counts', null, body);
+    [['sites', U.lateSites], ['works', U.lateWorks], ['targets', U.lateTargets]].forEach(function (x) {
+      var c = el('span', 'cm-count', x[1] + ' ' + P.late[x[0]], late);
+      c.setAttribute('data-late', x[0]); c.setAttribute('data-n', String(P.late[x[0]]));
+    });
+  }
   if (P.indicators && P.indicators.length) {
     el('div', 'cm-head cm-health', U.health, body);
     P.indicators.forEach(function (x) {
