@@ -13,7 +13,6 @@ from click.testing import CliRunner
 
 from _ws_maps import make_workspace
 from citymap.cli.main import cli
-from citymap.io.owned import mark_dir
 from citymap.metrics import compute_metrics
 from citymap.metrics.output import CSV_COLUMNS, csv_rows, to_json
 from citymap.workspace import load_workspace

@@ -355,7 +355,7 @@ def _keep_logged_status(incoming: gpd.GeoDataFrame, ws: Workspace, layer: str) -
     existing = ws.data[layer]
     if not len(existing):
         return
-    derived = ws.status_as_of(dt.date.today()).data[layer]
+    derived = ws.with_status_as_of(dt.date.today()).data[layer]
     by_id = {str(i): k for k, i in enumerate(existing["id"])}
     for k, i in enumerate(incoming["id"]):
         j = by_id.get(str(i))
