@@ -21,10 +21,10 @@ from click.testing import CliRunner
 
 from citymap.cli.main import cli
 from citymap.io.export import export_workspace
-from citymap.metrics import compute_metrics
+from citymap.metrics import compute_metrics, pilot_zone_results
 from citymap.render.encoding import decode_ints
 from citymap.render.map import MapOptions, map_data
-from citymap.render.panel import panel_year
+from citymap.render.panel import panel_for, panel_year
 from citymap.render.timeline import EPOCH, date_options
 from citymap.sites import parse_works
 from citymap.state import StatusAsOf
@@ -43,8 +43,11 @@ def ws() -> Workspace:
 
 @pytest.fixture(scope="module")
 def blob(ws: Workspace) -> dict[str, Any]:
-    opts, sel = date_options(None, TODAY, months=True)
-    return map_data(ws, MapOptions(dates=opts, selected=sel, basemap="none"))
+    """The overview's data with its panels on the year ends and today (as a build makes it)."""
+    opts, sel = date_options(None, TODAY)
+    panels = [panel_for(compute_metrics(ws, year=panel_year(o.date), as_of=o.date), o.date,
+                        zones=pilot_zone_results(ws, o.date)) for o in opts]
+    return map_data(ws, MapOptions(dates=opts, selected=sel, basemap="none"), panels)
 
 
 @pytest.fixture(autouse=True)
