@@ -30,6 +30,7 @@ import jinja2
 import numpy as np
 
 from citymap.crs import MEASURE_CRS, to_measure
+from citymap.fonts import cjk_font
 from citymap.io.atomic import write_text
 from citymap.metrics import MetricsResult, TargetResult, ZoneResult, compute_metrics
 from citymap.metrics.targets import VERDICTS, evaluate_target
@@ -74,8 +75,9 @@ def _plt() -> Any:
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
-    plt.rcParams["font.sans-serif"] = ["Noto Sans CJK SC", "Noto Serif CJK SC",
-                                       "WenQuanYi Zen Hei", "DejaVu Sans"]
+    font = cjk_font()  # a font that really has the glyphs, or a clear FontError
+    plt.rcParams["font.family"] = "sans-serif"
+    plt.rcParams["font.sans-serif"] = [font.name, "DejaVu Sans"]
     plt.rcParams["axes.unicode_minus"] = False
     return plt
 

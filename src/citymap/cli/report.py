@@ -12,6 +12,7 @@ from citymap.cli._options import (
     common_options,
     default_output,
     errors_to_exit,
+    get_lang,
     load,
 )
 from citymap.vocab import PLAN_YEARS
@@ -45,6 +46,7 @@ def report(ctx: click.Context, year: int | None, month: str | None, as_of: dt.da
     year), the pilot zones with a map of each, and the indicators. One HTML file with the
     charts and maps inlined, nothing fetched; print it to A4 portrait from the browser.
     """
+    from citymap.fonts import cjk_font
     from citymap.monthly import parse_month
     from citymap.report import write_report
 
@@ -54,6 +56,8 @@ def report(ctx: click.Context, year: int | None, month: str | None, as_of: dt.da
         raise click.UsageError("--month sets the year and the date (its last day): leave "
                                "out --year and --as-of")
     ws = load(ctx)
+    with errors_to_exit():
+        cjk_font(lang=get_lang(ctx, ws))  # no Chinese font: one clear line, before any work
     if output is None:
         name = (f"report-{ym[0]:04d}-{ym[1]:02d}.html" if ym else
                 f"report-{year}.html" if year else "report.html")
