@@ -5,6 +5,7 @@ The public API, in the order data flows (workspace → metrics → maps / export
     ws = citymap.load_workspace(".")                  # validated register, sites, history
     res = citymap.compute_metrics(ws, year=2021)      # every target, zones, indicators
     citymap.build_maps(ws, "maps")                    # Leaflet maps (HTML)
+    m = citymap.explore(ws, as_of="2021-12-31")       # a folium.Map for notebooks
     citymap.export_workspace(ws, "out", fmt="gpkg")   # GeoJSON / GeoPackage / Shapefile / CSV
     citymap.import_sites(ws, "survey.shp", layer="old_communities")
 
@@ -25,6 +26,7 @@ _EXPORTS = {
     "compute_metrics": "citymap.metrics",
     "write_metrics": "citymap.metrics.output",
     "build_maps": "citymap.render.build",
+    "explore": "citymap.render.explore",
     "export_workspace": "citymap.io.export",
     "import_sites": "citymap.io.importer",
     "read_external": "citymap.io.importer",
@@ -40,6 +42,7 @@ __all__ = [
     "compute_metrics",
     "write_metrics",
     "build_maps",
+    "explore",
     "export_workspace",
     "import_sites",
     "read_external",
@@ -55,6 +58,7 @@ if TYPE_CHECKING:
     from citymap.metrics.output import write_metrics
     from citymap.register import load_register
     from citymap.render.build import build_maps
+    from citymap.render.explore import explore
     from citymap.workspace import Workspace, load_workspace
 
 

@@ -1,5 +1,7 @@
 /* Core: the data blob, decoding and DOM helpers shared by every control. */
-var D = JSON.parse(document.getElementById('citymap-data').textContent);
+/* embedded (citymap.explore: a folium map): window.citymapEmbed = {map, data} while the script runs */
+var EMBED = window.citymapEmbed || null;
+var D = EMBED ? EMBED.data : JSON.parse(document.getElementById('citymap-data').textContent);
 var U = D.ui;
 var T0 = (window.performance && performance.now()) || 0;
 if (D.schema !== 'citymap-map' || D.version !== 2) { throw new Error('citymap: unknown map data ' + D.schema + ' ' + D.version); }

@@ -5,7 +5,7 @@
  * (see docs/map-data.md); restyling swaps the style codes and redraws once. */
 
 /* ---------------------------------------------------------------- the map */
-var map = L.map('map', { zoomSnap: 0.25, minZoom: 3 });
+var map = EMBED ? EMBED.map : L.map('map', { zoomSnap: 0.25, minZoom: 3 });
 var bounds = L.latLngBounds(D.bounds);
 function narrow() { return map.getSize().x < 700; }
 function fitOptions() {

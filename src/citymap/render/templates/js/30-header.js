@@ -1,6 +1,6 @@
 /* Header: title, the time axis (quick positions, month slider, play/pause), notices;
  * pilot-zone labels; setDate. */
-var header = el('div', 'cm-header cm-box', null, document.getElementById('map'));
+var header = el('div', 'cm-header cm-box', null, map.getContainer());
 el('div', 'cm-title', D.title + (D.subtitle ? ' — ' + D.subtitle : ''), header);
 var timeRow = el('div', 'cm-time', null, header);
 var dateLabel = el('label', 'cm-quick', U.asof + ' ', timeRow);
