@@ -263,6 +263,7 @@ def build_maps(
                 basemap=chosen, tianditu_key=key,
                 tiles_url=f"{up}tiles/{{z}}/{{x}}/{{y}}{suffix}" if suffix else None,
                 assets=assets, links=links, home=f"{up}index.html" if depth else None,
+                unit=subtitle if kind == "units" else None,
             )
             panels = [panel_for(results.get(d), d, works=works, zones=zones.get(d))
                       for d in days]

@@ -42,6 +42,7 @@ from citymap.errors import CitymapError
 from citymap.layers import LayerSpec
 from citymap.render.assets import AssetRefs, app_script, app_style, template_text
 from citymap.render.encoding import column, decode_ints, delta, encode_geometries, encode_ints
+from citymap.render.extent import empty_blob, robust_extent
 from citymap.render.panel import Panel, panel_blob, zone_blob
 from citymap.render.popup import popup_fields, target_groups, targets_table, works_table
 from citymap.render.timeline import (
@@ -147,6 +148,8 @@ class MapOptions:
         Other maps to link.
     home
         Link back to the overview (unit and action maps).
+    unit
+        The unit of a unit map (an empty unit map tells its part in each work).
     """
 
     lang: str = "zh"
@@ -161,6 +164,7 @@ class MapOptions:
     assets: AssetRefs = AssetRefs()
     links: tuple[Link, ...] = ()
     home: str | None = None
+    unit: str | None = None
 
 
 # ----------------------------------------------------------------------------- base maps
@@ -406,6 +410,7 @@ def map_data(
     works_seen: set[int] = set()
     shown_sites: dict[str, npt.NDArray[np.int64]] = {}
     bounds: list[npt.NDArray[np.float64]] = []
+    fit_geoms: list[npt.NDArray[np.object_]] = []
     for name in names:
         spec = ws.layers[name]
         role = "pilot" if name in pilot_layers else "sites" if spec.is_sites else "context"
@@ -415,6 +420,8 @@ def map_data(
         gdf = _shown_frame(ws, name, options.works)
         if not len(gdf):
             continue
+        if role != "context":
+            fit_geoms.append(np.asarray(gdf.geometry.values, dtype=object))
         if role != "context" and "works" in gdf.columns:
             for v in gdf["works"]:
                 works_seen.update(parse_works(v))
@@ -430,11 +437,11 @@ def map_data(
                float(b[:, 3].max())]
     else:
         box = list(ws.config.bounds)
+    core = robust_extent(np.concatenate(fit_geoms)) if fit_geoms else None
+    fit = list(core) if core is not None else None
     if gcj:
-        from citymap.gcj02 import wgs84_to_gcj02
-
-        x, y = wgs84_to_gcj02([box[0], box[2]], [box[1], box[3]])
-        box = [float(x[0]), float(y[0]), float(x[1]), float(y[1])]
+        box = _gcj_box(box)
+        fit = _gcj_box(fit) if fit is not None else None
     cfg = ws.config
     works = works_table(reg, works_seen, lang)
     for n, w in work_events(ws, sorted(works_seen), events).items():
@@ -473,6 +480,8 @@ def map_data(
         "service": _service_entry(service, lang, gcj) if options.works is None else None,
         "panel": panel_list,
         "bounds": [[box[1], box[0]], [box[3], box[2]]],
+        "fit": [[fit[1], fit[0]], [fit[3], fit[2]]] if fit is not None else None,
+        "empty": _empty(ws, options, layers),
         "view": _initial_view(cfg.center, cfg.zoom, gcj) if options.works is None else None,
         "basemaps": basemap_layers(options.basemap, lang=lang,
                                    tianditu_key=options.tianditu_key,
@@ -482,6 +491,26 @@ def map_data(
                   for lk in options.links],
         "home": options.home,
     }
+
+
+def _gcj_box(box: Sequence[float]) -> list[float]:
+    from citymap.gcj02 import wgs84_to_gcj02
+
+    x, y = wgs84_to_gcj02([box[0], box[2]], [box[1], box[3]])
+    return [float(x[0]), float(y[0]), float(x[1]), float(y[1])]
+
+
+def _empty(ws: Workspace, options: MapOptions,
+           layers: Sequence[Mapping[str, Any]]) -> dict[str, Any] | None:
+    """The works of a unit or action map that shows no site, and why (else None)."""
+    if options.works is None or any(e["role"] == "sites" for e in layers):
+        return None
+    declared: dict[int, list[str]] = {}
+    for name, spec in ws.layers.items():
+        for w in spec.works:
+            declared.setdefault(w, []).append(name)
+    return empty_blob(ws.register, options.works, options.lang, unit=options.unit,
+                      layers_of_work=declared)
 
 
 def _initial_view(center: tuple[float, float] | None, zoom: int,

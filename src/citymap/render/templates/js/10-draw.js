@@ -6,15 +6,9 @@
 
 /* ---------------------------------------------------------------- the map */
 var map = EMBED ? EMBED.map : L.map('map', { zoomSnap: 0.25, minZoom: 3 });
-var bounds = L.latLngBounds(D.bounds);
+var bounds = L.latLngBounds(D.fit || D.bounds);  /* the core of the sites (far outliers left out) */
 function narrow() { return map.getSize().x < 700; }
-function fitOptions() {
-  /* keep the features clear of the panels (search and metrics left, layers right) */
-  var size = map.getSize();
-  if (size.x < 900 || size.y < 500) { return { padding: [20, 20] }; }
-  return { paddingTopLeft: [Math.min(340, size.x * 0.28), 100],
-           paddingBottomRight: [Math.min(310, size.x * 0.25), 20] };
-}
+function fitOptions() { return panelPadding(); }  /* clear of the panels, as measured: 85-fit.js */
 function home() {
   if (D.view) { map.setView([D.view[0], D.view[1]], D.view[2]); } else { map.fitBounds(bounds, fitOptions()); }
 }
