@@ -27,7 +27,9 @@ THEMES = ("生态修复", "城市更新", "城市设计", "垃圾分类", "清�
 MARKERS = ("circle", "square", "triangle", "diamond")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _KEYS = {"name", "role", "source", "geometry", "action", "works", "theme", "title", "popup",
-         "fields", "style"}
+         "fields", "style", "public_fields", "internal"}
+#: Columns every layer has (besides its own ``fields``), for ``public_fields``.
+BASE_COLUMNS = ("id", "works", "name", "year", "status_date", "source", "kind")
 
 
 @attrs.frozen
@@ -58,6 +60,10 @@ class LayerSpec:
     fields: Mapping[str, FieldSpec] = attrs.field(factory=dict)
     style: Mapping[str, Any] = attrs.field(factory=dict)
     path: str = ""
+    #: The fields the public view shows (``citymap build --public``); none by default.
+    public_fields: tuple[str, ...] = ()
+    #: Left out of the public view.
+    internal: bool = False
 
     def title(self, lang: str = "zh") -> str:
         """The layer's title in ``lang``."""
@@ -130,12 +136,24 @@ def _parse(path: Path, shown: str, data: dict[str, Any],
     marker = style.get("marker", "circle")
     if marker not in MARKERS:
         bad("style.marker", f"{marker!r} must be one of {', '.join(MARKERS)}")
+    public = data.get("public_fields", [])
+    if not isinstance(public, list) or not all(isinstance(p, str) for p in public):
+        bad("public_fields", f"must be a list of field names, got {public!r}")
+        public = []
+    for p in public:
+        if p not in BASE_COLUMNS and p not in fields:
+            bad("public_fields", f"{p!r} is not a field of the layer; use "
+                f"{', '.join(BASE_COLUMNS)} or one of [fields]")
+    internal = data.get("internal", False)
+    if not isinstance(internal, bool):
+        bad("internal", f"must be true or false, got {internal!r}")
     if len(problems) > start:
         return None
     return LayerSpec(
         name=name, role=role, source=str(source), geometry=str(geometry), title_zh=title["zh"],
         title_en=str(title.get("en", "")), action=action, works=tuple(works), theme=theme,
         popup=tuple(popup), fields=fields, style=style, path=shown,
+        public_fields=tuple(public), internal=bool(internal),
     )
 
 

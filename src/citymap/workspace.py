@@ -23,6 +23,7 @@ from citymap.crs import LONLAT_CRS, MEASURE_CRS, resolve_crs
 from citymap.errors import CRSError, Problem, ValidationError, WorkspaceError
 from citymap.history import StatusLog, read_status_log
 from citymap.layers import LayerSpec, load_layers
+from citymap.publish import Publish, parse_publish
 from citymap.register import Register, load_register
 from citymap.sites import (
     check_layer,
@@ -58,6 +59,7 @@ class Config:
     zoom: int = 13
     basemap: str = "openstreetmap"
     lang: str = "zh"
+    publish: Publish = Publish()
 
 
 def load_config(root: Path) -> Config:
@@ -109,6 +111,7 @@ def load_config(root: Path) -> Config:
             problems.append(Problem(CONFIG_FILE, "[import.status_synonyms]", str(word),
                                     f"{status!r} is not a status; use one of "
                                     f"{', '.join(SITE_STATUSES)}"))
+    publish = parse_publish(data.get("publish"), problems, where=CONFIG_FILE)
     if problems:
         raise ValidationError(problems)
     center = mp.get("center")
@@ -120,6 +123,7 @@ def load_config(root: Path) -> Config:
         measure_crs=str(crs), schematic=bool(ws.get("schematic", False)),
         center=(float(center[0]), float(center[1])) if center else None,
         zoom=int(mp.get("zoom", 13)), basemap=str(mp.get("basemap", "openstreetmap")), lang=lang,
+        publish=publish,
     )
 
 

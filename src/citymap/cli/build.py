@@ -45,10 +45,15 @@ from citymap.render.map import BASEMAPS
                                   "empty, or one citymap built before (it holds "
                                   ".citymap-output), replaced as a whole, atomically. "
                                   "Any other folder is refused.")
+@click.option("--public/--no-public", "public", default=None,
+              help="Also write the public view maps/public/index.html: only each layer's "
+                   "public_fields, no layer marked internal, coordinates rounded to [publish] "
+                   "coordinate_decimals (default: [publish] public in citymap.toml).")
 @common_options
 @click.pass_context
 def build(ctx: click.Context, offline: bool, as_of: dt.date | None, basemap: str | None,
-          tianditu_key: str | None, tiles: Path | None, output: Path | None) -> None:
+          tianditu_key: str | None, tiles: Path | None, output: Path | None,
+          public: bool | None) -> None:
     """Build the interactive maps: maps/index.html, one map per lead unit and per action.
 
     The maps open by double-click, in Chinese by default (--lang en for English). The
@@ -71,8 +76,11 @@ def build(ctx: click.Context, offline: bool, as_of: dt.date | None, basemap: str
             bar.update(task, completed=done, total=total, name=name)
 
         built = build_maps(ws, out, as_of=as_of, lang=lang, offline=offline, basemap=basemap,
-                           tianditu_key=tianditu_key, tiles=tiles, progress=progress)
-    kinds = {k: sum(1 for b in built if b.kind == k) for k in ("units", "actions")}
+                           tianditu_key=tianditu_key, tiles=tiles, progress=progress,
+                           public=public)
+    kinds = {k: sum(1 for b in built if b.kind == k) for k in ("units", "actions", "public")}
     err.print(f"wrote {len(built)} maps to {out}: index.html, {kinds['units']} unit maps, "
-              f"{kinds['actions']} action maps" + (" (offline)" if offline else ""))
+              f"{kinds['actions']} action maps" + (", public/index.html" if kinds["public"]
+                                                   else "")
+              + (" (offline)" if offline else ""))
     click.echo(str(out / "index.html"))

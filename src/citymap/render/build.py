@@ -37,8 +37,8 @@ from citymap.io.atomic import atomic_dir
 from citymap.io.owned import check_dir_replaceable, check_not_workspace
 from citymap.render.assets import copy_offline_bundle, offline_refs
 from citymap.render.map import BASEMAPS, Link, MapOptions, render_map
-from citymap.render.panel import panel_for, panel_year
-from citymap.render.timeline import date_options
+from citymap.render.panel import Panel, panel_for, panel_year
+from citymap.render.timeline import DateOption, date_options
 from citymap.vocab import PLAN_YEARS
 from citymap.workspace import Workspace
 
@@ -148,6 +148,7 @@ def build_maps(
     today: dt.date | None = None,
     metrics: MetricsFunction | bool | None = True,
     progress: Callable[[int, int, str], None] | None = None,
+    public: bool | None = None,
 ) -> list[BuiltMap]:
     """Write every map of the workspace into ``out_dir`` (replaced atomically).
 
@@ -181,6 +182,10 @@ def build_maps(
         it. ``None``/``False``: none of these.
     progress
         Called as ``progress(done, total, name)`` after each map.
+    public
+        Also write the public view of the overview, ``public/index.html`` (with its own
+        ``public/lib``): whitelisted fields, no internal layer, coordinates
+        rounded (:mod:`citymap.render.public`). Default: ``[publish] public``.
 
     Returns
     -------
@@ -274,12 +279,37 @@ def build_maps(
             built.append(BuiltMap(path, subtitle or "index", kind))
             if progress is not None:
                 progress(k + 1, len(plans), path)
+        if public if public is not None else ws.config.publish.public:
+            built.append(_write_public(ws, tmp, lang=lang, dates=dates, selected=selected,
+                                       basemap=chosen, key=key, has_tiles=has_tiles,
+                                       panels=[panel_for(results.get(d), d,
+                                                         zones=zones.get(d)) for d in days],
+                                       service=service))
         if output is not None:
             from citymap.metrics.output import write_metrics
 
             write_metrics(output, tmp)
         (tmp / "README.md").write_text(_OUTPUT_README, encoding="utf-8")
     return built
+
+
+def _write_public(ws: Workspace, tmp: Path, *, lang: str, dates: tuple[DateOption, ...],
+                  selected: int, basemap: str, key: str | None, has_tiles: bool,
+                  panels: list[Panel],
+                  service: list[gpd.GeoDataFrame]) -> BuiltMap:
+    """The public view of the overview: ``public/index.html``."""
+    if basemap == "tiles":
+        raise CitymapError("the public view cannot use --tiles (the tile folder is internal): "
+                           "use another --basemap or leave out --public")
+    copy_offline_bundle(tmp / "public" / "lib", tiles=has_tiles)
+    options = MapOptions(
+        lang=lang, subtitle="总图" if lang == "zh" else "Overview", works=None,
+        include_context=True, dates=dates, selected=selected, basemap=basemap,
+        tianditu_key=key, assets=offline_refs("lib", tiles=has_tiles))
+    target = tmp / "public" / "index.html"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(render_map(ws, options, panels, service, public=True), encoding="utf-8")
+    return BuiltMap("public/index.html", "public", "public")
 
 
 _OUTPUT_README = """\

@@ -57,6 +57,7 @@ from citymap.render.timeline import (
     works_groups,
 )
 from citymap.render.ui import UI
+from citymap.render.printing import print_blob
 from citymap.sites import parse_works
 from citymap.vocab import SCHEMATIC, SITE_STATUSES, STATUS_EN
 from citymap.workspace import Workspace
@@ -490,6 +491,7 @@ def map_data(
         "links": [{"group": lk.group, "title": lk.title, "href": lk.href}
                   for lk in options.links],
         "home": options.home,
+        "publish": print_blob(cfg, lang, version=__version__),
     }
 
 
@@ -539,7 +541,7 @@ def dumps_for_script(data: Any) -> str:
 
 
 def render_map(ws: Workspace, options: MapOptions, panels: Sequence[Panel] = (),
-               service: Sequence[gpd.GeoDataFrame] = ()) -> str:
+               service: Sequence[gpd.GeoDataFrame] = (), *, public: bool = False) -> str:
     """The HTML of one map: a pure function of the workspace, the panels and the options.
 
     Parameters
@@ -553,6 +555,9 @@ def render_map(ws: Workspace, options: MapOptions, panels: Sequence[Panel] = (),
     service
         Residential land within / outside a park's service radius on every entry of
         ``options.dates`` (overview only; see :func:`map_data`).
+    public
+        The public view (:func:`citymap.render.public.public_blob`): whitelisted fields,
+        no internal layer, coordinates rounded to ``[publish] coordinate_decimals``.
 
     Returns
     -------
@@ -560,6 +565,11 @@ def render_map(ws: Workspace, options: MapOptions, panels: Sequence[Panel] = (),
         A complete HTML page.
     """
     data = map_data(ws, options, panels, service)
+    if public:
+        from citymap.render.public import public_blob
+
+        data = public_blob(data, ws, decimals=ws.config.publish.coordinate_decimals,
+                           label="公开版" if options.lang == "zh" else "public")
     esc = html.escape
     styles = "\n".join(f'<link rel="stylesheet" href="{esc(u)}">' for u in options.assets.styles)
     scripts = "\n".join(f'<script src="{esc(u)}"></script>' for u in options.assets.scripts)
