@@ -119,3 +119,14 @@ def test_explore_en_and_works(ws: Workspace) -> None:
         citymap.explore(ws, as_of="2021-13-01")
     with pytest.raises(citymap.CitymapError, match="unknown language"):
         citymap.explore(ws, lang="fr")
+
+
+def test_explore_with_metrics_fills_the_panel(ws: Workspace) -> None:
+    import citymap
+
+    m = citymap.explore(ws, as_of="2021-12-31", metrics=True, today=TODAY)
+    layer = next(c for c in m._children.values() if type(c).__name__ == "CitymapLayer")
+    blob = layer.blob
+    k = blob["date"]
+    assert blob["panel"][k]["ok"] is True and blob["panel"][k]["year"] == 2021
+    assert {r[0] for r in blob["panel"][k]["rows"]} >= {"8.2", "16.2"}

@@ -23,7 +23,7 @@ function printLayout(paper) {
   map.closePopup();
   root.classList.add('cm-printing'); root.setAttribute('data-paper', paper);
   map.invalidateSize({ animate: false });
-  home();
+  map.fitBounds(bounds, fitOptions());  /* the sites fill the sheet */
   return new Promise(function (resolve) {
     L.Util.requestAnimFrame(function () { L.Util.requestAnimFrame(function () { resolve(paper); }); });
   });
