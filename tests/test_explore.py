@@ -45,7 +45,7 @@ def test_explore_is_exported_lazily_and_returns_a_folium_map(ws: Workspace) -> N
     kinds = [type(c) for c in m._children.values()]
     assert CitymapLayer in kinds and VendoredLeaflet in kinds
     layer = next(c for c in m._children.values() if isinstance(c, CitymapLayer))
-    assert layer.blob["dates"][layer.blob["date"]][0] == "2021-12-31"
+    assert layer.blob["dates"][layer.blob["selected"]]["iso"] == "2021-12-31"
     assert "explore" in citymap.__all__
 
 
@@ -127,6 +127,6 @@ def test_explore_with_metrics_fills_the_panel(ws: Workspace) -> None:
     m = citymap.explore(ws, as_of="2021-12-31", metrics=True, today=TODAY)
     layer = next(c for c in m._children.values() if type(c).__name__ == "CitymapLayer")
     blob = layer.blob
-    k = blob["date"]
+    k = blob["selected"]
     assert blob["panel"][k]["ok"] is True and blob["panel"][k]["year"] == 2021
-    assert {r[0] for r in blob["panel"][k]["rows"]} >= {"8.2", "16.2"}
+    assert {r["id"] for r in blob["panel"][k]["rows"]} >= {"8.2", "16.2"}

@@ -22,6 +22,7 @@ from citymap.errors import ValidationError
 from citymap.layers import BASE_COLUMNS
 from citymap.render.build import build_maps
 from citymap.render.map import decode_ints
+from citymap.render.timeline import EPOCH
 from citymap.workspace import Workspace, load_workspace
 from test_browser_maps import Page, browser  # noqa: F401 - the headless Chromium fixture
 
@@ -206,15 +207,21 @@ def test_shipped_public_view_has_no_value_outside_the_whitelist(
     assert internal >= {"sewer_lines", "waterlogging"}
     names = {L["name"] for L in blob["layers"]}
     assert not names & internal and "old_communities" in names
-    # structure: only whitelisted columns and popup fields; ids are numbers in the layer
-    for L in blob["layers"]:
+    # structure: only whitelisted columns and popup fields; ids are numbers in the layer;
+    # status events at month ends (no exact status date)
+    layers = blob["layers"] + ([blob["service"]] if blob.get("service") else [])
+    for L in layers:
         spec = ws.layers["residential" if L["role"] == "service" else L["name"]]
         allowed = set(spec.public_fields)
-        assert set(L["cols"]) <= allowed | {"id"}, L["name"]
-        assert {f[0] for f in L.get("f", [])} <= allowed
+        assert set(L["columns"]) <= allowed | {"id"}, L["name"]
+        assert {f["column"] for f in L.get("fields", [])} <= allowed
         if "id" not in allowed:
-            assert L["cols"]["id"] == [str(k + 1) for k in range(L["n"])]
-        assert ("sd" in L) == ("status_date" in allowed)
+            assert L["columns"]["id"] == [str(k + 1) for k in range(L["n"])]
+        if "works" not in allowed:
+            assert "targets" not in L
+        if "events" in L and "status_date" not in allowed:
+            days = np.cumsum(np.asarray(decode_ints(L["events"]["day"]), dtype=np.int64))
+            assert all((EPOCH + dt.timedelta(days=int(d) + 1)).day == 1 for d in days)
     # text: no value of a non-whitelisted field of the shipped data is in the page, except
     # words the page shows anyway (UI, statuses, register, dates of the selector) and values
     # that a whitelisted field also holds (or that are part of one: 双程沟 in 双程沟滨水步道)
@@ -222,7 +229,7 @@ def test_shipped_public_view_has_no_value_outside_the_whitelist(
                                                   "actions", "works", "targets", "panel",
                                                   "title", "subtitle")}))
     shown |= {L["title"] for L in blob["layers"]}
-    public_values = {str(v) for L in blob["layers"] for c in L["cols"].values()
+    public_values = {str(v) for L in layers for c in L["columns"].values()
                      for v in (c["d"] if isinstance(c, dict) else c) if v is not None}
     checked = skipped = 0
     for name, gdf in ws.data.items():
@@ -252,9 +259,9 @@ def test_shipped_public_view_coordinates_have_at_most_the_configured_decimals(
     blob = _blob(html)
     step = 10 ** (6 - d)
     n = 0
-    for L in blob["layers"]:
-        xy = np.cumsum(np.asarray(decode_ints(L["g"]["c"]), dtype=np.int64).reshape(-1, 2),
-                       axis=0)
+    for L in blob["layers"] + ([blob["service"]] if blob.get("service") else []):
+        xy = np.cumsum(np.asarray(decode_ints(L["geometry"]["c"]), dtype=np.int64)
+                       .reshape(-1, 2), axis=0)
         assert len(xy) and (xy % step == 0).all(), L["name"]
         n += len(xy)
     assert n > 1000

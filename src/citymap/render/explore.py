@@ -7,7 +7,7 @@ save. The sites are citymap's fast layer — the same compact JSON blob and map 
 by one folium element per Leaflet object, like folium's plugins:
 
 * :class:`VendoredLeaflet` puts Leaflet (script, style, marker images) into the page from
-  the vendored copy (``node_modules``, see :mod:`citymap.render.assets`), not a CDN;
+  the package's vendored copy (:mod:`citymap.render.assets`), not a CDN;
 * :class:`CitymapLayer` carries the blob and the map script and draws on its parent map.
 
 With ``offline=True`` (default) the page loads nothing from the network except the base
@@ -34,8 +34,9 @@ from folium.elements import JSCSSMixin
 from folium.template import Template
 from markupsafe import Markup
 
-from citymap.render.assets import app_script, app_style, find_node_modules
+from citymap.render.assets import VENDOR_DIR, app_script, app_style
 from citymap.render.map import MapOptions, date_options, dumps_for_script, map_data
+from citymap.vocab import PLAN_YEARS
 from citymap.workspace import Workspace
 
 __all__ = ["explore", "CitymapLayer", "VendoredLeaflet", "JQUERY_SHIM"]
@@ -63,13 +64,8 @@ if (window.L && !L.AwesomeMarkers) {
 _CSS_URL = re.compile(r"url\((['\"]?)images/([\w.-]+\.(?:png|svg))\1\)")
 
 
-def _leaflet_dir(root: Path | None) -> Path:
-    from citymap.render.assets import _missing_error
-
-    nm = find_node_modules(*(() if root is None else (root,)))
-    if nm is None or not (nm / "leaflet" / "dist" / "leaflet.js").is_file():
-        raise _missing_error("node_modules/leaflet")
-    return nm / "leaflet" / "dist"
+def _leaflet_dir() -> Path:
+    return VENDOR_DIR / "leaflet" / "dist"
 
 
 def _data_uri(path: Path) -> str:
@@ -100,18 +96,15 @@ class VendoredLeaflet(JSCSSMixin, MacroElement):
     """Leaflet's script, style and marker images inlined from the vendored copy (no CDN),
     with the stand-ins of :data:`JQUERY_SHIM`.
 
-    Parameters
-    ----------
-    root
-        Where to look for ``node_modules`` first (the workspace).
+    The files are the package's vendored copy (:data:`citymap.render.assets.VENDOR_DIR`).
     """
 
     _template = Template("")
 
-    def __init__(self, root: Path | None = None) -> None:
+    def __init__(self) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
         self._name = "VendoredLeaflet"
-        d = _leaflet_dir(root)
+        d = _leaflet_dir()
         images = d / "images"
         css = (d / "leaflet.css").read_text(encoding="utf-8")
         css = _CSS_URL.sub(lambda m: f"url({_data_uri(images / m.group(2))})", css)
@@ -199,7 +192,7 @@ def explore(
         The loaded workspace.
     as_of
         The date whose statuses are shown first (a date or ``"YYYY-MM-DD"``; default
-        today); the map's date selector also offers the end of every plan year.
+        today); the map's time axis also offers every month-end of the plan.
     lang
         ``"zh"`` or ``"en"`` (default: the workspace's ``[map] lang``, else zh).
     works
@@ -236,7 +229,8 @@ def explore(
             as_of = dt.date.fromisoformat(as_of)
         except ValueError:
             raise CitymapError(f"as_of={as_of!r} is not a date: use YYYY-MM-DD") from None
-    dates, selected = date_options(as_of, today, lang)
+    years = tuple(range(PLAN_YEARS[0], PLAN_YEARS[1] + 1))
+    dates, selected = date_options(as_of, today, lang, years, months=True)
     chosen = frozenset(int(w) for w in works) if works is not None else None
     options = MapOptions(lang=lang, subtitle="", works=chosen,
                          include_context=chosen is None, dates=dates, selected=selected,
@@ -251,6 +245,6 @@ def explore(
     if offline:
         m.default_js = []
         m.default_css = []
-        VendoredLeaflet(ws.root).add_to(m)
+        VendoredLeaflet().add_to(m)
     CitymapLayer(data).add_to(m)
     return m

@@ -45,6 +45,7 @@ from citymap.render.encoding import column, decode_ints, delta, encode_geometrie
 from citymap.render.extent import empty_blob, robust_extent
 from citymap.render.panel import Panel, panel_blob, zone_blob
 from citymap.render.popup import popup_fields, target_groups, targets_table, works_table
+from citymap.render.printing import print_blob
 from citymap.render.timeline import (
     EPOCH,
     DateOption,
@@ -57,7 +58,6 @@ from citymap.render.timeline import (
     works_groups,
 )
 from citymap.render.ui import UI
-from citymap.render.printing import print_blob
 from citymap.sites import parse_works
 from citymap.vocab import SCHEMATIC, SITE_STATUSES, STATUS_EN
 from citymap.workspace import Workspace

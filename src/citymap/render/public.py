@@ -1,13 +1,18 @@
-"""The public view: a map's blob with only what may be published.
+"""The public view: a map's blob (``citymap-map`` 2) with only what may be published.
 
 :func:`public_blob` takes the blob of a map (:func:`citymap.render.map.map_data`) and
 
 * leaves out the layers marked ``internal = true`` in ``layers/*.toml``;
 * keeps of every other layer only the fields listed in its ``public_fields`` (none by
-  default): the site's geometry and its status on each date are always shown; ids not
-  listed are replaced by the feature's number in the layer; status dates and the targets a
-  site counts toward only when ``status_date`` / ``works`` are listed;
-* rounds every coordinate (geometries, bounds, view) to ``[publish] coordinate_decimals``;
+  default) — in the popups, the search and the data. What the map is about is always
+  shown: each site's geometry, its status on every date of the time axis and its late mark
+  (so the site's work numbers and planned year stay in the data as numbers, they decide the
+  late mark). An ``id`` not listed is replaced by the feature's number in the layer; the
+  targets a site counts toward only when ``works`` is listed; without ``status_date`` the
+  status events are moved to the end of their month, so that no exact status date is
+  published (the status at every month-end is unchanged);
+* rounds every coordinate (geometries, bounds, view, zone labels) to
+  ``[publish] coordinate_decimals``;
 * drops the links to the unit and action maps and the metrics warnings (they name sites).
 
 The residential parcels of the park service-radius layer follow the residential layer's
@@ -16,31 +21,50 @@ The residential parcels of the park service-radius layer follow the residential 
 
 from __future__ import annotations
 
+import calendar
 import copy
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
 from citymap.layers import LayerSpec
-from citymap.render.map import SERVICE_LAYER, decode_ints, encode_ints
+from citymap.render.encoding import decode_ints, delta, encode_ints
+from citymap.render.timeline import EPOCH
 from citymap.workspace import Workspace
 
-__all__ = ["public_blob", "round_encoded"]
+__all__ = ["public_blob", "round_encoded", "month_end_days"]
 
 _SCALE_DIGITS = 6  # the blob's coordinates are integers × 10⁶
 
 
 def round_encoded(text: str, decimals: int) -> str:
-    """Round the delta-coded coordinates of a blob (``g.c``) to ``decimals`` decimals."""
+    """Round the delta-coded coordinates of a blob (``geometry.c``) to ``decimals``."""
     if not text or decimals >= _SCALE_DIGITS:
         return text
     ints = np.cumsum(np.asarray(decode_ints(text), dtype=np.int64).reshape(-1, 2), axis=0)
     step = 10 ** (_SCALE_DIGITS - decimals)
     # round half away from zero, in integers (no float error)
     rounded = np.sign(ints) * ((np.abs(ints) + step // 2) // step) * step
-    delta = np.diff(rounded, axis=0, prepend=np.zeros((1, 2), dtype=np.int64))
-    return encode_ints(delta.reshape(-1))
+    return encode_ints(delta(rounded).reshape(-1))
+
+
+def month_end_days(text: str) -> str:
+    """Delta-coded day numbers (``events.day``) moved to the last day of their month."""
+    if not text:
+        return text
+    days = np.cumsum(np.asarray(decode_ints(text), dtype=np.int64))
+    out = np.empty_like(days)
+    cache: dict[int, int] = {}
+    for k, n in enumerate(days.tolist()):
+        v = cache.get(n)
+        if v is None:
+            d = EPOCH + dt.timedelta(days=n)
+            end = dt.date(d.year, d.month, calendar.monthrange(d.year, d.month)[1])
+            v = cache[n] = (end - EPOCH).days
+        out[k] = v
+    return encode_ints(delta(out))
 
 
 def _spec_of(ws: Workspace, entry: Mapping[str, Any]) -> LayerSpec | None:
@@ -56,19 +80,24 @@ def _public_layer(entry: dict[str, Any], spec: LayerSpec, decimals: int) -> dict
     allowed = set(spec.public_fields)
     out = dict(entry)
     n = int(entry["n"])
-    cols = {k: v for k, v in entry.get("cols", {}).items() if k in allowed}
+    cols = {k: v for k, v in entry.get("columns", {}).items() if k in allowed}
     if "id" not in allowed:
         cols["id"] = [str(k + 1) for k in range(n)]
-    out["cols"] = cols
-    if "f" in out:
-        out["f"] = [f for f in out["f"] if f[0] in allowed]
-    if "status_date" not in allowed:
-        out.pop("sd", None)
+    out["columns"] = cols
+    if "fields" in out:
+        out["fields"] = [f for f in out["fields"] if f["column"] in allowed]
     if "works" not in allowed:
-        out.pop("tg", None)
-    g = dict(out["g"])
+        out.pop("targets", None)
+    if "status_date" not in allowed and isinstance(out.get("events"), dict):
+        ev = dict(out["events"])
+        ev["day"] = month_end_days(ev.get("day", ""))
+        out["events"] = ev
+    g = dict(out["geometry"])
     g["c"] = round_encoded(g.get("c", ""), decimals)
-    out["g"] = g
+    out["geometry"] = g
+    if "labelAt" in out:
+        out["labelAt"] = [[round(float(a), decimals), round(float(b), decimals)]
+                          for a, b in out["labelAt"]]
     return out
 
 
@@ -106,8 +135,11 @@ def public_blob(data: Mapping[str, Any], ws: Workspace, *, decimals: int,
             continue
         layers.append(_public_layer(entry, spec, decimals))
     out["layers"] = layers
-    if not any("works" in L["cols"] for L in layers if L.get("name") != SERVICE_LAYER):
-        out["works"] = {}
+    service = out.get("service")
+    if service:
+        spec = _spec_of(ws, service)
+        out["service"] = (None if spec is None or spec.internal
+                          else _public_layer(service, spec, decimals))
     out["bounds"] = _round_box(out.get("bounds"), decimals)
     if out.get("fit") is not None:
         out["fit"] = _round_box(out["fit"], decimals)
@@ -118,7 +150,7 @@ def public_blob(data: Mapping[str, Any], ws: Workspace, *, decimals: int,
     out["home"] = None
     for p in out.get("panel", []):
         if isinstance(p, dict):
-            p.pop("warn", None)
+            p["warnings"] = []
     if label:
         out["subtitle"] = f"{out.get('subtitle') or ''} · {label}".strip(" ·")
     out["public"] = True

@@ -11,7 +11,7 @@ function printLayout(paper) {
   printPage.textContent = '@page { size: ' + paper + ' landscape; margin: 8mm; }';
   root.style.setProperty('--cm-pw', pw + 'mm'); root.style.setProperty('--cm-ph', ph + 'mm');
   printTitle.textContent = D.title + (D.subtitle ? ' — ' + D.subtitle : '') + (P.schematic ? ' (' + P.ui.schematic + ')' : '');
-  printWhen.textContent = P.ui.asof + ' ' + ((D.dates[dateIndex] || [''])[0]) + ' · ' + P.ui.made + ' ' + P.made;
+  printWhen.textContent = P.ui.asof + ' ' + (DATES[cur] ? DATES[cur].iso : '') + ' · ' + P.ui.made + ' ' + P.made;
   printSource.textContent = P.ui.source + ': ' + P.source;
   printApproval.textContent = P.ui.approval + ': ' + (P.approval || '\u3000\u3000\u3000\u3000\u3000\u3000\u3000\u3000');
   legend = map.getContainer().querySelector('.cm-legend');
@@ -19,7 +19,7 @@ function printLayout(paper) {
     printing = { center: map.getCenter(), zoom: map.getZoom(),
                  collapsed: legend ? legend.classList.contains('cm-collapsed') : false, legend: legend };
   }
-  if (legend) { legend.classList.remove('cm-collapsed'); }
+  if (legend) { fold(legend, false); }
   map.closePopup();
   root.classList.add('cm-printing'); root.setAttribute('data-paper', paper);
   map.invalidateSize({ animate: false });
@@ -32,7 +32,7 @@ function endPrint() {
   var root = document.documentElement;
   if (!printing) { return; }
   root.classList.remove('cm-printing'); root.removeAttribute('data-paper');
-  if (printing.legend && printing.collapsed) { printing.legend.classList.add('cm-collapsed'); }
+  if (printing.legend) { fold(printing.legend, printing.collapsed); }
   map.invalidateSize({ animate: false });
   map.setView(printing.center, printing.zoom, { animate: false });
   printing = null;
