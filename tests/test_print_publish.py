@@ -207,6 +207,10 @@ def test_shipped_public_view_has_no_value_outside_the_whitelist(
     assert internal >= {"sewer_lines", "waterlogging"}
     names = {L["name"] for L in blob["layers"]}
     assert not names & internal and "old_communities" in names
+    # the panel counts the public sites only (internal layers are left out before counting)
+    n_sites = sum(L["n"] for L in blob["layers"] if L["role"] in ("sites", "pilot"))
+    assert all(sum(p["counts"]) == n_sites for p in blob["panel"])
+    assert n_sites < sum(len(g) for n, g in ws.data.items() if ws.layers[n].is_sites)
     # structure: only whitelisted columns and popup fields; ids are numbers in the layer;
     # status events at month ends (no exact status date)
     layers = blob["layers"] + ([blob["service"]] if blob.get("service") else [])

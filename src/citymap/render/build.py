@@ -305,10 +305,10 @@ def _write_public(ws: Workspace, tmp: Path, *, lang: str, dates: tuple[DateOptio
     options = MapOptions(
         lang=lang, subtitle="总图" if lang == "zh" else "Overview", works=None,
         include_context=True, dates=dates, selected=selected, basemap=basemap,
-        tianditu_key=key, assets=offline_refs("lib", tiles=has_tiles))
+        tianditu_key=key, assets=offline_refs("lib", tiles=has_tiles), public=True)
     target = tmp / "public" / "index.html"
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(render_map(ws, options, panels, service, public=True), encoding="utf-8")
+    target.write_text(render_map(ws, options, panels, service), encoding="utf-8")
     return BuiltMap("public/index.html", "public", "public")
 
 

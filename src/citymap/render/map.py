@@ -151,6 +151,10 @@ class MapOptions:
         Link back to the overview (unit and action maps).
     unit
         The unit of a unit map (an empty unit map tells its part in each work).
+    public
+        The public view (:func:`citymap.render.public.public_blob`): whitelisted fields,
+        no internal layer (left out before the panel's counts), coordinates rounded to
+        ``[publish] coordinate_decimals``.
     """
 
     lang: str = "zh"
@@ -166,6 +170,7 @@ class MapOptions:
     links: tuple[Link, ...] = ()
     home: str | None = None
     unit: str | None = None
+    public: bool = False
 
 
 # ----------------------------------------------------------------------------- base maps
@@ -416,7 +421,8 @@ def map_data(
         spec = ws.layers[name]
         role = "pilot" if name in pilot_layers else "sites" if spec.is_sites else "context"
         if (role == "context" and not options.include_context) or (
-                role == "pilot" and options.works is not None):
+                role == "pilot" and options.works is not None) or (
+                options.public and spec.internal):
             continue
         gdf = _shown_frame(ws, name, options.works)
         if not len(gdf):
@@ -541,7 +547,7 @@ def dumps_for_script(data: Any) -> str:
 
 
 def render_map(ws: Workspace, options: MapOptions, panels: Sequence[Panel] = (),
-               service: Sequence[gpd.GeoDataFrame] = (), *, public: bool = False) -> str:
+               service: Sequence[gpd.GeoDataFrame] = ()) -> str:
     """The HTML of one map: a pure function of the workspace, the panels and the options.
 
     Parameters
@@ -555,9 +561,6 @@ def render_map(ws: Workspace, options: MapOptions, panels: Sequence[Panel] = (),
     service
         Residential land within / outside a park's service radius on every entry of
         ``options.dates`` (overview only; see :func:`map_data`).
-    public
-        The public view (:func:`citymap.render.public.public_blob`): whitelisted fields,
-        no internal layer, coordinates rounded to ``[publish] coordinate_decimals``.
 
     Returns
     -------
@@ -565,7 +568,7 @@ def render_map(ws: Workspace, options: MapOptions, panels: Sequence[Panel] = (),
         A complete HTML page.
     """
     data = map_data(ws, options, panels, service)
-    if public:
+    if options.public:
         from citymap.render.public import public_blob
 
         data = public_blob(data, ws, decimals=ws.config.publish.coordinate_decimals,
