@@ -409,6 +409,24 @@ def _target_row(t: TargetResult) -> dict[str, Any]:
         "site_ids": list(t.site_ids), "counted_ids": list(t.counted_ids)}
 
 
+def _pictures(result: MetricsResult, ws: Workspace | None) -> list[dict[str, str]]:
+    """One picture per site the report lists (the targets' sites), from the workspace's
+    photos dated on or before the report date (:func:`citymap.photos.report_pictures`).
+    """
+    if ws is None:
+        return []
+    from citymap.attachments import open_attachments
+    from citymap.photos import report_pictures
+
+    ids = [s for t in result.targets for s in t.site_ids]
+    if not ids:
+        return []
+    sites = ws.sites()
+    names = dict(zip(sites["id"].astype(str), sites["name"].fillna("").astype(str),
+                     strict=True)) if len(sites) else {}
+    return report_pictures(open_attachments(ws.root), ids, as_of=result.as_of, names=names)
+
+
 def _title(result: MetricsResult, title: str | None, month: dict[str, Any] | None) -> str:
     if title:
         return title
@@ -483,6 +501,7 @@ def render_report(result: MetricsResult, *, ws: Workspace | None = None, maps: b
         targets=[_target_row(t) for t in result.targets], charts=charts,
         unmeasured=unmeasured, any_partial=any_partial,
         zones=_zone_rows(result, ws, maps), indicators=indicators,
+        pictures=_pictures(result, ws),
         warnings=list(result.warnings), version=result.version,
         generated=dt.date.today().isoformat())
 

@@ -12,6 +12,7 @@ from citymap.cli.import_ import import_
 from citymap.cli.metrics import metrics
 from citymap.cli.overdue import overdue
 from citymap.cli.papers import papers
+from citymap.cli.photos import photos
 from citymap.cli.plan import plan
 from citymap.cli.progress import progress
 from citymap.cli.remind import remind
@@ -42,8 +43,8 @@ def cli(verbose: int) -> None:
     setup_logging(verbose)
 
 
-for command in (tasks, show, validate, plan, status, progress, overdue, export, import_,
-                store, build, serve, metrics, report, remind, papers):
+for command in (tasks, show, validate, plan, status, progress, photos, overdue, export,
+                import_, store, build, serve, metrics, report, remind, papers):
     cli.add_command(command)
 
 

@@ -230,6 +230,12 @@ def build_maps(
         service = _service_layers(ws, days)
         output = results[as_of or today]  # the build's date is one of the dates
 
+    from citymap.attachments import open_attachments
+    from citymap.photos import map_photos, photo_blob
+
+    store = open_attachments(ws.root)
+    photos, photo_files = map_photos(store, as_of=max(days))
+
     built: list[BuiltMap] = []
     roots = (ws.root,)
     with atomic_dir(out_dir) as tmp:
@@ -241,6 +247,9 @@ def build_maps(
         if tiles_dir is not None and chosen == "tiles":
             suffix = _tile_suffix(tiles_dir)
             shutil.copytree(tiles_dir, tmp / "tiles")
+        for rel, photo in photo_files.items():  # thumbnails beside the maps, no network
+            (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
+            (tmp / rel).write_bytes(store.read_thumbnail(photo))
         for k, (path, subtitle, kind, works) in enumerate(plans):
             depth = path.count("/")
             up = "../" * depth
@@ -254,6 +263,7 @@ def build_maps(
                 basemap=chosen, tianditu_key=key,
                 tiles_url=f"{up}tiles/{{z}}/{{x}}/{{y}}{suffix}" if suffix else None,
                 assets=assets, links=links, home=f"{up}index.html" if depth else None,
+                photos=photo_blob(photos, lang=lang, up=up),
             )
             panels = [panel_for(results.get(d), d, works=works, zones=zones.get(d))
                       for d in days]

@@ -185,6 +185,8 @@ class MapOptions:
         Other maps to link.
     home
         Link back to the overview (unit and action maps).
+    photos
+        The sites' photos shown in popups (:func:`citymap.photos.photo_blob`).
     """
 
     lang: str = "zh"
@@ -199,6 +201,7 @@ class MapOptions:
     assets: AssetRefs = AssetRefs()
     links: tuple[Link, ...] = ()
     home: str | None = None
+    photos: Mapping[str, Any] | None = None
 
 
 def date_options(as_of: dt.date | None, today: dt.date, lang: str = "zh",
@@ -618,6 +621,7 @@ def map_data(
         "gcj02": gcj,
         "links": [[lk.group, lk.title, lk.href] for lk in options.links],
         "home": options.home,
+        "photos": options.photos,
     }
 
 
