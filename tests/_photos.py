@@ -109,3 +109,37 @@ def write(path: Path, data: bytes) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
     return path
+
+
+LOG = """\
+date,id,status,percent,note,unit,recorded_at
+2020-07-01,OC-1,进行中,30,,县住房城乡建设局,2020-07-01T09:00:00+08:00
+2020-10-01,OC-1,已完成,100,,县住房城乡建设局,2020-10-01T09:00:00+08:00
+"""
+#: A point inside OC-2 (the square 117.58–117.582 E, 37.655–37.657 N).
+IN_OC2 = (37.656, 117.581)
+#: 500 m west of OC-1's west edge (117.575 E) at 37.651 N: 500 / (111320 cos 37.651°) degrees.
+FAR_OC1 = (37.651, 117.575 - 500 / 88120.6)
+
+
+def photo_workspace(root: Path) -> Path:
+    """The tiny test workspace with OC-1 in progress from 2020-07-01, done 2020-10-01."""
+    from _ws_core import make_workspace
+
+    return make_workspace(root, status_log=LOG)
+
+
+def sample_folder(folder: Path) -> dict[str, bytes]:
+    """A photo folder as a unit hands it in; file name → bytes."""
+    files = {
+        "OC-1_前_2020-06-01.jpg": phone_jpeg(color=(10, 120, 10)),
+        "OC-1 (2).jpg": phone_jpeg(taken=dt.datetime(2020, 11, 2, 9, 30), color=(90, 90, 0)),
+        "施工/OC-1_施工中.jpg": phone_jpeg(taken=dt.datetime(2020, 8, 1, 15, 0), orientation=6,
+                                       color=(0, 90, 90), big_endian=False),
+        "IMG_20201105_101500.jpg": phone_jpeg(taken=dt.datetime(2020, 11, 5, 10, 15),
+                                              lat=IN_OC2[0], lon=IN_OC2[1], color=(1, 2, 3)),
+    }
+    files["副本/OC-1_前_2020-06-01 - 副本.jpg"] = files["OC-1_前_2020-06-01.jpg"]
+    for name, data in files.items():
+        write(folder / name, data)
+    return files

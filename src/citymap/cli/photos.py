@@ -80,8 +80,8 @@ def photos() -> None:
            "  citymap photos import 手机照片/ --from 2021-11-01 --to 2021-11-30 "
            "--max-distance 300",
 )
-@click.argument("source", type=click.Path(exists=True, path_type=Path))
-@click.option("--sheet", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option("--sheet", type=click.Path(dir_okay=False, path_type=Path),
               default=None, help="A sheet (xlsx/csv) with columns 文件 (file) and 编号 (site "
               "id), optionally 日期 and 阶段 (前/中/后), naming the site of each file.")
 @click.option("--site", default=None, metavar="ID", help="The site of photos whose name "

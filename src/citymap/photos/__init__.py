@@ -90,6 +90,9 @@ def collect(ws: Workspace, source: Path, *,
         If ``source`` or ``sheet`` cannot be read at all.
     """
     if sheet is not None:
+        if not sheet.is_file():
+            raise ValidationError([Problem(str(sheet), "", "", "no such file: --sheet names "
+                                           "a sheet (.xlsx or .csv)")])
         if not source.is_dir():
             raise ValidationError([Problem(str(source), "", "", "is not a folder: --sheet "
                                            "names the files of a photo folder")])

@@ -4,7 +4,8 @@ Pillow reads everything: the format from the file's header, EXIF ``DateTimeOrigi
 (the Exif IFD, as phones and cameras write it) and the GPS IFD (latitude/longitude as
 degree-minute-second rationals with their N/S, E/W references). An image is opened lazily
 and its size checked against :data:`MAX_PIXELS` before any pixel is decoded, so a
-decompression bomb is refused in one line; Pillow's own bomb guard is an error too.
+decompression bomb is refused in one line (Pillow's own guard, at twice its warning
+limit, too).
 """
 
 from __future__ import annotations
@@ -81,11 +82,16 @@ def _open(data: bytes) -> Image.Image:
         raise ValueError(f"is {len(data) / 1048576:.0f} MB, more than the "
                          f"{MAX_BYTES // 1048576} MB a photo may have: save a smaller copy")
     with warnings.catch_warnings():
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        # the size is checked below against MAX_PIXELS; Pillow's own guard (twice its
+        # warning limit) stays an error
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         try:
             img = Image.open(io.BytesIO(data))
-        except (UnidentifiedImageError, Image.DecompressionBombError,
-                Image.DecompressionBombWarning):
+        except Image.DecompressionBombError:
+            raise ValueError(f"has more than the {MAX_PIXELS // 1_000_000} megapixels a "
+                             "photo may have (a decompression bomb?): save a smaller "
+                             "copy") from None
+        except UnidentifiedImageError:
             raise ValueError("is not an image citymap reads (JPEG, PNG or WebP): "
                              "save it as JPEG") from None
         except (OSError, SyntaxError, struct.error) as exc:
@@ -179,7 +185,7 @@ def make_thumbnail(data: bytes, *, size: int = THUMB_PX) -> bytes:
     """
     img = _open(data)
     with img, warnings.catch_warnings():
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # size checked
         try:
             if img.format in ("JPEG", "MPO"):
                 img.draft("RGB", (size * 2, size * 2))
@@ -193,7 +199,6 @@ def make_thumbnail(data: bytes, *, size: int = THUMB_PX) -> bytes:
                 upright = flat
             out = io.BytesIO()
             upright.save(out, format="JPEG", quality=82, optimize=True)
-        except (OSError, SyntaxError, ValueError, struct.error,
-                Image.DecompressionBombWarning) as exc:
+        except (OSError, SyntaxError, ValueError, struct.error) as exc:
             raise ValueError(f"is a damaged image ({exc}): save it again as JPEG") from None
     return out.getvalue()

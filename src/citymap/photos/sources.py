@@ -38,7 +38,7 @@ MAX_WORKBOOK_MEMBERS = 5000
 _DATE_IN_NAME = re.compile(
     r"(?<!\d)(\d{4})(?:([-._/])(\d{1,2})\2(\d{1,2})|年(\d{1,2})月(\d{1,2})日?|(\d{2})(\d{2}))"
     r"(?!\d)")
-_SPLIT = re.compile(r"[_\s()（）\[\]【】,，;；+]+")
+_SPLIT = re.compile(r"[_\s()（）\[\]【】,，;；+.\-]+")
 _DISPIMG = re.compile(r'DISPIMG\(\s*"([^"]+)"')
 _NS = {
     "xdr": "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing",
