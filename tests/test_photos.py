@@ -339,3 +339,62 @@ def test_pillow_bomb_guard_is_one_sentence() -> None:
         inspect_image(bomb.getvalue())
     with pytest.raises(ValueError, match="damaged"):
         inspect_image(phone_jpeg()[:300])
+
+
+def test_excel_place_in_cell_is_said_clearly(ws: Workspace, tmp_path: Path) -> None:
+    _sheet_with_pictures(tmp_path / "plain.xlsx", {"D2": phone_jpeg()})
+    with zipfile.ZipFile(tmp_path / "plain.xlsx") as src, \
+            zipfile.ZipFile(tmp_path / "365.xlsx", "w") as dst:
+        for item in src.infolist():
+            dst.writestr(item, src.read(item))
+        dst.writestr("xl/richData/rdrichvalue.xml", "<rvData/>")
+    with pytest.raises(ValidationError, match=r"365\.xlsx: has pictures placed IN cells by "
+                                              r"Excel 365"):
+        import_photos(ws, tmp_path / "365.xlsx", today=TODAY)
+    assert not att(ws).exists()
+
+
+def test_workbook_unpacking_to_too_much_is_refused(ws: Workspace, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    import citymap.photos.sources as sources
+
+    _sheet_with_pictures(tmp_path / "big.xlsx", {"D2": phone_jpeg()})
+    monkeypatch.setattr(sources, "MAX_WORKBOOK_BYTES", 4096)
+    with pytest.raises(ValidationError, match=r"big\.xlsx: unpacks to \d+ parts and 0 MB, "
+                                              "more than"):
+        import_photos(ws, tmp_path / "big.xlsx", today=TODAY)
+    (tmp_path / "not.xlsx").write_bytes(b"PK\x03\x04 not a zip")
+    with pytest.raises(ValidationError, match=r"not\.xlsx: is not a workbook"):
+        import_photos(ws, tmp_path / "not.xlsx", today=TODAY)
+
+
+def test_one_photo_file(ws: Workspace, tmp_path: Path) -> None:
+    path = write(tmp_path / "PP-2_后_2021-05-06.webp", b"")
+    Image.new("RGBA", (30, 20), (0, 0, 255, 128)).save(path, format="WEBP")
+    res = import_photos(ws, path, today=TODAY)
+    (p,) = res.attached
+    assert (p.site, p.date, p.kind, p.original.endswith(".webp")) == (
+        "PP-2", dt.date(2021, 5, 6), "后", True)
+    assert open_attachments(ws.root).read_original(p) == path.read_bytes()
+
+
+def test_concurrent_imports_lose_nothing(ws: Workspace, tmp_path: Path) -> None:
+    """Four processes import different photos at once: the index holds all of them."""
+    import subprocess
+    import sys
+
+    procs = []
+    for k in range(4):
+        folder = tmp_path / f"unit{k}"
+        for j in range(3):
+            write(folder / f"OC-1_前_2020-06-0{j + 1}.jpg", phone_jpeg(color=(k * 50, j * 60, 7)))
+        code = ("import sys; from citymap.cli.main import main; sys.argv = ['citymap', "
+                f"'--workspace', {str(ws.root)!r}, 'photos', 'import', {str(folder)!r}]; main()")
+        procs.append(subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
+                                      stderr=subprocess.PIPE, text=True))
+    for p in procs:
+        out, err = p.communicate(timeout=300)
+        assert p.returncode == 0, err
+    photos = open_attachments(ws.root).photos()
+    assert len(photos) == 12 and len({p.sha256 for p in photos}) == 12
+    assert all((att(ws) / p.original).is_file() for p in photos)

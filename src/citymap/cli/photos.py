@@ -37,9 +37,9 @@ _WORDS: dict[str, tuple[str, str]] = {
                 "{verb} {n} photo(s), {dup} already attached, {flag} flagged{hint}"),
     "hint": ("; 核实后可加 --accept-flagged 附加", "; check them, then add --accept-flagged to "
              "attach them"),
-    "store": ("--store: PostGIS 库暂不保存照片; 请不加 --store 在工作区文件夹中导入",
-              "--store: the PostGIS store keeps no photos yet; import without --store, into "
-              "the workspace folder"),
+    "store": ("--store: PostGIS 库暂不保存照片; 请不加 --store, 在工作区文件夹中使用",
+              "--store: the PostGIS store keeps no photos yet; use photos without --store, "
+              "in the workspace folder"),
     "none": ("没有照片", "no photos"),
 }
 _KIND_CHOICE = click.Choice(["前", "中", "后", "before", "during", "after"])
@@ -192,6 +192,8 @@ def list_cmd(ctx: click.Context, site: str | None, fmt: str) -> None:
     """List the photos attached (to SITE), oldest first."""
     from citymap.attachments import ATTACHMENTS_DIR, open_attachments
 
+    if ctx.meta.get("citymap.store"):
+        raise CitymapClickError(_w("store", get_lang(ctx)))
     ws = load(ctx)
     lang = get_lang(ctx, ws)
     if site is not None and site not in ws.site_ids:

@@ -70,9 +70,13 @@ class Planned:
     reasons: tuple[str, ...] = ()
 
 
-def infer_kind(ws: Workspace, site: str, day: dt.date) -> str:
-    """前, 中 or 后 from the site's status on ``day`` (the status log, else its record)."""
-    sites = ws.sites()
+def infer_kind(ws: Workspace, site: str, day: dt.date,
+               sites: pd.DataFrame | None = None) -> str:
+    """前, 中 or 后 from the site's status on ``day`` (the status log, else its record).
+
+    ``sites`` is ``ws.sites()`` when the caller has it already.
+    """
+    sites = ws.sites() if sites is None else sites
     one = sites[sites["id"].astype(str) == site]
     if not len(one):
         return "中"
@@ -80,9 +84,8 @@ def infer_kind(ws: Workspace, site: str, day: dt.date) -> str:
     return {"未开始": "前", "已完成": "后"}.get(status, "中")
 
 
-def _measure_sites(ws: Workspace) -> gpd.GeoDataFrame:
-    sites = ws.sites()
-    return sites.to_crs(ws.config.measure_crs) if len(sites) else sites
+def _measure_sites(sites: gpd.GeoDataFrame, crs: str) -> gpd.GeoDataFrame:
+    return sites.to_crs(crs) if len(sites) else sites
 
 
 def _distance(sites_m: gpd.GeoDataFrame, ws: Workspace, lon: float, lat: float,
@@ -142,7 +145,8 @@ def plan_photos(
     """
     today = today or dt.date.today()
     known = ws.site_ids
-    sites_m = _measure_sites(ws)
+    sites = ws.sites()
+    sites_m = _measure_sites(sites, ws.config.measure_crs)
     out: list[Planned] = []
     problems: list[Problem] = []
     for c in candidates:
@@ -191,7 +195,7 @@ def plan_photos(
             bad("", str(exc))
             continue
         photo = NewPhoto(
-            site=name, date=day, kind=c.kind or kind or infer_kind(ws, name, day),
+            site=name, date=day, kind=c.kind or kind or infer_kind(ws, name, day, sites),
             date_from=date_from, source=c.shown, width=info.width, height=info.height,
             extension=info.extension, data=c.data, thumbnail=thumb, lat=info.lat,
             lon=info.lon, distance_m=None if distance is None else round(distance, 1),
