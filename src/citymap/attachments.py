@@ -22,7 +22,7 @@ import datetime as dt
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -158,7 +158,10 @@ def _opt_float(v: Any) -> float | None:
 
 @attrs.frozen
 class NewPhoto:
-    """A photo to store: its record (without store keys) and its bytes."""
+    """A photo to store: its record (without store keys), the SHA-256 of its bytes, a
+    reader of the bytes (called once, when it is stored: a folder of photos is never held
+    in memory) and its thumbnail.
+    """
 
     site: str
     date: dt.date
@@ -168,17 +171,13 @@ class NewPhoto:
     width: int
     height: int
     extension: str
-    data: bytes = attrs.field(repr=False)
+    sha256: str
+    read: Callable[[], bytes] = attrs.field(repr=False, eq=False)
     thumbnail: bytes = attrs.field(repr=False)
     lat: float | None = None
     lon: float | None = None
     distance_m: float | None = None
     flags: tuple[str, ...] = ()
-
-    @property
-    def sha256(self) -> str:
-        """SHA-256 of the original bytes."""
-        return hashlib.sha256(self.data).hexdigest()
 
 
 @attrs.frozen
@@ -334,7 +333,7 @@ class FolderAttachments:
             stored = {p.sha256: p for p in self._read()}
             added: list[Photo] = []
             dups: list[tuple[NewPhoto, Photo]] = []
-            writes: list[tuple[str, bytes]] = []
+            writes: list[tuple[Photo, NewPhoto]] = []
             for item in items:
                 sha = item.sha256
                 if sha in stored:
@@ -349,10 +348,15 @@ class FolderAttachments:
                     distance_m=item.distance_m, flags=item.flags, added_at=stamp)
                 stored[sha] = photo
                 added.append(photo)
-                writes += [(photo.original, item.data), (photo.thumbnail, item.thumbnail)]
+                writes.append((photo, item))
             if added and not dry_run:
-                for key, data in writes:
-                    self._write_once(key, data)
+                for photo, item in writes:
+                    data = item.read()
+                    if hashlib.sha256(data).hexdigest() != photo.sha256:
+                        raise WorkspaceError(f"{item.source}: changed while it was imported; "
+                                             "import again")
+                    self._write_once(photo.original, data)
+                    self._write_once(photo.thumbnail, item.thumbnail)
                 old = self.index.read_bytes() if self.index.exists() else b""
                 if old and not old.endswith(b"\n"):
                     old += b"\n"

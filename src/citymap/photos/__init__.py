@@ -107,14 +107,13 @@ def collect(ws: Workspace, source: Path, *,
         raise ValidationError([Problem(source.name, "", "", "is a sheet without pictures "
                                        "citymap reads: give the photo folder and --sheet "
                                        f"{source.name}, or save it as .xlsx")])
-    from citymap.photos.sources import _read_file, _site_pattern
+    from citymap.photos.sources import _file_reader, _site_pattern
 
-    data, problem = _read_file(source, source.name)
-    if problem is not None:
-        return [], [problem]
-    assert data is not None
+    read, problem = _file_reader(source, source.name)
+    if read is None:
+        return [], [problem or Problem(source.name, "", "", "cannot be read")]
     site, kind, day = parse_name(source.stem, _site_pattern(ws.site_ids))
-    return [Candidate(source.name, "", data, site, day, "name" if day else "", kind)], []
+    return [Candidate(source.name, "", read, site, day, "name" if day else "", kind)], []
 
 
 def import_photos(

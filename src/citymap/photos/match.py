@@ -154,10 +154,15 @@ def plan_photos(
             problems.append(Problem(c.where, c.item, field, msg))
 
         try:
-            info = inspect_image(c.data)
+            data = c.read()
+            info = inspect_image(data)
+        except OSError as exc:
+            bad("", f"cannot be read: {exc.strerror or exc}")
+            continue
         except ValueError as exc:
             bad("", str(exc))
             continue
+        sha = sha256_hex(data)
         name = c.site or site
         if name is not None and name not in known:
             bad("site", f"{name[:64]!r} is not a site id of the workspace: name the photo "
@@ -190,14 +195,14 @@ def plan_photos(
             flags.append("period")
             reasons.append(f"dated {day.isoformat()}, outside the period {period}")
         try:
-            thumb = b"" if sha256_hex(c.data) in stored else make_thumbnail(c.data)
+            thumb = b"" if sha in stored else make_thumbnail(data)
         except ValueError as exc:
             bad("", str(exc))
             continue
         photo = NewPhoto(
             site=name, date=day, kind=c.kind or kind or infer_kind(ws, name, day, sites),
             date_from=date_from, source=c.shown, width=info.width, height=info.height,
-            extension=info.extension, data=c.data, thumbnail=thumb, lat=info.lat,
+            extension=info.extension, sha256=sha, read=c.read, thumbnail=thumb, lat=info.lat,
             lon=info.lon, distance_m=None if distance is None else round(distance, 1),
             flags=tuple(flags))
         out.append(Planned(c, photo, tuple(flags), tuple(reasons)))

@@ -15,7 +15,7 @@ import re
 import unicodedata
 import warnings
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
 from xml.etree import ElementTree as ET
@@ -60,8 +60,8 @@ class Candidate:
     ----------
     where, item
         The file and the place in it (``""``, ``"row 5"``, ``"D5"``), for messages.
-    data
-        The image bytes.
+    read
+        Reads the image bytes (a file is read when needed, not held in memory).
     site
         The site the source names (None: match by GPS position).
     date, date_from
@@ -72,7 +72,7 @@ class Candidate:
 
     where: str
     item: str
-    data: bytes = attrs.field(repr=False)
+    read: Callable[[], bytes] = attrs.field(repr=False, eq=False)
     site: str | None = None
     date: dt.date | None = None
     date_from: str = ""
@@ -132,16 +132,23 @@ def parse_name(stem: str, sites: re.Pattern[str] | None) -> tuple[str | None, st
     return site, kind, day
 
 
-def _read_file(path: Path, shown: str) -> tuple[bytes | None, Problem | None]:
+def _file_reader(path: Path, shown: str) -> tuple[Callable[[], bytes] | None, Problem | None]:
+    """A reader of ``path`` (read when the photo is checked and again when it is stored),
+    or the problem: missing, unreadable, too big.
+    """
     try:
         size = path.stat().st_size
-        if size > MAX_BYTES:
-            return None, Problem(shown, "", "", f"is {size / 1048576:.0f} MB, more than the "
-                                 f"{MAX_BYTES // 1048576} MB a photo may have: save a "
-                                 "smaller copy")
-        return path.read_bytes(), None
     except OSError as exc:
         return None, Problem(shown, "", "", f"cannot be read: {exc.strerror}")
+    if size > MAX_BYTES:
+        return None, Problem(shown, "", "", f"is {size / 1048576:.0f} MB, more than the "
+                             f"{MAX_BYTES // 1048576} MB a photo may have: save a smaller copy")
+    return path.read_bytes, None
+
+
+def _bytes_reader(data: bytes) -> Callable[[], bytes]:
+    """A reader of bytes already in memory (a workbook's picture)."""
+    return lambda: data
 
 
 def read_folder(folder: Path, site_ids: Iterable[str]) -> tuple[list[Candidate], list[Problem]]:
@@ -158,13 +165,12 @@ def read_folder(folder: Path, site_ids: Iterable[str]) -> tuple[list[Candidate],
                 or path.suffix.lower() in SHEET_SUFFIXES:
             continue
         shown = str(PurePosixPath(folder.name, *rel.parts))
-        data, problem = _read_file(path, shown)
-        if problem is not None:
-            problems.append(problem)
+        read, problem = _file_reader(path, shown)
+        if read is None:
+            problems.append(problem or Problem(shown, "", "", "cannot be read"))
             continue
-        assert data is not None
         site, kind, day = parse_name(path.stem, pattern)
-        out.append(Candidate(shown, "", data, site, day, "name" if day else "", kind))
+        out.append(Candidate(shown, "", read, site, day, "name" if day else "", kind))
     return out, problems
 
 
@@ -280,14 +286,13 @@ def read_mapping(sheet: Path, folder: Path) -> tuple[list[Candidate], list[Probl
             problems.append(Problem(where, item, "file", f"{name[:80]!r}: no such file in "
                                     f"{str(folder)!r}"))
             continue
-        data, problem = _read_file(path, f"{where} {item} {name}")
-        if problem is not None:
-            problems.append(problem)
+        read, problem = _file_reader(path, f"{where} {item} {name}")
+        if read is None:
+            problems.append(problem or Problem(where, item, "file", "cannot be read"))
             continue
-        assert data is not None
         day, _ = _given(row, cd, where, item, "date", problems)
         _, kind = _given(row, ck, where, item, "kind", problems)
-        out.append(Candidate(f"{where} {name}", item, data, site, day,
+        out.append(Candidate(f"{where} {name}", item, read, site, day,
                              "sheet" if day else "", kind))
     return out, problems
 
@@ -451,8 +456,8 @@ def read_workbook_images(path: Path) -> tuple[list[Candidate], list[Problem]]:
                     continue
                 day, _ = _given(values, cd, where, item, "date", problems)
                 _, kind = _given(values, ck, where, item, "kind", problems)
-                out.append(Candidate(where, item, data, site, day, "sheet" if day else "",
-                                     kind))
+                out.append(Candidate(where, item, _bytes_reader(data), site, day,
+                                     "sheet" if day else "", kind))
     finally:
         wb.close()
     return out, problems
