@@ -411,7 +411,7 @@ def read_workbook_images(path: Path) -> tuple[list[Candidate], list[Problem]]:
                                            f"({exc}); an image in it may be damaged or too "
                                            "big")]) from None
     for w in caught:
-        if "image" in str(w.message).lower():
+        if "cannot be read" in str(w.message):  # openpyxl drops a picture it cannot open
             problems.append(Problem(path.name, "", "", f"{w.message}: the picture is not "
                                     "an image citymap reads; replace it with a JPEG"))
     out: list[Candidate] = []
