@@ -338,6 +338,7 @@
     wrap = el('div', 'cm-photos', null, box);
     list.forEach(function (p) {
       var fig = el('figure', null, null, wrap), img = el('img', null, null, fig), k = P.kinds[p[2]] || p[2];
+      img.addEventListener('load', function () { if (popup.isOpen()) { popup.update(); } });
       img.src = p[0];
       img.alt = k + ' ' + p[1];
       el('figcaption', null, k + ' · ' + p[1], fig);
