@@ -51,6 +51,7 @@ __all__ = [
     "GB55014_STANDARD",
     "Indicator",
     "ServiceCoverage",
+    "whole_parks",
     "park_radii",
     "service_area",
     "subdivide",
@@ -168,7 +169,8 @@ class ServiceCoverage:
     covered_m2, residential_m2
         Covered and total residential area (m²).
     parcels, parks_used, parks_ignored
-        Counts: residential parcels; parks within a rule; parks below every rule.
+        Counts: residential parcels; parks (a multipolygon is one park) within a rule;
+        parks below every rule.
     rules
         The rules applied.
     exact
@@ -202,8 +204,34 @@ def _polygonal(geoms: GeomArray) -> GeomArray:
     return np.asarray(parts[keep], dtype=object)
 
 
+def whole_parks(geoms: GeomArray) -> GeomArray:
+    """Every park as one (multi)polygon of its polygonal parts; parks without one dropped.
+
+    A park's size is the whole park's: a MultiPolygon park of two 1 600 m² parts is a
+    3 200 m² park (300 m), not two parks below every rule.
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    if not len(geoms):
+        return np.empty(0, dtype=object)
+    parts, index = shapely.get_parts(geoms, return_index=True)
+    keep = np.isin(shapely.get_type_id(parts), (3, 6)) & ~shapely.is_empty(parts)
+    parts, index = parts[keep], index[keep]
+    if not len(parts):
+        return np.empty(0, dtype=object)
+    _, dense = np.unique(index, return_inverse=True)
+    whole = shapely.multipolygons(parts, indices=dense)
+    # a park of one polygon stays a Polygon (as it was drawn)
+    single = np.bincount(dense) == 1
+    first = np.flatnonzero(np.r_[True, np.diff(dense) != 0])
+    whole[single] = parts[first[single]]
+    return np.asarray(whole, dtype=object)
+
+
 def park_radii(park_geoms: GeomArray, rules: Sequence[RadiusRule]) -> FloatArray:
-    """The radius each park serves (m), NaN when no rule applies (areas in the input CRS)."""
+    """The radius each park serves (m), NaN when no rule applies (areas in the input CRS).
+
+    Each element is one whole park (see :func:`whole_parks`): its area decides.
+    """
     area = shapely.area(park_geoms)
     radius = np.full(len(park_geoms), np.nan)
     for rule in rules:  # first matching rule wins
@@ -344,8 +372,9 @@ def park_service_coverage(
     residential
         Residential land parcels (polygons, any CRS; assumed not to overlap each other).
     parks
-        Parks (polygons, any CRS); each serves the radius of the first rule its area
-        (measured in ``crs``) falls in; parks outside every rule serve nothing.
+        Parks (polygons or multipolygons, any CRS); each serves the radius of the first
+        rule its whole area (measured in ``crs``; all parts of a multipolygon together)
+        falls in; parks outside every rule serve nothing.
     rules
         The radius rules (default :data:`DEFAULT_RULES`).
     exact
@@ -368,7 +397,7 @@ def park_service_coverage(
     """
     res = _measure_geoms(residential, crs)
     res = np.asarray(res, dtype=object)
-    pk = _polygonal(_measure_geoms(parks, crs)) if len(parks) else np.empty(0, dtype=object)
+    pk = whole_parks(_measure_geoms(parks, crs)) if len(parks) else np.empty(0, dtype=object)
     radius = park_radii(pk, rules) if len(pk) else np.empty(0)
     service = service_area(pk, rules)
     per = covered_area(res, service, exact=exact, workers=workers)
@@ -397,7 +426,7 @@ def service_coverage_layer(
         ``covered`` (bool), ``area_m2`` and geometry in lon/lat; empty parts are dropped.
     """
     res = _measure_geoms(residential, crs)
-    pk = _polygonal(_measure_geoms(parks, crs)) if len(parks) else np.empty(0, dtype=object)
+    pk = whole_parks(_measure_geoms(parks, crs)) if len(parks) else np.empty(0, dtype=object)
     service = service_area(pk, rules)
     ids = (residential["id"].astype(str).to_numpy() if "id" in residential.columns
            else np.arange(len(residential)).astype(str))

@@ -10,7 +10,9 @@ One zone a year, each of at least 2 km² (保障措施(三)); a zone is a site o
   counts once, under the most advanced status (已完成 > 进行中 > 滞后 > 未开始), so the
   status shares add up to the total; by theme, a place counts once per theme it is in;
 - lines (roads, pipes, greenways) by the length of their union inside the zone, per
-  layer; points by count inside, per layer.
+  layer, a line on the zone's boundary (within 5 cm) counting half
+  (:func:`citymap.metrics.density.length_in_area`, the rule of the road density); points
+  by count inside, per layer.
 
 Cost: one STRtree per geometry kind over the *s* sites (O(s log s)); each zone queries it
 and clips only the sites it touches, so *z* zones cost O(z log s + k) for *k* clipped
@@ -31,6 +33,7 @@ import shapely
 
 from citymap.crs import MEASURE_CRS, to_measure
 from citymap.layers import THEMES
+from citymap.metrics.density import BOUNDARY_TOL_M, length_in_area
 from citymap.metrics.targets import GRID_M
 
 __all__ = ["ZONE_LAYER", "MIN_ZONE_KM2", "STATUS_ORDER", "ZoneResult", "zone_coverage"]
@@ -98,8 +101,8 @@ def _area(geoms: GeomArray) -> float:
     return float(shapely.area(shapely.union_all(geoms)))
 
 
-def _length_km(geoms: GeomArray) -> float:
-    return float(shapely.length(shapely.union_all(geoms, grid_size=GRID_M))) / 1000.0
+def _length_km(geoms: GeomArray, zone: shapely.Geometry) -> float:
+    return length_in_area(shapely.union_all(geoms, grid_size=GRID_M), zone) / 1000.0
 
 
 def _clip(geoms: GeomArray, zone: shapely.Geometry) -> GeomArray:
@@ -164,7 +167,8 @@ def zone_coverage(
         za = float(shapely.area(zone))
         found: dict[str, np.ndarray] = {}
         for k, (index, tree) in trees.items():
-            hit = tree.query(zone, predicate="intersects")
+            hit = (tree.query(zone, predicate="dwithin", distance=BOUNDARY_TOL_M)
+                   if k == "line" else tree.query(zone, predicate="intersects"))
             found[k] = index[hit]
         # polygons
         pidx = found["polygon"]
@@ -192,12 +196,12 @@ def zone_coverage(
         lidx = found["line"]
         lines: dict[str, dict[str, float]] = {}
         if len(lidx):
-            lclip = _clip(geoms[lidx], zone)
+            lgeoms = geoms[lidx]
             for lay in sorted(set(layer[lidx])):
                 m = layer[lidx] == lay
                 done = m & (status[lidx] == STATUS_ORDER[0])
-                lines[lay] = {"km": _length_km(lclip[m]),
-                              "km_done": _length_km(lclip[done]) if done.any() else 0.0}
+                lines[lay] = {"km": _length_km(lgeoms[m], zone),
+                              "km_done": _length_km(lgeoms[done], zone) if done.any() else 0.0}
         # points
         qidx = found["point"]
         points: dict[str, dict[str, int]] = {}
