@@ -73,6 +73,13 @@ def validate(ctx: click.Context, repair: bool) -> None:
                   "no site yet")
     for msg in ws.warnings:
         err.print(f"[yellow]warning:[/yellow] {msg}")
+    from rich.markup import escape
+
+    from citymap.metrics.zones import ZONE_LAYER, crowded_years, crowded_years_message
+
+    for year, ids in crowded_years(ws.data.get(ZONE_LAYER)).items():
+        msg = crowded_years_message(year, ids, lang=lang)
+        err.print(f"[yellow]warning:[/yellow] {escape(msg)}")
     n_sites = sum(len(ws.data[n]) for n in ws.site_layers)
     note = " (schematic data 示意)" if ws.is_schematic else ""
     err.print(f"[green]ok[/green]: {len(ws.register.works)} works, "

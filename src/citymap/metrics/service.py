@@ -284,6 +284,20 @@ def subdivide(geom: shapely.Geometry, *, max_vertices: int = 256) -> GeomArray:
     return np.concatenate(out) if out else np.empty(0, dtype=object)
 
 
+#: At most this many threads by default (the parcel pass stops scaling beyond it).
+MAX_WORKERS = 4
+
+
+def default_workers() -> int:
+    """The CPUs this process may use (``sched_getaffinity``, else ``cpu_count``), capped.
+
+    At most :data:`MAX_WORKERS`, at least 1.
+    """
+    n = (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+         else (os.cpu_count() or 1))
+    return max(1, min(MAX_WORKERS, n))
+
+
 def _chunk_area(parcels: GeomArray, pieces_wkb: npt.NDArray[np.object_],
                 exact: bool) -> FloatArray:
     # GEOS prepared geometries are not thread-safe: every task has its own copies.
@@ -327,7 +341,9 @@ def covered_area(parcels: GeomArray, service: shapely.Geometry, *, exact: bool =
     exact
         Area-exact; if False a parcel counts whole when its point on surface is covered.
     workers
-        Threads (default: the CPUs available, at most 4).
+        Threads (default :func:`default_workers`: the CPUs available, at most 4). The
+        result does not depend on it (each parcel's area is computed alone; the areas come
+        back in input order).
     max_vertices, chunk
         Piece size of the subdivided service area; parcels per task (default: an equal
         share per worker).
@@ -338,8 +354,7 @@ def covered_area(parcels: GeomArray, service: shapely.Geometry, *, exact: bool =
     pieces_wkb = np.asarray(shapely.to_wkb(subdivide(service, max_vertices=max_vertices)),
                             dtype=object)
     if workers is None:
-        workers = min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
-                      else (os.cpu_count() or 1))
+        workers = default_workers()
     size = chunk or -(-len(parcels) // max(workers, 1))
     bounds = list(range(0, len(parcels), size))
     if workers <= 1 or len(bounds) == 1:
@@ -382,7 +397,8 @@ def park_service_coverage(
     crs
         The metric CRS for areas and buffers.
     workers
-        Threads for the parcel pass.
+        Threads for the parcel pass (default :func:`default_workers`); the value is the
+        same bit for bit whatever their number.
 
     Returns
     -------

@@ -36,7 +36,8 @@ from citymap.layers import THEMES
 from citymap.metrics.density import BOUNDARY_TOL_M, length_in_area
 from citymap.metrics.targets import GRID_M
 
-__all__ = ["ZONE_LAYER", "MIN_ZONE_KM2", "STATUS_ORDER", "ZoneResult", "zone_coverage"]
+__all__ = ["ZONE_LAYER", "MIN_ZONE_KM2", "STATUS_ORDER", "ZoneResult", "zone_coverage",
+           "crowded_years", "crowded_years_message"]
 
 #: The site layer of the pilot zones.
 ZONE_LAYER = "pilot_zones"
@@ -70,6 +71,8 @@ class ZoneResult:
         ``{layer: {"count": …, "done": …}}`` inside the zone.
     site_ids
         Every site counted in the zone.
+    same_year
+        The other zones of its year (the plan asks for one a year: not empty is a flag).
     """
 
     id: str
@@ -86,13 +89,39 @@ class ZoneResult:
     points: Mapping[str, Mapping[str, int]]
     site_ids: tuple[str, ...] = ()
     as_of: dt.date | None = None
+    same_year: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The result as plain data."""
         d = attrs.asdict(self)
         d["site_ids"] = list(self.site_ids)
+        d["same_year"] = list(self.same_year)
         d["as_of"] = self.as_of.isoformat() if self.as_of else None
         return d
+
+
+def crowded_years(zones: gpd.GeoDataFrame) -> dict[int, tuple[str, ...]]:
+    """The years with more than one pilot zone, and their zones' ids (in layer order).
+
+    保障措施(三) asks for one zone a year (每年…确定1个不少于2平方公里的城市品质提升试点片区):
+    a second zone in a year is reported by ``validate`` and flagged by ``metrics`` and the
+    report, never passed silently.
+    """
+    if zones is None or not len(zones) or "year" not in zones.columns:
+        return {}
+    by_year: dict[int, list[str]] = {}
+    for fid, year in zip(zones["id"].astype(str), zones["year"], strict=True):
+        by_year.setdefault(int(year), []).append(fid)
+    return {y: tuple(ids) for y, ids in sorted(by_year.items()) if len(ids) > 1}
+
+
+def crowded_years_message(year: int, ids: tuple[str, ...], *, lang: str = "zh") -> str:
+    """One line saying that ``year`` has several pilot zones and what to do."""
+    if lang == "en":
+        return (f"{ZONE_LAYER}: {year} has {len(ids)} pilot zones ({', '.join(ids)}); the plan "
+                "asks for one a year (保障措施(三)): keep one, or correct the others' year")
+    return (f"{ZONE_LAYER}: {year} 年有 {len(ids)} 个试点片区 ({'、'.join(ids)}); 方案要求每年"
+            "确定 1 个 (保障措施(三)): 保留一个, 或改正其余片区的 year")
 
 
 def _area(geoms: GeomArray) -> float:
