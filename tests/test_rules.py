@@ -225,6 +225,12 @@ def test_work_status_order(tmp_path):
                                          date="2021-01-01"))
     assert work_state(late, 8, D(2021, 6, 1)).status == "未开始"
     assert work_state(late, 8, D(2021, 12, 31)).status == "滞后"
+    # planned for 2020, not done: overdue on 2020-12-31 though no target of 2020 counts it
+    overdue = _work_ws(tmp_path / "d", site("PP-1", rect(0, 0, 50, 50), status="进行中",
+                                            date="2020-03-01", year=2020))
+    st = work_state(overdue, 8, D(2020, 12, 31))
+    assert (st.status, st.overdue_sites, st.missed_targets) == ("滞后", ("PP-1",), ())
+    assert work_state(overdue, 8, D(2020, 12, 30)).status == "进行中"
     reported = _work_ws(tmp_path / "c", site("PP-1", rect(0, 0, 50, 50), status="滞后",
                                              date="2021-03-01", year=2022))
     st = work_state(reported, 8, D(2021, 6, 1))
