@@ -14,8 +14,9 @@ What it does, bounded so that it finishes in minutes on 2 cores:
    the tests, not here);
 3. adds the :data:`NAMED` mutants asked for by name (the 300 m radius made 250 m, the
    missed-target rule deleted, ...), applied as text replacements;
-4. runs the tests of :data:`TESTS` against every mutant (cosmic-ray's
-   ``mutate_and_test``), ``workers`` at a time, each in its own copy;
+4. runs the tests of :data:`TESTS` against every mutant, ``workers`` at a time, each in its
+   own copy: a worker process imports the heavy libraries once and forks one pytest run per
+   mutant (citymap itself is imported afresh in each fork);
 5. writes the report: counts, and every surviving mutant with its diff; the explanations
    of the survivors that no test can kill (equivalent mutants) come from
    :data:`EXPLAINED`.
@@ -37,6 +38,7 @@ import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -161,21 +163,79 @@ def _copy_tree(dest: Path) -> None:
         shutil.copy2(ROOT / f, dest / f)
 
 
-def _test_command(tree: Path) -> str:
+def _pytest_args(tree: Path) -> list[str]:
     k = " and ".join(f"not {n}" for n in DESELECT)
-    return (f"env PYTHONPATH={tree / 'src'} {sys.executable} -m pytest -x -q "
-            f"-p no:cacheprovider --rootdir {tree} -k '{k}' "
-            + " ".join(str(tree / t) for t in TESTS))
+    return ["-x", "-q", "-p", "no:cacheprovider", "--rootdir", str(tree),
+            "-c", str(tree / "pyproject.toml"), "-k", k, *(str(tree / t) for t in TESTS)]
 
 
-def _run(cmd: str, cwd: Path, timeout: float) -> tuple[bool | None, str]:
-    """True: tests passed; False: failed; None: timed out."""
-    try:
-        p = subprocess.run(cmd, shell=True, cwd=cwd, capture_output=True, text=True,
-                           timeout=timeout)
-    except subprocess.TimeoutExpired:
-        return None, "timeout"
-    return p.returncode == 0, p.stdout[-2000:] + p.stderr[-2000:]
+def _serve(tree: Path, conn: Any) -> None:
+    """A worker: imports the heavy libraries once, then forks a pytest run per request.
+
+    citymap itself is never imported here, so every fork imports the (mutated) source of
+    ``tree`` afresh; the fork saves the seconds of importing numpy, pandas, shapely,
+    geopandas, pyproj and pytest each time.
+    """
+    import click  # noqa: F401
+    import geopandas  # noqa: F401
+    import jinja2  # noqa: F401
+    import pyproj  # noqa: F401
+    import pytest
+    import rich  # noqa: F401
+    import yaml  # noqa: F401
+
+    # no .pyc: a mutant of the same size written in the same second as the last one
+    # would otherwise be read from a stale cache
+    sys.dont_write_bytecode = True
+    sys.path.insert(0, str(tree / "src"))
+    os.chdir(tree)
+    while True:
+        timeout = conn.recv()
+        if timeout is None:
+            return
+        pid = os.fork()
+        if pid == 0:  # the test run
+            null = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(null, 1)
+            os.dup2(null, 2)
+            try:
+                code = int(pytest.main(_pytest_args(tree)))
+            except BaseException:  # noqa: BLE001 - anything: the mutant broke the run
+                code = 99
+            os._exit(code)
+        end = time.monotonic() + timeout
+        status: int | None = None
+        while time.monotonic() < end:
+            done, st = os.waitpid(pid, os.WNOHANG)
+            if done:
+                status = os.waitstatus_to_exitcode(st)
+                break
+            time.sleep(0.02)
+        if status is None:
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+        conn.send(status)
+
+
+class Runner:
+    """One worker process per tree (started before any thread, so forking is safe)."""
+
+    def __init__(self, tree: Path) -> None:
+        import multiprocessing as mp
+
+        ctx = mp.get_context("fork")
+        self.conn, child = ctx.Pipe()
+        self.proc = ctx.Process(target=_serve, args=(tree, child), daemon=True)
+        self.proc.start()
+
+    def run(self, timeout: float) -> int | None:
+        """pytest's exit code (0 passed, 1 failed, 2+ errors), None on timeout."""
+        self.conn.send(timeout)
+        return self.conn.recv()  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        self.conn.send(None)
+        self.proc.join(10)
 
 
 def enumerate_mutations(tree: Path) -> list[dict[str, object]]:
@@ -229,8 +289,8 @@ def _apply_cr(tree: Path, mut: dict[str, object]) -> str:
     return _diff(original, mutated) if mutated else ""
 
 
-def worker(tree: Path, jobs: list[dict[str, object]], timeout: float) -> list[dict[str, object]]:
-    cmd = _test_command(tree)
+def worker(tree: Path, runner: Runner, jobs: list[dict[str, object]],
+           timeout: float) -> list[dict[str, object]]:
     results = []
     for job in jobs:
         path = tree / str(job["module"])
@@ -244,18 +304,20 @@ def worker(tree: Path, jobs: list[dict[str, object]], timeout: float) -> list[di
             else:
                 diff = _apply_cr(tree, job)
             t0 = time.perf_counter()
-            passed, log = _run(cmd, tree, timeout)
+            code = runner.run(timeout) if diff else 0
             seconds = time.perf_counter() - t0
         finally:
             path.write_text(original, encoding="utf-8")
-        if passed is None:
+        if not diff:
+            outcome = "not applied"
+        elif code is None:
             outcome = "incompetent (timeout)"
-        elif passed:
+        elif code == 0:
             outcome = "survived"
-        elif "Error" in log and "collected" not in log and "failed" not in log:
-            outcome = "incompetent"
-        else:
+        elif code == 1:
             outcome = "killed"
+        else:  # 2: interrupted (e.g. import error in collection), 3+: internal errors
+            outcome = "killed (error)"
         results.append({**job, "outcome": outcome, "diff": diff, "seconds": seconds})
         print(f"  {outcome:22s} {job.get('name') or job['operator']} "
               f"{job['module']}:{job.get('line', '')} ({seconds:.1f} s)", flush=True)
@@ -283,6 +345,8 @@ def report(results: list[dict[str, object]], seconds: float, workers: int) -> st
     for label, rs in (("named (issue 15)", named), ("cosmic-ray operators", cr)):
         lines.append(f"| {label} | {len(rs)} | {count(rs, 'killed')} | "
                      f"{count(rs, 'survived')} | {count(rs, 'incompetent')} |")
+    lines += ["", "Killed (error): the mutant made the test run fail to import or collect "
+              "(pytest exit code 2+), counted as killed."]
     lines += ["", "## Named mutants", "", "| mutant | outcome |", "|---|---|"]
     for r in named:
         lines.append(f"| {r['name']} | {r['outcome']} |")
@@ -321,14 +385,20 @@ def main() -> None:
             {"name": n, "module": f, "old": o, "new": w} for n, f, o, w in NAMED]
         if not args.only_named:
             jobs += enumerate_mutations(trees[0])
-        print(f"{len(jobs)} mutants ({len(NAMED)} named), {args.workers} workers", flush=True)
-        base, log = _run(_test_command(trees[0]), trees[0], args.timeout)
-        if not base:
-            raise SystemExit(f"the tests fail without any mutation:\n{log}")
-        shares = [jobs[i::args.workers] for i in range(args.workers)]
-        with ThreadPoolExecutor(args.workers) as pool:
-            parts = list(pool.map(lambda a: worker(a[0], a[1], args.timeout),
-                                  zip(trees, shares, strict=True)))
+        runners = [Runner(t) for t in trees]
+        try:
+            print(f"{len(jobs)} mutants ({len(NAMED)} named), {args.workers} workers",
+                  flush=True)
+            base = runners[0].run(args.timeout)
+            if base != 0:
+                raise SystemExit(f"the tests fail without any mutation (pytest exit {base})")
+            shares = [jobs[i::args.workers] for i in range(args.workers)]
+            with ThreadPoolExecutor(args.workers) as pool:
+                parts = list(pool.map(lambda a: worker(a[0], a[1], a[2], args.timeout),
+                                      zip(trees, runners, shares, strict=True)))
+        finally:
+            for r in runners:
+                r.close()
     results = sorted((r for p in parts for r in p),
                      key=lambda r: ("name" not in r, str(r["module"]), int(str(r.get("line", 0))),
                                     str(r.get("operator", r.get("name")))))
