@@ -22,13 +22,15 @@ What it does, bounded so that it finishes in minutes on 2 cores:
    :data:`EXPLAINED`.
 
 A mutant is *killed* when the tests fail, *survived* when they pass, *incompetent* when
-the mutated code cannot even be imported or times out.
+the run times out. The results go to the report and to its ``.json`` beside it;
+``--resume`` runs only the last run's survivors again (after tests were added for them).
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
+import json
 import os
 import re
 import shutil
@@ -324,6 +326,10 @@ def worker(tree: Path, runner: Runner, jobs: list[dict[str, object]],
     return results
 
 
+def _key(r: dict[str, object]) -> tuple[object, ...]:
+    return (r.get("name"), r["module"], r.get("operator"), r.get("occurrence"))
+
+
 def report(results: list[dict[str, object]], seconds: float, workers: int) -> str:
     named = [r for r in results if "name" in r]
     cr = [r for r in results if "name" not in r]
@@ -347,6 +353,16 @@ def report(results: list[dict[str, object]], seconds: float, workers: int) -> st
                      f"{count(rs, 'survived')} | {count(rs, 'incompetent')} |")
     lines += ["", "Killed (error): the mutant made the test run fail to import or collect "
               "(pytest exit code 2+), counted as killed."]
+    rerun = [r for r in results if r.get("rerun")]
+    if rerun:
+        lines += ["", f"{len(rerun)} mutants survived the first run; the tests named below "
+                  "were added for them and the survivors run again (`--resume`): "
+                  f"{sum(1 for r in rerun if str(r['outcome']).startswith('killed'))} are now "
+                  "killed.", ""]
+        for r in rerun:
+            where = r.get("name") or f"{r['operator']} at `{r['module']}:{r['line']}`"
+            lines += [f"- {where}: {r['outcome']}", "  ```diff",
+                      *(f"  {ln}" for ln in str(r["diff"]).splitlines()), "  ```"]
     lines += ["", "## Named mutants", "", "| mutant | outcome |", "|---|---|"]
     for r in named:
         lines.append(f"| {r['name']} | {r['outcome']} |")
@@ -374,7 +390,14 @@ def main() -> None:
     ap.add_argument("--timeout", type=float, default=180.0)
     ap.add_argument("--report", type=Path, default=ROOT / "benchmarks" / "mutation-report.md")
     ap.add_argument("--only-named", action="store_true", help="Run the named mutants only.")
+    ap.add_argument("--resume", action="store_true", help="Read the results of the last run "
+                    "(the report's .json) and run again only its survivors (after tests were "
+                    "added for them); the others keep their outcome.")
     args = ap.parse_args()
+    results_json = args.report.with_suffix(".json")
+    previous: list[dict[str, object]] = []
+    if args.resume:
+        previous = json.loads(results_json.read_text(encoding="utf-8"))["results"]
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="citymap-mutation-") as tmp:
         trees = [Path(tmp) / f"w{i}" for i in range(args.workers)]
@@ -385,6 +408,11 @@ def main() -> None:
             {"name": n, "module": f, "old": o, "new": w} for n, f, o, w in NAMED]
         if not args.only_named:
             jobs += enumerate_mutations(trees[0])
+        kept: list[dict[str, object]] = []
+        if previous:
+            again = {_key(r) for r in previous if r["outcome"] == "survived"}
+            kept = [{**r, "rerun": False} for r in previous if _key(r) not in again]
+            jobs = [{**j, "rerun": True} for j in jobs if _key(j) in again]
         runners = [Runner(t) for t in trees]
         try:
             print(f"{len(jobs)} mutants ({len(NAMED)} named), {args.workers} workers",
@@ -399,10 +427,14 @@ def main() -> None:
         finally:
             for r in runners:
                 r.close()
-    results = sorted((r for p in parts for r in p),
+    results = sorted([*kept, *(r for p in parts for r in p)],
                      key=lambda r: ("name" not in r, str(r["module"]), int(str(r.get("line", 0))),
                                     str(r.get("operator", r.get("name")))))
     seconds = time.perf_counter() - t0
+    if previous:
+        seconds += float(json.loads(results_json.read_text(encoding="utf-8"))["seconds"])
+    results_json.write_text(json.dumps({"seconds": seconds, "results": results},
+                                       ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     args.report.write_text(report(results, seconds, args.workers), encoding="utf-8")
     surv = [r for r in results if r["outcome"] == "survived"]
     print(f"{len(results)} mutants in {seconds / 60:.1f} min: "

@@ -95,6 +95,19 @@ def test_a_multipolygon_park_is_sized_whole():
     assert cov.value == pytest.approx(100.0) and cov.parks_used == 1
 
 
+def test_whole_parks_keeps_only_polygons_and_counts_nested_parts():
+    assert len(whole_parks(np.empty(0, dtype=object))) == 0
+    assert len(whole_parks(np.asarray([shapely.Point(0, 0), line((0, 0), (1, 1))],
+                                      dtype=object))) == 0
+    nested = shapely.GeometryCollection([
+        shapely.MultiPolygon([rect(0, 0, 40, 40), rect(100, 0, 40, 40)]),
+        shapely.Point(0, 0), rect(200, 0, 10, 10)])
+    empty = shapely.Polygon()
+    got = whole_parks(np.asarray([nested, empty, rect(0, 0, 50, 50)], dtype=object))
+    assert [round(g.area) for g in got] == [3300, 2500]
+    assert got[1].geom_type == "Polygon"
+
+
 def test_the_gb55014_comparison_is_strict():
     assert verdict_of(80.0, GB55014_STANDARD, ">") == "not met"
     assert verdict_of(80.001, GB55014_STANDARD, ">") == "met"

@@ -214,7 +214,16 @@ def whole_parks(geoms: GeomArray) -> GeomArray:
     if not len(geoms):
         return np.empty(0, dtype=object)
     parts, index = shapely.get_parts(geoms, return_index=True)
-    keep = np.isin(shapely.get_type_id(parts), (3, 6)) & ~shapely.is_empty(parts)
+    while True:  # collections inside collections: down to single geometries
+        multi = shapely.get_type_id(parts) >= 4
+        if not multi.any():
+            break
+        sub, j = shapely.get_parts(parts[multi], return_index=True)
+        parts = np.concatenate([parts[~multi], sub])
+        index = np.concatenate([index[~multi], index[multi][j]])
+    order = np.argsort(index, kind="stable")
+    parts, index = parts[order], index[order]
+    keep = (shapely.get_type_id(parts) == 3) & ~shapely.is_empty(parts)
     parts, index = parts[keep], index[keep]
     if not len(parts):
         return np.empty(0, dtype=object)
