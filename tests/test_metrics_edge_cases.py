@@ -8,6 +8,7 @@ import datetime as dt
 import io
 import json
 
+import attrs
 import geopandas as gpd
 import numpy as np
 import pyproj
@@ -201,3 +202,16 @@ def test_coverage_is_the_same_bit_for_bit_on_any_number_of_threads():
     for r in runs[1:]:
         assert r.value == runs[0].value and r.covered_m2 == runs[0].covered_m2
         assert np.array_equal(r.per_parcel_m2, runs[0].per_parcel_m2)
+
+
+def test_plan_total_only_for_additive_metrics_without_overlapping_years(late_ws):
+    from citymap.metrics import plan_total
+
+    ws = load_workspace(late_ws)
+    ts = {t.id: t for t in compute_metrics(ws, as_of=END_2022).targets}
+    assert plan_total([ts["8.1"], ts["8.2"]])["target"] == 3.0
+    assert plan_total([]) is None
+    assert plan_total([ts["P.1"]]) is None                     # area_each: not additive
+    both = attrs.evolve(ts["8.2"], start_year=2020)            # 2020–2021 overlaps 2020
+    assert plan_total([ts["8.1"], both]) is None
+    assert plan_total([ts["8.1"], attrs.evolve(ts["8.2"], actual=None)]) is None

@@ -166,6 +166,18 @@ def test_pilot_zone_target(tmp_path, height, verdict_):
     (p1,) = [t for t in compute_metrics(load_workspace(root), as_of=D(2022, 1, 1)).targets
              if t.id == "P.1"]
     assert p1.verdict == verdict_ and p1.actual == pytest.approx(height / 1000)
+    assert p1.note == "smallest zone of the year, km²" + (
+        "; below 2 km²: PZ" if height < 2000 else "")  # one zone: no "one a year" either
+
+
+def test_no_pilot_zone_in_a_year(tmp_path):
+    root = make_ws(tmp_path / "ws", sites={"pilot_zones": ("Polygon", [
+        site("PZ", rect(0, 0, 1000, 2000), works="", year=2020)])})
+    ws = load_workspace(root)
+    (p1,) = [t for t in compute_metrics(ws, as_of=D(2022, 1, 1)).targets if t.id == "P.1"]
+    assert (p1.actual, p1.verdict, p1.note) == (0.0, "behind", "no zone for this year")
+    (p1,) = [t for t in compute_metrics(ws, as_of=D(2021, 7, 2)).targets if t.id == "P.1"]
+    assert p1.verdict == "in progress" and p1.expected == pytest.approx(2 * 183 / 365)
 
 
 # ------------------------------------------------------------------ target verdicts
@@ -192,6 +204,13 @@ def test_pro_rata_pace():
     assert pro_rata(t, D(2020, 6, 1)) == 0.0 and pro_rata(t, D(2023, 1, 1)) == 365.0
     assert verdict(t, 100.0, D(2021, 7, 2))[0] == "in progress"
     assert verdict(t, 183.0, D(2021, 7, 2))[0] == "on track"
+
+
+def test_tolerance_on_the_pace_of_measured_values():
+    km = _target(value=365.0, metric="greenway_length")        # 183 km due on 2 July
+    assert verdict(km, 182.2, D(2021, 7, 2)) == ("on track", pytest.approx(183.0))
+    assert verdict(km, 182.0, D(2021, 7, 2))[0] == "in progress"  # below 183 × 0.995
+    assert verdict(_target(value=365.0), 182.9, D(2021, 7, 2))[0] == "in progress"
 
 
 def test_tolerance_on_measured_values_only():
