@@ -119,8 +119,18 @@ DESELECT = ("test_agrees_with_an_independent_computation",
             "test_concurrent_appenders_lose_nothing", "test_lock_times_out_when_held",
             "test_killed_mid_write_leaves_log_intact")
 
-#: Survivors that no test can kill, and why (matched on the mutant's description).
+_SLACK = ("Equivalent: the comparison is `x >= v * (1 - tol) - 1e-12`; the 1e-12 slack makes "
+          "`>=` and `>` differ only for an x exactly 1e-12 below the bound, which no measure "
+          "produces (the slack is there so that a value equal to the bound passes despite "
+          "rounding; tests/test_rules.py pins both sides of the bound).")
+#: Survivors that no test can kill, and why (matched on the mutant's description, or on
+#: ``module:line:operator``).
 EXPLAINED: dict[str, str] = {
+    "src/citymap/metrics/targets.py:183:core/ReplaceComparisonOperator_GtE_Gt": _SLACK,
+    "src/citymap/metrics/targets.py:199:core/ReplaceComparisonOperator_GtE_Gt": _SLACK,
+    "src/citymap/metrics/targets.py:412:core/ReplaceTrueWithFalse": (
+        "Equivalent: `zip(sel['id'], areas, strict=True)` — `areas` is computed from `sel`, so "
+        "the two always have the same length and `strict` never fires."),
     "its term in the condition": (
         "Equivalent. A target counts the sites of its work planned in its years, so every "
         "site it counts is due on or before the target's deadline; when the deadline has "
@@ -373,7 +383,8 @@ def report(results: list[dict[str, object]], seconds: float, workers: int) -> st
     for r in surv:
         where = r.get("name") or f"{r['operator']} at `{r['module']}:{r['line']}`"
         why = next((v for k, v in EXPLAINED.items() if k in str(r.get("name", ""))
-                    or k == f"{r['module']}:{r.get('line')}"), "NOT EXPLAINED")
+                    or k == f"{r['module']}:{r.get('line')}:{r.get('operator')}"),
+                   "NOT EXPLAINED")
         lines += [f"### {where}", "", "```diff", str(r["diff"]), "```", "", why, ""]
     return "\n".join(lines) + "\n"
 

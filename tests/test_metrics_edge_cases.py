@@ -215,3 +215,10 @@ def test_plan_total_only_for_additive_metrics_without_overlapping_years(late_ws)
     both = attrs.evolve(ts["8.2"], start_year=2020)            # 2020–2021 overlaps 2020
     assert plan_total([ts["8.1"], both]) is None
     assert plan_total([ts["8.1"], attrs.evolve(ts["8.2"], actual=None)]) is None
+
+
+def test_plan_total_of_nothing_done_is_zero(late_ws):
+    ws = load_workspace(late_ws)
+    (s,) = [s for s in compute_metrics(ws, as_of=dt.date(2020, 1, 1)).series()
+            if s["metric"] == "pocket_parks"]
+    assert (s["total"]["actual"], s["total"]["by_deadline"]) == (0.0, 0.0)
