@@ -128,6 +128,12 @@ _SLACK = ("Equivalent: the comparison is `x >= v * (1 - tol) - 1e-12`; the 1e-12
 EXPLAINED: dict[str, str] = {
     "src/citymap/metrics/targets.py:183:core/ReplaceComparisonOperator_GtE_Gt": _SLACK,
     "src/citymap/metrics/targets.py:199:core/ReplaceComparisonOperator_GtE_Gt": _SLACK,
+    "src/citymap/metrics/density.py:72:core/ReplaceOrWithAnd": (
+        "Equivalent: the early return for empty lines or an empty area is a shortcut; "
+        "without it the intersections with an empty geometry give length 0 all the same."),
+    "src/citymap/metrics/zones.py:113:core/ReplaceTrueWithFalse": (
+        "Equivalent: `zip(zones['id'], zones['year'], strict=True)` zips two columns of one "
+        "frame, always of the same length."),
     "src/citymap/metrics/targets.py:412:core/ReplaceTrueWithFalse": (
         "Equivalent: `zip(sel['id'], areas, strict=True)` — `areas` is computed from `sel`, so "
         "the two always have the same length and `strict` never fires."),
@@ -336,8 +342,40 @@ def worker(tree: Path, runner: Runner, jobs: list[dict[str, object]],
     return results
 
 
-def _key(r: dict[str, object]) -> tuple[object, ...]:
-    return (r.get("name"), r["module"], r.get("operator"), r.get("occurrence"))
+def _match_survivors(tree: Path, previous: list[dict[str, object]],
+                     jobs: list[dict[str, object]]
+                     ) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    """The last run's outcomes to keep, and the jobs that re-run its survivors.
+
+    A survivor is found again by its diff (the code may have moved or changed since): among
+    the new mutations of its module and operator, the one whose diff is the same. A survivor
+    whose code is gone is kept as ``gone``.
+    """
+    kept = [{**r, "rerun": False} for r in previous if r["outcome"] != "survived"]
+    again: list[dict[str, object]] = []
+    for r in (r for r in previous if r["outcome"] == "survived"):
+        if r.get("name"):
+            again += [{**j, "rerun": True} for j in jobs if j.get("name") == r["name"]]
+            continue
+        found = None
+        for j in jobs:
+            if j.get("name") or (j["module"], j["operator"]) != (r["module"], r["operator"]):
+                continue
+            path = tree / str(j["module"])
+            original = path.read_text(encoding="utf-8")
+            try:
+                diff = _apply_cr(tree, j)
+            finally:
+                path.write_text(original, encoding="utf-8")
+            if diff == r["diff"]:
+                found = j
+                break
+        if found is None:
+            kept.append({**r, "outcome": "gone (code changed)", "rerun": True})
+        else:
+            again.append({**found, "rerun": True})
+    return kept, again
+
 
 
 def report(results: list[dict[str, object]], seconds: float, workers: int) -> str:
@@ -421,9 +459,7 @@ def main() -> None:
             jobs += enumerate_mutations(trees[0])
         kept: list[dict[str, object]] = []
         if previous:
-            again = {_key(r) for r in previous if r["outcome"] == "survived"}
-            kept = [{**r, "rerun": False} for r in previous if _key(r) not in again]
-            jobs = [{**j, "rerun": True} for j in jobs if _key(j) in again]
+            kept, jobs = _match_survivors(trees[0], previous, jobs)
         runners = [Runner(t) for t in trees]
         try:
             print(f"{len(jobs)} mutants ({len(NAMED)} named), {args.workers} workers",

@@ -101,7 +101,7 @@ def test_whole_parks_keeps_only_polygons_and_counts_nested_parts():
                                       dtype=object))) == 0
     nested = shapely.GeometryCollection([
         shapely.MultiPolygon([rect(0, 0, 40, 40), rect(100, 0, 40, 40)]),
-        shapely.Point(0, 0), rect(200, 0, 10, 10)])
+        shapely.Point(0, 0), shapely.GeometryCollection([rect(200, 0, 10, 10)])])
     empty = shapely.Polygon()
     got = whole_parks(np.asarray([nested, empty, rect(0, 0, 50, 50)], dtype=object))
     assert [round(g.area) for g in got] == [3300, 2500]
@@ -146,6 +146,28 @@ def test_road_density_target_and_boundary_rule():
 
 
 # ------------------------------------------------------------------ pilot zones
+
+@pytest.mark.parametrize(("roads", "area", "expected"), [
+    ([], rect(0, 0, 1000, 2000), (0.0, 2.0, 0.0)),                        # no roads
+    ([line((0, 0), (10, 0))], shapely.Polygon(), (0.0, 0.0, None)),       # no area
+    ([line((0, 5000), (10, 5000))], rect(0, 0, 1000, 2000), (0.0, 2.0, 0.0)),  # far away
+    ([line((-10, 250), (1010, 250))], rect(0, 0, 1000, 500), (1.0, 0.5, 2.0)),  # km / km²
+])
+def test_road_density_edge_cases(roads, area, expected):
+    km, km2, d = road_density(_gdf(roads), area)
+    assert km == pytest.approx(expected[0]) and km2 == pytest.approx(expected[1])
+    assert d == (None if expected[2] is None else pytest.approx(expected[2]))
+
+
+def test_crowded_years_without_zones():
+    from citymap.metrics.zones import crowded_years
+
+    assert crowded_years(None) == {}
+    assert crowded_years(_gdf([])) == {}
+    assert crowded_years(_gdf([rect(0, 0, 1, 1), rect(5, 0, 1, 1)])) == {}  # no year column
+    two = _gdf([rect(0, 0, 1, 1), rect(5, 0, 1, 1)]).assign(year=[2021, 2021])
+    assert crowded_years(two) == {2021: ("G0", "G1")}
+
 
 def test_pilot_zone_minimum():
     assert MIN_ZONE_KM2 == 2.0
@@ -262,6 +284,11 @@ def test_work_status_order(tmp_path):
                                             date="2020-03-01", year=2020))
     st = work_state(overdue, 8, D(2020, 12, 31))
     assert (st.status, st.overdue_sites, st.missed_targets) == ("滞后", ("PP-1",), ())
+    assert st.due == D(2020, 12, 31)
+    # a work without sites keeps its register status
+    empty = _work_ws(tmp_path / "e")
+    assert (work_state(empty, 8, D(2022, 1, 1)).source, work_state(empty, 8, D(2022, 1, 1))
+            .status) == ("register", empty.register.work(8).status)
     assert work_state(overdue, 8, D(2020, 12, 30)).status == "进行中"
     reported = _work_ws(tmp_path / "c", site("PP-1", rect(0, 0, 50, 50), status="滞后",
                                              date="2021-03-01", year=2022))

@@ -214,8 +214,8 @@ def whole_parks(geoms: GeomArray) -> GeomArray:
     if not len(geoms):
         return np.empty(0, dtype=object)
     parts, index = shapely.get_parts(geoms, return_index=True)
-    while True:  # collections inside collections: down to single geometries
-        multi = shapely.get_type_id(parts) >= 4
+    while True:  # polygons inside collections inside collections: down to single ones
+        multi = np.isin(shapely.get_type_id(parts), (6, 7))
         if not multi.any():
             break
         sub, j = shapely.get_parts(parts[multi], return_index=True)
