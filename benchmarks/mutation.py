@@ -128,6 +128,20 @@ _SLACK = ("Equivalent: the comparison is `x >= v * (1 - tol) - 1e-12`; the 1e-12
 EXPLAINED: dict[str, str] = {
     "src/citymap/metrics/targets.py:183:core/ReplaceComparisonOperator_GtE_Gt": _SLACK,
     "src/citymap/metrics/targets.py:199:core/ReplaceComparisonOperator_GtE_Gt": _SLACK,
+    "src/citymap/metrics/density.py:64:core/ReplaceBinaryOperator_Mul_Div": (
+        "Not a mutant of the rule: cosmic-ray reads the keyword-only marker `*,` of the "
+        "signature as a multiplication and makes it `/,` (positional-only); every caller "
+        "passes `tol` by keyword, which both accept."),
+    "src/citymap/metrics/targets.py:186:core/ReplaceBinaryOperator_Mul_Div": (
+        "Not a mutant of the rule: the keyword-only marker `*,` of `verdict`'s signature "
+        "made `/,`; every caller passes `tol` by keyword, which both accept."),
+    "src/citymap/history.py:621:core/ReplaceTrueWithFalse": (
+        "Equivalent: `zip(due, sites['status'], strict=True)` — `due` is built from the same "
+        "frame's rows, so the lengths always match."),
+    "src/citymap/history.py:690:core/NumberReplacer": (
+        "Equivalent: an unknown percent filled with -1 instead of 0, or the empty array of a "
+        "work without sites made one element long, changes nothing: only `percent > 0` is "
+        "asked, and a work without sites never reaches it."),
     "src/citymap/metrics/density.py:72:core/ReplaceOrWithAnd": (
         "Equivalent: the early return for empty lines or an empty area is a shortcut; "
         "without it the intersections with an empty geometry give length 0 all the same."),

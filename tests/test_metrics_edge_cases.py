@@ -209,7 +209,10 @@ def test_plan_total_only_for_additive_metrics_without_overlapping_years(late_ws)
 
     ws = load_workspace(late_ws)
     ts = {t.id: t for t in compute_metrics(ws, as_of=END_2022).targets}
-    assert plan_total([ts["8.1"], ts["8.2"]])["target"] == 3.0
+    two = plan_total([ts["8.1"], ts["8.2"]])
+    assert (two["target"], two["actual"], two["by_deadline"]) == (3.0, 3.0, 2.0)
+    # on its own deadline (as_of = 2022-12-31) 8.3 is not yet past it: its value is its own
+    assert plan_total([ts["8.3"]])["by_deadline"] == ts["8.3"].actual == 1.0
     assert plan_total([]) is None
     assert plan_total([ts["P.1"]]) is None                     # area_each: not additive
     both = attrs.evolve(ts["8.2"], start_year=2020)            # 2020–2021 overlaps 2020

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+import attrs
 import geopandas as gpd
 import numpy as np
 import pytest
@@ -198,8 +199,19 @@ def test_no_pilot_zone_in_a_year(tmp_path):
     ws = load_workspace(root)
     (p1,) = [t for t in compute_metrics(ws, as_of=D(2022, 1, 1)).targets if t.id == "P.1"]
     assert (p1.actual, p1.verdict, p1.note) == (0.0, "behind", "no zone for this year")
-    (p1,) = [t for t in compute_metrics(ws, as_of=D(2021, 7, 2)).targets if t.id == "P.1"]
-    assert p1.verdict == "in progress" and p1.expected == pytest.approx(2 * 183 / 365)
+    (p1,) = [t for t in compute_metrics(ws, as_of=D(2021, 3, 1)).targets if t.id == "P.1"]
+    assert p1.verdict == "in progress" and p1.expected == pytest.approx(2 * 60 / 365)
+    (p1,) = [t for t in compute_metrics(ws, as_of=D(2020, 6, 1)).targets if t.id == "P.1"]
+    assert (p1.verdict, p1.expected) == ("on track", 0.0)  # before its year: nothing due
+    # the register's note comes first
+    from citymap.metrics.targets import evaluate_target
+
+    (t,) = [t for t in ws.register.targets if t.id == "P.1"]
+    noted = attrs.evolve(t, note="备注")
+    assert evaluate_target(ws, noted, D(2022, 1, 1)).note == "备注; no zone for this year"
+    t2020 = attrs.evolve(noted, year=2020, start_year=2020)
+    assert evaluate_target(ws, t2020, D(2021, 1, 1)).note == \
+        "备注; smallest zone of the year, km²"
 
 
 # ------------------------------------------------------------------ target verdicts
@@ -274,7 +286,8 @@ def test_missed_target_makes_the_work_behind(tmp_path):
 
 def test_work_status_order(tmp_path):
     done = _work_ws(tmp_path / "a", site("PP-1", rect(0, 0, 50, 50), date="2021-05-01"))
-    assert work_state(done, 8, D(2022, 1, 1)).status == "已完成"
+    st = work_state(done, 8, D(2022, 1, 1))
+    assert (st.status, st.missed_targets, st.due, st.started) == ("已完成", (), None, 1)
     late = _work_ws(tmp_path / "b", site("PP-1", rect(0, 0, 50, 50), status="未开始",
                                          date="2021-01-01"))
     assert work_state(late, 8, D(2021, 6, 1)).status == "未开始"
@@ -294,3 +307,21 @@ def test_work_status_order(tmp_path):
                                              date="2021-03-01", year=2022))
     st = work_state(reported, 8, D(2021, 6, 1))
     assert st.status == "滞后" and st.missed_targets == () and st.overdue_sites == ()
+
+
+def test_a_reported_percent_means_begun(tmp_path):
+    log = "2021-03-01,PP-1,未开始,1,,,2021-03-01T09:00:00+08:00\n"
+    root = make_ws(tmp_path / "ws", targets=[TARGET_2021], status_log=log,
+                   sites={"pocket_parks": ("Polygon", [site(
+                       "PP-1", rect(0, 0, 50, 50), status="未开始", date="2021-01-01")])})
+    st = work_state(load_workspace(root), 8, D(2021, 6, 1))
+    assert (st.status, st.started) == ("进行中", 1)
+
+
+def test_site_statuses_without_sites(tmp_path):
+    from citymap.history import site_statuses
+
+    out = site_statuses(_work_ws(tmp_path), D(2021, 6, 1))
+    assert len(out) == 0
+    assert {"status", "status_date", "percent", "due", "overdue", "works", "name",
+            "year"} <= set(out.columns)
