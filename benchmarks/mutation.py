@@ -135,10 +135,10 @@ EXPLAINED: dict[str, str] = {
     "src/citymap/metrics/targets.py:186:core/ReplaceBinaryOperator_Mul_Div": (
         "Not a mutant of the rule: the keyword-only marker `*,` of `verdict`'s signature "
         "made `/,`; every caller passes `tol` by keyword, which both accept."),
-    "src/citymap/history.py:621:core/ReplaceTrueWithFalse": (
+    "src/citymap/history.py:688:core/ReplaceTrueWithFalse": (
         "Equivalent: `zip(due, sites['status'], strict=True)` — `due` is built from the same "
         "frame's rows, so the lengths always match."),
-    "src/citymap/history.py:690:core/NumberReplacer": (
+    "src/citymap/history.py:757:core/NumberReplacer": (
         "Equivalent: an unknown percent filled with -1 instead of 0, or the empty array of a "
         "work without sites made one element long, changes nothing: only `percent > 0` is "
         "asked, and a work without sites never reaches it."),
@@ -453,11 +453,18 @@ def main() -> None:
     ap.add_argument("--timeout", type=float, default=180.0)
     ap.add_argument("--report", type=Path, default=ROOT / "benchmarks" / "mutation-report.md")
     ap.add_argument("--only-named", action="store_true", help="Run the named mutants only.")
+    ap.add_argument("--report-only", action="store_true", help="Write the report again from "
+                    "its .json (after explanations were added), running nothing.")
     ap.add_argument("--resume", action="store_true", help="Read the results of the last run "
                     "(the report's .json) and run again only its survivors (after tests were "
                     "added for them); the others keep their outcome.")
     args = ap.parse_args()
     results_json = args.report.with_suffix(".json")
+    if args.report_only:
+        d = json.loads(results_json.read_text(encoding="utf-8"))
+        args.report.write_text(report(d["results"], float(d["seconds"]), args.workers),
+                               encoding="utf-8")
+        return
     previous: list[dict[str, object]] = []
     if args.resume:
         previous = json.loads(results_json.read_text(encoding="utf-8"))["results"]
