@@ -47,6 +47,14 @@ import pandas as pd
 
 from citymap.errors import Problem, ValidationError, WorkspaceError
 from citymap.io.atomic import write_bytes
+from citymap.io.csvsafe import escape_record, unescape_cell
+from citymap.limits import (
+    MAX_NOTE_CHARS,
+    MAX_TEXT_CHARS,
+    id_problem,
+    read_bounded,
+    text_problem,
+)
 from citymap.vocab import SITE_STATUSES
 
 if TYPE_CHECKING:
@@ -253,11 +261,12 @@ class StatusLog:
         return StatusLog(self.events + tuple(events))
 
 
-def _parse_rows(rows: Iterable[Mapping[str, str]], shown: str, *, known_ids: set[str] | None,
-                today: dt.date, first_line: int = 2) -> tuple[list[StatusEvent], list[Problem]]:
+def _parse_rows(rows: Iterable[tuple[int, Mapping[str, str]]], shown: str, *,
+                known_ids: set[str] | None,
+                today: dt.date) -> tuple[list[StatusEvent], list[Problem]]:
     events: list[StatusEvent] = []
     problems: list[Problem] = []
-    for n, row in enumerate(rows, start=first_line):
+    for n, row in rows:
         item = f"row {n}"
 
         def bad(field: str, msg: str, item: str = item) -> None:
@@ -321,31 +330,87 @@ def read_status_log(
     path = Path(path)
     shown = shown or str(path)
     today = today or dt.date.today()
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         return StatusLog()
+    own: list[Problem] = []
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        err = [Problem(shown, "", "", "is not UTF-8: save it as UTF-8 CSV")]
+        rows = split_log(read_bounded(path, shown=shown, kind="log"), shown)
+        events, own = _parse_rows(rows, shown, known_ids=known_ids, today=today)
+    except ValidationError as exc:
+        events, own = [], exc.problems
+    if own:
         if problems is None:
-            raise ValidationError(err) from None
-        problems.extend(err)
-        return StatusLog()
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in ("date", "id", "status") if c not in (reader.fieldnames or [])]
-    if missing:
-        err = [Problem(shown, "row 1", ", ".join(missing), "missing column(s); the header is "
-                       + ",".join(LOG_COLUMNS))]
-        if problems is None:
-            raise ValidationError(err)
-        problems.extend(err)
-        return StatusLog()
-    events, found = _parse_rows(reader, shown, known_ids=known_ids, today=today)
-    if found:
-        if problems is None:
-            raise ValidationError(found)
-        problems.extend(found)
+            raise ValidationError(own)
+        problems.extend(own)
     return StatusLog(tuple(events))
+
+
+def split_log(data: bytes, shown: str) -> list[tuple[int, dict[str, str]]]:
+    """The rows of a status log as ``(line, {column: text})``, parsed strictly.
+
+    Every row must have as many cells as the header, no cell may span lines (an
+    unterminated quote swallows the rows after it: refused with its row — the file's line
+    number — never read as one long note), and every cell is bounded
+    (:data:`citymap.limits.MAX_NOTE_CHARS` for ``note``, :data:`citymap.limits.MAX_TEXT_CHARS` for the others). Cells written by
+    :func:`citymap.io.csvsafe.escape_cell` are read back as they were.
+
+    Raises
+    ------
+    ValidationError
+        With every problem (file, line, column).
+    """
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValidationError([Problem(shown, "", "", "is not UTF-8: save it as UTF-8 CSV")]) \
+            from None
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    problems: list[Problem] = []
+    out: list[tuple[int, dict[str, str]]] = []
+    header: list[str] | None = None
+    line = 1
+    while True:
+        start = reader.line_num + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            why = (f"holds a cell of over {csv.field_size_limit()} characters (a note is at "
+                   f"most {MAX_NOTE_CHARS})" if "field larger" in str(exc) else
+                   f"is not valid CSV ({exc})")
+            problems.append(Problem(shown, f"row {start}", "", f"{why}; an unterminated "
+                                    "quote? fix the row in a text editor"))
+            break
+        line = start
+        if not cells:
+            continue
+        if header is None:
+            header = [c.strip() for c in cells]
+            missing = [c for c in ("date", "id", "status") if c not in header]
+            if missing:
+                raise ValidationError([Problem(shown, f"row {line}", ", ".join(missing),
+                                               "missing column(s); the header is "
+                                               + ",".join(LOG_COLUMNS))])
+            continue
+        if reader.line_num != line:
+            problems.append(Problem(shown, f"row {line}", "", f"a quoted cell runs on to line "
+                                    f"{reader.line_num}: an unterminated quote? each event "
+                                    "is one line"))
+            continue
+        if len(cells) != len(header):
+            problems.append(Problem(shown, f"row {line}", "", f"has {len(cells)} cells, the "
+                                    f"header {len(header)}: quote a cell that holds a comma"))
+            continue
+        row = {k: unescape_cell(c) for k, c in zip(header, cells, strict=True)}
+        for key, value in row.items():
+            too = text_problem(value, limit=MAX_NOTE_CHARS if key == "note" else MAX_TEXT_CHARS)
+            if too is not None:
+                problems.append(Problem(shown, f"row {line}", key, too))
+        out.append((line, row))
+    if problems:
+        raise ValidationError(problems)
+    return out
 
 
 # ----------------------------------------------------------------------------- writing
@@ -360,7 +425,7 @@ def event_key(event: StatusEvent) -> tuple[object, ...]:
 
     ``recorded_at`` is left out, so that importing the same file twice adds nothing.
     """
-    return (event.date, event.id.strip(), event.status, event.percent, event.note.strip(),
+    return (event.date, event.id.strip(), event.status, event.percent, one_line(event.note),
             event.unit.strip())
 
 
@@ -394,6 +459,8 @@ def field_problems(ident: str, status: str, percent: float | None, *,
     out: list[tuple[str, str]] = []
     if not ident.strip():
         out.append(("id", "is empty: give a site id or a work number"))
+    elif id_problem(ident) is not None:
+        out.append(("id", str(id_problem(ident))))
     elif known_ids is not None and ident not in known_ids:
         out.append(("id", f"unknown site or work {ident!r}; ids are on the map popups and in "
                     "`citymap progress template`"))
@@ -463,6 +530,11 @@ def check_events(
             bad("date", f"{e.date.isoformat()!r} is earlier than the last status of {e.id!r} "
                 f"({prev.isoformat()}); the log only grows forward — report the current "
                 "status with today's date instead")
+        for field, value, limit in (("note", e.note, MAX_NOTE_CHARS),
+                                    ("unit", e.unit, MAX_TEXT_CHARS)):
+            why = text_problem(value, limit=limit)
+            if why is not None:
+                bad(field, why)
         key = (e.id, e.date)
         if key in seen:
             bad("id", f"{e.id!r} on {e.date.isoformat()} is given twice (also {seen[key]}); "
@@ -520,7 +592,7 @@ def log_lock(log_path: str | Path, *, timeout: float = 120.0) -> Iterator[Path]:
 
 def _log_bytes(path: Path, events: Sequence[StatusEvent]) -> bytes:
     """The log's current bytes unchanged, then ``events`` as new rows."""
-    old = path.read_bytes() if path.exists() else b""
+    old = read_bounded(path, shown=path.name, kind="log") if path.exists() else b""
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=LOG_COLUMNS, lineterminator="\n")
     if not old.strip():
@@ -529,7 +601,7 @@ def _log_bytes(path: Path, events: Sequence[StatusEvent]) -> bytes:
     elif not old.endswith(b"\n"):
         old += b"\n"
     for e in events:
-        writer.writerow(e.as_row())
+        writer.writerow(escape_record(e.as_row()))
     return old + buf.getvalue().encode("utf-8")
 
 
@@ -540,6 +612,11 @@ def _resolve_log_path(root: Path, log_path: str | Path | None) -> Path:
     from citymap.workspace import load_config
 
     return root / load_config(root).status_log
+
+
+def one_line(text: str) -> str:
+    """``text`` stripped, with line breaks and tabs as spaces: a log event is one line."""
+    return " ".join(text.replace("\t", " ").splitlines()).strip()
 
 
 def split_new(log: StatusLog, events: Iterable[StatusEvent], *,
@@ -559,7 +636,7 @@ def split_new(log: StatusLog, events: Iterable[StatusEvent], *,
             unchanged.append(e)
             continue
         keys.add(k)
-        added.append(attrs.evolve(e, id=e.id.strip(), note=e.note.strip(),
+        added.append(attrs.evolve(e, id=e.id.strip(), note=one_line(e.note),
                                   unit=e.unit.strip(), recorded_at=recorded_at))
     return added, unchanged
 
@@ -632,7 +709,12 @@ def append_events(
     if not events:
         return AppendResult((), (), path, dry_run)
     with log_lock(path, timeout=timeout):
-        log = read_status_log(path, shown=shown, today=today)
+        try:
+            log = read_status_log(path, shown=shown, today=today)
+        except ValidationError as exc:
+            raise ValidationError([*exc.problems, Problem(
+                shown, "", "", "does not parse, so nothing was added to it: fix the lines "
+                "above first (the log is never appended to blind)")]) from None
         problems = check_events(log, events, known_ids=known_ids, today=today,
                                 locations=locations, shown=shown)
         if problems:

@@ -7,15 +7,17 @@ styled, and which fields its popups show.
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import attrs
 
-from citymap.errors import Problem
+from citymap.errors import Problem, ValidationError
+from citymap.limits import path_problem, read_bounded
 
 __all__ = ["FieldSpec", "LayerSpec", "load_layers", "GEOMETRY_TYPES", "FIELD_TYPES", "THEMES"]
 
@@ -26,6 +28,9 @@ ROLES = ("sites", "context")
 THEMES = ("生态修复", "城市更新", "城市设计", "垃圾分类", "清洁取暖")
 MARKERS = ("circle", "square", "triangle", "diamond")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_FIELD = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,39}")
+_COLOR = re.compile(r"#[0-9A-Fa-f]{3,8}|[a-z]{3,20}")
+_STYLE_NUMBERS = ("weight", "fill_opacity", "opacity", "radius")
 _KEYS = {"name", "role", "source", "geometry", "action", "works", "theme", "title", "popup",
          "fields", "style"}
 
@@ -89,6 +94,10 @@ def _parse(path: Path, shown: str, data: dict[str, Any],
     if not isinstance(source, str) or not source:
         bad("source", f"must be the data file, e.g. 'geo/sites/{path.stem}.geojson', got "
             f"{source!r}")
+    else:
+        why = path_problem(path.parent.parent, source)
+        if why is not None:
+            bad("source", why)
     geometry = data.get("geometry")
     if geometry not in GEOMETRY_TYPES:
         bad("geometry", f"{geometry!r} must be one of {', '.join(GEOMETRY_TYPES)}")
@@ -103,7 +112,8 @@ def _parse(path: Path, shown: str, data: dict[str, Any],
     if theme and theme not in THEMES:
         bad("theme", f"{theme!r} must be one of {', '.join(THEMES)}")
     title = data.get("title", {})
-    if not isinstance(title, dict) or not isinstance(title.get("zh"), str) or not title["zh"]:
+    if (not isinstance(title, dict) or not isinstance(title.get("zh"), str) or not title["zh"]
+            or not isinstance(title.get("en", ""), str)):
         bad("title", f"must be {{zh = '…', en = '…'}}, got {title!r}")
         title = {}
     popup = data.get("popup", [])
@@ -118,18 +128,24 @@ def _parse(path: Path, shown: str, data: dict[str, Any],
     for fname, spec in raw_fields.items():
         if isinstance(spec, str):
             spec = {"type": spec}
+        if not _FIELD.fullmatch(fname):
+            bad(f"fields.{fname}", f"{fname!r} is not a field name: letters, digits and _, "
+                "starting with a letter, at most 40 characters")
+            continue
         if not isinstance(spec, dict) or spec.get("type", "str") not in FIELD_TYPES:
             bad(f"fields.{fname}", f"type must be one of {', '.join(FIELD_TYPES)}, got {spec!r}")
             continue
-        fields[fname] = FieldSpec(fname, spec.get("type", "str"), str(spec.get("zh", "")),
-                                  str(spec.get("en", "")), bool(spec.get("required", False)))
+        zh, en, req = spec.get("zh", ""), spec.get("en", ""), spec.get("required", False)
+        if not isinstance(zh, str) or not isinstance(en, str) or not isinstance(req, bool):
+            bad(f"fields.{fname}", f"zh and en must be texts and required true or false, got "
+                f"{spec!r}")
+            continue
+        fields[fname] = FieldSpec(fname, spec.get("type", "str"), zh, en, req)
     style = data.get("style", {})
     if not isinstance(style, dict):
         bad("style", f"must be a table, got {style!r}")
         style = {}
-    marker = style.get("marker", "circle")
-    if marker not in MARKERS:
-        bad("style.marker", f"{marker!r} must be one of {', '.join(MARKERS)}")
+    _check_style(style, bad)
     if len(problems) > start:
         return None
     return LayerSpec(
@@ -137,6 +153,29 @@ def _parse(path: Path, shown: str, data: dict[str, Any],
         title_en=str(title.get("en", "")), action=action, works=tuple(works), theme=theme,
         popup=tuple(popup), fields=fields, style=style, path=shown,
     )
+
+
+def _check_style(style: Mapping[str, Any], bad: Callable[[str, str], None]) -> None:
+    marker = style.get("marker", "circle")
+    if marker not in MARKERS:
+        bad("style.marker", f"{marker!r} must be one of {', '.join(MARKERS)}")
+    for key in _STYLE_NUMBERS:
+        v = style.get(key, 0)
+        if (not isinstance(v, int | float) or isinstance(v, bool) or not math.isfinite(v)
+                or not 0 <= v <= 100):
+            bad(f"style.{key}", f"{v!r} must be a number (0–1 for opacities, pixels for "
+                "weight and radius)")
+    colors: list[tuple[str, object]] = [("style.color", style.get("color", "#000"))]
+    status = style.get("status", {})
+    if not isinstance(status, dict):
+        bad("style.status", f"must be a table of {{color = '#rrggbb'}} per status, got "
+            f"{status!r}")
+        status = {}
+    for k, v in status.items():
+        colors.append((f"style.status.{k}", v.get("color") if isinstance(v, dict) else v))
+    for key, color in colors:
+        if not isinstance(color, str) or not _COLOR.fullmatch(color):
+            bad(key, f"{color!r} must be a colour like '#1f78b4' or 'red'")
 
 
 def load_layers(root: str | Path, problems: list[Problem] | None = None) -> dict[str, LayerSpec]:
@@ -154,17 +193,18 @@ def load_layers(root: str | Path, problems: list[Problem] | None = None) -> dict
     dict
         Layer name → :class:`LayerSpec`, in file-name order.
     """
-    from citymap.errors import ValidationError
-
     root = Path(root)
     own = problems if problems is not None else []
     out: dict[str, LayerSpec] = {}
     for path in sorted((root / "layers").glob("*.toml")):
         shown = str(path.relative_to(root))
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
+            data = tomllib.loads(read_bounded(path, shown=shown, kind="config").decode("utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             own.append(Problem(shown, "", "", f"is not valid UTF-8 TOML: {exc}"))
+            continue
+        except ValidationError as exc:
+            own.extend(exc.problems)
             continue
         spec = _parse(path, shown, data, own)
         if spec is not None:

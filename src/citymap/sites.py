@@ -23,6 +23,7 @@ from citymap.crs import LONLAT_CRS, coordinate_problem
 from citymap.errors import Problem
 from citymap.history import parse_date
 from citymap.layers import LayerSpec
+from citymap.limits import ID_RULE, check_regular, id_problem, read_bounded
 from citymap.vocab import PLAN_YEARS, SITE_STATUSES
 
 __all__ = [
@@ -43,7 +44,7 @@ __all__ = [
 SITE_COLUMNS = ("id", "works", "name", "year", "status", "status_date", "source", "kind")
 #: Properties every context feature has.
 CONTEXT_COLUMNS = ("id", "name", "source")
-ID_PATTERN = re.compile(r"^[A-Za-z0-9_.\-]+$")
+ID_PATTERN = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}\Z")
 _MULTI = {"Point": "MultiPoint", "LineString": "MultiLineString", "Polygon": "MultiPolygon"}
 
 
@@ -78,26 +79,46 @@ def empty_layer(spec: LayerSpec) -> gpd.GeoDataFrame:
         [], crs=LONLAT_CRS), crs=LONLAT_CRS)
 
 
+def _refuse_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a JSON number (RFC 8259); write null or a number")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not np.isfinite(value):
+        raise ValueError(f"{text[:20]!r} is too large for a number")
+    return value
+
+
 def _read_geojson(path: Path, shown: str) -> gpd.GeoDataFrame:
     """Read one of the workspace's own GeoJSON files exactly (types kept as written)."""
     import json
 
     from citymap.errors import ValidationError
 
+    data = read_bounded(path, shown=shown, kind="layer")
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        doc = json.loads(data.decode("utf-8"), parse_constant=_refuse_constant,
+                         parse_float=_finite)
     except UnicodeDecodeError:
         raise ValidationError([Problem(shown, "", "", "is not UTF-8: GeoJSON must be UTF-8 "
                                        "(RFC 7946)")]) from None
     except json.JSONDecodeError as exc:
         raise ValidationError([Problem(shown, f"line {exc.lineno}", "", f"is not valid JSON: "
                                        f"{exc.msg}")]) from None
+    except RecursionError:
+        raise ValidationError([Problem(shown, "", "", "is nested too deeply to be GeoJSON")]) \
+            from None
+    except ValueError as exc:  # NaN/Infinity, or an integer of thousands of digits
+        raise ValidationError([Problem(shown, "", "", f"is not valid JSON: "
+                                       f"{str(exc).splitlines()[0]}")]) from None
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
         raise ValidationError([Problem(shown, "", "type", "must be a GeoJSON "
                                        "FeatureCollection")])
     crs = doc.get("crs")
     if crs is not None:
-        name = str((crs.get("properties") or {}).get("name", "")) if isinstance(crs, dict) else ""
+        props = crs.get("properties") if isinstance(crs, dict) else None
+        name = str(props.get("name", "")) if isinstance(props, dict) else ""
         if not any(k in name for k in ("CRS84", "4326", "4490")):
             raise ValidationError([Problem(shown, "", "crs", f"{name!r}: workspace GeoJSON is "
                                            "lon/lat (RFC 7946); bring other CRSs in with "
@@ -110,14 +131,19 @@ def _read_geojson(path: Path, shown: str) -> gpd.GeoDataFrame:
     props = []
     for i, f in enumerate(features, start=1):
         p = (f.get("properties") or {}) if isinstance(f, dict) else {}
+        if not isinstance(p, dict):
+            problems.append(Problem(shown, f"feature #{i}", "properties", f"must be an object, "
+                                    f"got {str(p)[:40]!r}"))
+            p = {}
         try:
             g = f.get("geometry") if isinstance(f, dict) else None
             geoms.append(shapely.geometry.shape(g) if g else None)
-        except (AttributeError, KeyError, TypeError, ValueError,
-                shapely.errors.GEOSException) as exc:
-            fid = p.get("id", f"#{i}")
+        except (AttributeError, KeyError, TypeError, ValueError, OverflowError, RecursionError,
+                shapely.errors.ShapelyError) as exc:
+            fid = str(p.get("id", f"#{i}"))[:40]
             problems.append(Problem(shown, f"feature {fid!r}", "geometry",
-                                    f"is not a valid GeoJSON geometry: {exc}"))
+                                    f"is not a valid GeoJSON geometry: "
+                                    f"{str(exc).splitlines()[0][:200]}"))
             geoms.append(None)
         props.append(p)
     if problems:
@@ -143,6 +169,7 @@ def read_layer_file(path: str | Path, *, shown: str, layer: str | None = None) -
     if not path.exists():
         raise ValidationError([Problem(shown, "", "", "file not found: create it or fix the "
                                        "layer's 'source'")])
+    check_regular(path, shown=shown, kind="layer")
     if path.suffix.lower() in (".geojson", ".json"):
         return _read_geojson(path, shown)
     try:
@@ -234,13 +261,14 @@ def check_layer(
     records = gdf.drop(columns=gdf.geometry.name).to_dict("records")
     for i, rec in enumerate(records):
         fid = rec.get("id")
-        item = f"feature {fid!r}" if not _is_missing(fid) else f"feature #{i + 1}"
+        item = (f"feature {str(fid)[:40]!r}" if not _is_missing(fid) and len(str(fid)) <= 40
+                else f"feature #{i + 1}")
 
         def bad(field: str, msg: str, item: str = item) -> None:
             problems.append(Problem(shown, item, field, msg))
 
-        if _is_missing(fid) or not ID_PATTERN.match(str(fid)):
-            bad("id", f"{fid!r} is not a valid id (letters, digits, _ . - only)")
+        if _is_missing(fid) or id_problem(fid) is not None:
+            bad("id", id_problem(fid) or f"{fid!r} is not a valid id ({ID_RULE})")
         elif str(fid).isdigit():
             bad("id", f"{fid!r} is all digits, which the status log reads as a work number; "
                 "give sites ids with a letter, e.g. 'OC-2021-07'")

@@ -17,6 +17,7 @@ from citymap.cli._options import (
     load,
     stdout_console,
 )
+from citymap.io.csvsafe import escape_record
 from citymap.vocab import MEASURES, METRICS, PLAN_YEARS, label
 
 VERDICT_ZH = {"met": "达标", "on track": "按进度", "in progress": "推进中", "behind": "滞后",
@@ -69,7 +70,7 @@ def metrics(ctx: click.Context, year: int | None, as_of: dt.date | None, zone: s
 
             writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]), lineterminator="\n")
             writer.writeheader()
-            writer.writerows(rows)
+            writer.writerows(escape_record(r) for r in rows)
         else:
             table = Table(title="metrics")
             for col in ("key", "zh" if lang == "zh" else "en", "unit", "measure"):

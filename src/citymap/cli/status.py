@@ -20,6 +20,7 @@ from citymap.cli._options import (
     stdout_console,
 )
 from citymap.history import StatusEvent
+from citymap.io.csvsafe import escape_record
 from citymap.vocab import SITE_STATUSES, label
 
 
@@ -136,7 +137,7 @@ def log_(ctx: click.Context, ident: str | None, unit: str | None, as_of: object,
 
         w = csv.DictWriter(sys.stdout, fieldnames=LOG_COLUMNS, lineterminator="\n")
         w.writeheader()
-        w.writerows(rows)
+        w.writerows(escape_record(r) for r in rows)
         return
     title = f"{ident} — " if ident else ""
     table = Table(title=f"{title}{len(rows)} status events")

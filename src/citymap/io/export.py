@@ -64,6 +64,7 @@ from citymap import __version__
 from citymap.crs import LONLAT_CRS, areas_m2, lengths_m, resolve_crs
 from citymap.errors import CitymapError, CRSError, ExportError
 from citymap.io.atomic import atomic_dir, atomic_path, write_text
+from citymap.io.csvsafe import escape_record, escape_row
 from citymap.io.owned import (
     GENERATOR,
     check_file_replaceable,
@@ -343,7 +344,7 @@ def _csv_text(df: pd.DataFrame) -> str:
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(df.columns)
     for row in df.itertuples(index=False):
-        w.writerow(["" if _jsonable(v) is None else _jsonable(v) for v in row])
+        w.writerow(escape_row("" if _jsonable(v) is None else _jsonable(v) for v in row))
     return buf.getvalue()
 
 
@@ -616,7 +617,7 @@ def _export_shp(ws: Workspace, out: Path, names: list[str], *, crs: CRS,
         w = csv.DictWriter(buf, ["layer", "file", "field", "shp_field", "type"],
                            lineterminator="\n")
         w.writeheader()
-        w.writerows(rows)
+        w.writerows(escape_record(r) for r in rows)
         (tmp / "fields.csv").write_text(buf.getvalue(), encoding="utf-8")
     return [*written, folder / "fields.csv"]
 

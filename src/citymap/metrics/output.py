@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from citymap.io.atomic import write_text
+from citymap.io.csvsafe import escape_record
 
 if TYPE_CHECKING:
     from citymap.metrics import MetricsResult
@@ -148,7 +149,7 @@ def to_csv(result: MetricsResult) -> str:
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=list(CSV_COLUMNS), lineterminator="\n")
     w.writeheader()
-    w.writerows(csv_rows(result))
+    w.writerows(escape_record(r) for r in csv_rows(result))
     return buf.getvalue()
 
 

@@ -54,6 +54,7 @@ from citymap.history import (
     split_new,
 )
 from citymap.io.atomic import atomic_dir, write_bytes
+from citymap.io.csvsafe import escape_record
 from citymap.sites import CONTEXT_COLUMNS, SITE_COLUMNS, parse_works
 from citymap.store import redact
 
@@ -331,7 +332,7 @@ def status_log_text(events: Iterable[StatusEvent]) -> str:
     w = csv.DictWriter(buf, fieldnames=list(LOG_COLUMNS), lineterminator="\n")
     w.writeheader()
     for e in events:
-        w.writerow(e.as_row())
+        w.writerow(escape_record(e.as_row()))
     return buf.getvalue()
 
 
