@@ -351,7 +351,8 @@ def split_log(data: bytes, shown: str) -> list[tuple[int, dict[str, str]]]:
     Every row must have as many cells as the header, no cell may span lines (an
     unterminated quote swallows the rows after it: refused with its row — the file's line
     number — never read as one long note), and every cell is bounded
-    (:data:`citymap.limits.MAX_NOTE_CHARS` for ``note``, :data:`citymap.limits.MAX_TEXT_CHARS` for the others). Cells written by
+    (:data:`citymap.limits.MAX_NOTE_CHARS` for ``note``,
+    :data:`citymap.limits.MAX_TEXT_CHARS` for the others). Cells written by
     :func:`citymap.io.csvsafe.escape_cell` are read back as they were.
 
     Raises
