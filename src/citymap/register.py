@@ -281,6 +281,28 @@ def _units(c: _Checker, obj: dict[str, Any], field: str, item: str,
     return tuple(units)
 
 
+def _text(c: _Checker, obj: dict[str, Any], field: str, item: str) -> str:
+    """An optional text field (``""`` when absent); any other type is a problem."""
+    v = obj.get(field)
+    if v is None:
+        return ""
+    if not isinstance(v, str):
+        c.add(item, field, f"must be a text, got {v!r}", obj)
+        return ""
+    return v
+
+
+def _list(c: _Checker, obj: dict[str, Any], field: str, item: str) -> list[Any]:
+    """An optional list field (``[]`` when absent); any other type is a problem."""
+    v = obj.get(field)
+    if v is None:
+        return []
+    if not isinstance(v, list):
+        c.add(item, field, f"must be a list, got {v!r}", obj)
+        return []
+    return v
+
+
 def _date(c: _Checker, obj: dict[str, Any], field: str, item: str) -> dt.date | None:
     v = obj.get(field)
     try:
@@ -365,13 +387,14 @@ def _parse_target(c: _Checker, raw: Any, work: int | None, item: str,
         return None
     assert isinstance(tid, str) and isinstance(metric, str) and isinstance(unit, str)
     assert isinstance(value, int | float) and _is_int(year) and _is_int(start)
+    texts = {f: _text(c, raw, f, titem) for f in ("name", "note", "flag", "source")}
     return Target(
-        id=tid.strip(), work=work, metric=metric, name=str(raw.get("name", "")).strip(),
+        id=tid.strip(), work=work, metric=metric, name=texts["name"].strip(),
         value=float(value), unit=unit, comparison=comparison, year=year, start_year=start,
         layer=layer, where=_freeze_where({k: v for k, v in (where or {}).items()
                                           if k != "__line__"}),
-        denominator=denominator, note=str(raw.get("note", "") or ""),
-        flag=str(raw.get("flag", "") or ""), source=str(raw.get("source", "") or ""),
+        denominator=denominator, note=texts["note"], flag=texts["flag"],
+        source=texts["source"],
     )
 
 
@@ -401,28 +424,35 @@ def parse_register(data: Any, *, shown: str = "register") -> Register:
         start = _date(c, p, "start", "plan") if "start" in p else dt.date(2020, 1, 1)
         end = _date(c, p, "end", "plan") if "end" in p else dt.date(2022, 12, 31)
         issued = _date(c, p, "issued", "plan") if "issued" in p else None
+        basis = _list(c, p, "basis", "plan")
+        if not all(isinstance(b, str) for b in basis):
+            c.add("plan", "basis", f"must be a list of texts, got {basis!r}", p)
         plan = Plan(
             title=str(p.get("title", "")), county=str(p.get("county", "")),
-            issued_by=str(p.get("issued_by", "") or ""), issued=issued,
+            issued_by=_text(c, p, "issued_by", "plan"), issued=issued,
             start=start or dt.date(2020, 1, 1), end=end or dt.date(2022, 12, 31),
-            basis=tuple(str(b) for b in p.get("basis", []) or []),
+            basis=tuple(str(b) for b in basis),
             partner_units_of_every_work=_units(c, p, "partner_units_of_every_work", "plan",
                                                required=False),
         )
 
     # phases
     phases = []
-    for i, ph in enumerate(data.get("phases", []) or [], start=1):
+    for i, ph in enumerate(_list(c, data, "phases", "top level"), start=1):
         item = f"phase {ph.get('number', i) if isinstance(ph, dict) else i}"
         if not isinstance(ph, dict):
             c.add(item, "", f"must be a mapping, got {ph!r}")
             continue
         s, e = _date(c, ph, "start", item), _date(c, ph, "end", item)
+        number = ph.get("number", i)
+        if not _is_int(number):
+            c.add(item, "number", f"must be a whole number, got {number!r}", ph)
+            continue
+        name_ph, name_en = _text(c, ph, "name", item), _text(c, ph, "name_en", item)
         if s and e and s > e:
             c.add(item, "end", f"{e.isoformat()!r} is before the start {s.isoformat()!r}", ph)
         if s and e:
-            phases.append(Phase(int(ph.get("number", i)), str(ph.get("name", "")), s, e,
-                                str(ph.get("name_en", "") or "")))
+            phases.append(Phase(number, name_ph, s, e, name_en))
 
     # aliases
     aliases_raw = data.get("unit_aliases", {}) or {}
@@ -430,7 +460,14 @@ def parse_register(data: Any, *, shown: str = "register") -> Register:
     if not isinstance(aliases_raw, dict):
         c.add("unit_aliases", "", f"must be a mapping alias: unit, got {aliases_raw!r}")
     else:
-        aliases = {str(k): str(v) for k, v in aliases_raw.items() if k != "__line__"}
+        for k, v in aliases_raw.items():
+            if k == "__line__":
+                continue
+            if not isinstance(k, str) or not isinstance(v, str) or not k.strip() or not v.strip():
+                c.add("unit_aliases", str(k), f"must map a unit name to a unit name, got "
+                      f"{k!r}: {v!r}", aliases_raw)
+            else:
+                aliases[k.strip()] = v.strip()
 
     # actions
     actions: list[Action] = []
@@ -455,7 +492,7 @@ def parse_register(data: Any, *, shown: str = "register") -> Register:
         if not isinstance(a.get("name"), str) or not a["name"].strip():
             c.add(item, "name", f"must be a non-empty text, got {a.get('name')!r}", a)
         actions.append(Action(n, str(a.get("name", "")).strip(),
-                              str(a.get("name_en", "") or "")))
+                              _text(c, a, "name_en", item)))
 
     # works
     works: list[Work] = []
@@ -497,7 +534,8 @@ def parse_register(data: Any, *, shown: str = "register") -> Register:
             if flag in w and not isinstance(w[flag], bool):
                 c.add(item, flag, f"must be true or false, got {w[flag]!r}", w)
         targets = []
-        for t in w.get("targets", []) or []:
+        summary = _text(c, w, "summary", item)
+        for t in _list(c, w, "targets", item):
             tg = _parse_target(c, t, n, item, (plan.start.year, plan.end.year))
             if tg is not None:
                 if tg.id in target_ids:
@@ -507,13 +545,13 @@ def parse_register(data: Any, *, shown: str = "register") -> Register:
                 targets.append(tg)
         works.append(Work(
             number=n, action=act if _is_int(act) else 0, name=str(name or "").strip(),
-            lead_units=lead, partner_units=partners, summary=str(w.get("summary", "") or ""),
+            lead_units=lead, partner_units=partners, summary=summary,
             site_bound=bool(w.get("site_bound", False)), plan_only=bool(w.get("plan_only", False)),
             status=str(status), targets=tuple(targets),
         ))
 
     plan_targets = []
-    for t in data.get("plan_targets", []) or []:
+    for t in _list(c, data, "plan_targets", "top level"):
         tg = _parse_target(c, t, None, "plan", (plan.start.year, plan.end.year))
         if tg is not None:
             if tg.id in target_ids:

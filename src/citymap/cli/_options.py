@@ -162,13 +162,19 @@ def as_of_option(f: F) -> F:
 
 
 def stdout_console() -> Console:
-    """A console for data on stdout (plain when not a terminal)."""
-    return Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 200)
+    """A console for data on stdout (plain when not a terminal).
+
+    Console markup is off: names and notes from the data (``[/]``, ``[bold]``) print as
+    they are. Code that styles a line passes ``markup=True`` and escapes the data in it
+    (:func:`rich.markup.escape`).
+    """
+    return Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 200,
+                   markup=False, emoji=False)
 
 
 def stderr_console() -> Console:
     """A console for logs and summaries on stderr."""
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    return Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
 
 
 def setup_logging(verbosity: int) -> None:

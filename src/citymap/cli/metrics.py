@@ -7,6 +7,7 @@ import json
 import sys
 
 import click
+from rich.markup import escape
 from rich.table import Table
 
 from citymap.cli._options import (
@@ -96,7 +97,7 @@ def metrics(ctx: click.Context, year: int | None, as_of: dt.date | None, zone: s
     head = f"{result.workspace} — as of {result.as_of.isoformat()}"
     if result.schematic:
         head += f"  [{label('示意', lang)} schematic data]"
-    con.print(f"[bold]{head}[/bold]")
+    con.print(f"[bold]{escape(head)}[/bold]", markup=True)
     table = Table(title=f"targets ({len(result.targets)})")
     for col in ("id", "name", "year", "target", "actual", "unit", "verdict", "sites"):
         table.add_column(col, overflow="fold")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+from rich.markup import escape
 from rich.table import Table
 
 from citymap.cli._options import (
@@ -69,19 +70,17 @@ def validate(ctx: click.Context, repair: bool) -> None:
         wt.add_row(str(w.number), w.name, label("是" if w.site_bound else "否", lang), str(n))
     con.print(wt)
     for w in missing:
-        err.print(f"[yellow]warning:[/yellow] work {w.number} {w.name} is site-bound but has "
-                  "no site yet")
+        err.print(f"[yellow]warning:[/yellow] work {w.number} {escape(w.name)} is site-bound "
+                  "but has no site yet", markup=True)
     for msg in ws.warnings:
-        err.print(f"[yellow]warning:[/yellow] {msg}")
-    from rich.markup import escape
-
+        err.print(f"[yellow]warning:[/yellow] {escape(msg)}", markup=True)
     from citymap.metrics.zones import ZONE_LAYER, crowded_years, crowded_years_message
 
     for year, ids in crowded_years(ws.data.get(ZONE_LAYER)).items():
         msg = crowded_years_message(year, ids, lang=lang)
-        err.print(f"[yellow]warning:[/yellow] {escape(msg)}")
+        err.print(f"[yellow]warning:[/yellow] {escape(msg)}", markup=True)
     n_sites = sum(len(ws.data[n]) for n in ws.site_layers)
     note = " (schematic data 示意)" if ws.is_schematic else ""
     err.print(f"[green]ok[/green]: {len(ws.register.works)} works, "
               f"{len(ws.register.targets)} targets, {len(ws.layers)} layers, {n_sites} sites, "
-              f"{len(ws.history)} status events{note}")
+              f"{len(ws.history)} status events{note}", markup=True)
