@@ -31,6 +31,9 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), "utf-8")
 
 
+PHASE = "  - {number: 1, name: 宣传发动阶段, start: 2020-01-01, end: 2020-04-30}"
+ALIAS = "  县卫生健康委: 县卫生健康局"
+
 # (file, old text, new text, words the one line must hold)
 CASES: list[tuple[str, str, str, str]] = [
     # citymap.toml
@@ -69,9 +72,9 @@ CASES: list[tuple[str, str, str, str]] = [
     ("geo/register.yaml", "    lead_units: [县民政局]", "    lead_units: {a: 1}", "lead_units"),
     ("geo/register.yaml", "  - {number: 1, name: 蓝绿空间提升行动}", "  - {number: x, name: 蓝}",
      "number"),
-    ("geo/register.yaml", "  - {number: 1, name: 宣传发动阶段, start: 2020-01-01, end: 2020-04-30}",
-     "  - {number: one, name: [x], start: soon, end: 5}", "phase"),
-    ("geo/register.yaml", "  县卫生健康委: 县卫生健康局", "  县卫生健康委: [县卫生健康局]", "unit_aliases"),
+    ("geo/register.yaml", PHASE, "  - {number: one, name: [x], start: soon, end: 5}", "phase"),
+    ("geo/register.yaml", PHASE, PHASE.replace("number: 1", "number: one"), "number"),
+    ("geo/register.yaml", ALIAS, ALIAS + "\n  5: [x]", "unit_aliases"),
     ("geo/register.yaml", "    plan_only: true", "    plan_only: {x: 1}", "plan_only"),
     ("geo/register.yaml", "  partner_units_of_every_work: [各乡镇(街道)]",
      "  partner_units_of_every_work: 5", "partner_units_of_every_work"),
@@ -81,8 +84,7 @@ CASES: list[tuple[str, str, str, str]] = [
     ("geo/register.yaml", "    status: 方案待定", "    status: [1]", "status"),
     ("geo/register.yaml", "    site_bound: true\n    targets:\n      - {id: \"8.1\"",
      "    site_bound: true\n    summary: {a: 1}\n    targets:\n      - {id: \"8.1\"", "summary"),
-    ("geo/register.yaml", "  - {number: 1, name: 宣传发动阶段, start: 2020-01-01, end: 2020-04-30}",
-     "  - 7", "phase"),
+    ("geo/register.yaml", PHASE, "  - 7", "phase"),
     ("geo/register.yaml", "plan:\n", "plan: 5\nx:\n", "plan"),
 ]
 

@@ -734,26 +734,69 @@ def export_workspace(
     if fmt == "all" and out.suffix:
         raise ExportError(f"{str(out)!r}: --format all writes several files; give a folder")
     written: list[Path] = []
-    for f in fmts:
-        try:
-            if f == "geojson":
-                written += _export_geojson(ws, out, names, say)
-            elif f == "gpkg":
-                written += _export_gpkg(ws, out, names, crs=crs_c,
-                                        also_projected=also_projected, progress=say,
-                                        lang=lang)
-            elif f == "shp":
-                written += _export_shp(ws, out, names, crs=crs_c, progress=say,
-                                       encoding=encoding)
-            elif f == "dxf":
-                written += _export_dxf(ws, out, names, crs=crs_c, progress=say)
-            else:
-                written += _export_csv(ws, out, say)
-        except OSError as exc:
-            if isinstance(exc, CitymapError):
-                raise
-            where = exc.filename if exc.filename else out
-            raise ExportError(f"{str(where)!r}: cannot write the {f} export: "
-                              f"{exc.strerror or exc}; the previous files are unchanged") \
-                from None
+    before = _entries(out) if fmt == "all" else None
+    try:
+        for f in fmts:
+            try:
+                if f == "geojson":
+                    written += _export_geojson(ws, out, names, say)
+                elif f == "gpkg":
+                    written += _export_gpkg(ws, out, names, crs=crs_c,
+                                            also_projected=also_projected, progress=say,
+                                            lang=lang)
+                elif f == "shp":
+                    written += _export_shp(ws, out, names, crs=crs_c, progress=say,
+                                           encoding=encoding)
+                elif f == "dxf":
+                    written += _export_dxf(ws, out, names, crs=crs_c, progress=say)
+                else:
+                    written += _export_csv(ws, out, say)
+            except OSError as exc:
+                hint = _space_hint(out)
+                if isinstance(exc, CitymapError):
+                    if not hint:
+                        raise
+                    raise ExportError(f"{exc}{hint}") from None
+                where = exc.filename if exc.filename else out
+                raise ExportError(f"{str(where)!r}: cannot write the {f} export: "
+                                  f"{exc.strerror or exc}{hint}; the previous files are "
+                                  "unchanged") from None
+    except BaseException:
+        if fmt == "all":  # nothing left behind: what this run added to the folder goes
+            _remove_new(out, before)
+        raise
     return written
+
+
+def _space_hint(out: Path) -> str:
+    """``"; the disk has N KB free"`` when the disk of ``out`` is (nearly) full."""
+    import shutil
+
+    folder = out if out.is_dir() else out.parent
+    try:
+        free = shutil.disk_usage(folder if folder.exists() else Path.cwd()).free
+    except OSError:
+        return ""
+    return f"; the disk has {free // 1024} KB free (free some space)" if free < 2**20 else ""
+
+
+def _entries(out: Path) -> set[Path] | None:
+    """What ``out`` holds now (``None``: it does not exist)."""
+    return set(out.iterdir()) if out.is_dir() else None
+
+
+def _remove_new(out: Path, before: set[Path] | None) -> None:
+    """Remove what an interrupted ``--format all`` added to ``out`` (and ``out`` itself when
+    it made it), so that a failure leaves nothing behind. What was there before stays.
+    """
+    import shutil
+
+    if not out.is_dir() or out.is_symlink():
+        return
+    new = set(out.iterdir()) - before if before is not None else {out}
+    for p in new:
+        if p.is_dir() and not p.is_symlink():
+            shutil.rmtree(p, ignore_errors=True)
+        else:
+            with contextlib.suppress(OSError):
+                p.unlink()

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from openpyxl import Workbook
 
 from citymap.errors import Problem, ValidationError
-from citymap.io.atomic import write_text, write_with
+from citymap.io.atomic import write_bytes, write_text
 from citymap.io.csvsafe import FORMULA_START, escape_row, unescape_cell
 from citymap.limits import (
     MAX_NOTE_CHARS,
@@ -200,8 +200,9 @@ def write_template(
         return path
     if path.suffix.lower() != ".xlsx":
         raise ValidationError([Problem(str(path), "", "", "use a .xlsx or .csv file name")])
-    write_with(path, lambda tmp: _build_workbook(rows, unit=unit, as_of=as_of,
-                                                 title=title).save(tmp))
+    data = io.BytesIO()  # built in memory: a full disk cannot leave a half-closed zip
+    _build_workbook(rows, unit=unit, as_of=as_of, title=title).save(data)
+    write_bytes(path, data.getvalue())
     return path
 
 
