@@ -25,6 +25,15 @@ class CitymapError(Exception):
     """Base of every error citymap raises on purpose."""
 
 
+#: Longest message of a :class:`Problem` (a hostile value echoed back is cut short).
+MAX_MESSAGE = 2000
+
+
+def _bounded(text: str, limit: int) -> str:
+    text = str(text)
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text)} characters)"
+
+
 class Problem:
     """One problem found while validating: where it is and what is wrong.
 
@@ -44,9 +53,9 @@ class Problem:
 
     def __init__(self, where: str, item: str, field: str, message: str) -> None:
         self.where = where
-        self.item = item
-        self.field = field
-        self.message = message
+        self.item = _bounded(item, 200)
+        self.field = _bounded(field, 200)
+        self.message = _bounded(message, MAX_MESSAGE)
 
     def __str__(self) -> str:
         parts = [p for p in (self.where, self.item, self.field) if p]

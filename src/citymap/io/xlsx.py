@@ -407,10 +407,10 @@ def _csv_table(path: Path) -> list[list[object]]:
     return table
 
 
-def check_xlsx_zip(path: Path, shown: str) -> None:
+def check_xlsx_zip(path: Path, shown: str, *, kind: str = "sheet") -> None:
     """Refuse an ``.xlsx`` whose zip would unpack to too much, before openpyxl opens it.
 
-    The file must be a regular file within ``FILE_CAPS["sheet"]``, a zip of at most
+    The file must be a regular file within ``FILE_CAPS[kind]``, a zip of at most
     :data:`~citymap.limits.MAX_XLSX_MEMBERS` members whose declared uncompressed sizes add
     up to at most :data:`~citymap.limits.MAX_XLSX_UNCOMPRESSED` bytes (a zip bomb of a few
     MB that unpacks to gigabytes is refused here). Python's zip reader never returns more
@@ -418,7 +418,7 @@ def check_xlsx_zip(path: Path, shown: str) -> None:
     """
     import zipfile
 
-    check_regular(path, shown=shown, kind="sheet")
+    check_regular(path, shown=shown, kind=kind)
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
@@ -428,9 +428,9 @@ def check_xlsx_zip(path: Path, shown: str) -> None:
     total = sum(i.file_size for i in infos)
     if len(infos) > MAX_XLSX_MEMBERS or total > MAX_XLSX_UNCOMPRESSED:
         raise ValidationError([Problem(
-            shown, "", "", f"unpacks to {total / MB:.0f} MB in {len(infos)} parts; a progress "
-            f"sheet is at most {MAX_XLSX_UNCOMPRESSED // MB} MB in {MAX_XLSX_MEMBERS} parts — "
-            "copy the sheet into a new workbook")])
+            shown, "", "", f"unpacks to {total / MB:.0f} MB in {len(infos)} parts; a workbook "
+            f"citymap reads is at most {MAX_XLSX_UNCOMPRESSED // MB} MB in {MAX_XLSX_MEMBERS} "
+            "parts — copy the sheet into a new workbook")])
 
 
 def read_progress_file(path: str | Path, *, sheet: str | None = None) -> ProgressFile:

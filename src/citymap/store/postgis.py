@@ -56,7 +56,7 @@ from citymap.history import (
 from citymap.io.atomic import atomic_dir, write_bytes
 from citymap.io.csvsafe import escape_record
 from citymap.sites import CONTEXT_COLUMNS, SITE_COLUMNS, parse_works
-from citymap.store import redact
+from citymap.store import redact, scrub
 
 __all__ = ["PostgisStore", "Migration", "WorkspaceInfo", "PushResult", "SCHEMA", "migrations"]
 
@@ -365,7 +365,7 @@ class PostgisStore:
     # -- connections and errors
 
     def _scrub(self, text: str) -> str:
-        out = text.replace(self._conninfo, self.url)
+        out = scrub(text, self._conninfo)
         try:
             password = psycopg.conninfo.conninfo_to_dict(self._conninfo).get("password")
         except psycopg.Error:
