@@ -149,3 +149,23 @@ def test_push_refuses_a_county_whose_paths_leave_its_folder(pg_url: str,  # noqa
     with pytest.raises(ValidationError, match="status_log"):
         st.push(root)
     assert st.workspaces() == []
+
+
+def test_hostile_workspace_round_trips_through_the_store(pg_url: str,  # noqa: F811
+                                                         tmp_path: Path) -> None:
+    from _hostile import poison
+    from _ws_maps import make_workspace as make_maps_workspace
+
+    root = make_maps_workspace(tmp_path / "ws")
+    poison(root)
+    st = open_store(pg_url)
+    st.init()
+    st.push(root)
+    st.pull(tmp_path / "back")
+    for f in ("citymap.toml", "geo/register.yaml", "layers/old_communities.toml"):
+        assert (tmp_path / "back" / f).read_bytes() == (root / f).read_bytes(), f
+    import json
+
+    for gj in sorted((root / "geo").rglob("*.geojson")):
+        back = tmp_path / "back" / gj.relative_to(root)
+        assert json.loads(back.read_text("utf-8")) == json.loads(gj.read_text("utf-8")), gj
