@@ -5,7 +5,6 @@ workspace (issue 10, "Paths" and "Tracebacks")."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 
 import pytest
@@ -164,16 +163,3 @@ def test_bad_ids_refused(tmp_path: Path, ident: str) -> None:
     with pytest.raises(ValidationError, match="is not a valid id"):
         append_events(make_workspace(tmp_path / "ws2"),
                       [StatusEvent(dt.date(2021, 5, 1), ident, "进行中")], today=TODAY)
-
-
-def test_read_only_workspace_import_is_one_line(tmp_path: Path) -> None:
-    if os.geteuid() == 0:
-        pytest.skip("root writes to read-only folders")
-    root = make_workspace(tmp_path / "ws")
-    (root / "geo").chmod(0o555)
-    try:
-        code, err = run(root, "status", "set", "PP-1", "进行中", "--date", "2021-05-01",
-                        "--unit", "县综合行政执法局")
-    finally:
-        (root / "geo").chmod(0o755)
-    assert code == 2 and "Traceback" not in err
