@@ -85,6 +85,12 @@ CASES: list[tuple[str, str, str, str]] = [
      "    site_bound: true\n    summary: {a: 1}\n    targets:\n      - {id: \"8.1\"", "summary"),
     ("geo/register.yaml", PHASE, "  - 7", "phase"),
     ("geo/register.yaml", "plan:\n", "plan: 5\nx:\n", "plan"),
+    ("geo/register.yaml", "value: 2, unit: 处", "value: .nan, unit: 处", "value"),
+    ("geo/register.yaml", "value: 2, unit: 处", "value: -.inf, unit: 处", "value"),
+    ("layers/pocket_parks.toml", "works = [8]", "works = [8]\n[style]\nweight = nan", "weight"),
+    ("citymap.toml", "bounds = [117.50, 37.60, 117.66, 37.70]",
+     "bounds = [117.50, 37.60, inf, 37.70]", "bounds"),
+    ("citymap.toml", "center = [37.645, 117.58]", "center = [nan, 117.58]", "center"),
 ]
 
 

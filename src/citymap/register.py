@@ -7,6 +7,7 @@ listing every problem with its file, row (work number and line), field and what 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, TypeGuard
@@ -331,8 +332,8 @@ def _parse_target(c: _Checker, raw: Any, work: int | None, item: str,
               "the metrics citymap knows", raw)
         ok = False
     value = raw.get("value")
-    if not isinstance(value, int | float) or isinstance(value, bool):
-        c.add(titem, "value", f"must be a number, got {value!r}", raw)
+    if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value):
+        c.add(titem, "value", f"must be a finite number, got {value!r}", raw)
         ok = False
     unit = raw.get("unit")
     if not isinstance(unit, str) or not unit:
