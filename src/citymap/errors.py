@@ -18,6 +18,7 @@ __all__ = [
     "WorkspaceError",
     "StoreError",
     "ExportError",
+    "shorten",
 ]
 
 
@@ -29,7 +30,8 @@ class CitymapError(Exception):
 MAX_MESSAGE = 2000
 
 
-def _bounded(text: str, limit: int) -> str:
+def shorten(text: str, limit: int = 60) -> str:
+    """``text`` cut to ``limit`` characters for a message (a hostile value stays readable)."""
     text = str(text)
     return text if len(text) <= limit else f"{text[:limit]}… ({len(text)} characters)"
 
@@ -53,9 +55,9 @@ class Problem:
 
     def __init__(self, where: str, item: str, field: str, message: str) -> None:
         self.where = where
-        self.item = _bounded(item, 200)
-        self.field = _bounded(field, 200)
-        self.message = _bounded(message, MAX_MESSAGE)
+        self.item = shorten(item, 200)
+        self.field = shorten(field, 200)
+        self.message = shorten(message, MAX_MESSAGE)
 
     def __str__(self) -> str:
         parts = [p for p in (self.where, self.item, self.field) if p]

@@ -15,7 +15,7 @@ import re
 import stat
 from pathlib import Path, PurePath
 
-from citymap.errors import Problem, ValidationError
+from citymap.errors import Problem, ValidationError, shorten
 
 __all__ = [
     "MB",
@@ -29,6 +29,7 @@ __all__ = [
     "ID_RULE",
     "id_problem",
     "text_problem",
+    "shorten",
     "inside_workspace",
     "path_problem",
     "read_bounded",
@@ -79,8 +80,7 @@ and '.', starting with a letter or digit (e.g. OC-2021-01)"
     text = str(value)
     if _ID.fullmatch(text):
         return None
-    shown = text if len(text) <= 40 else f"{text[:40]}… ({len(text)} characters)"
-    return f"{shown!r} is not a valid id: {ID_RULE}"
+    return f"{shorten(text, 40)!r} is not a valid id: {ID_RULE}"
 
 
 def text_problem(value: str, *, limit: int = MAX_TEXT_CHARS) -> str | None:

@@ -21,6 +21,7 @@ from citymap.cli._options import (
 )
 from citymap.history import StatusEvent
 from citymap.io.csvsafe import escape_record
+from citymap.limits import shorten
 from citymap.vocab import SITE_STATUSES, label
 
 
@@ -121,7 +122,7 @@ def log_(ctx: click.Context, ident: str | None, unit: str | None, as_of: object,
     if ident is not None:
         known = ws.site_ids | {str(w.number) for w in ws.register.works}
         if ident not in known:
-            raise click.BadParameter(f"unknown site or work {ident!r}", param_hint="ID")
+            raise click.BadParameter(f"unknown site or work {shorten(ident)!r}", param_hint="ID")
         events = [e for e in events if e.id == ident]
     if unit is not None:
         want = ws.register.canonical_unit(unit)
