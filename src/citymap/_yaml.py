@@ -61,6 +61,8 @@ def load_yaml(path: Path, *, shown: str | None = None, kind: str = "register") -
     (:func:`citymap.limits.read_bounded`) and use no anchors or aliases.
     """
     name = shown or str(path)
+    if not path.exists() and not path.is_symlink():
+        raise FileNotFoundError(2, "No such file or directory", str(path))  # callers say why
     data = read_bounded(path, shown=name, kind=kind)
     try:
         text = data.decode("utf-8")

@@ -150,8 +150,8 @@ def check_regular(path: Path, *, shown: str, kind: str) -> int:
         what = ("a folder" if stat.S_ISDIR(st.st_mode) else "a pipe (FIFO)"
                 if stat.S_ISFIFO(st.st_mode) else "a device"
                 if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) else "not a file")
-        raise ValidationError([Problem(shown, "", "", f"is {what}, not a regular file; "
-                                       "replace it with the data file")])
+        raise ValidationError([Problem(shown, "", "", f"cannot be read: it is {what}, not a "
+                                       "regular file; replace it with the data file")])
     cap = FILE_CAPS[kind]
     if st.st_size > cap:
         raise ValidationError([Problem(shown, "", "", f"is {st.st_size / MB:.1f} MB; at most "
