@@ -753,9 +753,9 @@ def export_workspace(
                     written += _export_csv(ws, out, say)
             except OSError as exc:
                 hint = _space_hint(out)
-                if isinstance(exc, CitymapError):
-                    if not hint:
-                        raise
+                if isinstance(exc, ExportError) and not hint:
+                    raise
+                if isinstance(exc, CitymapError):  # e.g. a full disk met by atomic_dir
                     raise ExportError(f"{exc}{hint}") from None
                 where = exc.filename if exc.filename else out
                 raise ExportError(f"{str(where)!r}: cannot write the {f} export: "
