@@ -2,7 +2,9 @@
 
 Run from the repository root::
 
-    /work/venv/bin/python tools/make_schematic.py
+    .venv/bin/python tools/make_schematic.py
+
+(``.venv`` is the project's own environment, made by ``bash scripts/setup.sh``.)
 
 Writes ``geo/sites/*.geojson`` (24 site layers), ``geo/context/*.geojson`` (5 context
 layers), ``layers/*.toml`` (one definition per layer) and ``geo/status_log.csv``.
