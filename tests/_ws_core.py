@@ -69,6 +69,7 @@ LAYERS = {
     "pocket_parks": """\
 name = "pocket_parks"
 role = "sites"
+purpose = "new_parks"
 source = "geo/sites/pocket_parks.geojson"
 geometry = "Polygon"
 action = 1

@@ -97,7 +97,8 @@ def _write(path: Path, feats: list[dict[str, Any]]) -> None:
 
 
 def _layer_toml(name: str, role: str, geometry: str, *, works: tuple[int, ...] = (8,),
-                theme: str = "", fields: dict[str, str] | None = None) -> str:
+                theme: str = "", fields: dict[str, str] | None = None,
+                purpose: str | None = None) -> str:
     sub = "sites" if role == "sites" else "context"
     text = (f'name = "{name}"\nrole = "{role}"\nsource = "geo/{sub}/{name}.geojson"\n'
             f'geometry = "{geometry}"\ntitle = {{ zh = "{name}", en = "{name}" }}\n')
@@ -105,6 +106,8 @@ def _layer_toml(name: str, role: str, geometry: str, *, works: tuple[int, ...] =
         text += f"action = 1\nworks = {list(works)}\n"
     if theme:
         text += f'theme = "{theme}"\n'
+    if purpose is not None:
+        text += f'purpose = "{purpose}"\n'
     if fields:
         text += "[fields]\n" + "".join(f'{k} = {{ type = "{v}" }}\n' for k, v in fields.items())
     return text
@@ -120,8 +123,14 @@ def make_ws(
     fields: dict[str, dict[str, str]] | None = None,
     status_log: str | None = None,
     schematic: bool = True,
+    purposes: dict[str, str] | None = None,
+    works: dict[str, tuple[int, ...]] | None = None,
 ) -> Path:
-    """Write a workspace: ``sites``/``context`` map layer → (geometry type, features)."""
+    """Write a workspace: ``sites``/``context`` map layer → (geometry type, features).
+
+    ``purposes`` maps a layer to its ``purpose`` (default: pocket_parks → new_parks; other
+    layers named after a purpose have it); ``works`` a site layer to its works (default 8).
+    """
     root.mkdir(parents=True, exist_ok=True)
     (root / "citymap.toml").write_text(CONFIG.format(schematic=str(schematic).lower()),
                                        encoding="utf-8")
@@ -131,18 +140,24 @@ def make_ws(
     (root / "layers").mkdir(exist_ok=True)
     themes = themes or {}
     fields = fields or {}
+    purposes = {"pocket_parks": "new_parks"} if purposes is None else purposes
+    works = works or {}
     sites = dict(sites or {})
-    sites.setdefault("pilot_zones", ("Polygon", []))
-    sites.setdefault("pocket_parks", ("Polygon", []))
+    for default, purpose in (("pilot_zones", "pilot_zones"), ("pocket_parks", "new_parks")):
+        if not any(purposes.get(n, n) == purpose for n in sites):
+            sites.setdefault(default, ("Polygon", []))
     sites.setdefault("greenways", ("LineString", []))
     for name, (geometry, feats) in sites.items():
         (root / "layers" / f"{name}.toml").write_text(_layer_toml(
-            name, "sites", geometry, works=() if name == "pilot_zones" else (8,),
-            theme=themes.get(name, ""), fields=fields.get(name)), encoding="utf-8")
+            name, "sites", geometry,
+            works=works.get(name, () if purposes.get(name, name) == "pilot_zones" else (8,)),
+            theme=themes.get(name, ""), fields=fields.get(name), purpose=purposes.get(name)),
+            encoding="utf-8")
         _write(root / "geo" / "sites" / f"{name}.geojson", feats)
     for name, (geometry, feats) in (context or {}).items():
         (root / "layers" / f"{name}.toml").write_text(_layer_toml(
-            name, "context", geometry, fields=fields.get(name)), encoding="utf-8")
+            name, "context", geometry, fields=fields.get(name), purpose=purposes.get(name)),
+            encoding="utf-8")
         _write(root / "geo" / "context" / f"{name}.geojson", feats)
     if status_log is not None:
         (root / "geo" / "status_log.csv").write_text(

@@ -47,7 +47,7 @@ import pandas as pd
 
 from citymap.errors import Problem, ValidationError, WorkspaceError
 from citymap.io.atomic import write_bytes
-from citymap.vocab import SITE_STATUSES
+from citymap.vocab import BEHIND, DONE, NOT_STARTED, SITE_STATUSES, STARTED
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -80,10 +80,6 @@ __all__ = [
 
 #: The earliest date a status may have (the plan's first day).
 FIRST_DATE = dt.date(2020, 1, 1)
-DONE = "已完成"
-BEHIND = "滞后"
-STARTED = "进行中"
-NOT_STARTED = "未开始"
 
 LOG_COLUMNS = ("date", "id", "status", "percent", "note", "unit", "recorded_at")
 
@@ -242,7 +238,7 @@ class StatusLog:
                 status.append(str(st))
                 date.append(base.isoformat())
             else:
-                status.append("未开始")
+                status.append(NOT_STARTED)
                 date.append("")
             pct.append(np.nan)
         return pd.DataFrame({"status": status, "status_date": date, "percent": pct},

@@ -28,7 +28,6 @@ import attrs
 
 from citymap.errors import Problem, ValidationError
 from citymap.history import (
-    DONE,
     AppendResult,
     StatusEvent,
     append_events,
@@ -41,6 +40,7 @@ from citymap.history import (
 from citymap.io.xlsx import ProgressFile, SheetRow, read_progress_file, write_template
 from citymap.register import Register, Work
 from citymap.sites import parse_works
+from citymap.vocab import BEHIND, DONE
 from citymap.workspace import Workspace
 
 __all__ = [
@@ -518,7 +518,7 @@ def overdue_items(ws: Workspace, as_of: dt.date, *,
     states = work_states(ws, as_of, sites)
     want = ws.register.canonical_unit(unit) if unit else None
     by_id = {str(r.id): r for r in sites.itertuples()} if len(sites) else {}
-    behind_ids = set(sites.loc[sites["overdue"] | (sites["status"] == "滞后"), "id"].astype(
+    behind_ids = set(sites.loc[sites["overdue"] | (sites["status"] == BEHIND), "id"].astype(
         str)) if len(sites) else set()
     targets = {t.id: t for t in ws.register.targets}
     out: list[OverdueItem] = []
@@ -532,14 +532,14 @@ def overdue_items(ws: Workspace, as_of: dt.date, *,
             continue
         own_behind = [i for i in by_id if i in behind_ids
                       and w.number in parse_works(by_id[i].works)]
-        if st.status != "滞后" and not own_behind:
+        if st.status != BEHIND and not own_behind:
             continue
         lines: list[tuple[str, str, str, dt.date | None, str]] = []
-        if st.status == "滞后":
+        if st.status == BEHIND:
             lines.append(("工程", str(w.number), w.name, st.due, st.status))
         for tid in st.missed_targets:
             t = targets[tid]
-            lines.append(("目标", tid, t.name, t.deadline, "滞后"))
+            lines.append(("目标", tid, t.name, t.deadline, BEHIND))
         for sid in sorted(own_behind, key=lambda i: (int(by_id[i].year), i)):
             r = by_id[sid]
             due = dt.date(int(r.year), 12, 31)

@@ -31,16 +31,21 @@ import numpy as np
 
 from citymap.crs import MEASURE_CRS, to_measure
 from citymap.io.atomic import write_text
+from citymap.layers import layer_for
 from citymap.metrics import MetricsResult, TargetResult, ZoneResult, compute_metrics
-from citymap.metrics.targets import VERDICTS, evaluate_target
-from citymap.metrics.zones import ZONE_LAYER
-from citymap.vocab import METRICS, PLAN_YEARS
+from citymap.metrics.targets import evaluate_target
+from citymap.vocab import (
+    DONE,
+    METRICS,
+    PLAN_YEARS,
+    STATUS_COLORS,
+    VERDICT_COLORS,
+    VERDICT_ZH,
+    VERDICTS,
+)
 from citymap.workspace import Workspace
 
 __all__ = [
-    "VERDICT_ZH",
-    "VERDICT_COLORS",
-    "STATUS_COLORS",
     "render_report",
     "write_report",
     "chart_uri",
@@ -50,13 +55,6 @@ __all__ = [
     "scale_bar_length",
 ]
 
-VERDICT_ZH = {"met": "达标", "on track": "按进度", "in progress": "推进中", "behind": "滞后",
-              "not measurable": "无法测算", "no data": "无数据", "not met": "未达标"}
-#: Colours of the verdicts (text and chart labels); always shown with the word.
-VERDICT_COLORS = {"met": "#007a5a", "on track": "#0b62a4", "in progress": "#9a6700",
-                  "behind": "#b00020", "not measurable": "#555555", "no data": "#555555",
-                  "not met": "#b00020"}
-STATUS_COLORS = {"已完成": "#009E73", "进行中": "#0072B2", "滞后": "#D55E00", "未开始": "#999999"}
 #: Bar colours of the charts: target, planned, done.
 BAR_COLORS = ("#c8c8c8", "#8cc4e8", "#009E73")
 #: Verdicts always shown in the summary box (``no data`` only when some target has it).
@@ -362,17 +360,18 @@ def _n(x: float | None, digits: int = 4) -> str:
 def _zone_rows(result: MetricsResult, ws: Workspace | None, maps: bool) -> list[dict[str, Any]]:
     rows = []
     sites = None
+    zone_layer = layer_for(ws.layers, "pilot_zones") if ws is not None else None
     if ws is not None and maps:
         s = ws.sites()
-        s = s[s["layer"] != ZONE_LAYER] if len(s) else s
+        s = s[s["layer"] != zone_layer] if len(s) else s
         if len(s):
             s = s.assign(status=ws.history.status_on(s, result.as_of)["status"].to_numpy())
         sites = s
     z: ZoneResult
     for z in result.zones:
         uri = ""
-        if ws is not None and maps and ZONE_LAYER in ws.data:
-            zg = ws.data[ZONE_LAYER]
+        if ws is not None and maps and zone_layer is not None and zone_layer in ws.data:
+            zg = ws.data[zone_layer]
             one = zg[zg["id"].astype(str) == z.id]
             if len(one):
                 uri = zone_map_uri(one, sites if sites is not None else one.iloc[:0],
@@ -381,7 +380,7 @@ def _zone_rows(result: MetricsResult, ws: Workspace | None, maps: bool) -> list[
             "id": z.id, "name": z.name, "year": z.year, "area": f"{z.area_km2:.3f}",
             "below_min": z.below_min, "min": f"{z.min_km2:g}",
             "covered": f"{z.covered_share:.1f}",
-            "done": f"{z.by_status.get('已完成', {}).get('share', 0.0):.1f}",
+            "done": f"{z.by_status.get(DONE, {}).get('share', 0.0):.1f}",
             "lines": f"{sum(v['km'] for v in z.lines.values()):.2f}",
             "points": sum(v["count"] for v in z.points.values()),
             "n_sites": len(z.site_ids),

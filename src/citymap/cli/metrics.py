@@ -17,14 +17,9 @@ from citymap.cli._options import (
     load,
     stdout_console,
 )
-from citymap.vocab import MEASURES, METRICS, PLAN_YEARS, label
+from citymap.vocab import DONE, MEASURES, METRICS, PLAN_YEARS, label, verdict_label
 
-VERDICT_ZH = {"met": "达标", "on track": "按进度", "in progress": "推进中", "behind": "滞后",
-              "not measurable": "无法测算", "no data": "无数据", "not met": "未达标"}
-
-
-def _v(verdict: str, lang: str) -> str:
-    return verdict if lang == "en" else VERDICT_ZH.get(verdict, verdict)
+_v = verdict_label
 
 
 def _n(x: float | None) -> str:
@@ -117,7 +112,7 @@ def metrics(ctx: click.Context, year: int | None, as_of: dt.date | None, zone: s
         for z in result.zones:
             flag = " ⚠ < min" if z.below_min else ""
             zt.add_row(z.id, z.name, str(z.year), f"{z.area_km2:.3f}{flag}",
-                       f"{z.covered_share:.1f}", f"{z.by_status['已完成']['share']:.1f}",
+                       f"{z.covered_share:.1f}", f"{z.by_status[DONE]['share']:.1f}",
                        f"{sum(v['km'] for v in z.lines.values()):.2f}",
                        str(sum(v['count'] for v in z.points.values())))
         con.print(zt)

@@ -26,7 +26,8 @@ import pandas as pd
 from citymap import __version__
 from citymap.crs import LONLAT_CRS, MEASURE_CRS, to_measure
 from citymap.errors import CitymapError
-from citymap.metrics.density import density_indicator, find_context, road_density
+from citymap.layers import layer_for, layers_for
+from citymap.metrics.density import density_indicator, road_density
 from citymap.metrics.service import (
     DEFAULT_RULES,
     GB55014_STANDARD,
@@ -36,9 +37,9 @@ from citymap.metrics.service import (
     service_coverage_layer,
     verdict_of,
 )
-from citymap.metrics.targets import DONE, TargetResult, target_results
-from citymap.metrics.zones import MIN_ZONE_KM2, ZONE_LAYER, ZoneResult, zone_coverage
-from citymap.vocab import METRICS, SITE_STATUSES
+from citymap.metrics.targets import TargetResult, target_results
+from citymap.metrics.zones import MIN_ZONE_KM2, ZoneResult, zone_coverage
+from citymap.vocab import DONE, METRICS, SITE_STATUSES
 from citymap.workspace import Workspace
 
 __all__ = [
@@ -57,7 +58,6 @@ __all__ = [
 
 SERVICE_SOURCE = ("2021年城市体检指标 (300 m: 2000–5000 m² 公园; 500 m: ≥5000 m²); "
                   "GB 55014-2021 要求 > 80%")
-PARK_SITE_LAYERS = ("pocket_parks",)
 
 
 @attrs.frozen
@@ -84,6 +84,8 @@ class MetricsResult:
         ``{layer: {status: n}}`` of every site layer on the date asked.
     warnings
         What could not be computed and why.
+    zone_layer
+        The layer of the pilot zones (purpose ``pilot_zones``), if any.
     """
 
     workspace: str
@@ -98,6 +100,7 @@ class MetricsResult:
     counts_by_status: Mapping[str, Mapping[str, int]]
     warnings: tuple[str, ...] = ()
     version: str = __version__
+    zone_layer: str | None = None
 
     def series(self) -> list[dict[str, Any]]:
         """Planned vs done by year, per metric: ``[{metric, unit, points: [...]}, ...]``."""
@@ -142,12 +145,14 @@ def _status_frame(ws: Workspace, gdf: gpd.GeoDataFrame, as_of: dt.date) -> gpd.G
 
 
 def park_frame(ws: Workspace, as_of: dt.date) -> gpd.GeoDataFrame:
-    """The parks serving residents on ``as_of``: the context parks plus pocket parks done."""
+    """The parks serving residents on ``as_of``: the parks (layers of purpose ``parks``) plus
+    the parks built (purpose ``new_parks``) done on that day.
+    """
     frames = []
-    name = find_context(list(ws.data), "parks")
-    if name is not None and len(ws.data[name]):
-        frames.append(ws.data[name][["id", ws.data[name].geometry.name]])
-    for lay in PARK_SITE_LAYERS:
+    for name in layers_for(ws.layers, "parks"):
+        if name in ws.data and len(ws.data[name]):
+            frames.append(ws.data[name][["id", ws.data[name].geometry.name]])
+    for lay in layers_for(ws.layers, "new_parks"):
         gdf = ws.data.get(lay)
         if gdf is not None and len(gdf):
             st = _status_frame(ws, gdf, as_of)
@@ -159,16 +164,21 @@ def park_frame(ws: Workspace, as_of: dt.date) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=LONLAT_CRS)
 
 
-def _responsible(ws: Workspace, layer: str, fallback_work: int) -> str:
-    spec = ws.layers.get(layer)
-    numbers = list(spec.works) if spec is not None else []
-    numbers.append(fallback_work)
-    for n in numbers:
-        try:
-            return "、".join(ws.register.work(n).lead_units)
-        except KeyError:
-            continue
+def _responsible(ws: Workspace, purpose: str) -> str:
+    """The lead units of the first work of the layers of ``purpose`` (``""`` when none)."""
+    for layer in layers_for(ws.layers, purpose):
+        for n in ws.layers[layer].works:
+            try:
+                return "、".join(ws.register.work(n).lead_units)
+            except KeyError:
+                continue
     return ""
+
+
+def _layer_data(ws: Workspace, purpose: str) -> tuple[str | None, gpd.GeoDataFrame | None]:
+    """The name and data of the layer of ``purpose``, if the workspace has one."""
+    name = layer_for(ws.layers, purpose)
+    return name, (ws.data.get(name) if name is not None else None)
 
 
 def residential_coverage_layer(ws: Workspace, *, as_of: dt.date | None = None,
@@ -180,11 +190,11 @@ def residential_coverage_layer(ws: Workspace, *, as_of: dt.date | None = None,
     workspace has no residential layer.
     """
     as_of = as_of or dt.date.today()
-    name = find_context(list(ws.data), "residential")
-    if name is None:
+    _, res = _layer_data(ws, "residential")
+    if res is None:
         return gpd.GeoDataFrame({"id": [], "name": [], "covered": [], "area_m2": []},
                                 geometry=[], crs=LONLAT_CRS)
-    return service_coverage_layer(ws.data[name], park_frame(ws, as_of), rules=rules,
+    return service_coverage_layer(res, park_frame(ws, as_of), rules=rules,
                                   crs=ws.config.measure_crs or MEASURE_CRS)
 
 
@@ -219,11 +229,12 @@ def pilot_zone_results(ws: Workspace, as_of: dt.date,
     The zones' results of :func:`compute_metrics`, without the targets and indicators (for
     the maps, which label every zone on every date).
     """
-    zgdf = ws.data.get(ZONE_LAYER) if zones is None else zones
+    zone_layer, zdata = _layer_data(ws, "pilot_zones")
+    zgdf = zdata if zones is None else zones
     if zgdf is None or not len(zgdf):
         return ()
     sites = ws.sites()
-    sites = sites[sites["layer"] != ZONE_LAYER] if len(sites) else sites
+    sites = sites[sites["layer"] != zone_layer] if len(sites) else sites
     if len(sites):
         sites = sites.assign(
             status=ws.history.status_on(sites, as_of)["status"].to_numpy(),
@@ -273,7 +284,7 @@ def compute_metrics(
     warnings: list[str] = []
     targets = target_results(ws, as_of, year=year)
     # pilot zones
-    zgdf = ws.data.get(ZONE_LAYER)
+    zone_layer, zgdf = _layer_data(ws, "pilot_zones")
     zones_sel = zgdf if zgdf is not None else None
     if zones_sel is not None and year is not None:
         zones_sel = zones_sel[zones_sel["year"].to_numpy() == year]
@@ -284,41 +295,38 @@ def compute_metrics(
                                f"the zones are {', '.join(known) or 'none'}")
         zones_sel = zones_sel[zones_sel["id"].astype(str) == zone]
     if zgdf is None:
-        warnings.append(f"no layer {ZONE_LAYER!r}: pilot zones not measured")
+        warnings.append("no layer of purpose 'pilot_zones': pilot zones not measured")
     zone_results: tuple[ZoneResult, ...] = ()
     if zones_sel is not None and len(zones_sel):
         zone_results = pilot_zone_results(ws, as_of, zones_sel)
     # indicators
     indicators: list[Indicator] = []
-    names = list(ws.data)
-    res_name = find_context(names, "residential")
+    _, res = _layer_data(ws, "residential")
     parks = park_frame(ws, as_of)
-    park_unit = _responsible(ws, "pocket_parks", 8)
+    park_unit = _responsible(ws, "new_parks")
     zone_geoms: list[tuple[str, Any]] = []
     if zones_sel is not None and len(zones_sel):
         zm = to_measure(zones_sel, crs)
         zone_geoms = list(zip(zm["id"].astype(str), zm.geometry.values, strict=True))
-    if res_name is None:
+    if res is None:
         warnings.append("no residential land layer: park service-radius coverage not computed")
     else:
-        res = ws.data[res_name]
         if zone is None:
             indicators.append(_service_indicator(res, parks, scope="county",
                                                  responsible=park_unit, rules=rules, crs=crs))
         for zid, zg in zone_geoms:
             indicators.append(_service_indicator(_clip_to(res, zg, crs), parks, scope=zid,
                                                  responsible=park_unit, rules=rules, crs=crs))
-    roads_name = find_context(names, "roads")
-    built = find_context(names, "built_up")
-    road_unit = _responsible(ws, "dead_end_roads", 14)
-    if roads_name is None:
+    _, roads = _layer_data(ws, "roads")
+    _, built = _layer_data(ws, "built_up")
+    road_unit = _responsible(ws, "new_roads")
+    if roads is None:
         warnings.append("no roads layer: road network density not computed")
     else:
-        roads = ws.data[roads_name]
         built_geom = None
-        if built is not None and len(ws.data[built]):
+        if built is not None and len(built):
             built_geom = shapely.union_all(np.asarray(
-                to_measure(ws.data[built], crs).geometry.values, dtype=object))
+                to_measure(built, crs).geometry.values, dtype=object))
         if built_geom is None:
             warnings.append("no built-up area layer: county-seat road density not computed; "
                             "zones use their whole area")
@@ -340,4 +348,5 @@ def compute_metrics(
     return MetricsResult(
         workspace=ws.config.name, county=ws.config.county, as_of=as_of, year=year, zone=zone,
         schematic=ws.config.schematic or ws.is_schematic, targets=targets, zones=zone_results,
-        indicators=tuple(indicators), counts_by_status=counts, warnings=tuple(warnings))
+        indicators=tuple(indicators), counts_by_status=counts, warnings=tuple(warnings),
+        zone_layer=zone_layer)

@@ -9,8 +9,6 @@ the built-up area when that layer exists).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import geopandas as gpd
 import numpy as np
 import shapely
@@ -19,30 +17,11 @@ from citymap.crs import MEASURE_CRS, to_measure
 from citymap.metrics.service import Indicator, verdict_of
 from citymap.metrics.targets import GRID_M
 
-__all__ = ["ROAD_DENSITY_TARGET", "CONTEXT_NAMES", "find_context", "road_density",
-           "density_indicator"]
+__all__ = ["ROAD_DENSITY_TARGET", "road_density", "density_indicator"]
 
 #: km of road per km² of built-up area.
 ROAD_DENSITY_TARGET = 8.0
 SOURCE = "中共中央 国务院关于进一步加强城市规划建设管理工作的若干意见 (2016)"
-#: The context layer names looked for, in order.
-CONTEXT_NAMES: dict[str, tuple[str, ...]] = {
-    "roads": ("roads",),
-    "built_up": ("built_up", "built_up_area", "builtup", "urban_area"),
-    "residential": ("residential", "residential_land"),
-    "parks": ("parks", "existing_parks"),
-    "townships": ("townships",),
-}
-
-
-def find_context(names: Sequence[str], kind: str) -> str | None:
-    """The first of :data:`CONTEXT_NAMES` ``[kind]`` among ``names``, else None."""
-    for n in CONTEXT_NAMES.get(kind, (kind,)):
-        if n in names:
-            return n
-    return None
-
-
 def road_density(
     roads: gpd.GeoDataFrame,
     area: shapely.Geometry | gpd.GeoDataFrame,

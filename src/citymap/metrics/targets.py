@@ -40,15 +40,14 @@ import pandas as pd
 import shapely
 
 from citymap.crs import MEASURE_CRS, to_measure
+from citymap.layers import layer_for
 from citymap.register import Target
 from citymap.sites import site_mask_for_work, where_mask
-from citymap.vocab import METRICS, SITE_STATUSES
+from citymap.vocab import DONE, METRICS, SITE_STATUSES
 from citymap.workspace import Workspace
 
 __all__ = [
-    "DONE",
     "TOLERANCE",
-    "VERDICTS",
     "TOWNSHIP_METRICS",
     "TargetResult",
     "evaluate_target",
@@ -57,11 +56,9 @@ __all__ = [
     "pro_rata",
 ]
 
-DONE = "已完成"
 #: Relative tolerance for measured (not counted) values.
 TOLERANCE = 0.005
-VERDICTS = ("met", "on track", "in progress", "behind", "not measurable", "no data")
-#: Metrics counted as distinct townships intersecting the done sites (context layer name).
+#: Metrics counted as distinct townships intersecting the done sites (the layer's purpose).
 TOWNSHIP_METRICS: dict[str, str] = {
     "sorting_demo_townships": "townships",
     "sorting_demo_township_share": "townships",
@@ -89,7 +86,7 @@ class TargetResult:
     planned
         The same measure over every selected site whatever its status (what the data plans).
     verdict
-        One of :data:`VERDICTS`.
+        One of :data:`citymap.vocab.VERDICTS`.
     expected
         The pro-rata value on the date asked (before the deadline).
     numerator, denominator
@@ -259,9 +256,10 @@ def _measure_value(t: Target, m: gpd.GeoDataFrame, ws: Workspace) -> float:
     raise ValueError(f"measure {measure!r} is not summed")
 
 
-def _townships_hit(ws: Workspace, layer: str, sites: gpd.GeoDataFrame,
+def _townships_hit(ws: Workspace, purpose: str, sites: gpd.GeoDataFrame,
                    crs: str) -> tuple[tuple[str, ...], int | None]:
-    towns = ws.data.get(layer)
+    layer = layer_for(ws.layers, purpose)
+    towns = ws.data.get(layer) if layer is not None else None
     if towns is None:
         return (), None
     if not len(sites) or not len(towns):

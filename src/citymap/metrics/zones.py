@@ -32,15 +32,14 @@ import shapely
 from citymap.crs import MEASURE_CRS, to_measure
 from citymap.layers import THEMES
 from citymap.metrics.targets import GRID_M
+from citymap.vocab import BEHIND, DONE, NOT_STARTED, STARTED
 
-__all__ = ["ZONE_LAYER", "MIN_ZONE_KM2", "STATUS_ORDER", "ZoneResult", "zone_coverage"]
+__all__ = ["MIN_ZONE_KM2", "STATUS_ORDER", "ZoneResult", "zone_coverage"]
 
-#: The site layer of the pilot zones.
-ZONE_LAYER = "pilot_zones"
 #: 保障措施(三): 每年确定1个不少于2平方公里的试点片区.
 MIN_ZONE_KM2 = 2.0
 #: Order in which overlapping footprints are attributed to a status.
-STATUS_ORDER = ("已完成", "进行中", "滞后", "未开始")
+STATUS_ORDER = (DONE, STARTED, BEHIND, NOT_STARTED)
 
 GeomArray = npt.NDArray[np.object_]
 

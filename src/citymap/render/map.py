@@ -39,16 +39,15 @@ import shapely
 from citymap import __version__
 from citymap.crs import areas_m2
 from citymap.errors import CitymapError
-from citymap.layers import LayerSpec
+from citymap.layers import LayerSpec, layers_for
 from citymap.render.assets import AssetRefs, template_text
 from citymap.render.panel import Panel, panel_blob, zone_blob
 from citymap.render.popup import popup_fields, target_groups, targets_table, works_table
 from citymap.sites import parse_works
-from citymap.vocab import SCHEMATIC, SITE_STATUSES, STATUS_EN
+from citymap.vocab import SCHEMATIC, SITE_STATUSES, STATUS_COLORS, STATUS_EN
 from citymap.workspace import Workspace
 
 __all__ = [
-    "STATUS_COLORS",
     "STATUS_DASHES",
     "STATUS_SHAPES",
     "SERVICE_COLORS",
@@ -68,8 +67,6 @@ __all__ = [
 ]
 
 #: Status colours: the Okabe-Ito palette (colour-blind safe).
-STATUS_COLORS: dict[str, str] = {"未开始": "#999999", "进行中": "#0072B2", "已完成": "#009E73",
-                                 "滞后": "#D55E00"}
 #: Line dash of each status (``None``: solid), so that status is not told by colour alone.
 STATUS_DASHES: dict[str, str | None] = {"未开始": "2 5", "进行中": "9 5", "已完成": None,
                                         "滞后": "12 4 2 4"}
@@ -513,7 +510,7 @@ def map_data(
     dates = [o.date for o in options.dates]
     targets = reg.targets if options.works is None else tuple(
         t for t in reg.targets if t.work in options.works)
-    pilot_layers = {t.layer for t in reg.plan_targets if t.metric == "pilot_zone_area"}
+    pilot_layers = set(layers_for(ws.layers, "pilot_zones"))
     order = {"Polygon": 0, "LineString": 1, "Point": 2}
     names = sorted(ws.layers, key=lambda n: (ws.layers[n].name in pilot_layers,
                                              order.get(ws.layers[n].geometry, 3)))

@@ -216,7 +216,7 @@ def zone_labels(zones: Sequence[ZoneResult]) -> tuple[ZoneLabel, ...]:
 def panel_for(result: MetricsResult | None, as_of: dt.date, *,
               works: Collection[int] | None = None,
               zones: Sequence[ZoneResult] | None = None,
-              exclude_layers: Collection[str] = ("pilot_zones",)) -> Panel:
+              exclude_layers: Collection[str] | None = None) -> Panel:
     """The panel of one map on one date.
 
     Parameters
@@ -233,12 +233,15 @@ def panel_for(result: MetricsResult | None, as_of: dt.date, *,
         The pilot zones to label (default: those of ``result``); the build passes every
         zone (:func:`citymap.metrics.pilot_zone_results`).
     exclude_layers
-        Site layers left out of the counts by status (pilot zones are areas, not works).
+        Site layers left out of the counts by status (default: the pilot zones' layer,
+        ``result.zone_layer``: pilot zones are areas, not works).
     """
     year = panel_year(as_of)
     if result is None:
         return Panel(as_of=as_of, year=year, rows=(), available=False)
     counts: dict[str, int] = {}
+    if exclude_layers is None:
+        exclude_layers = () if result.zone_layer is None else (result.zone_layer,)
     if works is None:
         counts = {s: 0 for s in SITE_STATUSES}
         for layer, by in result.counts_by_status.items():
