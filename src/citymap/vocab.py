@@ -28,6 +28,8 @@ __all__ = [
     "PURPOSES",
     "SINGLE_PURPOSES",
     "PURPOSE_SHAPES",
+    "BASEMAPS",
+    "EXPORT_FORMATS",
     "MEASURES",
     "Metric",
     "METRICS",
@@ -105,6 +107,10 @@ PURPOSE_SHAPES: dict[str, tuple[str, str]] = {
     "built_up": ("context", "Polygon"),
     "townships": ("context", "Polygon"),
 }
+#: Base maps a map can have (``citymap build --basemap``).
+BASEMAPS: tuple[str, ...] = ("osm", "tianditu", "amap", "none", "tiles")
+#: Formats ``citymap export`` writes (``all``: every one but DXF, for CAD, written when asked).
+EXPORT_FORMATS: tuple[str, ...] = ("geojson", "gpkg", "shp", "csv", "dxf")
 #: The ``source`` value of schematic (not surveyed) data.
 SCHEMATIC = "示意"
 #: The plan's years; target years must lie in this range.

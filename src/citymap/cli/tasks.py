@@ -9,7 +9,6 @@ import click
 from rich.table import Table
 
 from citymap.cli._options import as_of_option, common_options, get_lang, load, stdout_console
-from citymap.history import work_states
 from citymap.register import Register, Work
 from citymap.vocab import WORK_STATUSES, label
 
@@ -83,6 +82,8 @@ def tasks(ctx: click.Context, action: str | None, unit: str | None, lead_only: b
         raise click.BadParameter(f"{unit!r} is not a unit of the plan; run `citymap tasks "
                                  "--format json` to see them", param_hint="--unit")
     day = as_of or dt.date.today()
+    from citymap.history import work_states
+
     statuses = {n: st.status for n, st in work_states(ws, day).items()}
     works = filter_works(reg, action=action, unit=unit, status=status, lead_only=lead_only,
                          statuses=statuses)

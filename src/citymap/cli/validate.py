@@ -13,7 +13,6 @@ from citymap.cli._options import (
     stderr_console,
     stdout_console,
 )
-from citymap.sites import parse_works
 from citymap.vocab import SCHEMATIC, label
 
 
@@ -53,6 +52,8 @@ def validate(ctx: click.Context, repair: bool) -> None:
         lt.add_row(name, spec.role, spec.geometry, str(len(gdf)), str(n_schematic),
                    ",".join(map(str, spec.works)) or "—")
     con.print(lt)
+    from citymap.sites import parse_works
+
     counts: dict[int, int] = {}
     for name in ws.site_layers:
         for v in ws.data[name]["works"]:

@@ -44,7 +44,7 @@ from citymap.render.assets import AssetRefs, template_text
 from citymap.render.panel import Panel, panel_blob, zone_blob
 from citymap.render.popup import popup_fields, target_groups, targets_table, works_table
 from citymap.sites import parse_works
-from citymap.vocab import SCHEMATIC, SITE_STATUSES, STATUS_COLORS, STATUS_EN
+from citymap.vocab import BASEMAPS, SCHEMATIC, SITE_STATUSES, STATUS_COLORS, STATUS_EN
 from citymap.workspace import Workspace
 
 __all__ = [
@@ -79,7 +79,6 @@ PILOT_COLOR = "#000000"
 SERVICE_COLORS = ("#E69F00", "#56B4E9")
 #: The name of the service-radius layer in the map.
 SERVICE_LAYER = "park_service"
-BASEMAPS = ("osm", "tianditu", "amap", "none", "tiles")
 EPOCH = dt.date(2000, 1, 1)
 _SCALE = 1_000_000  # 6 decimals
 _PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
