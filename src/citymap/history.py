@@ -26,6 +26,7 @@ append could leave half a row behind when the process is killed mid-write.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import csv
 import datetime as dt
@@ -175,30 +176,56 @@ class StatusEvent:
 
 @attrs.frozen
 class StatusLog:
-    """All status events, in file order (the log is append-only)."""
+    """All status events, in file order (the log is append-only).
+
+    The events are sorted and indexed once, on first use: by date (for the latest event of
+    every id on a date, kept per date asked) and by id. A build asks the same few dates
+    hundreds of times, so each query after the first of its date is a lookup.
+    """
 
     events: tuple[StatusEvent, ...] = ()
+    _memo: dict[object, object] = attrs.field(factory=dict, init=False, eq=False, repr=False)
 
     def __len__(self) -> int:
         return len(self.events)
 
+    def _sorted(self) -> tuple[list[StatusEvent], list[dt.date]]:
+        """The events oldest first (date, then recorded_at) and their dates."""
+        got = self._memo.get("sorted")
+        if got is None:
+            evs = sorted(self.events, key=lambda e: (e.date, e.recorded_at))
+            got = (evs, [e.date for e in evs])
+            self._memo["sorted"] = got
+        return got  # type: ignore[return-value]
+
     def for_id(self, ident: str) -> tuple[StatusEvent, ...]:
         """The events of one site or work, oldest first."""
-        return tuple(sorted((e for e in self.events if e.id == ident),
-                            key=lambda e: (e.date, e.recorded_at)))
+        by_id = self._memo.get("by_id")
+        if by_id is None:
+            index: dict[str, list[StatusEvent]] = {}
+            for e in self._sorted()[0]:
+                index.setdefault(e.id, []).append(e)
+            by_id = {k: tuple(v) for k, v in index.items()}
+            self._memo["by_id"] = by_id
+        return by_id.get(ident, ())  # type: ignore[attr-defined, no-any-return]
 
     def last_date(self, ident: str) -> dt.date | None:
         """Date of the latest event of ``ident``, if any."""
         evs = self.for_id(ident)
         return evs[-1].date if evs else None
 
+    def _latest(self, as_of: dt.date) -> dict[str, StatusEvent]:
+        key = ("latest", as_of)
+        got = self._memo.get(key)
+        if got is None:
+            evs, dates = self._sorted()
+            got = {e.id: e for e in evs[:bisect.bisect_right(dates, as_of)]}
+            self._memo[key] = got
+        return got  # type: ignore[return-value]
+
     def latest(self, as_of: dt.date) -> dict[str, StatusEvent]:
         """The latest event on or before ``as_of`` of every id that has one."""
-        out: dict[str, StatusEvent] = {}
-        for e in sorted(self.events, key=lambda e: (e.date, e.recorded_at)):
-            if e.date <= as_of:
-                out[e.id] = e
-        return out
+        return dict(self._latest(as_of))
 
     def status_on(
         self,
@@ -220,7 +247,8 @@ class StatusLog:
             Indexed like ``sites`` with columns ``status``, ``status_date`` (ISO text) and
             ``percent`` (float, NaN where unknown).
         """
-        latest = self.latest(as_of)
+        latest = self._latest(as_of)
+        parsed: dict[object, dt.date | None] = {}
         status, date, pct = [], [], []
         for ident, st, sd in zip(sites["id"], sites["status"], sites["status_date"],
                                  strict=True):
@@ -230,10 +258,13 @@ class StatusLog:
                 date.append(ev.date.isoformat())
                 pct.append(np.nan if ev.percent is None else ev.percent)
                 continue
-            try:
-                base = parse_date(sd)
-            except ValueError:
-                base = None
+            key = sd if isinstance(sd, str | dt.date) else repr(sd)
+            if key not in parsed:
+                try:
+                    parsed[key] = parse_date(sd)
+                except ValueError:
+                    parsed[key] = None
+            base = parsed[key]
             if base is not None and base <= as_of:
                 status.append(str(st))
                 date.append(base.isoformat())

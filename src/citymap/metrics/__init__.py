@@ -33,7 +33,9 @@ from citymap.metrics.service import (
     GB55014_STANDARD,
     Indicator,
     RadiusRule,
+    _polygonal,
     park_service_coverage,
+    service_area,
     service_coverage_layer,
     verdict_of,
 )
@@ -199,8 +201,9 @@ def residential_coverage_layer(ws: Workspace, *, as_of: dt.date | None = None,
 
 
 def _service_indicator(res: gpd.GeoDataFrame, parks: gpd.GeoDataFrame, *, scope: str,
-                       responsible: str, rules: Sequence[RadiusRule], crs: str) -> Indicator:
-    cov = park_service_coverage(res, parks, rules=rules, crs=crs, workers=1)
+                       responsible: str, rules: Sequence[RadiusRule], crs: str,
+                       service: Any = None) -> Indicator:
+    cov = park_service_coverage(res, parks, rules=rules, crs=crs, workers=1, service=service)
     return Indicator(
         key="park_service_coverage", name="公园绿地服务半径覆盖率",
         name_en="park service-radius coverage", scope=scope, value=cov.value, unit="%",
@@ -212,14 +215,14 @@ def _service_indicator(res: gpd.GeoDataFrame, parks: gpd.GeoDataFrame, *, scope:
         numerator=cov.covered_m2, denominator=cov.residential_m2)
 
 
-def _clip_to(gdf: gpd.GeoDataFrame, zone_m: Any, crs: str) -> gpd.GeoDataFrame:
-    m = to_measure(gdf, crs)
+def _clip_to(measured: gpd.GeoDataFrame, tree: Any, zone_m: Any, crs: str) -> gpd.GeoDataFrame:
+    """The features of ``measured`` (in ``crs``, indexed by ``tree``) cut to ``zone_m``."""
     import shapely
 
-    geoms = np.asarray(m.geometry.values, dtype=object)
-    hit = shapely.intersects(zone_m, geoms)
+    geoms = np.asarray(measured.geometry.values, dtype=object)
+    hit = np.sort(tree.query(zone_m, predicate="intersects"))
     clipped = shapely.intersection(geoms[hit], zone_m)
-    return gpd.GeoDataFrame({"id": m["id"].to_numpy()[hit]}, geometry=clipped, crs=crs)
+    return gpd.GeoDataFrame({"id": measured["id"].to_numpy()[hit]}, geometry=clipped, crs=crs)
 
 
 def pilot_zone_results(ws: Workspace, as_of: dt.date,
@@ -243,6 +246,87 @@ def pilot_zone_results(ws: Workspace, as_of: dt.date,
                    MIN_ZONE_KM2)
     return tuple(zone_coverage(zgdf, sites, crs=ws.config.measure_crs or MEASURE_CRS,
                                min_km2=min_km2, as_of=as_of))
+
+
+def _selected_zones(ws: Workspace, year: int | None, zone: str | None,
+                    warnings: list[str]) -> tuple[str | None, gpd.GeoDataFrame | None]:
+    """The pilot-zone layer and its zones asked for (of ``year``; only ``zone``)."""
+    zone_layer, zgdf = _layer_data(ws, "pilot_zones")
+    zones_sel = zgdf
+    if zones_sel is not None and year is not None:
+        zones_sel = zones_sel[zones_sel["year"].to_numpy() == year]
+    if zone is not None:
+        if zones_sel is None or zone not in set(zones_sel["id"].astype(str)):
+            known = sorted(zgdf["id"].astype(str)) if zgdf is not None else []
+            raise CitymapError(f"{zone!r} is not a pilot zone{f' of {year}' if year else ''}; "
+                               f"the zones are {', '.join(known) or 'none'}")
+        zones_sel = zones_sel[zones_sel["id"].astype(str) == zone]
+    if zgdf is None:
+        warnings.append("no layer of purpose 'pilot_zones': pilot zones not measured")
+    return zone_layer, zones_sel
+
+
+def _service_indicators(ws: Workspace, as_of: dt.date, zone_geoms: list[tuple[str, Any]], *,
+                        county: bool, rules: Sequence[RadiusRule], crs: str,
+                        warnings: list[str]) -> list[Indicator]:
+    """Park service-radius coverage, county-wide (if ``county``) and per zone.
+
+    The parks' service area is built once and the residential land projected and indexed
+    once, whatever the number of zones.
+    """
+    import shapely
+
+    _, res = _layer_data(ws, "residential")
+    if res is None:
+        warnings.append("no residential land layer: park service-radius coverage not computed")
+        return []
+    parks = park_frame(ws, as_of)
+    unit = _responsible(ws, "new_parks")
+    park_geoms = (_polygonal(np.asarray(to_measure(parks, crs).geometry.values, dtype=object))
+                  if len(parks) else np.empty(0, dtype=object))
+    service = service_area(park_geoms, rules)
+    out = []
+    if county:
+        out.append(_service_indicator(res, parks, scope="county", responsible=unit,
+                                      rules=rules, crs=crs, service=service))
+    if zone_geoms:
+        res_m = to_measure(res, crs)
+        tree = shapely.STRtree(np.asarray(res_m.geometry.values, dtype=object))
+        for zid, zg in zone_geoms:
+            out.append(_service_indicator(_clip_to(res_m, tree, zg, crs), parks, scope=zid,
+                                          responsible=unit, rules=rules, crs=crs,
+                                          service=service))
+    return out
+
+
+def _density_indicators(ws: Workspace, zone_geoms: list[tuple[str, Any]], *, county: bool,
+                        crs: str, warnings: list[str]) -> list[Indicator]:
+    """Road network density of the county seat (if ``county``) and of every zone."""
+    import shapely
+
+    _, roads = _layer_data(ws, "roads")
+    _, built = _layer_data(ws, "built_up")
+    if roads is None:
+        warnings.append("no roads layer: road network density not computed")
+        return []
+    unit = _responsible(ws, "new_roads")
+    roads_m = to_measure(roads, crs) if len(roads) else roads  # projected once for all zones
+    built_geom = None
+    if built is not None and len(built):
+        built_geom = shapely.union_all(np.asarray(
+            to_measure(built, crs).geometry.values, dtype=object))
+    out = []
+    if built_geom is None:
+        warnings.append("no built-up area layer: county-seat road density not computed; "
+                        "zones use their whole area")
+    elif county:
+        km, km2, d = road_density(roads_m, built_geom, crs=crs)
+        out.append(density_indicator(km, km2, d, scope="county seat", responsible=unit))
+    for zid, zg in zone_geoms:
+        area = zg if built_geom is None else shapely.intersection(zg, built_geom)
+        km, km2, d = road_density(roads_m, area, crs=crs)
+        out.append(density_indicator(km, km2, d, scope=zid, responsible=unit))
+    return out
 
 
 def compute_metrics(
@@ -277,67 +361,21 @@ def compute_metrics(
     CitymapError
         If ``zone`` is not a pilot zone of the workspace.
     """
-    import shapely
-
     as_of = as_of or default_as_of(year)
     crs = ws.config.measure_crs or MEASURE_CRS
     warnings: list[str] = []
     targets = target_results(ws, as_of, year=year)
-    # pilot zones
-    zone_layer, zgdf = _layer_data(ws, "pilot_zones")
-    zones_sel = zgdf if zgdf is not None else None
-    if zones_sel is not None and year is not None:
-        zones_sel = zones_sel[zones_sel["year"].to_numpy() == year]
-    if zone is not None:
-        if zones_sel is None or zone not in set(zones_sel["id"].astype(str)):
-            known = sorted(zgdf["id"].astype(str)) if zgdf is not None else []
-            raise CitymapError(f"{zone!r} is not a pilot zone{f' of {year}' if year else ''}; "
-                               f"the zones are {', '.join(known) or 'none'}")
-        zones_sel = zones_sel[zones_sel["id"].astype(str) == zone]
-    if zgdf is None:
-        warnings.append("no layer of purpose 'pilot_zones': pilot zones not measured")
+    zone_layer, zones_sel = _selected_zones(ws, year, zone, warnings)
     zone_results: tuple[ZoneResult, ...] = ()
-    if zones_sel is not None and len(zones_sel):
-        zone_results = pilot_zone_results(ws, as_of, zones_sel)
-    # indicators
-    indicators: list[Indicator] = []
-    _, res = _layer_data(ws, "residential")
-    parks = park_frame(ws, as_of)
-    park_unit = _responsible(ws, "new_parks")
     zone_geoms: list[tuple[str, Any]] = []
     if zones_sel is not None and len(zones_sel):
+        zone_results = pilot_zone_results(ws, as_of, zones_sel)
         zm = to_measure(zones_sel, crs)
         zone_geoms = list(zip(zm["id"].astype(str), zm.geometry.values, strict=True))
-    if res is None:
-        warnings.append("no residential land layer: park service-radius coverage not computed")
-    else:
-        if zone is None:
-            indicators.append(_service_indicator(res, parks, scope="county",
-                                                 responsible=park_unit, rules=rules, crs=crs))
-        for zid, zg in zone_geoms:
-            indicators.append(_service_indicator(_clip_to(res, zg, crs), parks, scope=zid,
-                                                 responsible=park_unit, rules=rules, crs=crs))
-    _, roads = _layer_data(ws, "roads")
-    _, built = _layer_data(ws, "built_up")
-    road_unit = _responsible(ws, "new_roads")
-    if roads is None:
-        warnings.append("no roads layer: road network density not computed")
-    else:
-        built_geom = None
-        if built is not None and len(built):
-            built_geom = shapely.union_all(np.asarray(
-                to_measure(built, crs).geometry.values, dtype=object))
-        if built_geom is None:
-            warnings.append("no built-up area layer: county-seat road density not computed; "
-                            "zones use their whole area")
-        elif zone is None:
-            km, km2, d = road_density(roads, built_geom, crs=crs)
-            indicators.append(density_indicator(km, km2, d, scope="county seat",
-                                                responsible=road_unit))
-        for zid, zg in zone_geoms:
-            area = zg if built_geom is None else shapely.intersection(zg, built_geom)
-            km, km2, d = road_density(roads, area, crs=crs)
-            indicators.append(density_indicator(km, km2, d, scope=zid, responsible=road_unit))
+    indicators = _service_indicators(ws, as_of, zone_geoms, county=zone is None, rules=rules,
+                                     crs=crs, warnings=warnings)
+    indicators += _density_indicators(ws, zone_geoms, county=zone is None, crs=crs,
+                                      warnings=warnings)
     counts: dict[str, dict[str, int]] = {}
     for lay in ws.site_layers:
         gdf = ws.data.get(lay)
