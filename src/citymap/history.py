@@ -250,8 +250,8 @@ class StatusLog:
         latest = self._latest(as_of)
         parsed: dict[object, dt.date | None] = {}
         status, date, pct = [], [], []
-        for ident, st, sd in zip(sites["id"], sites["status"], sites["status_date"],
-                                 strict=True):
+        for ident, st, sd in zip(sites["id"].tolist(), sites["status"].tolist(),
+                                 sites["status_date"].tolist(), strict=True):
             ev = latest.get(str(ident))
             if ev is not None:
                 status.append(ev.status)

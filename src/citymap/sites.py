@@ -9,6 +9,7 @@ file, feature id and what to do.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -59,7 +60,13 @@ def parse_works(value: object) -> tuple[int, ...]:
         return ()
     if isinstance(value, int | np.integer):
         return (int(value),)
-    text = str(value).strip()
+    return _parse_works_text(str(value))
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_works_text(text: str) -> tuple[int, ...]:
+    """:func:`parse_works` of a text (cached: a layer repeats a few values many times)."""
+    text = text.strip()
     if not text:
         return ()
     out = []
