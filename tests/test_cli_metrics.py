@@ -10,7 +10,7 @@ from _ws_metrics import make_ws, rect, site
 from citymap.cli.main import cli
 
 
-@pytest.fixture()
+@pytest.fixture
 def root(tmp_path):
     return make_ws(tmp_path / "ws", sites={
         "pilot_zones": ("Polygon", [site("PZ-1", rect(0, 0, 2000, 1100), works="")]),

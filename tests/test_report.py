@@ -50,7 +50,7 @@ def _parks() -> list[dict]:
     ]
 
 
-@pytest.fixture()
+@pytest.fixture
 def ws(tmp_path):
     root = make_ws(tmp_path / "ws", sites={
         "pilot_zones": ("Polygon", [site("PZ-1", rect(0, 0, 2000, 1100), works="", name=XSS)]),
@@ -64,7 +64,7 @@ def ws(tmp_path):
     return load_workspace(root, today=dt.date(2022, 12, 31))
 
 
-@pytest.fixture()
+@pytest.fixture
 def yearly(tmp_path):
     root = make_ws(tmp_path / "yws", targets=TARGETS, sites={
         "pilot_zones": ("Polygon", [site("PZ-1", rect(0, 0, 2000, 1100), works="")]),

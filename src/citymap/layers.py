@@ -114,26 +114,8 @@ def _parse(path: Path, shown: str, data: dict[str, Any],
     if not isinstance(popup, list) or not all(isinstance(p, str) for p in popup):
         bad("popup", f"must be a list of field names, got {popup!r}")
         popup = []
-    fields: dict[str, FieldSpec] = {}
-    raw_fields = data.get("fields", {})
-    if not isinstance(raw_fields, dict):
-        bad("fields", f"must be a table of fields, got {raw_fields!r}")
-        raw_fields = {}
-    for fname, spec in raw_fields.items():
-        if isinstance(spec, str):
-            spec = {"type": spec}
-        if not isinstance(spec, dict) or spec.get("type", "str") not in FIELD_TYPES:
-            bad(f"fields.{fname}", f"type must be one of {', '.join(FIELD_TYPES)}, got {spec!r}")
-            continue
-        fields[fname] = FieldSpec(fname, spec.get("type", "str"), str(spec.get("zh", "")),
-                                  str(spec.get("en", "")), bool(spec.get("required", False)))
-    style = data.get("style", {})
-    if not isinstance(style, dict):
-        bad("style", f"must be a table, got {style!r}")
-        style = {}
-    marker = style.get("marker", "circle")
-    if marker not in MARKERS:
-        bad("style.marker", f"{marker!r} must be one of {', '.join(MARKERS)}")
+    fields = _parse_fields(data.get("fields", {}), bad)
+    style = _parse_style(data.get("style", {}), bad)
     if len(problems) > start:
         return None
     return LayerSpec(
@@ -141,6 +123,34 @@ def _parse(path: Path, shown: str, data: dict[str, Any],
         title_en=str(title.get("en", "")), action=action, works=tuple(works), theme=theme,
         purpose=purpose, popup=tuple(popup), fields=fields, style=style, path=shown,
     )
+
+
+def _parse_fields(raw: object, bad: Callable[[str, str], None]) -> dict[str, FieldSpec]:
+    """The ``[fields]`` table: name → :class:`FieldSpec` (a bare type string is accepted)."""
+    if not isinstance(raw, dict):
+        bad("fields", f"must be a table of fields, got {raw!r}")
+        return {}
+    fields: dict[str, FieldSpec] = {}
+    for fname, spec in raw.items():
+        if isinstance(spec, str):
+            spec = {"type": spec}
+        if not isinstance(spec, dict) or spec.get("type", "str") not in FIELD_TYPES:
+            bad(f"fields.{fname}", f"type must be one of {', '.join(FIELD_TYPES)}, got {spec!r}")
+            continue
+        fields[fname] = FieldSpec(fname, spec.get("type", "str"), str(spec.get("zh", "")),
+                                  str(spec.get("en", "")), bool(spec.get("required", False)))
+    return fields
+
+
+def _parse_style(raw: object, bad: Callable[[str, str], None]) -> dict[str, Any]:
+    """The ``[style]`` table (its marker checked)."""
+    if not isinstance(raw, dict):
+        bad("style", f"must be a table, got {raw!r}")
+        return {}
+    marker = raw.get("marker", "circle")
+    if marker not in MARKERS:
+        bad("style.marker", f"{marker!r} must be one of {', '.join(MARKERS)}")
+    return raw
 
 
 def _purpose(data: Mapping[str, Any], name: str, role: object, geometry: object,
