@@ -15,12 +15,8 @@ import attrs
 
 from citymap._yaml import line_of, load_yaml
 from citymap.errors import Problem, ValidationError
-    years = (plan.start.year, plan.end.year)
-    works = [_parse_work(c, n, w, action_numbers, target_ids, years)
-             for n, w in _numbered(c, data.get("works"), "work", data,
-                                   "are missing: list the plan's works")]
-    plan_targets = _parse_targets(c, data.get("plan_targets", []) or [], None, "plan",
-                                  target_ids, years)
+from citymap.history import parse_date
+from citymap.vocab import COMPARISONS, METRICS, PLAN_YEARS, STARTED, WORK_STATUSES
 
 __all__ = [
     "Action",
@@ -527,74 +523,12 @@ def parse_register(data: Any, *, shown: str = "register") -> Register:
     actions = _parse_actions(c, data)
     action_numbers = {a.number for a in actions}
     target_ids: dict[str, str] = {}
-<<<<<<< HEAD
-    raw_works = data.get("works")
-    if not isinstance(raw_works, list) or not raw_works:
-        c.add("works", "", "are missing: list the plan's works", data)
-        raw_works = []
-    for i, w in enumerate(raw_works, start=1):
-        if not isinstance(w, dict):
-            c.add(f"work #{i}", "", f"must be a mapping, got {w!r}")
-            continue
-        n = w.get("number")
-        item = f"work {n}"
-        c.unknown_keys(w, _WORK_KEYS, item)
-        if not _is_int(n) or n < 1:
-            c.add(f"work #{i}", "number", f"must be a positive whole number, got {n!r}", w)
-            continue
-        if n in seen_works:
-            c.add(item, "number", f"duplicate work number {n!r}: each work number is used "
-                  "once", w)
-            continue
-        seen_works.add(n)
-        act = w.get("action")
-        if act not in seen_actions:
-            c.add(item, "action", f"unknown action {act!r}; the actions are "
-                  f"{sorted(seen_actions)}", w)
-        name = w.get("name")
-        if not isinstance(name, str) or not name.strip():
-            c.add(item, "name", f"must be a non-empty text, got {name!r}", w)
-        lead = _units(c, w, "lead_units", item, required=True)
-        partners = _units(c, w, "partner_units", item, required=False)
-        status = w.get("status", "进行中")
-        if status not in WORK_STATUSES:
-            c.add(item, "status", f"unknown status {status!r}; use one of "
-                  f"{', '.join(WORK_STATUSES)}", w)
-        for flag in ("site_bound", "plan_only"):
-            if flag in w and not isinstance(w[flag], bool):
-                c.add(item, flag, f"must be true or false, got {w[flag]!r}", w)
-        targets = []
-        for t in w.get("targets", []) or []:
-            tg = _parse_target(c, t, n, item, (plan.start.year, plan.end.year))
-            if tg is not None:
-                if tg.id in target_ids:
-                    c.add(f"{item} target {tg.id}", "id", f"duplicate target id {tg.id!r} "
-                          f"(also in {target_ids[tg.id]})", t)
-                target_ids[tg.id] = item
-                targets.append(tg)
-        works.append(Work(
-            number=n, action=act if _is_int(act) else 0, name=str(name or "").strip(),
-            lead_units=lead, partner_units=partners, summary=str(w.get("summary", "") or ""),
-            site_bound=bool(w.get("site_bound", False)), plan_only=bool(w.get("plan_only", False)),
-            status=str(status), targets=tuple(targets),
-        ))
-
-    plan_targets = []
-    for t in data.get("plan_targets", []) or []:
-        tg = _parse_target(c, t, None, "plan", (plan.start.year, plan.end.year))
-        if tg is not None:
-            if tg.id in target_ids:
-                c.add(f"plan target {tg.id}", "id", f"duplicate target id {tg.id!r}", t)
-            target_ids[tg.id] = "plan"
-            plan_targets.append(tg)
-
-=======
-    works = [_parse_work(c, n, w, action_numbers, target_ids)
+    years = (plan.start.year, plan.end.year)
+    works = [_parse_work(c, n, w, action_numbers, target_ids, years)
              for n, w in _numbered(c, data.get("works"), "work", data,
                                    "are missing: list the plan's works")]
     plan_targets = _parse_targets(c, data.get("plan_targets", []) or [], None, "plan",
-                                  target_ids)
->>>>>>> 9ed70cd (ruff: complexity (C90, max 19, justified) and pytest-style (PT) rules; parse_register, check_layer and the layer-definition parser split into one function per section; PT fixes in tests)
+                                  target_ids, years)
     if c.problems:
         raise ValidationError(c.problems)
     return Register(plan=plan, phases=tuple(phases), actions=tuple(actions),

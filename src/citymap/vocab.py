@@ -21,6 +21,8 @@ __all__ = [
     "SITE_STATUSES",
     "STATUS_EN",
     "STATUS_COLORS",
+    "STATUS_DASHES",
+    "STATUS_SHAPES",
     "VERDICTS",
     "VERDICT_ZH",
     "VERDICT_COLORS",
@@ -59,6 +61,12 @@ STATUS_EN: dict[str, str] = {
 #: report always show them with the word or a shape as well.
 STATUS_COLORS: dict[str, str] = {NOT_STARTED: "#999999", STARTED: "#0072B2", DONE: "#009E73",
                                  BEHIND: "#D55E00"}
+#: Line dash of each status on the map (``None``: solid): status is not told by colour alone.
+STATUS_DASHES: dict[str, str | None] = {NOT_STARTED: "2 5", STARTED: "9 5", DONE: None,
+                                        BEHIND: "12 4 2 4"}
+#: Point marker shape of each status on the map.
+STATUS_SHAPES: dict[str, str] = {NOT_STARTED: "circle", STARTED: "triangle", DONE: "square",
+                                 BEHIND: "diamond"}
 
 #: Verdicts of a target or indicator (``citymap.metrics``), in English as computed.
 VERDICTS: tuple[str, ...] = ("met", "on track", "in progress", "behind", "not measurable",

@@ -44,12 +44,18 @@ from citymap.render.assets import AssetRefs, template_text
 from citymap.render.panel import Panel, panel_blob, zone_blob
 from citymap.render.popup import popup_fields, target_groups, targets_table, works_table
 from citymap.sites import parse_works
-from citymap.vocab import BASEMAPS, SCHEMATIC, SITE_STATUSES, STATUS_COLORS, STATUS_EN
+from citymap.vocab import (
+    BASEMAPS,
+    SCHEMATIC,
+    SITE_STATUSES,
+    STATUS_COLORS,
+    STATUS_DASHES,
+    STATUS_EN,
+    STATUS_SHAPES,
+)
 from citymap.workspace import Workspace
 
 __all__ = [
-    "STATUS_DASHES",
-    "STATUS_SHAPES",
     "SERVICE_COLORS",
     "SERVICE_LAYER",
     "BASEMAPS",
@@ -66,13 +72,6 @@ __all__ = [
     "dumps_for_script",
 ]
 
-#: Status colours: the Okabe-Ito palette (colour-blind safe).
-#: Line dash of each status (``None``: solid), so that status is not told by colour alone.
-STATUS_DASHES: dict[str, str | None] = {"未开始": "2 5", "进行中": "9 5", "已完成": None,
-                                        "滞后": "12 4 2 4"}
-#: Point marker shape of each status.
-STATUS_SHAPES: dict[str, str] = {"未开始": "circle", "进行中": "triangle", "已完成": "square",
-                                 "滞后": "diamond"}
 CONTEXT_COLOR = "#666666"
 PILOT_COLOR = "#000000"
 #: Residential land within / outside a park's service radius (Okabe-Ito sky blue, orange).
