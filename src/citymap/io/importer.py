@@ -372,7 +372,7 @@ def _keep_logged_status(incoming: gpd.GeoDataFrame, ws: Workspace, layer: str) -
 # ----------------------------------------------------------------------------- import
 
 
-def import_sites(
+def import_sites(  # noqa: C901
     ws: Workspace,
     path: str | os.PathLike[str],
     *,
