@@ -30,12 +30,6 @@ LOG = ("date,id,status,percent,note,unit,recorded_at\n"
 
 
 @pytest.fixture
-
-def _find(element: ET.Element, path: str) -> ET.Element:
-    found = element.find(path)
-    assert found is not None, path
-    return found
-
 def root(tmp_path):
     root = make_workspace(tmp_path / "ws")
     (root / "geo" / "status_log.csv").write_text(LOG, encoding="utf-8")
@@ -151,3 +145,9 @@ def test_round_trip_through_qgis_like_settings(root, tmp_path):
         assert r.exit_code == 0, r.output
         assert "nothing changed" in r.stderr and "text read as GBK" in r.stderr, r.stderr
     assert tree_hash(root / "geo") == before
+
+
+def _find(element: ET.Element, path: str) -> ET.Element:
+    found = element.find(path)
+    assert found is not None, path
+    return found
