@@ -33,8 +33,9 @@ from collections.abc import Mapping, Sequence
 import attrs
 import pandas as pd
 
-from citymap.history import DONE, WorkState, site_statuses, work_states
+from citymap.history import WorkState, site_statuses, work_states
 from citymap.progress import OverdueItem, overdue_items
+from citymap.vocab import DONE
 from citymap.workspace import Workspace
 
 __all__ = ["DayStatus", "RemindItem", "day_status", "schedule_share", "reminders", "levels"]
