@@ -13,7 +13,7 @@ if [ "${1:-quick}" = "province" ]; then
 else
   metrics=small maps=province store=county
 fi
-echo "== metrics: service-radius and zone coverage vs geopandas overlay ($metrics)"
+echo "== metrics: service-radius coverage vs geopandas, DuckDB, PostGIS; zones ($metrics)"
 "$py" benchmarks/bench_metrics.py --scale "$metrics"
 echo "== maps: citymap build vs plain folium ($maps)"
 "$py" benchmarks/bench_maps.py --scale "$maps"

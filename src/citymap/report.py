@@ -32,7 +32,7 @@ import numpy as np
 from citymap.crs import MEASURE_CRS, to_measure
 from citymap.io.atomic import write_text
 from citymap.layers import layer_for
-from citymap.metrics import MetricsResult, TargetResult, ZoneResult, compute_metrics
+from citymap.metrics import MetricsResult, TargetResult, ZoneResult, compute_metrics, plan_total
 from citymap.metrics.targets import evaluate_target
 from citymap.vocab import (
     DONE,
@@ -292,10 +292,21 @@ def zone_map_uri(zone: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, *,
     return _png_uri(fig, MAP_DPI)
 
 
-def _point(t: TargetResult, as_of: dt.date) -> dict[str, Any]:
+def _point(t: TargetResult, as_of: dt.date, later: TargetResult | None = None
+           ) -> dict[str, Any]:
     return {"id": t.id, "year": t.year, "start_year": t.start_year, "target": t.target,
             "actual": t.actual, "planned": t.planned, "verdict": t.verdict,
-            "as_of": as_of.isoformat(), "partial": as_of < t.deadline}
+            "as_of": as_of.isoformat(), "partial": as_of < t.deadline,
+            "late": dict(later.late) if later is not None else {}}
+
+
+def _late_text(p: dict[str, Any]) -> str:
+    """``16.2: 2 个逾期完成 (2022 年)`` — late, done in 2022 — or ``""``."""
+    if not p["late"]:
+        return ""
+    years = sorted({d[:4] for d in p["late"].values()})
+    return (f"{p['id']}: {len(p['late'])} 个逾期完成 ({'、'.join(years)} 年) "
+            f"late, done in {', '.join(years)}")
 
 
 def yearly_series(result: MetricsResult, ws: Workspace | None = None) -> list[dict[str, Any]]:
@@ -322,6 +333,7 @@ def yearly_series(result: MetricsResult, ws: Workspace | None = None) -> list[di
     for t in result.targets:
         metrics.setdefault(t.metric, [])
     known = {t.id: t for t in result.targets}
+    later: dict[str, TargetResult] = {}  # on the report date, after the deadline: late sites
     if ws is None:
         for t in result.targets:
             metrics[t.metric].append(t)
@@ -333,6 +345,9 @@ def yearly_series(result: MetricsResult, ws: Workspace | None = None) -> list[di
             have = known.get(rt.id)
             metrics[rt.metric].append(have if have is not None and have.as_of == on
                                       else evaluate_target(ws, rt, on))
+            if result.as_of > rt.deadline:
+                later[rt.id] = (have if have is not None and have.as_of == result.as_of
+                                else evaluate_target(ws, rt, result.as_of))
     out = []
     for key, ts in metrics.items():
         ts = sorted(ts, key=lambda t: (t.year, t.start_year, t.id))
@@ -340,9 +355,19 @@ def yearly_series(result: MetricsResult, ws: Workspace | None = None) -> list[di
         out.append({
             "metric": key, "zh": m.zh if m else key, "en": m.en if m else "",
             "unit": ts[0].unit if ts else "",
-            "points": [_point(t, min(result.as_of, t.deadline)) for t in ts],
-            "measurable": any(t.actual is not None for t in ts)})
+            "points": [_point(t, min(result.as_of, t.deadline), later.get(t.id)) for t in ts],
+            "measurable": any(t.actual is not None for t in ts),
+            "total": plan_total([later.get(t.id, t) for t in ts])})
     return out
+
+
+def _total_text(total: dict[str, Any] | None, unit: str) -> str:
+    """``三年合计 目标 85 完成 85 (当年完成 83) 个`` — the plan total — or ``""``."""
+    if total is None:
+        return ""
+    y0, y1 = total["years"]
+    return (f"{y0}–{y1} 合计 total: 目标 {_n(total['target'])} 完成 {_n(total['actual'])} "
+            f"{unit} (当年完成 in its year {_n(total['by_deadline'])})")
 
 
 def verdict_counts(result: MetricsResult) -> dict[str, int]:
@@ -379,6 +404,7 @@ def _zone_rows(result: MetricsResult, ws: Workspace | None, maps: bool) -> list[
         rows.append({
             "id": z.id, "name": z.name, "year": z.year, "area": f"{z.area_km2:.3f}",
             "below_min": z.below_min, "min": f"{z.min_km2:g}",
+            "same_year": "、".join(z.same_year),
             "covered": f"{z.covered_share:.1f}",
             "done": f"{z.by_status.get(DONE, {}).get('share', 0.0):.1f}",
             "lines": f"{sum(v['km'] for v in z.lines.values()):.2f}",
@@ -474,7 +500,9 @@ def render_report(result: MetricsResult, *, ws: Workspace | None = None, maps: b
                 f"{y} 目标 {_n(p['target'])} 计划 {_n(p['planned'])} 完成 {_n(p['actual'])} "
                 f"{VERDICT_ZH.get(p['verdict'], p['verdict'])}"
                 for y, p in zip(years, s["points"], strict=True)),
-            "ids": " · ".join(p["id"] for p in s["points"])})
+            "ids": " · ".join(p["id"] for p in s["points"]),
+            "late": " · ".join(x for x in map(_late_text, s["points"]) if x),
+            "total": _total_text(s["total"], s["unit"])})
     unmeasured = [{"zh": s["zh"], "ids": " · ".join(p["id"] for p in s["points"])}
                   for s in series if not s["measurable"]]
     counts = verdict_counts(result)

@@ -44,7 +44,7 @@ def _n(x: float | None) -> str:
               "and how each is measured, then exit.")
 @common_options
 @click.pass_context
-def metrics(ctx: click.Context, year: int | None, as_of: dt.date | None, zone: str | None,
+def metrics(ctx: click.Context, year: int | None, as_of: dt.date | None, zone: str | None,  # noqa: C901
             fmt: str, list_metrics: bool) -> None:
     """Compute every target of the plan from the sites: actual vs target and a verdict.
 
@@ -102,8 +102,13 @@ def metrics(ctx: click.Context, year: int | None, as_of: dt.date | None, zone: s
         else:
             actual = _n(t.actual)
         name = t.name if lang == "zh" else METRICS[t.metric].en
+        verdict = _v(t.verdict, lang)
+        if t.late:
+            done_in = "、".join(sorted({d[:4] for d in t.late.values()}))
+            verdict += (f" (late: {len(t.late)} done in {done_in})" if lang == "en"
+                        else f" (逾期完成 {len(t.late)} 个, {done_in} 年)")
         table.add_row(t.id, name, years, f"{t.comparison} {_n(t.target)}", actual, t.unit,
-                      _v(t.verdict, lang), str(len(t.site_ids)))
+                      verdict, str(len(t.site_ids)))
     con.print(table)
     if result.zones:
         zt = Table(title="pilot zones")
@@ -111,7 +116,9 @@ def metrics(ctx: click.Context, year: int | None, as_of: dt.date | None, zone: s
             zt.add_column(col, overflow="fold")
         for z in result.zones:
             flag = " ⚠ < min" if z.below_min else ""
-            zt.add_row(z.id, z.name, str(z.year), f"{z.area_km2:.3f}{flag}",
+            year_flag = (f" ⚠ + {', '.join(z.same_year)}: one a year" if lang == "en"
+                         else f" ⚠ 同年另有 {'、'.join(z.same_year)}") if z.same_year else ""
+            zt.add_row(z.id, z.name, f"{z.year}{year_flag}", f"{z.area_km2:.3f}{flag}",
                        f"{z.covered_share:.1f}", f"{z.by_status[DONE]['share']:.1f}",
                        f"{sum(v['km'] for v in z.lines.values()):.2f}",
                        str(sum(v['count'] for v in z.points.values())))
@@ -125,5 +132,8 @@ def metrics(ctx: click.Context, year: int | None, as_of: dt.date | None, zone: s
                        f"{_n(i.value)} {i.unit}", f"{i.comparison} {i.standard:g}",
                        _v(i.verdict, lang), i.responsible)
         con.print(it)
+    if result.measurement:
+        con.print(result.measurement["en" if lang == "en" else "zh"], markup=False,
+                  highlight=False)
     for w in result.warnings:
         click.echo(f"warning: {w}", err=True)

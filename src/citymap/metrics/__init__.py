@@ -28,6 +28,7 @@ from citymap.crs import LONLAT_CRS, MEASURE_CRS, to_measure
 from citymap.errors import CitymapError
 from citymap.layers import layer_for, layers_for
 from citymap.metrics.density import density_indicator, road_density
+from citymap.metrics.output import measurement
 from citymap.metrics.service import (
     DEFAULT_RULES,
     GB55014_STANDARD,
@@ -40,7 +41,13 @@ from citymap.metrics.service import (
     verdict_of,
 )
 from citymap.metrics.targets import TargetResult, target_results
-from citymap.metrics.zones import MIN_ZONE_KM2, ZoneResult, zone_coverage
+from citymap.metrics.zones import (
+    MIN_ZONE_KM2,
+    ZoneResult,
+    crowded_years,
+    crowded_years_message,
+    zone_coverage,
+)
 from citymap.vocab import DONE, METRICS, SITE_STATUSES
 from citymap.workspace import Workspace
 
@@ -54,6 +61,7 @@ __all__ = [
     "compute_metrics",
     "pilot_zone_results",
     "default_as_of",
+    "plan_total",
     "residential_coverage_layer",
     "park_frame",
 ]
@@ -88,6 +96,8 @@ class MetricsResult:
         What could not be computed and why.
     zone_layer
         The layer of the pilot zones (purpose ``pilot_zones``), if any.
+    measurement
+        How lengths and areas are measured (:func:`citymap.metrics.output.measurement`).
     """
 
     workspace: str
@@ -103,18 +113,33 @@ class MetricsResult:
     warnings: tuple[str, ...] = ()
     version: str = __version__
     zone_layer: str | None = None
+    measurement: Mapping[str, Any] = attrs.field(factory=dict)
 
     def series(self) -> list[dict[str, Any]]:
-        """Planned vs done by year, per metric: ``[{metric, unit, points: [...]}, ...]``."""
+        """Planned vs done by year, per metric: ``[{metric, unit, points, total}, ...]``.
+
+        Each point is a target on :attr:`as_of`, with ``by_deadline`` (the value on its
+        deadline: the yearly verdict's) and ``late`` (``{site: day done}``: done after
+        the deadline). ``total`` is the plan total of an additive metric (counts, lengths,
+        areas, sums) whose targets' years do not overlap, None otherwise: the targets
+        summed, ``actual`` every site done by :attr:`as_of` (late ones included),
+        ``by_deadline`` those done in their year, and ``late``.
+        """
         out: dict[str, dict[str, Any]] = {}
         for t in self.targets:
             m = METRICS.get(t.metric)
             entry = out.setdefault(t.metric, {
                 "metric": t.metric, "zh": m.zh if m else t.metric, "en": m.en if m else "",
-                "unit": t.unit, "points": []})
+                "unit": t.unit, "points": [], "total": None})
             entry["points"].append({"id": t.id, "year": t.year, "start_year": t.start_year,
                                     "target": t.target, "actual": t.actual,
-                                    "planned": t.planned, "verdict": t.verdict})
+                                    "planned": t.planned, "verdict": t.verdict,
+                                    "by_deadline": (t.actual_by_deadline
+                                                    if t.met_by_deadline is not None
+                                                    else t.actual),
+                                    "late": dict(t.late)})
+        for metric, entry in out.items():
+            entry["total"] = plan_total([t for t in self.targets if t.metric == metric])
         return list(out.values())
 
     def to_dict(self) -> dict[str, Any]:
@@ -128,7 +153,34 @@ class MetricsResult:
             "indicators": [i.to_dict() for i in self.indicators],
             "counts_by_status": {k: dict(v) for k, v in self.counts_by_status.items()},
             "series": self.series(), "warnings": list(self.warnings),
+            "measurement": dict(self.measurement),
         }
+
+
+#: Measures whose yearly values add up to a plan total.
+ADDITIVE_MEASURES = ("count", "length", "area", "attr_sum")
+
+
+def plan_total(targets: Sequence[TargetResult]) -> dict[str, Any] | None:
+    """The plan total of one metric's targets (see :meth:`MetricsResult.series`).
+
+    None unless every target is of an additive measure and measured, and their years do
+    not overlap (a cumulative or multi-year target is its own total).
+    """
+    if not targets or any(t.measure not in ADDITIVE_MEASURES or t.actual is None
+                          for t in targets):
+        return None
+    years = [y for t in targets for y in range(t.start_year, t.year + 1)]
+    if len(years) != len(set(years)):
+        return None
+    late = {i: d for t in targets for i, d in t.late.items()}
+    by_deadline = [t.actual_by_deadline if t.met_by_deadline is not None else t.actual
+                   for t in targets]
+    return {"ids": [t.id for t in targets], "years": [min(years), max(years)],
+            "target": float(sum(t.target for t in targets)),
+            "actual": float(sum(t.actual or 0.0 for t in targets)),
+            "by_deadline": float(sum(v or 0.0 for v in by_deadline)),
+            "late": late}
 
 
 def default_as_of(year: int | None, today: dt.date | None = None) -> dt.date:
@@ -203,7 +255,9 @@ def residential_coverage_layer(ws: Workspace, *, as_of: dt.date | None = None,
 def _service_indicator(res: gpd.GeoDataFrame, parks: gpd.GeoDataFrame, *, scope: str,
                        responsible: str, rules: Sequence[RadiusRule], crs: str,
                        service: Any = None) -> Indicator:
-    cov = park_service_coverage(res, parks, rules=rules, crs=crs, workers=1, service=service)
+    # every core (at most 4), as the benchmark: the per-parcel areas do not depend on the
+    # split, and their sum is taken in one order, so the result is the same bit for bit
+    cov = park_service_coverage(res, parks, rules=rules, crs=crs, workers=None, service=service)
     return Indicator(
         key="park_service_coverage", name="公园绿地服务半径覆盖率",
         name_en="park service-radius coverage", scope=scope, value=cov.value, unit="%",
@@ -244,7 +298,10 @@ def pilot_zone_results(ws: Workspace, as_of: dt.date,
             theme=[ws.layers[lay].theme for lay in sites["layer"]])
     min_km2 = next((t.value for t in ws.register.targets if t.measure == "area_each"),
                    MIN_ZONE_KM2)
-    return tuple(zone_coverage(zgdf, sites, crs=ws.config.measure_crs or MEASURE_CRS,
+    crowded = crowded_years(zdata if zdata is not None else zgdf)
+    return tuple(
+        attrs.evolve(z, same_year=tuple(i for i in crowded.get(z.year, ()) if i != z.id))
+        for z in zone_coverage(zgdf, sites, crs=ws.config.measure_crs or MEASURE_CRS,
                                min_km2=min_km2, as_of=as_of))
 
 
@@ -263,6 +320,10 @@ def _selected_zones(ws: Workspace, year: int | None, zone: str | None,
         zones_sel = zones_sel[zones_sel["id"].astype(str) == zone]
     if zgdf is None:
         warnings.append("no layer of purpose 'pilot_zones': pilot zones not measured")
+    else:
+        warnings.extend(crowded_years_message(y, ids, layer=zone_layer or "", lang="en")
+                        for y, ids in crowded_years(zgdf).items()
+                        if year is None or y == year)
     return zone_layer, zones_sel
 
 
@@ -387,4 +448,5 @@ def compute_metrics(
         workspace=ws.config.name, county=ws.config.county, as_of=as_of, year=year, zone=zone,
         schematic=ws.config.schematic or ws.is_schematic, targets=targets, zones=zone_results,
         indicators=tuple(indicators), counts_by_status=counts, warnings=tuple(warnings),
-        zone_layer=zone_layer)
+        zone_layer=zone_layer,
+        measurement=measurement(crs, ws.config.bounds))

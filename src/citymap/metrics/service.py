@@ -52,6 +52,7 @@ __all__ = [
     "Indicator",
     "ServiceCoverage",
     "split_by_service",
+    "whole_parks",
     "park_radii",
     "service_area",
     "subdivide",
@@ -169,7 +170,8 @@ class ServiceCoverage:
     covered_m2, residential_m2
         Covered and total residential area (m²).
     parcels, parks_used, parks_ignored
-        Counts: residential parcels; parks within a rule; parks below every rule.
+        Counts: residential parcels; parks (a multipolygon is one park) within a rule;
+        parks below every rule.
     rules
         The rules applied.
     exact
@@ -203,8 +205,43 @@ def _polygonal(geoms: GeomArray) -> GeomArray:
     return np.asarray(parts[keep], dtype=object)
 
 
+def whole_parks(geoms: GeomArray) -> GeomArray:
+    """Every park as one (multi)polygon of its polygonal parts; parks without one dropped.
+
+    A park's size is the whole park's: a MultiPolygon park of two 1 600 m² parts is a
+    3 200 m² park (300 m), not two parks below every rule.
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    if not len(geoms):
+        return np.empty(0, dtype=object)
+    parts, index = shapely.get_parts(geoms, return_index=True)
+    while True:  # polygons inside collections inside collections: down to single ones
+        multi = np.isin(shapely.get_type_id(parts), (6, 7))
+        if not multi.any():
+            break
+        sub, j = shapely.get_parts(parts[multi], return_index=True)
+        parts = np.concatenate([parts[~multi], sub])
+        index = np.concatenate([index[~multi], index[multi][j]])
+    order = np.argsort(index, kind="stable")
+    parts, index = parts[order], index[order]
+    keep = (shapely.get_type_id(parts) == 3) & ~shapely.is_empty(parts)
+    parts, index = parts[keep], index[keep]
+    if not len(parts):
+        return np.empty(0, dtype=object)
+    _, dense = np.unique(index, return_inverse=True)
+    whole = shapely.multipolygons(parts, indices=dense)
+    # a park of one polygon stays a Polygon (as it was drawn)
+    single = np.bincount(dense) == 1
+    first = np.flatnonzero(np.r_[True, np.diff(dense) != 0])
+    whole[single] = parts[first[single]]
+    return np.asarray(whole, dtype=object)
+
+
 def park_radii(park_geoms: GeomArray, rules: Sequence[RadiusRule]) -> FloatArray:
-    """The radius each park serves (m), NaN when no rule applies (areas in the input CRS)."""
+    """The radius each park serves (m), NaN when no rule applies (areas in the input CRS).
+
+    Each element is one whole park (see :func:`whole_parks`): its area decides.
+    """
     area = shapely.area(park_geoms)
     radius = np.full(len(park_geoms), np.nan)
     for rule in rules:  # first matching rule wins
@@ -257,6 +294,20 @@ def subdivide(geom: shapely.Geometry, *, max_vertices: int = 256) -> GeomArray:
     return np.concatenate(out) if out else np.empty(0, dtype=object)
 
 
+#: At most this many threads by default (the parcel pass stops scaling beyond it).
+MAX_WORKERS = 4
+
+
+def default_workers() -> int:
+    """The CPUs this process may use (``sched_getaffinity``, else ``cpu_count``), capped.
+
+    At most :data:`MAX_WORKERS`, at least 1.
+    """
+    n = (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+         else (os.cpu_count() or 1))
+    return max(1, min(MAX_WORKERS, n))
+
+
 def _chunk_area(parcels: GeomArray, pieces_wkb: npt.NDArray[np.object_],
                 exact: bool) -> FloatArray:
     # GEOS prepared geometries are not thread-safe: every task has its own copies.
@@ -300,7 +351,9 @@ def covered_area(parcels: GeomArray, service: shapely.Geometry, *, exact: bool =
     exact
         Area-exact; if False a parcel counts whole when its point on surface is covered.
     workers
-        Threads (default: the CPUs available, at most 4).
+        Threads (default :func:`default_workers`: the CPUs available, at most 4). The
+        result does not depend on it (each parcel's area is computed alone; the areas come
+        back in input order).
     max_vertices, chunk
         Piece size of the subdivided service area; parcels per task (default: an equal
         share per worker).
@@ -311,8 +364,7 @@ def covered_area(parcels: GeomArray, service: shapely.Geometry, *, exact: bool =
     pieces_wkb = np.asarray(shapely.to_wkb(subdivide(service, max_vertices=max_vertices)),
                             dtype=object)
     if workers is None:
-        workers = min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
-                      else (os.cpu_count() or 1))
+        workers = default_workers()
     size = chunk or -(-len(parcels) // max(workers, 1))
     bounds = list(range(0, len(parcels), size))
     if workers <= 1 or len(bounds) == 1:
@@ -346,8 +398,9 @@ def park_service_coverage(
     residential
         Residential land parcels (polygons, any CRS; assumed not to overlap each other).
     parks
-        Parks (polygons, any CRS); each serves the radius of the first rule its area
-        (measured in ``crs``) falls in; parks outside every rule serve nothing.
+        Parks (polygons or multipolygons, any CRS); each serves the radius of the first
+        rule its whole area (measured in ``crs``; all parts of a multipolygon together)
+        falls in; parks outside every rule serve nothing.
     rules
         The radius rules (default :data:`DEFAULT_RULES`).
     exact
@@ -355,7 +408,8 @@ def park_service_coverage(
     crs
         The metric CRS for areas and buffers.
     workers
-        Threads for the parcel pass.
+        Threads for the parcel pass (default :func:`default_workers`); the value is the
+        same bit for bit whatever their number.
     service
         :func:`service_area` of ``parks`` (in ``crs``) when already built (the same parks
         measured against several sets of parcels, e.g. every pilot zone).
@@ -373,7 +427,7 @@ def park_service_coverage(
     """
     res = _measure_geoms(residential, crs)
     res = np.asarray(res, dtype=object)
-    pk = _polygonal(_measure_geoms(parks, crs)) if len(parks) else np.empty(0, dtype=object)
+    pk = whole_parks(_measure_geoms(parks, crs)) if len(parks) else np.empty(0, dtype=object)
     radius = park_radii(pk, rules) if len(pk) else np.empty(0)
     if service is None:
         service = service_area(pk, rules)
@@ -441,7 +495,7 @@ def service_coverage_layer(
         ``covered`` (bool), ``area_m2`` and geometry in lon/lat; empty parts are dropped.
     """
     res = _measure_geoms(residential, crs)
-    pk = _polygonal(_measure_geoms(parks, crs)) if len(parks) else np.empty(0, dtype=object)
+    pk = whole_parks(_measure_geoms(parks, crs)) if len(parks) else np.empty(0, dtype=object)
     service = service_area(pk, rules)
     ids = (residential["id"].astype(str).to_numpy() if "id" in residential.columns
            else np.arange(len(residential)).astype(str))
