@@ -34,11 +34,11 @@ from citymap.metrics.service import (
     GB55014_STANDARD,
     Indicator,
     RadiusRule,
-    _polygonal,
     park_service_coverage,
     service_area,
     service_coverage_layer,
     verdict_of,
+    whole_parks,
 )
 from citymap.metrics.targets import TargetResult, target_results
 from citymap.metrics.zones import (
@@ -343,7 +343,7 @@ def _service_indicators(ws: Workspace, as_of: dt.date, zone_geoms: list[tuple[st
         return []
     parks = park_frame(ws, as_of)
     unit = _responsible(ws, "new_parks")
-    park_geoms = (_polygonal(np.asarray(to_measure(parks, crs).geometry.values, dtype=object))
+    park_geoms = (whole_parks(np.asarray(to_measure(parks, crs).geometry.values, dtype=object))
                   if len(parks) else np.empty(0, dtype=object))
     service = service_area(park_geoms, rules)
     out = []
