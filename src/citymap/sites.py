@@ -191,6 +191,7 @@ def check_layer(
     work_numbers: Iterable[int] | None,
     seen_ids: dict[str, str] | None = None,
     today: dt.date | None = None,
+    years: tuple[int, int] | None = PLAN_YEARS,
 ) -> list[Problem]:
     """Every problem of one layer's features.
 
@@ -211,6 +212,10 @@ def check_layer(
         Ids already seen in other layers (id → file), updated in place.
     today
         Latest allowed status date (default: today).
+    years
+        The plan's first and last year (``Plan.years``): a site's ``year`` lies in them
+        (None when the register could not be read: the year is then only checked to be a
+        whole number).
     """
     problems: list[Problem] = []
     works = set(work_numbers) if work_numbers is not None else None
@@ -230,7 +235,6 @@ def check_layer(
     type_names = np.array(["Point", "LineString", "LinearRing", "Polygon", "MultiPoint",
                            "MultiLineString", "MultiPolygon", "GeometryCollection"])
     valid = shapely.is_valid(geoms)
-    lo, hi = PLAN_YEARS
     records = gdf.drop(columns=gdf.geometry.name).to_dict("records")
     for i, rec in enumerate(records):
         fid = rec.get("id")
@@ -275,8 +279,10 @@ def check_layer(
                 if works is not None and n not in works:
                     bad("works", f"links to work {n!r}, which is not in the register")
             year = rec.get("year")
-            if _is_missing(year) or not _check_type(year, "int") or not lo <= int(year) <= hi:
-                bad("year", f"must be a plan year {lo}–{hi}, got {year!r}")
+            if _is_missing(year) or not _check_type(year, "int") or (
+                    years is not None and not years[0] <= int(year) <= years[1]):
+                span = f"{years[0]}–{years[1]}" if years is not None else "(a whole number)"
+                bad("year", f"must be a plan year {span}, got {year!r}")
             status = rec.get("status")
             if status not in SITE_STATUSES:
                 bad("status", f"unknown status {status!r}; use one of "

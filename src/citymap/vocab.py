@@ -36,7 +36,9 @@ STATUS_EN: dict[str, str] = {
 }
 #: The ``source`` value of schematic (not surveyed) data.
 SCHEMATIC = "示意"
-#: The plan's years; target years must lie in this range.
+#: The plan period of a register that gives no ``plan.start``/``plan.end`` (the seed's,
+#: 2020–2022). Everything else reads the loaded plan's own years: ``Plan.years``,
+#: ``Workspace.plan_years``.
 PLAN_YEARS: tuple[int, int] = (2020, 2022)
 COMPARISONS: tuple[str, ...] = (">=", "=")
 
