@@ -170,3 +170,14 @@ def test_an_unreadable_register_does_not_judge_years(tmp_path: Path) -> None:
     assert r.exit_code == 2
     assert "unknown metric 'pocket_park'" in r.output
     assert "year:" not in r.output and "date:" not in r.output
+
+
+def test_monthly_report_of_a_month_of_the_period(ws2023: Path, tmp_path: Path) -> None:
+    r = run(ws2023, "report", "--month", "2021-12")
+    assert r.exit_code == 2
+    assert r.output == ("Error: --month 2021-12 不在规划期 2023–2025 内: "
+                        "请给出 2023–2025 之间的月份\n")
+    out = tmp_path / "月报.html"
+    r = run(ws2023, "report", "--month", "2024-11", "--no-maps", "-o", str(out))
+    assert r.exit_code == 0, r.output
+    assert "2024 年 11 月 月度通报" in out.read_text(encoding="utf-8")
