@@ -288,3 +288,16 @@ def test_context_and_extra_members_round_trip(pg_url, tmp_path):
     out = json.loads(st.files()["geo/context/roads.geojson"])
     assert out["name"] == "roads" and out["crs"] == data["crs"]
     assert out["features"] == data["features"]
+
+
+def test_events_before_the_stored_plans_start_are_refused(pg_url, tmp_path):  # noqa: F811
+    import _ws_period
+
+    st = open_store(pg_url)
+    st.init()
+    st.push(_ws_period.make_workspace(tmp_path / "p"))
+    early = StatusEvent(__import__("datetime").date(2022, 12, 31), "OC-2", "进行中")
+    with pytest.raises(ValidationError, match=r"'2022-12-31' is outside 2023-01-01 …"):
+        st.append_events([early])
+    ok = StatusEvent(__import__("datetime").date(2023, 1, 1), "OC-2", "进行中")
+    assert len(st.append_events([ok]).added) == 1

@@ -173,7 +173,8 @@ def make_template(ws: Workspace, unit: str, path: str | Path, *, as_of: dt.date 
     if not rows:
         raise ValidationError([Problem("--unit", "", "", f"{unit!r} leads no work"
                                        + ("" if lead_only else " and shares none"))])
-    out = write_template(path, rows, unit=name, as_of=as_of, title=ws.register.plan.title)
+    out = write_template(path, rows, unit=name, as_of=as_of, title=ws.register.plan.title,
+                         first_date=ws.register.plan.start)
     n_works = sum(1 for r in rows if r["kind"] == "工程")
     return TemplateResult(out, name, n_works, len(rows) - n_works)
 
@@ -211,7 +212,7 @@ def read_events(
     A row is refused when its 编号 is unknown, its unit neither leads nor shares the work,
     新状态 is not a status (department words such as 完工 or 在建 are read through the
     status synonyms, :func:`citymap.io.intake.values.status_synonyms`), 日期 is missing,
-    not a date, outside 2020-01-01 … today or earlier than the last status of that id,
+    not a date, outside the plan's start … today or earlier than the last status of that id,
     完成百分比 is not a number in 0–100, or the same 编号 and 日期 appear twice in the file.
 
     Parameters
@@ -305,7 +306,7 @@ def read_events(
                 bad(field, msg)
     row_of = {(r.where, f"row {r.row}"): r for r in pf.rows}
     for p in check_events(ws.history, events, known_ids=set(ids), today=today,
-                          locations=locations):
+                          first_date=ws.register.plan.start, locations=locations):
         found = row_of.get((p.where, p.item))
         problems.append(Problem(p.where, p.item, found.label(p.field) if found else p.field,
                                 p.message))
@@ -368,7 +369,8 @@ def import_progress(
         raise ValidationError(problems)
     res: AppendResult = append_events(ws.root, events, log_path=ws.config.status_log,
                                       known_ids=set(ids_of(ws)), today=today,
-                                      locations=locations, dry_run=dry_run)
+                                      locations=locations, dry_run=dry_run,
+                                      first_date=ws.register.plan.start)
     return ImportResult(Path(path), len(pf.rows), pf.skipped, res.added, res.unchanged,
                         dry_run)
 
@@ -398,11 +400,14 @@ def set_status(
                                    unit=unit)
     ids = set(ids_of(ws))
     loc = [("status set", event.id)]
-    problems += check_events(ws.history, [event], known_ids=ids, today=today, locations=loc)
+    first = ws.register.plan.start
+    problems += check_events(ws.history, [event], known_ids=ids, today=today, first_date=first,
+                             locations=loc)
     if problems:
         raise ValidationError(problems)
     return append_events(ws.root, [event], log_path=ws.config.status_log,
-                         known_ids=ids, today=today, locations=loc, dry_run=dry_run)
+                         known_ids=ids, today=today, locations=loc, dry_run=dry_run,
+                         first_date=first)
 
 
 def status_event(ws: Workspace, ident: str, status: str, date: dt.date, *,

@@ -158,10 +158,19 @@ class Plan:
     county: str
     issued_by: str = ""
     issued: dt.date | None = None
-    start: dt.date = dt.date(2020, 1, 1)
-    end: dt.date = dt.date(2022, 12, 31)
+    start: dt.date = dt.date(PLAN_YEARS[0], 1, 1)
+    end: dt.date = dt.date(PLAN_YEARS[1], 12, 31)
     basis: tuple[str, ...] = ()
     partner_units_of_every_work: tuple[str, ...] = ()
+
+    @property
+    def years(self) -> tuple[int, int]:
+        """The plan's first and last year (of ``start`` and ``end``), e.g. ``(2023, 2025)``.
+
+        Every plan year in citymap comes from here: target and site years, the years of
+        ``--year``, the map's dates, the report's overview.
+        """
+        return (self.start.year, self.end.year)
 
 
 @attrs.frozen
@@ -291,7 +300,7 @@ def _date(c: _Checker, obj: dict[str, Any], field: str, item: str) -> dt.date | 
 
 
 def _parse_target(c: _Checker, raw: Any, work: int | None, item: str,
-                  years: tuple[int, int] = PLAN_YEARS) -> Target | None:
+                  years: tuple[int, int]) -> Target | None:
     if not isinstance(raw, dict):
         c.add(item, "targets", f"each target must be a mapping, got {raw!r}")
         return None
@@ -325,7 +334,7 @@ def _parse_target(c: _Checker, raw: Any, work: int | None, item: str,
         c.add(titem, "comparison", f"must be one of {', '.join(COMPARISONS)}, got "
               f"{comparison!r}", raw)
         ok = False
-    lo, hi = years  # the plan's own period (start/end), 2020–2022 by default
+    lo, hi = years  # the plan's own period (Plan.years)
     year = raw.get("year")
     if not _is_int(year) or not lo <= year <= hi:
         c.add(titem, "year", f"must be a year from {lo} to {hi}, got {year!r}", raw)
@@ -383,13 +392,17 @@ def _parse_plan(c: _Checker, data: dict[str, Any]) -> Plan:
     for f in ("title", "county"):
         if not isinstance(p.get(f), str) or not p[f].strip():
             c.add("plan", f, f"must be a non-empty text, got {p.get(f)!r}", p)
-    start = _date(c, p, "start", "plan") if "start" in p else dt.date(2020, 1, 1)
-    end = _date(c, p, "end", "plan") if "end" in p else dt.date(2022, 12, 31)
+    default = Plan(title="", county="")
+    start = _date(c, p, "start", "plan") if "start" in p else default.start
+    end = _date(c, p, "end", "plan") if "end" in p else default.end
+    if start and end and end < start:
+        c.add("plan", "end", f"{end.isoformat()!r} is before the start "
+              f"{start.isoformat()!r}: give the plan's period as start … end", p)
     issued = _date(c, p, "issued", "plan") if "issued" in p else None
     return Plan(
         title=str(p.get("title", "")), county=str(p.get("county", "")),
         issued_by=str(p.get("issued_by", "") or ""), issued=issued,
-        start=start or dt.date(2020, 1, 1), end=end or dt.date(2022, 12, 31),
+        start=start or default.start, end=end or default.end,
         basis=tuple(str(b) for b in p.get("basis", []) or []),
         partner_units_of_every_work=_units(c, p, "partner_units_of_every_work", "plan",
                                            required=False),
@@ -523,7 +536,7 @@ def parse_register(data: Any, *, shown: str = "register") -> Register:
     actions = _parse_actions(c, data)
     action_numbers = {a.number for a in actions}
     target_ids: dict[str, str] = {}
-    years = (plan.start.year, plan.end.year)
+    years = plan.years
     works = [_parse_work(c, n, w, action_numbers, target_ids, years)
              for n, w in _numbered(c, data.get("works"), "work", data,
                                    "are missing: list the plan's works")]

@@ -8,8 +8,8 @@ text from the records is escaped by Jinja2's autoescape. Schematic data carries 
 notice.
 
 With a year the report is that year's 通报: its targets, and the charts show every year of
-their metrics up to the report date. Without a year it is the three-year overview (总评):
-every target of the plan.
+their metrics up to the report date. Without a year it is the overview (总评, 三年总评 for a
+three-year plan) of every target of the plan's period (``Plan.years``).
 """
 
 from __future__ import annotations
@@ -452,14 +452,32 @@ def _pictures(result: MetricsResult, ws: Workspace | None) -> list[dict[str, str
     return report_pictures(open_attachments(ws.root), ids, as_of=result.as_of, names=names)
 
 
-def _title(result: MetricsResult, title: str | None, month: dict[str, Any] | None) -> str:
+def _overview_name(years: tuple[int, int]) -> str:
+    """What the overview of a plan of ``years`` is called: ``三年总评`` for 2020–2022."""
+    n = years[1] - years[0] + 1
+    return f"{'一二三四五六七八九十'[n - 1] if 1 <= n <= 10 else n}年总评"
+
+
+def _report_years(result: MetricsResult, ws: Workspace | None) -> tuple[int, int]:
+    """The plan's years: the workspace's (:attr:`Workspace.plan_years`); without it, the
+    years the result's targets span.
+    """
+    if ws is not None:
+        return ws.plan_years
+    if not result.targets:
+        return PLAN_YEARS
+    return (min(t.start_year for t in result.targets), max(t.year for t in result.targets))
+
+
+def _title(result: MetricsResult, title: str | None, month: dict[str, Any] | None,
+           years: tuple[int, int]) -> str:
     if title:
         return title
     if month is not None:
         return f"{result.workspace} {month['label']} 月度通报"
     if result.year is not None:
         return f"{result.workspace} {result.year} 年度通报"
-    return f"{result.workspace} {PLAN_YEARS[0]}–{PLAN_YEARS[1]} 三年总评"
+    return f"{result.workspace} {years[0]}–{years[1]} {_overview_name(years)}"
 
 
 def render_report(result: MetricsResult, *, ws: Workspace | None = None, maps: bool = True,
@@ -469,14 +487,14 @@ def render_report(result: MetricsResult, *, ws: Workspace | None = None, maps: b
     Parameters
     ----------
     result
-        The metrics to report (``result.year`` None: the three-year overview).
+        The metrics to report (``result.year`` None: the overview of the plan's years).
     ws
         The workspace, for the other years of each chart and the zone maps (without it the
         charts show the targets of ``result`` only and the maps are left out).
     maps
         Draw a map of each zone.
     title
-        The title (default: the workspace name and 年度通报, or 三年总评).
+        The title (default: the workspace name and 年度通报, or the plan's years and 总评).
     month
         The month's sections (:func:`citymap.monthly.month_context`): the monthly 通报.
 
@@ -518,10 +536,13 @@ def render_report(result: MetricsResult, *, ws: Workspace | None = None, maps: b
         "responsible": i.responsible, "note": i.note}
         for i in result.indicators]
     any_partial = any(p["partial"] for s in series for p in s["points"])
+    period = _report_years(result, ws)
     return tpl.render(
-        lang="zh", title=_title(result, title, month), month=month, workspace=result.workspace,
+        lang="zh", title=_title(result, title, month, period), month=month,
+        workspace=result.workspace,
         county=result.county, as_of=result.as_of.isoformat(), year=result.year,
-        plan_years=f"{PLAN_YEARS[0]}–{PLAN_YEARS[1]}", schematic=result.schematic,
+        plan_years=f"{period[0]}–{period[1]}", overview=_overview_name(period),
+        schematic=result.schematic,
         summary=summary, n_targets=len(result.targets),
         n_late=sum(1 for t in result.targets if t.verdict == "met"
                    and t.met_by_deadline is False),
@@ -545,7 +566,7 @@ def write_report(ws: Workspace, path: str | os.PathLike[str], *, year: int | Non
     path
         The HTML file written.
     year
-        The year reported (None: the three-year overview of every target).
+        The year reported (None: the overview of every target of the plan's years).
     as_of
         The report date (default: 31 December of ``year``, or today if earlier).
     maps

@@ -198,6 +198,7 @@ def check_layer(
     work_numbers: Iterable[int] | None,
     seen_ids: dict[str, str] | None = None,
     today: dt.date | None = None,
+    years: tuple[int, int] | None = PLAN_YEARS,
 ) -> list[Problem]:
     """Every problem of one layer's features.
 
@@ -218,6 +219,10 @@ def check_layer(
         Ids already seen in other layers (id → file), updated in place.
     today
         Latest allowed status date (default: today).
+    years
+        The plan's first and last year (``Plan.years``): a site's ``year`` lies in them
+        (None when the register could not be read: the year is then only checked to be a
+        whole number).
     """
     problems: list[Problem] = []
     works = set(work_numbers) if work_numbers is not None else None
@@ -261,7 +266,7 @@ def check_layer(
             bad("geometry", where)
         if spec.is_sites:
             _check_site_works(rec, spec, works, bad)
-            _check_site_record(rec, today, bad)
+            _check_site_record(rec, today, bad, years)
         _check_fields(rec, spec, bad)
     return problems
 
@@ -298,12 +303,14 @@ def _check_site_works(rec: Mapping[str, object], spec: LayerSpec, works: set[int
             bad("works", f"links to work {n!r}, which is not in the register")
 
 
-def _check_site_record(rec: Mapping[str, object], today: dt.date, bad: _Bad) -> None:
-    """The site's year, status, status date, name and source."""
-    lo, hi = PLAN_YEARS
+def _check_site_record(rec: Mapping[str, object], today: dt.date, bad: _Bad,
+                       years: tuple[int, int] | None) -> None:
+    """The site's year (in the plan's ``years`` when given), status, date, name and source."""
     year = rec.get("year")
-    if _is_missing(year) or not _check_type(year, "int") or not lo <= int(year) <= hi:  # type: ignore[call-overload]
-        bad("year", f"must be a plan year {lo}–{hi}, got {year!r}")
+    if _is_missing(year) or not _check_type(year, "int") or (
+            years is not None and not years[0] <= int(year) <= years[1]):  # type: ignore[call-overload]
+        span = f"{years[0]}–{years[1]}" if years is not None else "(a whole number)"
+        bad("year", f"must be a plan year {span}, got {year!r}")
     status = rec.get("status")
     if status not in SITE_STATUSES:
         bad("status", f"unknown status {status!r}; use one of {', '.join(SITE_STATUSES)}")

@@ -121,7 +121,9 @@ BASEMAPS: tuple[str, ...] = ("osm", "tianditu", "amap", "none", "tiles")
 EXPORT_FORMATS: tuple[str, ...] = ("geojson", "gpkg", "shp", "csv", "dxf")
 #: The ``source`` value of schematic (not surveyed) data.
 SCHEMATIC = "示意"
-#: The plan's years; target years must lie in this range.
+#: The plan period of a register that gives no ``plan.start``/``plan.end`` (the seed's,
+#: 2020–2022). Everything else reads the loaded plan's own years: ``Plan.years``,
+#: ``Workspace.plan_years``.
 PLAN_YEARS: tuple[int, int] = (2020, 2022)
 COMPARISONS: tuple[str, ...] = (">=", "=")
 

@@ -15,9 +15,10 @@ from citymap.cli._options import (
     errors_to_exit,
     get_lang,
     load,
+    plan_year,
     stdout_console,
 )
-from citymap.vocab import DONE, MEASURES, METRICS, PLAN_YEARS, label, verdict_label
+from citymap.vocab import DONE, MEASURES, METRICS, label, verdict_label
 
 _v = verdict_label
 
@@ -32,9 +33,10 @@ def _n(x: float | None) -> str:
            "  citymap metrics --as-of 2021-06-30 --format json\n\n"
            "  citymap metrics --zone PZ-2021-01\n\n  citymap metrics --list",
 )
-@click.option("--year", "-y", type=click.IntRange(*PLAN_YEARS), default=None,
+@click.option("--year", "-y", type=int, default=None, metavar="YEAR",
               help="Only targets whose years include "
-              "this year, and that year's pilot zone. The date defaults to its 31 December "
+              "this year (one of the plan's years, plan.start … plan.end of the register), "
+              "and that year's pilot zone. The date defaults to its 31 December "
               "(or today, if earlier).")
 @as_of_option
 @click.option("--zone", metavar="ID", default=None, help="Only this pilot zone.")
@@ -78,6 +80,7 @@ def metrics(ctx: click.Context, year: int | None, as_of: dt.date | None, zone: s
     from citymap.metrics.output import to_csv, to_json
 
     ws = load(ctx)
+    year = plan_year(ctx, ws, year)
     with errors_to_exit():
         result = compute_metrics(ws, year=year, as_of=as_of, zone=zone)
     if fmt == "json":

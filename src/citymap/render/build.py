@@ -197,7 +197,8 @@ def build_maps(
         compute = compute_metrics
     else:
         compute = metrics or None
-    dates, selected = date_options(as_of, today, lang)
+    first, last = ws.plan_years
+    dates, selected = date_options(as_of, today, lang, range(first, last + 1))
     days = [d.date for d in dates]
     reg = ws.register
 
@@ -225,7 +226,7 @@ def build_maps(
     if compute is not None:
         from citymap.metrics import pilot_zone_results
 
-        results = {d: compute(ws, year=panel_year(d), as_of=d) for d in days}
+        results = {d: compute(ws, year=panel_year(d, ws.plan_years), as_of=d) for d in days}
         zones = {d: pilot_zone_results(ws, d) for d in days}  # every zone, every date
         service = _service_layers(ws, days)
         output = results[as_of or today]  # the build's date is one of the dates
@@ -265,8 +266,8 @@ def build_maps(
                 assets=assets, links=links, home=f"{up}index.html" if depth else None,
                 photos=photo_blob(photos, lang=lang, up=up),
             )
-            panels = [panel_for(results.get(d), d, works=works, zones=zones.get(d))
-                      for d in days]
+            panels = [panel_for(results.get(d), d, works=works, zones=zones.get(d),
+                                years=ws.plan_years) for d in days]
             html = render_map(ws, options, panels, service if works is None else ())
             target = tmp / path
             target.parent.mkdir(parents=True, exist_ok=True)
