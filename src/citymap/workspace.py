@@ -165,6 +165,11 @@ class Workspace:
         """The context (denominator) layers."""
         return {n: s for n, s in self.layers.items() if not s.is_sites}
 
+    @property
+    def plan_years(self) -> tuple[int, int]:
+        """The plan's first and last year, from the register (:attr:`Plan.years`)."""
+        return self.register.plan.years
+
     def layer(self, name: str) -> gpd.GeoDataFrame:
         """The data of layer ``name`` (lon/lat)."""
         try:
@@ -332,7 +337,8 @@ def load_workspace(
             warnings.extend(f"{spec.source}: feature {i!r}: geometry repaired with make_valid"
                             for i in fixed)
         found = check_layer(gdf, spec, shown=spec.source, bounds=config.bounds,
-                            work_numbers=work_numbers, seen_ids=seen, today=today)
+                            work_numbers=work_numbers, seen_ids=seen, today=today,
+                            years=register.plan.years if register else None)
         problems.extend(found)
         if not found:
             data[name] = coerce_columns(gdf if len(gdf) else empty_layer(spec), spec)
@@ -344,7 +350,8 @@ def load_workspace(
                 warnings.append(f"work {w.number} {w.name} is site-bound but no layer lists it")
     known = set(seen) | {str(n) for n in work_numbers} if work_numbers is not None else None
     history = read_status_log(folder / config.status_log, shown=config.status_log,
-                              known_ids=known, today=today, problems=problems)
+                              known_ids=known, today=today, problems=problems,
+                              first_date=register.plan.start if register else None)
     if problems:
         raise ValidationError(problems)
     assert register is not None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
+from typing import TYPE_CHECKING
 
 import click
 from rich.table import Table
@@ -19,8 +20,10 @@ from citymap.cli._options import (
     stderr_console,
     stdout_console,
 )
-from citymap.history import StatusEvent
 from citymap.vocab import SITE_STATUSES, label
+
+if TYPE_CHECKING:
+    from citymap.history import StatusEvent
 
 
 @click.group(

@@ -13,7 +13,6 @@ from citymap.cli._options import (
     stderr_console,
     stdout_console,
 )
-from citymap.sites import parse_works
 from citymap.vocab import SCHEMATIC, label
 
 
@@ -53,6 +52,8 @@ def validate(ctx: click.Context, repair: bool) -> None:
         lt.add_row(name, spec.role, spec.geometry, str(len(gdf)), str(n_schematic),
                    ",".join(map(str, spec.works)) or "—")
     con.print(lt)
+    from citymap.sites import parse_works
+
     counts: dict[int, int] = {}
     for name in ws.site_layers:
         for v in ws.data[name]["works"]:
@@ -73,6 +74,15 @@ def validate(ctx: click.Context, repair: bool) -> None:
                   "no site yet")
     for msg in ws.warnings:
         err.print(f"[yellow]warning:[/yellow] {msg}")
+    from rich.markup import escape
+
+    from citymap.layers import layer_for
+    from citymap.metrics.zones import crowded_years, crowded_years_message
+
+    zone_layer = layer_for(ws.layers, "pilot_zones")
+    for year, ids in crowded_years(ws.data.get(zone_layer or "")).items():
+        msg = crowded_years_message(year, ids, layer=zone_layer or "", lang=lang)
+        err.print(f"[yellow]warning:[/yellow] {escape(msg)}")
     n_sites = sum(len(ws.data[n]) for n in ws.site_layers)
     note = " (schematic data 示意)" if ws.is_schematic else ""
     err.print(f"[green]ok[/green]: {len(ws.register.works)} works, "

@@ -71,7 +71,7 @@ from citymap.io.owned import (
     recognise_gpkg,
 )
 from citymap.sites import SITE_COLUMNS, parse_works
-from citymap.vocab import METRICS
+from citymap.vocab import EXPORT_FORMATS, METRICS
 
 if TYPE_CHECKING:
     from citymap.layers import LayerSpec
@@ -97,10 +97,10 @@ __all__ = [
     "register_tables",
 ]
 
-#: Formats ``export_workspace`` writes.
-FORMATS = ("geojson", "gpkg", "shp", "csv", "dxf")
+#: Formats ``export_workspace`` writes (the names live in :mod:`citymap.vocab`).
+FORMATS = EXPORT_FORMATS
 #: What ``all`` writes (DXF, for CAD, only when asked).
-ALL_FORMATS = ("geojson", "gpkg", "shp", "csv")
+ALL_FORMATS = tuple(f for f in FORMATS if f != "dxf")
 #: Lon/lat CRSs the GeoPackage and Shapefile may be written in.
 EXPORT_CRS = ("EPSG:4490", "EPSG:4326")
 #: Columns joined from the register onto each site (several works: values joined by ";").
