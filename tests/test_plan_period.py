@@ -96,12 +96,20 @@ def test_build_dates_and_panels_are_the_plans_years(ws2023: Path, tmp_path: Path
     assert m is not None
     blob = json.loads(m.group(1))
     today = dt.date.today()
-    assert blob["dates"] == [["2023-12-31", "2023年底"], ["2024-12-31", "2024年底"],
-                             ["2025-12-31", "2025年底"],
-                             [today.isoformat(), f"今天 ({today.isoformat()})"]]
+    dates = blob["dates"]
+    quick = [k for k, d in enumerate(dates) if d["quick"]]
+    assert [(dates[k]["iso"], dates[k]["label"]) for k in quick] == [
+        ("2023-12-31", "2023年底"), ("2024-12-31", "2024年底"), ("2025-12-31", "2025年底"),
+        (today.isoformat(), f"今天 ({today.isoformat()})")]
+    # the month axis runs over the plan's own years: first and last month-end of 2023–2025
+    months = [d["iso"] for d in dates if not d["quick"] or d["iso"].endswith("-12-31")]
+    assert months[0] == "2023-01-31"
+    assert "2025-11-30" in months
+    assert not any(m < "2023-01-01" for m in months)
     # each year's panel shows that year's targets; today (after the plan) shows its last year
-    assert [p["year"] for p in blob["panel"]] == [2023, 2024, 2025, 2025]
-    ids = [[row[0] for row in p["rows"]] for p in blob["panel"]]
+    panels = [blob["panel"][k] for k in quick]
+    assert [p["year"] for p in panels] == [2023, 2024, 2025, 2025]
+    ids = [[row["id"] for row in p["rows"]] for p in panels]
     assert ids == [["16.2"], ["8.1", "16.1", "16.2"], ["16.2"], ["16.2"]]
 
 
