@@ -19,3 +19,7 @@ echo "== maps: citymap build vs plain folium ($maps)"
 "$py" benchmarks/bench_maps.py --scale "$maps"
 echo "== store: PostGIS vs the Python path ($store)"
 "$py" benchmarks/bench_store.py --scale "$store"
+echo "== start-up: commands without geometry vs ogrinfo --version"
+"$py" benchmarks/bench_startup.py
+echo "== scale: the shipped workspace 1x / 10x (100x: bench_scale.py --scales 1,10,100)"
+"$py" benchmarks/bench_scale.py --scales 1,10

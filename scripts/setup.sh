@@ -9,9 +9,13 @@ extras=""
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e ".${extras}"
+# The map libraries travel inside the package (src/citymap/render/vendor, committed); npm is
+# only needed for the tests (acorn) and the benchmarks (maplibre-gl), and to check the
+# vendored copy against the locked tarballs.
 if command -v npm >/dev/null 2>&1 && [ -f package-lock.json ]; then
   npm ci --no-audit --no-fund --loglevel=error
+  .venv/bin/python tools/vendor_assets.py --check
 else
-  echo "setup: npm or package-lock.json missing: maps will need network access for Leaflet" >&2
+  echo "setup: npm missing: maps build anyway (their libraries come with citymap)" >&2
 fi
 echo "setup: citymap installed in .venv ($(.venv/bin/citymap --version))" >&2

@@ -8,6 +8,7 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v ogrinfo >/dev/null 2>&1 || need+=(gdal-bin)
 [ -e /usr/lib/x86_64-linux-gnu/mod_spatialite.so ] || [ -e /usr/lib/aarch64-linux-gnu/mod_spatialite.so ] \
   || need+=(libsqlite3-mod-spatialite)
+command -v npm >/dev/null 2>&1 || need+=(npm)  # acorn (ES2020 check), maplibre-gl (benchmark)
 fc-list 2>/dev/null | grep -qi "noto sans cjk" || need+=(fonts-noto-cjk)
 [ -x /usr/lib/postgresql/15/bin/initdb ] && ls /usr/share/postgresql/15/extension/postgis.control >/dev/null 2>&1 \
   || need+=(postgresql-15 postgresql-15-postgis-3)

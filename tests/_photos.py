@@ -28,7 +28,7 @@ def _ifd(entries: list[tuple[int, int, object]], offset: int, order: str) -> byt
             data = str(value).encode("ascii") + b"\x00"
             count = len(data)
         elif typ == BYTE:
-            data = bytes(value)  # type: ignore[arg-type]
+            data = bytes(value)  # type: ignore[call-overload]
             count = len(data)
         elif typ == SHORT:
             data = struct.pack(order + "H", value)
@@ -81,8 +81,8 @@ def exif_block(*, taken: dt.datetime | None = None, lat: float | None = None,
     exif_at = 8 + len(probe)
     exif_bytes = _ifd(exif_ifd, exif_at, order) if exif_ifd else b""
     gps_at = exif_at + len(exif_bytes)
-    pointers = ([(0x8769, LONG, exif_at)] if exif_ifd else []) + (
-        [(0x8825, LONG, gps_at)] if gps else [])
+    pointers: list[tuple[int, int, object]] = [(0x8769, LONG, exif_at)] if exif_ifd else []
+    pointers += [(0x8825, LONG, gps_at)] if gps else []
     ifd0_bytes = _ifd(ifd0 + pointers, 8, order)
     gps_bytes = _ifd(gps, gps_at, order) if gps else b""
     tiff = (b"MM" if big_endian else b"II") + struct.pack(order + "HL", 42, 8)

@@ -19,10 +19,9 @@ import pytest
 from _ws_maps import EXPECTED, XSS, load
 from citymap.gcj02 import wgs84_to_gcj02
 from citymap.metrics import compute_metrics, pilot_zone_results, residential_coverage_layer
-from citymap.render.assets import find_node_modules
 from citymap.render.build import build_maps
-from citymap.render.map import STATUS_COLORS, date_options
-from citymap.vocab import SITE_STATUSES
+from citymap.render.map import date_options
+from citymap.vocab import SITE_STATUSES, STATUS_COLORS, VERDICT_ZH
 from citymap.workspace import Workspace
 
 pytestmark = pytest.mark.browser
@@ -42,8 +41,6 @@ sync_api = pytest.importorskip("playwright.sync_api")
 
 
 DATES = [o.date for o in date_options(None, TODAY)[0]]
-VERDICT_ZH = {"met": "达标", "on track": "按进度", "in progress": "推进中", "behind": "滞后",
-              "not measurable": "无法测算", "no data": "无数据", "not met": "未达标"}
 
 
 @pytest.fixture(scope="module")
@@ -53,9 +50,6 @@ def ws(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
 
 @pytest.fixture(scope="module")
 def maps(ws: Workspace, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    if find_node_modules(ROOT) is None:
-        pytest.fail("node_modules is missing: run `npm ci` in the repository (the offline "
-                    "maps bundle Leaflet from it)")
     out = tmp_path_factory.mktemp("out") / "maps"
     build_maps(ws, out, offline=True, today=TODAY)
     return out
@@ -83,11 +77,17 @@ class Page:
     """A page with the network blocked: requests and script errors are recorded."""
 
     def __init__(self, browser: Any, url: str, *,
-                 serve: dict[str, Path | bytes] | None = None) -> None:
+                 serve: dict[str, Path | bytes] | None = None,
+                 viewport: tuple[int, int] = (1400, 900), phone: bool = False,
+                 blocked_ok: bool = False) -> None:
         self.requests: list[str] = []
         self.errors: list[str] = []
         self.dialogs: list[str] = []
-        self.page = browser.new_page(viewport={"width": 1400, "height": 900})
+        self.blocked_ok = blocked_ok or bool(serve)
+        self.context = browser.new_context(
+            viewport={"width": viewport[0], "height": viewport[1]}, has_touch=phone,
+            is_mobile=phone)
+        self.page = self.context.new_page()
         self.page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
         self.page.on("console", self._console)
         self.page.on("dialog", self._dialog)
@@ -97,7 +97,7 @@ class Page:
         self.page.wait_for_function("window.citymap && window.citymap.ready", timeout=30_000)
 
     def _console(self, msg: Any) -> None:
-        if msg.type == "error" and not (self.serve and "Failed to load resource" in msg.text):
+        if msg.type == "error" and not (self.blocked_ok and "Failed to load resource" in msg.text):
             self.errors.append(f"console: {msg.text}")
 
     def _dialog(self, dialog: Any) -> None:
@@ -123,8 +123,15 @@ class Page:
     def js(self, expr: str, arg: Any = None) -> Any:
         return self.page.evaluate(expr, arg)
 
+    def date(self, day: dt.date) -> None:
+        """Choose ``day`` in the date selector (a quick position)."""
+        k = self.js("iso => window.citymap.data.dates.findIndex(d => d.iso === iso)",
+                    day.isoformat())
+        assert k >= 0, day
+        self.page.select_option(".cm-date", str(k))
+
     def close(self) -> None:
-        self.page.close()
+        self.context.close()
 
 
 @pytest.fixture
@@ -194,8 +201,8 @@ def test_popup_wraps_long_text_and_uses_a_cjk_font(index: Page) -> None:
 def test_date_selector_changes_colours_as_the_history_says(index: Page) -> None:
     options = index.page.locator(".cm-date option").all_inner_texts()
     assert options[:3] == ["2020年底", "2021年底", "2022年底"] and "今天" in options[3]
-    for k, year in enumerate((2020, 2021, 2022)):
-        index.page.select_option(".cm-date", str(k))
+    for year in (2020, 2021, 2022):
+        index.date(dt.date(year, 12, 31))
         for (layer, fid), by_year in EXPECTED.items():
             got = index.js("([l, i]) => window.citymap.status(l, i)", [layer, fid])
             assert got["status"] == by_year[year], (fid, year)
@@ -211,7 +218,7 @@ def _pct(v: float) -> str:
 def test_metrics_panel_shows_the_computed_numbers(index: Page, ws: Workspace, k: int) -> None:
     day = DATES[k]
     res = compute_metrics(ws, year=day.year, as_of=day)
-    index.page.select_option(".cm-date", str(k))
+    index.date(day)
     rows = index.page.locator(".cm-panel .cm-target[data-target]")
     assert rows.evaluate_all("rs => rs.map(r => r.dataset.target)") == [t.id for t in res.targets]
     for t in res.targets:
@@ -245,17 +252,17 @@ def test_metrics_panel_shows_the_computed_numbers(index: Page, ws: Workspace, k:
     text = ind.inner_text()
     assert _pct(county.value) in text and f"标准 {county.comparison} {_pct(county.standard)}" \
         in text and VERDICT_ZH[county.verdict] in text
-    # counts by status: every site layer but the pilot zones
+    # counts by status: every site layer, the pilot zones too (as `citymap metrics`)
     counts = index.page.inner_text(".cm-counts").replace("\n", " ")
     for s in SITE_STATUSES:
-        n = sum(c[s] for lay, c in res.counts_by_status.items() if lay != "pilot_zones")
+        n = sum(c[s] for c in res.counts_by_status.values())
         assert f"{s} {n}" in counts
 
 
 def test_pilot_label_shows_the_computed_area_and_coverage(index: Page, ws: Workspace) -> None:
     label = index.page.locator(".cm-label [data-zone='pz-1'] .cm-label-text")
     for k in (0, 2):
-        index.page.select_option(".cm-date", str(k))
+        index.date(DATES[k])
         (z,) = pilot_zone_results(ws, DATES[k])
         text = label.text_content() or ""
         assert f"{round(z.area_km2, 2):g} km²" in text
@@ -271,7 +278,7 @@ def test_service_radius_layer(index: Page, ws: Workspace) -> None:
     index.page.click("input[data-layer=park_service]")
     index.page.wait_for_timeout(100)
     for k in (3, 0):  # today, then the end of 2020: the layer of each date
-        index.page.select_option(".cm-date", str(k))
+        index.date(DATES[k])
         index.page.wait_for_timeout(100)
         gdf = residential_coverage_layer(ws, as_of=DATES[k])
         assert index.js("window.citymap.drawn()")["park_service"] == len(gdf) == 4
@@ -333,12 +340,9 @@ def test_unit_and_action_maps(browser: Any, maps: Path, ws: Workspace) -> None:
 
 
 def test_amap_overlays_are_drawn_at_gcj02(browser: Any, ws: Workspace, tmp_path: Path) -> None:
-    nm = find_node_modules(ROOT)
-    assert nm is not None
     out = tmp_path / "maps"
     build_maps(ws, out, basemap="amap", today=TODAY, metrics=None)
-    page = Page(browser, (out / "index.html").as_uri(),
-                serve={"https://cdn.jsdelivr.net/npm/": nm, "https://web": _png()})
+    page = Page(browser, (out / "index.html").as_uri(), serve={"https://web": _png()})
     try:
         lon, lat = ws.data["pocket_parks"].geometry.values[0].coords[0]
         gx, gy = wgs84_to_gcj02(lon, lat)
@@ -347,10 +351,8 @@ def test_amap_overlays_are_drawn_at_gcj02(browser: Any, ws: Workspace, tmp_path:
         # drawn where the AMap tiles have that GCJ-02 point, not at the WGS 84 one
         drawn, expected, raw = page.js(
             "([gy, gx, y, x]) => { const m = window.citymap.map;"
-            " let p = null;"
-            " m.eachLayer(l => { if (l._cmL !== undefined && l._cmI === 0 && l.getLatLng"
-            "   && window.citymap.data.layers[l._cmL].name === 'pocket_parks') p = l._point; });"
-            " return [[p.x, p.y], [m.latLngToLayerPoint([gy, gx]).x,"
+            " const p = window.citymap.point('pocket_parks', 'pp-1');"
+            " return [p, [m.latLngToLayerPoint([gy, gx]).x,"
             " m.latLngToLayerPoint([gy, gx]).y], [m.latLngToLayerPoint([y, x]).x,"
             " m.latLngToLayerPoint([y, x]).y]]; }",
             [float(gy), float(gx), lat, lon])

@@ -2,7 +2,7 @@ import geopandas as gpd
 import pytest
 
 from _ws_metrics import line, rect
-from citymap.metrics.density import density_indicator, find_context, road_density
+from citymap.metrics.density import density_indicator, road_density
 
 
 def _roads(*geoms):
@@ -37,6 +37,3 @@ def test_dense_network_meets_target():
     assert d == pytest.approx(10.0) and density_indicator(km, km2, d, scope="z").verdict == "met"
 
 
-def test_find_context():
-    assert find_context(["roads", "built_up_area"], "built_up") == "built_up_area"
-    assert find_context(["roads"], "parks") is None

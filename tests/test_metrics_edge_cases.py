@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import io
 import json
+import os
 
 import attrs
 import geopandas as gpd
@@ -38,7 +39,7 @@ def run(*args):
     return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
 
 
-@pytest.fixture()
+@pytest.fixture
 def late_ws(tmp_path):
     """PP-C is planned for 2021 and done on 2022-03-01: late, done in 2022."""
     return make_ws(tmp_path / "ws", targets=YEARLY, sites={"pocket_parks": ("Polygon", [
@@ -94,7 +95,7 @@ def test_late_in_json_csv_cli_and_report(late_ws):
 
 # ------------------------------------------------------------------ one pilot zone a year
 
-@pytest.fixture()
+@pytest.fixture
 def two_zones(tmp_path):
     zones = [site("PZ-2021-01", rect(0, 0, 1500, 1500), works=""),
              site("PZ-2021-02", rect(3000, 0, 1500, 1500), works=""),
@@ -182,9 +183,9 @@ def test_metrics_use_every_core(late_ws, monkeypatch):
         "parks": ("Polygon", [ctx("P-1", rect(200, 0, 100, 100))])})
     compute_metrics(load_workspace(root))
     assert seen and all(w is None for w in seen)  # None: service.default_workers()
-    monkeypatch.setattr(service.os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
     assert service.default_workers() == 2
-    monkeypatch.setattr(service.os, "sched_getaffinity", lambda _pid: set(range(64)),
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: set(range(64)),
                         raising=False)
     assert service.default_workers() == service.MAX_WORKERS
 
@@ -198,6 +199,7 @@ def test_coverage_is_the_same_bit_for_bit_on_any_number_of_threads():
     parks = gpd.GeoDataFrame(geometry=shapely.box(px, py, px + side, py + side),
                              crs="EPSG:4548")
     runs = [service.park_service_coverage(res, parks, workers=w) for w in (1, 2, 3)]
+    assert runs[0].value is not None
     assert 0 < runs[0].value < 100
     for r in runs[1:]:
         assert r.value == runs[0].value and r.covered_m2 == runs[0].covered_m2
@@ -210,9 +212,12 @@ def test_plan_total_only_for_additive_metrics_without_overlapping_years(late_ws)
     ws = load_workspace(late_ws)
     ts = {t.id: t for t in compute_metrics(ws, as_of=END_2022).targets}
     two = plan_total([ts["8.1"], ts["8.2"]])
+    assert two is not None
     assert (two["target"], two["actual"], two["by_deadline"]) == (3.0, 3.0, 2.0)
     # on its own deadline (as_of = 2022-12-31) 8.3 is not yet past it: its value is its own
-    assert plan_total([ts["8.3"]])["by_deadline"] == ts["8.3"].actual == 1.0
+    one = plan_total([ts["8.3"]])
+    assert one is not None
+    assert one["by_deadline"] == ts["8.3"].actual == 1.0
     assert plan_total([]) is None
     assert plan_total([ts["P.1"]]) is None                     # area_each: not additive
     both = attrs.evolve(ts["8.2"], start_year=2020)            # 2020–2021 overlaps 2020

@@ -130,7 +130,7 @@ def test_popup_shows_before_and_after_offline(browser: Any, maps: Path) -> None:
     page.evaluate("window.citymap.select('old_communities', 'OC-2')")
     page.wait_for_function(f"{alts}.includes('完工后 2021-06-01')")
     assert page.evaluate(alts) == ["施工前 2020-11-05", "完工后 2021-06-01"]
-    end_2020 = page.evaluate("window.citymap.data.dates.findIndex(d => d[0] === '2020-12-31')")
+    end_2020 = page.evaluate("window.citymap.data.dates.findIndex(d => d.iso === '2020-12-31')")
     assert end_2020 >= 0
     page.evaluate(f"window.citymap.setDate({end_2020})")
     page.evaluate("window.citymap.select('old_communities', 'OC-2')")

@@ -18,7 +18,6 @@ from citymap.gcj02 import wgs84_to_gcj02
 from citymap.metrics import compute_metrics, pilot_zone_results, residential_coverage_layer
 from citymap.render import assets
 from citymap.render.map import (
-    STATUS_COLORS,
     MapOptions,
     basemap_layers,
     date_options,
@@ -30,7 +29,7 @@ from citymap.render.map import (
     render_map,
 )
 from citymap.render.panel import Panel, PanelRow, panel_blob, panel_for, panel_year
-from citymap.vocab import SITE_STATUSES
+from citymap.vocab import SITE_STATUSES, STATUS_COLORS
 from citymap.workspace import Workspace
 
 TODAY = dt.date(2024, 6, 30)
@@ -60,14 +59,14 @@ def _layer(data: dict[str, Any], name: str) -> dict[str, Any]:
 
 
 def _col(layer: dict[str, Any], name: str) -> list[Any]:
-    c = layer["cols"][name]
+    c = layer["columns"][name]
     if isinstance(c, dict):
         return [c["d"][i] for i in decode_ints(c["i"])]
     return list(c)
 
 
 def _coords(layer: dict[str, Any]) -> np.ndarray:
-    v = np.cumsum(np.array(decode_ints(layer["g"]["c"])).reshape(-1, 2), axis=0)
+    v = np.cumsum(np.array(decode_ints(layer["geometry"]["c"])).reshape(-1, 2), axis=0)
     return v / 1e6
 
 
@@ -98,19 +97,35 @@ def test_points_need_no_structure() -> None:
     assert decode_ints(g["c"]) == [37765432, 117123457]  # rounded to 6 decimals
 
 
+def _replay(layer: dict[str, Any], i: int, day: dt.date) -> tuple[str, dt.date | None]:
+    """A site's status and status date on ``day`` from the blob's events, as the script does."""
+    counts = decode_ints(layer["events"]["n"])
+    days = np.cumsum(decode_ints(layer["events"]["day"]))
+    start = sum(counts[:i])
+    status, when = SITE_STATUSES[0], None
+    for k in range(start, start + counts[i]):
+        d = dt.date(2000, 1, 1) + dt.timedelta(days=int(days[k]))
+        if d <= day:
+            status, when = SITE_STATUSES[int(layer["events"]["code"][k])], d
+    return status, when
+
+
 def test_blob_counts_fields_and_styles(ws: Workspace) -> None:
     data = map_data(ws, _options())
+    assert data["schema"] == "citymap-map" and data["version"] == 2
     names = {x["name"]: x for x in data["layers"]}
     assert set(names) == set(ws.layers)
     for name, gdf in ws.data.items():
         assert names[name]["n"] == len(gdf)
         assert _col(names[name], "id") == list(gdf["id"])
     oc = names["old_communities"]
-    assert oc["f"] == [["year", "计划年份"], ["households", "户数"], ["note", "说明"]]
+    assert oc["fields"] == [{"column": "year", "label": "计划年份"},
+                            {"column": "households", "label": "户数"},
+                            {"column": "note", "label": "说明"}]
     # styles once per layer: four status colours, not one per feature
     assert oc["style"]["colors"] == [STATUS_COLORS[s] for s in SITE_STATUSES]
-    assert "style" not in json.dumps(oc["cols"])
-    assert names["roads"]["role"] == "context" and "st" not in names["roads"]
+    assert "style" not in json.dumps(oc["columns"])
+    assert names["roads"]["role"] == "context" and "events" not in names["roads"]
     assert names["pilot_zones"]["role"] == "pilot"
     assert names["pilot_zones"]["zone"]["area"] == [pytest.approx(1.92, abs=0.01)]
     # coordinates within half a micro-degree of the data
@@ -121,28 +136,45 @@ def test_blob_counts_fields_and_styles(ws: Workspace) -> None:
 
 def test_statuses_per_date_follow_the_history(ws: Workspace) -> None:
     data = map_data(ws, _options())
-    keys = [d for d, _ in data["dates"]]
+    keys = [d["iso"] for d in data["dates"]]
     assert keys[:3] == ["2020-12-31", "2021-12-31", "2022-12-31"] and keys[3] == "2024-06-30"
     for (layer, fid), by_year in EXPECTED.items():
         lay = _layer(data, layer)
         i = _col(lay, "id").index(fid)
-        for k, year in enumerate((2020, 2021, 2022)):
-            assert SITE_STATUSES[int(lay["st"][k][i])] == by_year[year], (fid, year)
+        for year in (2020, 2021, 2022):
+            assert _replay(lay, i, dt.date(year, 12, 31))[0] == by_year[year], (fid, year)
     oc = _layer(data, "old_communities")
     i = _col(oc, "id").index("oc-2")
-    days = np.cumsum(decode_ints(oc["sd"][2]))
-    assert dt.date(2000, 1, 1) + dt.timedelta(days=int(days[i])) == dt.date(2022, 8, 1)
+    assert _replay(oc, i, dt.date(2022, 12, 31))[1] == dt.date(2022, 8, 1)
+
+
+def test_events_replay_the_status_on_every_month(ws: Workspace) -> None:
+    """The events in the blob give each site the status ``status_as_of`` gives, any month."""
+    opts, sel = date_options(None, TODAY, months=True)
+    assert len(opts) == 37 and sum(o.quick for o in opts) == 4 and opts[sel].date == TODAY
+    data = map_data(ws, MapOptions(dates=opts, selected=sel, basemap="none"))
+    for o in opts[::5]:
+        now = ws.status_as_of(o.date)
+        for lay in data["layers"]:
+            if "events" not in lay:
+                continue
+            want = now.layer(lay["name"])
+            for i, fid in enumerate(_col(lay, "id")):
+                got = _replay(lay, i, o.date)
+                row = want[want["id"] == fid].iloc[0]
+                assert got[0] == row["status"], (fid, o.date)
+                assert (got[1].isoformat() if got[1] else "") == row["status_date"]
 
 
 def test_targets_a_site_counts_toward(ws: Workspace) -> None:
     data = map_data(ws, _options())
-    ids = [t[0] for t in data["targets"]]
+    ids = [t["id"] for t in data["targets"]]
     oc = _layer(data, "old_communities")
-    groups = decode_ints(oc["tg"]["i"])
+    groups = decode_ints(oc["targets"]["i"])
     by_id = dict(zip(_col(oc, "id"), groups, strict=True))
-    assert [ids[k] for k in oc["tg"]["d"][by_id["oc-1"]]] == ["16.1"]
-    assert [ids[k] for k in oc["tg"]["d"][by_id["oc-2"]]] == ["16.2"]
-    assert oc["tg"]["d"][by_id["oc-4"]] == []  # work 17 has no target on this layer
+    assert [ids[k] for k in oc["targets"]["d"][by_id["oc-1"]]] == ["16.1"]
+    assert [ids[k] for k in oc["targets"]["d"][by_id["oc-2"]]] == ["16.2"]
+    assert oc["targets"]["d"][by_id["oc-4"]] == []  # work 17 has no target on this layer
     assert set(data["works"]) == {"8", "16", "17"}
     assert data["works"]["16"]["l"] == ["县住房城乡建设局"]
     assert data["works"]["16"]["p"] == ["县发改局", "各乡镇(街道)"]
@@ -160,29 +192,31 @@ def test_pilot_zone_area_and_coverage_come_from_the_metrics(ws: Workspace) -> No
     for k, o in enumerate(opts.dates):
         (z,) = pilot_zone_results(ws, o.date)
         assert pz["zone"]["area"] == [round(z.area_km2, 2)]
-        assert pz["zone"]["cov"][k] == [[round(z.covered_share, 1),
+        assert pz["zone"]["coverage"][k] == [[round(z.covered_share, 1),
                                          round(z.by_status["已完成"]["share"], 1)]]
     assert pz["zone"]["below"] == [1] and pz["zone"]["min"] == 2  # 1.92 km² < 2 km²
     # done share grows as oc-2 is done in 2022
-    assert pz["zone"]["cov"][0][0][1] < pz["zone"]["cov"][2][0][1]
+    assert pz["zone"]["coverage"][0][0][1] < pz["zone"]["coverage"][2][0][1]
     # without metrics: the area alone (EPSG:4548)
     bare = _layer(map_data(ws, opts), "pilot_zones")["zone"]
-    assert bare["area"] == pz["zone"]["area"] and bare["cov"] == []
+    assert bare["area"] == pz["zone"]["area"] and bare["coverage"] == []
 
 
 def test_service_radius_layer_on_the_overview_only(ws: Workspace) -> None:
     opts = _options()
     service = [residential_coverage_layer(ws, as_of=o.date) for o in opts.dates]
     data = map_data(ws, opts, service=service)
-    entries = [x for x in data["layers"] if x["role"] == "service"]
-    assert [x["d"] for x in entries] == list(range(len(opts.dates)))
-    for x, gdf in zip(entries, service, strict=True):
+    x = data["service"]
+    assert x["role"] == "service" and len(x["coveredByDate"]) == len(opts.dates)
+    for k, gdf in enumerate(service):
         assert x["n"] == len(gdf) == 4  # rs-1 within, rs-2 split, rs-3 outside
-        assert x["cv"] == "".join("1" if c else "0" for c in gdf["covered"])
+        bits = x["covered"][x["coveredByDate"][k]]
+        assert bits == "".join("1" if c else "0" for c in gdf["covered"])
         assert _col(x, "id") == list(gdf["id"])
-    assert XSS in _col(entries[0], "name")
+    assert len(x["covered"]) < len(opts.dates)  # dates with the same parks share flags
+    assert XSS in _col(x, "name")
     unit = map_data(ws, _options(works=frozenset({8}), include_context=False), service=service)
-    assert not any(x["role"] == "service" for x in unit["layers"])
+    assert unit["service"] is None
 
 
 def test_unit_map_shows_only_its_works(ws: Workspace) -> None:
@@ -263,26 +297,27 @@ def test_panel_shows_the_computed_targets(ws: Workspace) -> None:
         res = compute_metrics(ws, year=year, as_of=as_of)
         blob = panel_blob(panel_for(res, as_of))
         assert blob["year"] == year and blob["ok"] is True
-        assert [r[0] for r in blob["rows"]] == [t.id for t in res.targets]
+        assert [r["id"] for r in blob["rows"]] == [t.id for t in res.targets]
         for r, t in zip(blob["rows"], res.targets, strict=True):
-            assert r[3] == pytest.approx(t.target) and r[7] == t.verdict and r[5] == t.unit
-            assert r[4] == (None if t.actual is None else pytest.approx(t.actual, abs=1e-3))
-        want = [sum(c[s] for lay, c in res.counts_by_status.items() if lay != "pilot_zones")
-                for s in SITE_STATUSES]
-        assert blob["counts"] == want
-        (ind,) = blob["ind"]
+            assert r["target"] == pytest.approx(t.target) and r["verdict"] == t.verdict
+            assert r["unit"] == t.unit
+            assert r["actual"] == (None if t.actual is None else pytest.approx(t.actual,
+                                                                               abs=1e-3))
+        (ind,) = blob["indicators"]
         county = next(i for i in res.indicators if i.scope == "county")
-        assert ind[0] == "park_service_coverage" and ind[3] == pytest.approx(county.value,
-                                                                              abs=1e-3)
-        assert ind[5:] == [county.comparison, county.standard, county.verdict]
+        assert ind["key"] == "park_service_coverage"
+        assert ind["value"] == pytest.approx(county.value, abs=1e-3)
+        assert [ind["comparison"], ind["standard"], ind["verdict"]] == [
+            county.comparison, county.standard, county.verdict]
     # not measurable from geometry: no actual, the work's recorded status and percent
     blob = panel_blob(panel_for(compute_metrics(ws, year=2021, as_of=dt.date(2021, 12, 31)),
                                 dt.date(2021, 12, 31)))
-    row = next(r for r in blob["rows"] if r[0] == "17.1")
-    assert row[4] is None and row[7] == "not measurable" and row[8:] == ["进行中", 40]
+    row = next(r for r in blob["rows"] if r["id"] == "17.1")
+    assert row["actual"] is None and row["verdict"] == "not measurable"
+    assert [row["recordedStatus"], row["recordedPercent"]] == ["进行中", 40]
     en = panel_blob(panel_for(compute_metrics(ws, year=2021, as_of=dt.date(2021, 12, 31)),
                               dt.date(2021, 12, 31)), "en")
-    assert next(r for r in en["rows"] if r[0] == "17.1")[8] == "in progress"
+    assert next(r for r in en["rows"] if r["id"] == "17.1")["recordedStatus"] == "in progress"
 
 
 def test_unit_panel_shows_only_its_works(ws: Workspace) -> None:
@@ -301,19 +336,27 @@ def test_panel_counts_come_from_the_statuses(ws: Workspace) -> None:
     panels = [Panel(o.date, min(o.date.year, 2022), (PanelRow("16.1", "x", 2020, 2, 1, "个"),))
               for o in opts.dates]  # no counts given: the map counts the sites it shows
     data = map_data(ws, opts, panels)
-    # end of 2020: oc-1, pp-1 done; pp-2 in progress; the rest not started (pilot zones
-    # are not counted: they are areas, not works' sites)
-    assert data["panel"][0]["counts"] == [6, 1, 2, 0]
+    # end of 2020: oc-1, pp-1 done; pp-2 and the pilot zone in progress; the rest not started;
+    # the pilot zone counts, as in `citymap metrics`
+    for k, o in enumerate(opts.dates):
+        res = compute_metrics(ws, year=panel_year(o.date), as_of=o.date)
+        assert data["panel"][k]["counts"] == [
+            sum(c[s] for c in res.counts_by_status.values()) for s in SITE_STATUSES]
+    assert data["panel"][0]["counts"] == [6, 2, 2, 0]  # the pilot zone: 进行中
     assert sum(data["panel"][0]["counts"]) == sum(
-        len(g) for n, g in ws.data.items() if ws.layers[n].is_sites and n != "pilot_zones")
+        len(g) for n, g in ws.data.items() if ws.layers[n].is_sites)
 
 
-def test_offline_bundle_needs_node_modules(tmp_path: Path,
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bundle_comes_from_the_package_not_node_modules(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CITYMAP_NODE_MODULES", str(tmp_path / "nowhere"))
+    assets.copy_offline_bundle(tmp_path / "lib", tiles=False)
+    assert (tmp_path / "lib" / "leaflet" / "leaflet.js").is_file()
+    assert not (tmp_path / "lib" / "leaflet-minimap").exists()  # no tiles, no minimap
+    monkeypatch.setattr(assets, "VENDOR_DIR", tmp_path / "gone")
     with pytest.raises(CitymapError) as err:
-        assets.copy_offline_bundle(tmp_path / "lib", tiles=False)
-    assert "npm ci" in str(err.value) and "\n" not in str(err.value)
+        assets.copy_offline_bundle(tmp_path / "lib2", tiles=False)
+    assert "reinstall citymap" in str(err.value) and "\n" not in str(err.value)
 
 
 def test_online_refs_are_pinned() -> None:

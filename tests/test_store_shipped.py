@@ -14,7 +14,6 @@ import numpy as np
 import pytest
 from geopandas.testing import assert_geodataframe_equal
 
-from _pg import pg_server, pg_url  # noqa: F401
 from _ws_core import default_features, feature, make_workspace, square
 from _ws_metrics import ctx, line, make_ws, rect
 from _ws_metrics import site as msite
@@ -79,7 +78,7 @@ def _density_matches(rows, ws, as_of) -> None:
 
 
 @pytest.fixture(scope="module")
-def shipped(pg_server, tmp_path_factory):  # noqa: F811
+def shipped(pg_server, tmp_path_factory):
     if not (ROOT / "layers" / "residential.toml").exists():
         pytest.skip("the shipped workspace data has not landed")
     url = pg_server.new_database()
@@ -166,7 +165,7 @@ def _hand_made(root: Path, shift: float = 0.0) -> Path:
 
 
 @pytest.fixture(scope="module")
-def hand_made(pg_server, tmp_path_factory):  # noqa: F811
+def hand_made(pg_server, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("hand")
     st = open_store(pg_server.new_database())
     st.init()
@@ -225,7 +224,7 @@ def test_hand_made_zone_coverage(hand_made):
     assert zone_coverage(st, workspace="甲县", exclude=("old_communities",))[0].sites == 0
 
 
-def test_layers_named_explicitly_and_counties_without_them(pg_url, tmp_path):  # noqa: F811
+def test_layers_named_explicitly_and_counties_without_them(pg_url, tmp_path):
     feats = default_features()
     feats["old_communities"].append(feature(square(117.5825, 37.6405, 0.0008), id="OC-9",
                                             works="16", name="近园小区", year=2021,

@@ -51,9 +51,9 @@ def map_status(maps: Path, site: str) -> list[tuple[str, str]]:
                    else r.abort())
         page.goto((maps / "index.html").as_uri())
         page.wait_for_function("window.citymap && window.citymap.ready", timeout=30_000)
-        n = len(page.locator(".cm-date option").all_inner_texts())
-        for k in range(n):
-            page.select_option(".cm-date", str(k))
+        values = page.locator(".cm-date option").evaluate_all("os => os.map(o => o.value)")
+        for v in values:
+            page.select_option(".cm-date", v)
             got = page.evaluate("([l, i]) => window.citymap.status(l, i)",
                                 ["old_communities", site])
             seen.append((got["status"], got["color"]))

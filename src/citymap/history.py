@@ -26,6 +26,7 @@ append could leave half a row behind when the process is killed mid-write.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import csv
 import datetime as dt
@@ -55,7 +56,7 @@ from citymap.limits import (
     read_bounded,
     text_problem,
 )
-from citymap.vocab import SITE_STATUSES
+from citymap.vocab import BEHIND, DONE, NOT_STARTED, PLAN_YEARS, SITE_STATUSES, STARTED
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -86,12 +87,9 @@ __all__ = [
     "work_status",
 ]
 
-#: The earliest date a status may have (the plan's first day).
-FIRST_DATE = dt.date(2020, 1, 1)
-DONE = "已完成"
-BEHIND = "滞后"
-STARTED = "进行中"
-NOT_STARTED = "未开始"
+#: The earliest date a status may have when no plan is given: the first day of the default
+#: plan (:data:`citymap.vocab.PLAN_YEARS`). A workspace passes its plan's ``start``.
+FIRST_DATE = dt.date(PLAN_YEARS[0], 1, 1)
 
 LOG_COLUMNS = ("date", "id", "status", "percent", "note", "unit", "recorded_at")
 
@@ -187,30 +185,56 @@ class StatusEvent:
 
 @attrs.frozen
 class StatusLog:
-    """All status events, in file order (the log is append-only)."""
+    """All status events, in file order (the log is append-only).
+
+    The events are sorted and indexed once, on first use: by date (for the latest event of
+    every id on a date, kept per date asked) and by id. A build asks the same few dates
+    hundreds of times, so each query after the first of its date is a lookup.
+    """
 
     events: tuple[StatusEvent, ...] = ()
+    _memo: dict[object, object] = attrs.field(factory=dict, init=False, eq=False, repr=False)
 
     def __len__(self) -> int:
         return len(self.events)
 
+    def _sorted(self) -> tuple[list[StatusEvent], list[dt.date]]:
+        """The events oldest first (date, then recorded_at) and their dates."""
+        got = self._memo.get("sorted")
+        if got is None:
+            evs = sorted(self.events, key=lambda e: (e.date, e.recorded_at))
+            got = (evs, [e.date for e in evs])
+            self._memo["sorted"] = got
+        return got  # type: ignore[return-value]
+
     def for_id(self, ident: str) -> tuple[StatusEvent, ...]:
         """The events of one site or work, oldest first."""
-        return tuple(sorted((e for e in self.events if e.id == ident),
-                            key=lambda e: (e.date, e.recorded_at)))
+        by_id = self._memo.get("by_id")
+        if by_id is None:
+            index: dict[str, list[StatusEvent]] = {}
+            for e in self._sorted()[0]:
+                index.setdefault(e.id, []).append(e)
+            by_id = {k: tuple(v) for k, v in index.items()}
+            self._memo["by_id"] = by_id
+        return by_id.get(ident, ())  # type: ignore[attr-defined, no-any-return]
 
     def last_date(self, ident: str) -> dt.date | None:
         """Date of the latest event of ``ident``, if any."""
         evs = self.for_id(ident)
         return evs[-1].date if evs else None
 
+    def _latest(self, as_of: dt.date) -> dict[str, StatusEvent]:
+        key = ("latest", as_of)
+        got = self._memo.get(key)
+        if got is None:
+            evs, dates = self._sorted()
+            got = {e.id: e for e in evs[:bisect.bisect_right(dates, as_of)]}
+            self._memo[key] = got
+        return got  # type: ignore[return-value]
+
     def latest(self, as_of: dt.date) -> dict[str, StatusEvent]:
         """The latest event on or before ``as_of`` of every id that has one."""
-        out: dict[str, StatusEvent] = {}
-        for e in sorted(self.events, key=lambda e: (e.date, e.recorded_at)):
-            if e.date <= as_of:
-                out[e.id] = e
-        return out
+        return dict(self._latest(as_of))
 
     def status_on(
         self,
@@ -232,25 +256,29 @@ class StatusLog:
             Indexed like ``sites`` with columns ``status``, ``status_date`` (ISO text) and
             ``percent`` (float, NaN where unknown).
         """
-        latest = self.latest(as_of)
+        latest = self._latest(as_of)
+        parsed: dict[object, dt.date | None] = {}
         status, date, pct = [], [], []
-        for ident, st, sd in zip(sites["id"], sites["status"], sites["status_date"],
-                                 strict=True):
+        for ident, st, sd in zip(sites["id"].tolist(), sites["status"].tolist(),
+                                 sites["status_date"].tolist(), strict=True):
             ev = latest.get(str(ident))
             if ev is not None:
                 status.append(ev.status)
                 date.append(ev.date.isoformat())
                 pct.append(np.nan if ev.percent is None else ev.percent)
                 continue
-            try:
-                base = parse_date(sd)
-            except ValueError:
-                base = None
+            key = sd if isinstance(sd, str | dt.date) else repr(sd)
+            if key not in parsed:
+                try:
+                    parsed[key] = parse_date(sd)
+                except ValueError:
+                    parsed[key] = None
+            base = parsed[key]
             if base is not None and base <= as_of:
                 status.append(str(st))
                 date.append(base.isoformat())
             else:
-                status.append("未开始")
+                status.append(NOT_STARTED)
                 date.append("")
             pct.append(np.nan)
         return pd.DataFrame({"status": status, "status_date": date, "percent": pct},
@@ -262,8 +290,8 @@ class StatusLog:
 
 
 def _parse_rows(rows: Iterable[tuple[int, Mapping[str, str]]], shown: str, *,
-                known_ids: set[str] | None,
-                today: dt.date) -> tuple[list[StatusEvent], list[Problem]]:
+                known_ids: set[str] | None, today: dt.date,
+                first_date: dt.date | None) -> tuple[list[StatusEvent], list[Problem]]:
     events: list[StatusEvent] = []
     problems: list[Problem] = []
     for n, row in rows:
@@ -282,8 +310,9 @@ def _parse_rows(rows: Iterable[tuple[int, Mapping[str, str]]], shown: str, *,
             bad("status", f"unknown status {status!r}; use one of {', '.join(SITE_STATUSES)}")
         try:
             date = parse_date(row.get("date") or "")
-            if date < dt.date(2020, 1, 1) or date > today:
-                bad("date", f"{date.isoformat()!r} is outside 2020-01-01 … {today.isoformat()}")
+            if (first_date is not None and date < first_date) or date > today:
+                bad("date", f"{date.isoformat()!r} is outside "
+                    f"{first_date.isoformat() if first_date else ''} … {today.isoformat()}")
         except ValueError as exc:
             bad("date", str(exc))
             date = None
@@ -309,6 +338,7 @@ def read_status_log(
     shown: str | None = None,
     known_ids: set[str] | None = None,
     today: dt.date | None = None,
+    first_date: dt.date | None = FIRST_DATE,
     problems: list[Problem] | None = None,
 ) -> StatusLog:
     """Read and check ``status_log.csv``; a missing file is an empty log.
@@ -323,6 +353,9 @@ def read_status_log(
         Site ids and work numbers (as text) that events may name.
     today
         Latest allowed date (default: today).
+    first_date
+        Earliest allowed date: the plan's start (``Plan.start``); None: not checked (the
+        register could not be read).
     problems
         Where to add problems; when ``None`` they are raised as one
         :class:`~citymap.errors.ValidationError`.
@@ -335,7 +368,8 @@ def read_status_log(
     own: list[Problem] = []
     try:
         rows = split_log(read_bounded(path, shown=shown, kind="log"), shown)
-        events, own = _parse_rows(rows, shown, known_ids=known_ids, today=today)
+        events, own = _parse_rows(rows, shown, known_ids=known_ids, today=today,
+                                  first_date=first_date)
     except ValidationError as exc:
         events, own = [], exc.problems
     if own:
@@ -479,15 +513,16 @@ def check_events(
     *,
     known_ids: set[str] | None = None,
     today: dt.date | None = None,
+    first_date: dt.date = FIRST_DATE,
     locations: Sequence[tuple[str, str]] | None = None,
     shown: str = "status",
 ) -> list[Problem]:
     """Every problem of ``events`` as additions to ``log``.
 
     Events the log already holds are not checked again (they add nothing). The others
-    must name a known id, use a site status, lie in 2020-01-01 … ``today``, not be earlier
-    than the latest event of their id in the log, have a percent in 0–100, and not repeat
-    the id and date of another new event.
+    must name a known id, use a site status, lie in ``first_date`` … ``today``, not be
+    earlier than the latest event of their id in the log, have a percent in 0–100, and not
+    repeat the id and date of another new event.
 
     Parameters
     ----------
@@ -499,6 +534,8 @@ def check_events(
         Site ids and work numbers (as text); ``None`` skips the check.
     today
         The latest allowed date (default: today).
+    first_date
+        The earliest allowed date: the plan's start (``Plan.start``).
     locations
         ``(where, item)`` of each event for the messages (e.g. ``("a.xlsx [进度填报]",
         "row 5")``); default ``(shown, "event N")``.
@@ -523,8 +560,8 @@ def check_events(
             continue
         for field, msg in field_problems(e.id, e.status, e.percent, known_ids=known_ids):
             bad(field, msg)
-        if not FIRST_DATE <= e.date <= today:
-            bad("date", f"{e.date.isoformat()!r} is outside {FIRST_DATE.isoformat()} … "
+        if not first_date <= e.date <= today:
+            bad("date", f"{e.date.isoformat()!r} is outside {first_date.isoformat()} … "
                 f"{today.isoformat()}")
         prev = last.get(e.id)
         if prev is not None and e.date < prev:
@@ -653,6 +690,7 @@ def append_events(
     recorded_at: str | None = None,
     dry_run: bool = False,
     timeout: float = 120.0,
+    first_date: dt.date = FIRST_DATE,
 ) -> AppendResult:
     """Check ``events`` and append the new ones to the status log, safely.
 
@@ -683,6 +721,8 @@ def append_events(
         Check and report, write nothing.
     timeout
         Seconds to wait for the lock.
+    first_date
+        The earliest allowed date: the plan's start (``Plan.start``).
 
     Returns
     -------
@@ -711,13 +751,14 @@ def append_events(
         return AppendResult((), (), path, dry_run)
     with log_lock(path, timeout=timeout):
         try:
-            log = read_status_log(path, shown=shown, today=today)
+            log = read_status_log(path, shown=shown, today=today,
+                                  first_date=first_date)
         except ValidationError as exc:
             raise ValidationError([*exc.problems, Problem(
                 shown, "", "", "does not parse, so nothing was added to it: fix the lines "
                 "above first (the log is never appended to blind)")]) from None
         problems = check_events(log, events, known_ids=known_ids, today=today,
-                                locations=locations, shown=shown)
+                                first_date=first_date, locations=locations, shown=shown)
         if problems:
             raise ValidationError(problems)
         added, unchanged = split_new(log, events, recorded_at=stamp)

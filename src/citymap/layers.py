@@ -18,8 +18,10 @@ import attrs
 
 from citymap.errors import Problem, ValidationError
 from citymap.limits import path_problem, read_bounded
+from citymap.vocab import PURPOSE_SHAPES, PURPOSES, SINGLE_PURPOSES
 
-__all__ = ["FieldSpec", "LayerSpec", "load_layers", "GEOMETRY_TYPES", "FIELD_TYPES", "THEMES"]
+__all__ = ["FieldSpec", "LayerSpec", "load_layers", "layers_for", "layer_for", "purposes_of",
+           "GEOMETRY_TYPES", "FIELD_TYPES", "THEMES"]
 
 GEOMETRY_TYPES = ("Point", "LineString", "Polygon")
 FIELD_TYPES = ("str", "int", "float", "bool")
@@ -32,7 +34,7 @@ _FIELD = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,39}")
 _COLOR = re.compile(r"#[0-9A-Fa-f]{3,8}|[a-z]{3,20}")
 _STYLE_NUMBERS = ("weight", "fill_opacity", "opacity", "radius")
 _KEYS = {"name", "role", "source", "geometry", "action", "works", "theme", "title", "popup",
-         "fields", "style"}
+         "fields", "style", "purpose"}
 
 
 @attrs.frozen
@@ -59,6 +61,7 @@ class LayerSpec:
     action: int | None = None
     works: tuple[int, ...] = ()
     theme: str = ""
+    purpose: str = ""
     popup: tuple[str, ...] = ()
     fields: Mapping[str, FieldSpec] = attrs.field(factory=dict)
     style: Mapping[str, Any] = attrs.field(factory=dict)
@@ -111,6 +114,7 @@ def _parse(path: Path, shown: str, data: dict[str, Any],
     theme = data.get("theme", "")
     if theme and theme not in THEMES:
         bad("theme", f"{theme!r} must be one of {', '.join(THEMES)}")
+    purpose = _purpose(data, str(name), role, geometry, bad)
     title = data.get("title", {})
     if (not isinstance(title, dict) or not isinstance(title.get("zh"), str) or not title["zh"]
             or not isinstance(title.get("en", ""), str)):
@@ -120,12 +124,24 @@ def _parse(path: Path, shown: str, data: dict[str, Any],
     if not isinstance(popup, list) or not all(isinstance(p, str) for p in popup):
         bad("popup", f"must be a list of field names, got {popup!r}")
         popup = []
+    fields = _parse_fields(data.get("fields", {}), bad)
+    style = _parse_style(data.get("style", {}), bad)
+    if len(problems) > start:
+        return None
+    return LayerSpec(
+        name=name, role=role, source=str(source), geometry=str(geometry), title_zh=title["zh"],
+        title_en=str(title.get("en", "")), action=action, works=tuple(works), theme=theme,
+        purpose=purpose, popup=tuple(popup), fields=fields, style=style, path=shown,
+    )
+
+
+def _parse_fields(raw: object, bad: Callable[[str, str], None]) -> dict[str, FieldSpec]:
+    """The ``[fields]`` table: name → :class:`FieldSpec` (a bare type string is accepted)."""
+    if not isinstance(raw, dict):
+        bad("fields", f"must be a table of fields, got {raw!r}")
+        return {}
     fields: dict[str, FieldSpec] = {}
-    raw_fields = data.get("fields", {})
-    if not isinstance(raw_fields, dict):
-        bad("fields", f"must be a table of fields, got {raw_fields!r}")
-        raw_fields = {}
-    for fname, spec in raw_fields.items():
+    for fname, spec in raw.items():
         if isinstance(spec, str):
             spec = {"type": spec}
         if not _FIELD.fullmatch(fname):
@@ -141,18 +157,80 @@ def _parse(path: Path, shown: str, data: dict[str, Any],
                 f"{spec!r}")
             continue
         fields[fname] = FieldSpec(fname, spec.get("type", "str"), zh, en, req)
-    style = data.get("style", {})
-    if not isinstance(style, dict):
-        bad("style", f"must be a table, got {style!r}")
-        style = {}
-    _check_style(style, bad)
-    if len(problems) > start:
-        return None
-    return LayerSpec(
-        name=name, role=role, source=str(source), geometry=str(geometry), title_zh=title["zh"],
-        title_en=str(title.get("en", "")), action=action, works=tuple(works), theme=theme,
-        popup=tuple(popup), fields=fields, style=style, path=shown,
-    )
+    return fields
+
+
+def _parse_style(raw: object, bad: Callable[[str, str], None]) -> dict[str, Any]:
+    """The ``[style]`` table (its marker checked)."""
+    if not isinstance(raw, dict):
+        bad("style", f"must be a table, got {raw!r}")
+        return {}
+    _check_style(raw, bad)
+    return raw
+
+
+def _purpose(data: Mapping[str, Any], name: str, role: object, geometry: object,
+             bad: Callable[[str, str], None]) -> str:
+    """The layer's purpose: its ``purpose`` key, else its name when that is a purpose."""
+    if "purpose" not in data:  # a layer named after a purpose, of its shape, has it
+        shape = PURPOSE_SHAPES.get(name)
+        return name if shape is not None and shape == (role, geometry) else ""
+    purpose = data["purpose"]
+    if purpose == "":
+        return ""
+    if purpose not in PURPOSES:
+        bad("purpose", f"{purpose!r} must be one of {', '.join(PURPOSES)} (or \"\" for none); "
+            "see docs/workspace.md")
+        return ""
+    want_role, want_geometry = PURPOSE_SHAPES[purpose]
+    if (role, geometry) != (want_role, want_geometry):
+        bad("purpose", f"a {purpose!r} layer must have role = {want_role!r} and geometry = "
+            f"{want_geometry!r}, this one has {role!r} and {geometry!r}")
+    return str(purpose)
+
+
+def layers_for(layers: Mapping[str, LayerSpec], purpose: str) -> tuple[str, ...]:
+    """The names of the layers whose purpose is ``purpose`` (a key of
+    :data:`citymap.vocab.PURPOSES`), in name order.
+    """
+    if purpose not in PURPOSES:
+        raise KeyError(f"{purpose!r} is not a layer purpose")
+    return tuple(sorted(n for n, spec in layers.items() if spec.purpose == purpose))
+
+
+def layer_for(layers: Mapping[str, LayerSpec], purpose: str) -> str | None:
+    """The layer whose purpose is ``purpose`` (one of :data:`citymap.vocab.SINGLE_PURPOSES`),
+    or None when the workspace has none.
+    """
+    if purpose not in SINGLE_PURPOSES:
+        raise KeyError(f"{purpose!r} is not a purpose of one layer; use layers_for")
+    found = layers_for(layers, purpose)
+    return found[0] if found else None
+
+
+def purposes_of(tomls: Mapping[str, str]) -> dict[str, tuple[str, ...]]:
+    """Purpose → layer names, from the text of layer definitions (layer name → TOML text),
+    e.g. as a store keeps them. Definitions that do not parse have no purpose.
+    """
+    out: dict[str, list[str]] = {}
+    for name, text in tomls.items():
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError:
+            continue
+        spec = _parse(Path(f"layers/{name}.toml"), f"layers/{name}.toml", data, [])
+        if spec is not None and spec.purpose:
+            out.setdefault(spec.purpose, []).append(name)
+    return {p: tuple(sorted(names)) for p, names in out.items()}
+
+
+def _check_single(layers: Mapping[str, LayerSpec], problems: list[Problem]) -> None:
+    for purpose in SINGLE_PURPOSES:
+        found = layers_for(layers, purpose)
+        for name in found[1:]:
+            problems.append(Problem(layers[name].path, "", "purpose",
+                                    f"{purpose!r} is already the purpose of layer "
+                                    f"{found[0]!r}; one layer per workspace may have it"))
 
 
 def _check_style(style: Mapping[str, Any], bad: Callable[[str, str], None]) -> None:
@@ -209,6 +287,7 @@ def load_layers(root: str | Path, problems: list[Problem] | None = None) -> dict
         spec = _parse(path, shown, data, own)
         if spec is not None:
             out[spec.name] = spec
+    _check_single(out, own)
     if problems is None and own:
         raise ValidationError(own)
     return out

@@ -8,8 +8,8 @@ text from the records is escaped by Jinja2's autoescape. Schematic data carries 
 notice.
 
 With a year the report is that year's 通报: its targets, and the charts show every year of
-their metrics up to the report date. Without a year it is the three-year overview (总评):
-every target of the plan.
+their metrics up to the report date. Without a year it is the overview (总评, 三年总评 for a
+three-year plan) of every target of the plan's period (``Plan.years``).
 """
 
 from __future__ import annotations
@@ -31,22 +31,21 @@ import numpy as np
 
 from citymap.crs import MEASURE_CRS, to_measure
 from citymap.io.atomic import write_text
-from citymap.metrics import (
-    MetricsResult,
-    TargetResult,
-    ZoneResult,
-    compute_metrics,
-    plan_total,
+from citymap.layers import layer_for
+from citymap.metrics import MetricsResult, TargetResult, ZoneResult, compute_metrics, plan_total
+from citymap.metrics.targets import evaluate_target
+from citymap.vocab import (
+    DONE,
+    METRICS,
+    PLAN_YEARS,
+    STATUS_COLORS,
+    VERDICT_COLORS,
+    VERDICT_ZH,
+    VERDICTS,
 )
-from citymap.metrics.targets import VERDICTS, evaluate_target
-from citymap.metrics.zones import ZONE_LAYER
-from citymap.vocab import METRICS, PLAN_YEARS
 from citymap.workspace import Workspace
 
 __all__ = [
-    "VERDICT_ZH",
-    "VERDICT_COLORS",
-    "STATUS_COLORS",
     "render_report",
     "write_report",
     "chart_uri",
@@ -56,13 +55,6 @@ __all__ = [
     "scale_bar_length",
 ]
 
-VERDICT_ZH = {"met": "达标", "on track": "按进度", "in progress": "推进中", "behind": "滞后",
-              "not measurable": "无法测算", "no data": "无数据", "not met": "未达标"}
-#: Colours of the verdicts (text and chart labels); always shown with the word.
-VERDICT_COLORS = {"met": "#007a5a", "on track": "#0b62a4", "in progress": "#9a6700",
-                  "behind": "#b00020", "not measurable": "#555555", "no data": "#555555",
-                  "not met": "#b00020"}
-STATUS_COLORS = {"已完成": "#009E73", "进行中": "#0072B2", "滞后": "#D55E00", "未开始": "#999999"}
 #: Bar colours of the charts: target, planned, done.
 BAR_COLORS = ("#c8c8c8", "#8cc4e8", "#009E73")
 #: Verdicts always shown in the summary box (``no data`` only when some target has it).
@@ -393,17 +385,19 @@ def _n(x: float | None, digits: int = 4) -> str:
 def _zone_rows(result: MetricsResult, ws: Workspace | None, maps: bool) -> list[dict[str, Any]]:
     rows = []
     sites = None
+    zone_layer = layer_for(ws.layers, "pilot_zones") if ws is not None else None
     if ws is not None and maps:
         s = ws.sites()
-        s = s[s["layer"] != ZONE_LAYER] if len(s) else s
+        s = s[s["layer"] != zone_layer] if len(s) else s
         if len(s):
-            s = s.assign(status=ws.history.status_on(s, result.as_of)["status"].to_numpy())
+            now = ws.status_as_of(result.as_of).sites
+            s = s.assign(status=now.loc[now["layer"] != zone_layer, "status"].to_numpy())
         sites = s
     z: ZoneResult
     for z in result.zones:
         uri = ""
-        if ws is not None and maps and ZONE_LAYER in ws.data:
-            zg = ws.data[ZONE_LAYER]
+        if ws is not None and maps and zone_layer is not None and zone_layer in ws.data:
+            zg = ws.data[zone_layer]
             one = zg[zg["id"].astype(str) == z.id]
             if len(one):
                 uri = zone_map_uri(one, sites if sites is not None else one.iloc[:0],
@@ -413,7 +407,7 @@ def _zone_rows(result: MetricsResult, ws: Workspace | None, maps: bool) -> list[
             "below_min": z.below_min, "min": f"{z.min_km2:g}",
             "same_year": "、".join(z.same_year),
             "covered": f"{z.covered_share:.1f}",
-            "done": f"{z.by_status.get('已完成', {}).get('share', 0.0):.1f}",
+            "done": f"{z.by_status.get(DONE, {}).get('share', 0.0):.1f}",
             "lines": f"{sum(v['km'] for v in z.lines.values()):.2f}",
             "points": sum(v["count"] for v in z.points.values()),
             "n_sites": len(z.site_ids),
@@ -459,14 +453,32 @@ def _pictures(result: MetricsResult, ws: Workspace | None) -> list[dict[str, str
     return report_pictures(open_attachments(ws.root), ids, as_of=result.as_of, names=names)
 
 
-def _title(result: MetricsResult, title: str | None, month: dict[str, Any] | None) -> str:
+def _overview_name(years: tuple[int, int]) -> str:
+    """What the overview of a plan of ``years`` is called: ``三年总评`` for 2020–2022."""
+    n = years[1] - years[0] + 1
+    return f"{'一二三四五六七八九十'[n - 1] if 1 <= n <= 10 else n}年总评"
+
+
+def _report_years(result: MetricsResult, ws: Workspace | None) -> tuple[int, int]:
+    """The plan's years: the workspace's (:attr:`Workspace.plan_years`); without it, the
+    years the result's targets span.
+    """
+    if ws is not None:
+        return ws.plan_years
+    if not result.targets:
+        return PLAN_YEARS
+    return (min(t.start_year for t in result.targets), max(t.year for t in result.targets))
+
+
+def _title(result: MetricsResult, title: str | None, month: dict[str, Any] | None,
+           years: tuple[int, int]) -> str:
     if title:
         return title
     if month is not None:
         return f"{result.workspace} {month['label']} 月度通报"
     if result.year is not None:
         return f"{result.workspace} {result.year} 年度通报"
-    return f"{result.workspace} {PLAN_YEARS[0]}–{PLAN_YEARS[1]} 三年总评"
+    return f"{result.workspace} {years[0]}–{years[1]} {_overview_name(years)}"
 
 
 def render_report(result: MetricsResult, *, ws: Workspace | None = None, maps: bool = True,
@@ -476,14 +488,14 @@ def render_report(result: MetricsResult, *, ws: Workspace | None = None, maps: b
     Parameters
     ----------
     result
-        The metrics to report (``result.year`` None: the three-year overview).
+        The metrics to report (``result.year`` None: the overview of the plan's years).
     ws
         The workspace, for the other years of each chart and the zone maps (without it the
         charts show the targets of ``result`` only and the maps are left out).
     maps
         Draw a map of each zone.
     title
-        The title (default: the workspace name and 年度通报, or 三年总评).
+        The title (default: the workspace name and 年度通报, or the plan's years and 总评).
     month
         The month's sections (:func:`citymap.monthly.month_context`): the monthly 通报.
 
@@ -525,10 +537,13 @@ def render_report(result: MetricsResult, *, ws: Workspace | None = None, maps: b
         "responsible": i.responsible, "note": i.note}
         for i in result.indicators]
     any_partial = any(p["partial"] for s in series for p in s["points"])
+    period = _report_years(result, ws)
     return tpl.render(
-        lang="zh", title=_title(result, title, month), month=month, workspace=result.workspace,
+        lang="zh", title=_title(result, title, month, period), month=month,
+        workspace=result.workspace,
         county=result.county, as_of=result.as_of.isoformat(), year=result.year,
-        plan_years=f"{PLAN_YEARS[0]}–{PLAN_YEARS[1]}", schematic=result.schematic,
+        plan_years=f"{period[0]}–{period[1]}", overview=_overview_name(period),
+        schematic=result.schematic,
         summary=summary, n_targets=len(result.targets),
         n_late=sum(1 for t in result.targets if t.verdict == "met"
                    and t.met_by_deadline is False),
@@ -552,7 +567,7 @@ def write_report(ws: Workspace, path: str | os.PathLike[str], *, year: int | Non
     path
         The HTML file written.
     year
-        The year reported (None: the three-year overview of every target).
+        The year reported (None: the overview of every target of the plan's years).
     as_of
         The report date (default: 31 December of ``year``, or today if earlier).
     maps

@@ -9,8 +9,9 @@ file, feature id and what to do.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 import geopandas as gpd
@@ -60,7 +61,13 @@ def parse_works(value: object) -> tuple[int, ...]:
         return ()
     if isinstance(value, int | np.integer):
         return (int(value),)
-    text = str(value).strip()
+    return _parse_works_text(str(value))
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_works_text(text: str) -> tuple[int, ...]:
+    """:func:`parse_works` of a text (cached: a layer repeats a few values many times)."""
+    text = text.strip()
     if not text:
         return ()
     out = []
@@ -218,6 +225,7 @@ def check_layer(
     work_numbers: Iterable[int] | None,
     seen_ids: dict[str, str] | None = None,
     today: dt.date | None = None,
+    years: tuple[int, int] | None = PLAN_YEARS,
 ) -> list[Problem]:
     """Every problem of one layer's features.
 
@@ -238,6 +246,10 @@ def check_layer(
         Ids already seen in other layers (id → file), updated in place.
     today
         Latest allowed status date (default: today).
+    years
+        The plan's first and last year (``Plan.years``): a site's ``year`` lies in them
+        (None when the register could not be read: the year is then only checked to be a
+        whole number).
     """
     problems: list[Problem] = []
     works = set(work_numbers) if work_numbers is not None else None
@@ -257,7 +269,6 @@ def check_layer(
     type_names = np.array(["Point", "LineString", "LinearRing", "Polygon", "MultiPoint",
                            "MultiLineString", "MultiPolygon", "GeometryCollection"])
     valid = shapely.is_valid(geoms)
-    lo, hi = PLAN_YEARS
     records = gdf.drop(columns=gdf.geometry.name).to_dict("records")
     for i, rec in enumerate(records):
         fid = rec.get("id")
@@ -267,16 +278,7 @@ def check_layer(
         def bad(field: str, msg: str, item: str = item) -> None:
             problems.append(Problem(shown, item, field, msg))
 
-        if _is_missing(fid) or id_problem(fid) is not None:
-            bad("id", id_problem(fid) or f"{fid!r} is not a valid id ({ID_RULE})")
-        elif str(fid).isdigit():
-            bad("id", f"{fid!r} is all digits, which the status log reads as a work number; "
-                "give sites ids with a letter, e.g. 'OC-2021-07'")
-        elif str(fid) in seen:
-            bad("id", f"duplicate id {fid!r} (also in {seen[str(fid)]}); ids are unique in "
-                "the workspace")
-        else:
-            seen[str(fid)] = shown
+        _check_id(fid, seen, shown, bad)
         g = geoms[i]
         if g is None or shapely.is_empty(g):
             bad("geometry", "has no geometry")
@@ -291,47 +293,80 @@ def check_layer(
         if where:
             bad("geometry", where)
         if spec.is_sites:
-            try:
-                nums = parse_works(rec.get("works"))
-            except ValueError as exc:
-                bad("works", f"{rec.get('works')!r}: {exc}; write work numbers like '16' or "
-                    "'6;16'")
-                nums = ()
-            if spec.works and not nums:
-                bad("works", "is empty: name the work(s) this site belongs to")
-            for n in nums:
-                if works is not None and n not in works:
-                    bad("works", f"links to work {n!r}, which is not in the register")
-            year = rec.get("year")
-            if _is_missing(year) or not _check_type(year, "int") or not lo <= int(year) <= hi:
-                bad("year", f"must be a plan year {lo}–{hi}, got {year!r}")
-            status = rec.get("status")
-            if status not in SITE_STATUSES:
-                bad("status", f"unknown status {status!r}; use one of "
-                    f"{', '.join(SITE_STATUSES)}")
-            sd = rec.get("status_date")
-            if _is_missing(sd):
-                bad("status_date", f"must be a date YYYY-MM-DD, got {sd!r}")
-            else:
-                try:
-                    if _as_date(sd) > today:
-                        bad("status_date", f"{str(sd)!r} is in the future")
-                except ValueError as exc:
-                    bad("status_date", str(exc))
-            if _is_missing(rec.get("name")) or not str(rec.get("name")).strip():
-                bad("name", "is empty: give the site a name")
-            if _is_missing(rec.get("source")) or not str(rec.get("source")).strip():
-                bad("source", "is empty: write 示意 for schematic data or where the survey "
-                    "came from")
-        for fname, fspec in spec.fields.items():
-            value = rec.get(fname)
-            if _is_missing(value):
-                if fspec.required:
-                    bad(fname, "is required by the layer definition but empty")
-                continue
-            if not _check_type(value, fspec.type):
-                bad(fname, f"{value!r} is not a {fspec.type}")
+            _check_site_works(rec, spec, works, bad)
+            _check_site_record(rec, today, bad, years)
+        _check_fields(rec, spec, bad)
     return problems
+
+
+_Bad = Callable[[str, str], None]
+
+
+def _check_id(fid: object, seen: dict[str, str], shown: str, bad: _Bad) -> None:
+    """A valid id, not all digits, unique in the workspace (``seen``: id → file)."""
+    if _is_missing(fid) or id_problem(fid) is not None:
+        bad("id", id_problem(fid) or f"{fid!r} is not a valid id ({ID_RULE})")
+    elif str(fid).isdigit():
+        bad("id", f"{fid!r} is all digits, which the status log reads as a work number; "
+            "give sites ids with a letter, e.g. 'OC-2021-07'")
+    elif str(fid) in seen:
+        bad("id", f"duplicate id {fid!r} (also in {seen[str(fid)]}); ids are unique in "
+            "the workspace")
+    else:
+        seen[str(fid)] = shown
+
+
+def _check_site_works(rec: Mapping[str, object], spec: LayerSpec, works: set[int] | None,
+                      bad: _Bad) -> None:
+    """The site's ``works``: parseable, not empty where the layer has works, in the register."""
+    try:
+        nums = parse_works(rec.get("works"))
+    except ValueError as exc:
+        bad("works", f"{rec.get('works')!r}: {exc}; write work numbers like '16' or '6;16'")
+        nums = ()
+    if spec.works and not nums:
+        bad("works", "is empty: name the work(s) this site belongs to")
+    for n in nums:
+        if works is not None and n not in works:
+            bad("works", f"links to work {n!r}, which is not in the register")
+
+
+def _check_site_record(rec: Mapping[str, object], today: dt.date, bad: _Bad,
+                       years: tuple[int, int] | None) -> None:
+    """The site's year (in the plan's ``years`` when given), status, date, name and source."""
+    year = rec.get("year")
+    if _is_missing(year) or not _check_type(year, "int") or (
+            years is not None and not years[0] <= int(year) <= years[1]):  # type: ignore[call-overload]
+        span = f"{years[0]}–{years[1]}" if years is not None else "(a whole number)"
+        bad("year", f"must be a plan year {span}, got {year!r}")
+    status = rec.get("status")
+    if status not in SITE_STATUSES:
+        bad("status", f"unknown status {status!r}; use one of {', '.join(SITE_STATUSES)}")
+    sd = rec.get("status_date")
+    if _is_missing(sd):
+        bad("status_date", f"must be a date YYYY-MM-DD, got {sd!r}")
+    else:
+        try:
+            if _as_date(sd) > today:
+                bad("status_date", f"{str(sd)!r} is in the future")
+        except ValueError as exc:
+            bad("status_date", str(exc))
+    if _is_missing(rec.get("name")) or not str(rec.get("name")).strip():
+        bad("name", "is empty: give the site a name")
+    if _is_missing(rec.get("source")) or not str(rec.get("source")).strip():
+        bad("source", "is empty: write 示意 for schematic data or where the survey came from")
+
+
+def _check_fields(rec: Mapping[str, object], spec: LayerSpec, bad: _Bad) -> None:
+    """The layer's own fields: required ones present, every value of its type."""
+    for fname, fspec in spec.fields.items():
+        value = rec.get(fname)
+        if _is_missing(value):
+            if fspec.required:
+                bad(fname, "is required by the layer definition but empty")
+            continue
+        if not _check_type(value, fspec.type):
+            bad(fname, f"{value!r} is not a {fspec.type}")
 
 
 def repair_geometries(gdf: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[str]]:

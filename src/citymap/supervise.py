@@ -28,13 +28,12 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 import attrs
-import pandas as pd
 
-from citymap.history import DONE, WorkState, site_statuses, work_states
-from citymap.progress import OverdueItem, overdue_items
+from citymap.state import StatusAsOf
+from citymap.vocab import DONE
 from citymap.workspace import Workspace
 
 __all__ = ["DayStatus", "RemindItem", "day_status", "schedule_share", "reminders", "levels"]
@@ -43,36 +42,13 @@ LATE = "逾期"
 SCHEDULE = "序时"
 
 
-@attrs.frozen(eq=False)
-class DayStatus:
-    """Every site's and work's status on one day (the shape of ``Workspace.status_as_of``).
-
-    Attributes
-    ----------
-    date
-        The day.
-    sites
-        :func:`citymap.history.site_statuses` of the day.
-    works
-        Work number → :class:`citymap.history.WorkState`.
-    overdue
-        The overdue list of the day (every lead unit).
-    """
-
-    date: dt.date
-    sites: pd.DataFrame
-    works: Mapping[int, WorkState]
-    overdue: tuple[OverdueItem, ...]
+#: Every site's and work's status on one day: :class:`citymap.state.StatusAsOf`.
+DayStatus = StatusAsOf
 
 
 def day_status(ws: Workspace, day: dt.date) -> DayStatus:
-    """The status on ``day``: the one place reminders and papers read status from.
-
-    (Mirrors ``Workspace.status_as_of(day)``: when that returns the typed status, this
-    becomes ``return ws.status_as_of(day)``.)
-    """
-    sites = site_statuses(ws, day)
-    return DayStatus(day, sites, work_states(ws, day, sites), tuple(overdue_items(ws, day)))
+    """The status on ``day``: :meth:`Workspace.status_as_of` (computed once per day)."""
+    return ws.status_as_of(day)
 
 
 def schedule_share(start: dt.date, end: dt.date, day: dt.date) -> float:

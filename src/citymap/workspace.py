@@ -14,7 +14,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import geopandas as gpd
@@ -34,6 +34,9 @@ from citymap.sites import (
     repair_geometries,
 )
 from citymap.vocab import SCHEMATIC, SITE_STATUSES
+
+if TYPE_CHECKING:
+    from citymap.state import StatusAsOf
 
 __all__ = ["Config", "Workspace", "find_workspace", "load_config", "load_workspace"]
 
@@ -59,7 +62,7 @@ class Config:
     lang: str = "zh"
 
 
-def load_config(root: Path) -> Config:
+def load_config(root: Path) -> Config:  # noqa: C901
     """Read ``citymap.toml`` in ``root``.
 
     Every value is checked for its type and range here, so that nothing later (a build, a
@@ -202,6 +205,8 @@ class Workspace:
     data: Mapping[str, gpd.GeoDataFrame]
     history: StatusLog
     warnings: tuple[str, ...] = ()
+    _status_cache: dict[object, Any] = attrs.field(factory=dict, init=False, repr=False,
+                                                  eq=False)
 
     @property
     def site_layers(self) -> dict[str, LayerSpec]:
@@ -213,6 +218,11 @@ class Workspace:
         """The context (denominator) layers."""
         return {n: s for n, s in self.layers.items() if not s.is_sites}
 
+    @property
+    def plan_years(self) -> tuple[int, int]:
+        """The plan's first and last year, from the register (:attr:`Plan.years`)."""
+        return self.register.plan.years
+
     def layer(self, name: str) -> gpd.GeoDataFrame:
         """The data of layer ``name`` (lon/lat)."""
         try:
@@ -221,7 +231,13 @@ class Workspace:
             raise KeyError(f"no layer {name!r}; layers: {', '.join(self.layers)}") from None
 
     def sites(self) -> gpd.GeoDataFrame:
-        """Every site of every site layer in one frame, with a ``layer`` column."""
+        """Every site of every site layer in one frame, with a ``layer`` column (a copy)."""
+        got = self._status_cache.get("sites")
+        if got is None:
+            got = self._status_cache["sites"] = self._sites()
+        return got.copy()
+
+    def _sites(self) -> gpd.GeoDataFrame:
         frames = []
         for name in self.site_layers:
             gdf = self.data[name]
@@ -232,23 +248,38 @@ class Workspace:
             return gpd.GeoDataFrame({"id": [], "layer": []}, geometry=[], crs=LONLAT_CRS)
         return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=LONLAT_CRS)
 
-    def status_as_of(self, day: dt.date) -> Workspace:
+    def status_as_of(self, day: dt.date) -> StatusAsOf:
+        """Every site's and work's status on ``day``, and the overdue list (cached).
+
+        The one way any view gets a status (:mod:`citymap.state`); computed once per day.
+        """
+        got: StatusAsOf | None = self._status_cache.get(day)
+        if got is None:
+            from citymap.state import compute_status_as_of
+
+            got = self._status_cache[day] = compute_status_as_of(self, day)
+        return got
+
+    def with_status_as_of(self, day: dt.date) -> Workspace:
         """The workspace with every site's ``status``/``status_date`` as they were on ``day``.
 
-        The status comes from the status log (see :meth:`StatusLog.status_on`); a site not
-        yet started on ``day`` keeps its recorded ``status_date``. Used where a status is
-        written out (exports), so that GIS staff see the status of the date asked.
+        From :meth:`status_as_of`; a site not yet started on ``day`` keeps its recorded
+        ``status_date``. Used where a status is written out (exports), so that GIS staff
+        see the status of the date asked.
         """
+        now = self.status_as_of(day)
         data = dict(self.data)
         for name in self.site_layers:
             gdf = data[name]
             if not len(gdf):
                 continue
-            st = self.history.status_on(gdf, day)
+            st = now.layer(name)
             dates = [d or old for d, old in zip(st["status_date"], gdf["status_date"],
                                                 strict=True)]
             data[name] = gdf.assign(status=st["status"].to_numpy(), status_date=dates)
-        return attrs.evolve(self, data=data)
+        out = attrs.evolve(self, data=data)
+        out._status_cache[day] = now  # the same statuses on that day
+        return out
 
     @property
     def is_schematic(self) -> bool:
@@ -359,7 +390,8 @@ def load_workspace(
             warnings.extend(f"{spec.source}: feature {i!r}: geometry repaired with make_valid"
                             for i in fixed)
         found = check_layer(gdf, spec, shown=spec.source, bounds=config.bounds,
-                            work_numbers=work_numbers, seen_ids=seen, today=today)
+                            work_numbers=work_numbers, seen_ids=seen, today=today,
+                            years=register.plan.years if register else None)
         problems.extend(found)
         if not found:
             data[name] = coerce_columns(gdf if len(gdf) else empty_layer(spec), spec)
@@ -371,7 +403,8 @@ def load_workspace(
                 warnings.append(f"work {w.number} {w.name} is site-bound but no layer lists it")
     known = set(seen) | {str(n) for n in work_numbers} if work_numbers is not None else None
     history = read_status_log(folder / config.status_log, shown=config.status_log,
-                              known_ids=known, today=today, problems=problems)
+                              known_ids=known, today=today, problems=problems,
+                              first_date=register.plan.start if register else None)
     if problems:
         raise ValidationError(problems)
     assert register is not None

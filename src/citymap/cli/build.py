@@ -17,7 +17,7 @@ from citymap.cli._options import (
     load,
     stderr_console,
 )
-from citymap.render.map import BASEMAPS
+from citymap.vocab import BASEMAPS
 
 
 @click.command(
@@ -26,9 +26,9 @@ from citymap.render.map import BASEMAPS
            "  citymap build --as-of 2021 --lang en -o maps-en\n\n"
            "  citymap build --basemap amap   (overlays shifted to GCJ-02 to fit AMap tiles)",
 )
-@click.option("--offline", is_flag=True, help="Maps that work with no network: the libraries "
-              "are copied beside them from node_modules (run `npm ci` once), no CDN, base map "
-              "none or --tiles.")
+@click.option("--offline", is_flag=True, help="No networked base map (none, or --tiles). Every "
+              "map opens with no network anyway: its libraries are copied beside it, and a "
+              "base map that cannot load is named on the page while the data is drawn.")
 @as_of_option
 @click.option("--basemap", type=click.Choice(BASEMAPS), default=None,
               help="Base map: osm (OpenStreetMap), tianditu (天地图, needs a key), amap (高德, "

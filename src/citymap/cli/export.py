@@ -17,7 +17,7 @@ from citymap.cli._options import (
     load,
     stderr_console,
 )
-from citymap.io.export import FORMATS
+from citymap.vocab import EXPORT_FORMATS as FORMATS
 
 
 @click.command("export", epilog="""Examples:

@@ -16,17 +16,13 @@ from citymap.cli._options import (
     errors_to_exit,
     get_lang,
     load,
+    plan_year,
     stdout_console,
 )
 from citymap.io.csvsafe import escape_record
-from citymap.vocab import MEASURES, METRICS, PLAN_YEARS, label
+from citymap.vocab import DONE, MEASURES, METRICS, label, verdict_label
 
-VERDICT_ZH = {"met": "达标", "on track": "按进度", "in progress": "推进中", "behind": "滞后",
-              "not measurable": "无法测算", "no data": "无数据", "not met": "未达标"}
-
-
-def _v(verdict: str, lang: str) -> str:
-    return verdict if lang == "en" else VERDICT_ZH.get(verdict, verdict)
+_v = verdict_label
 
 
 def _n(x: float | None) -> str:
@@ -39,9 +35,10 @@ def _n(x: float | None) -> str:
            "  citymap metrics --as-of 2021-06-30 --format json\n\n"
            "  citymap metrics --zone PZ-2021-01\n\n  citymap metrics --list",
 )
-@click.option("--year", "-y", type=click.IntRange(*PLAN_YEARS), default=None,
+@click.option("--year", "-y", type=int, default=None, metavar="YEAR",
               help="Only targets whose years include "
-              "this year, and that year's pilot zone. The date defaults to its 31 December "
+              "this year (one of the plan's years, plan.start … plan.end of the register), "
+              "and that year's pilot zone. The date defaults to its 31 December "
               "(or today, if earlier).")
 @as_of_option
 @click.option("--zone", metavar="ID", default=None, help="Only this pilot zone.")
@@ -51,7 +48,7 @@ def _n(x: float | None) -> str:
               "and how each is measured, then exit.")
 @common_options
 @click.pass_context
-def metrics(ctx: click.Context, year: int | None, as_of: dt.date | None, zone: str | None,
+def metrics(ctx: click.Context, year: int | None, as_of: dt.date | None, zone: str | None,  # noqa: C901
             fmt: str, list_metrics: bool) -> None:
     """Compute every target of the plan from the sites: actual vs target and a verdict.
 
@@ -85,6 +82,7 @@ def metrics(ctx: click.Context, year: int | None, as_of: dt.date | None, zone: s
     from citymap.metrics.output import to_csv, to_json
 
     ws = load(ctx)
+    year = plan_year(ctx, ws, year)
     with errors_to_exit():
         result = compute_metrics(ws, year=year, as_of=as_of, zone=zone)
     if fmt == "json":
@@ -126,7 +124,7 @@ def metrics(ctx: click.Context, year: int | None, as_of: dt.date | None, zone: s
             year_flag = (f" ⚠ + {', '.join(z.same_year)}: one a year" if lang == "en"
                          else f" ⚠ 同年另有 {'、'.join(z.same_year)}") if z.same_year else ""
             zt.add_row(z.id, z.name, f"{z.year}{year_flag}", f"{z.area_km2:.3f}{flag}",
-                       f"{z.covered_share:.1f}", f"{z.by_status['已完成']['share']:.1f}",
+                       f"{z.covered_share:.1f}", f"{z.by_status[DONE]['share']:.1f}",
                        f"{sum(v['km'] for v in z.lines.values()):.2f}",
                        str(sum(v['count'] for v in z.points.values())))
         con.print(zt)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import click
 from rich.markup import escape
 from rich.table import Table
 
-from citymap.cli._options import common_options, get_lang, load, stdout_console
+from citymap.cli._options import as_of_option, common_options, get_lang, load, stdout_console
 from citymap.vocab import METRICS, label
 
 
@@ -16,14 +17,20 @@ def _fmt(v: float) -> str:
     return f"{v:g}"
 
 
-@click.command("show", epilog="Examples:\n\n  citymap show 16\n\n  citymap show 8 --lang en")
+@click.command("show", epilog="Examples:\n\n  citymap show 16\n\n  citymap show 8 --lang en\n\n"
+               "  citymap show 16 --as-of 2021-12-31")
 @click.argument("number", type=int)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True, help="Output format.")
+@as_of_option
 @common_options
 @click.pass_context
-def show(ctx: click.Context, number: int, fmt: str) -> None:
-    """Show work NUMBER (工程) with its lead and responsible units and its targets."""
+def show(ctx: click.Context, number: int, fmt: str, as_of: dt.date | None) -> None:
+    """Show work NUMBER (工程) with its lead and responsible units and its targets.
+
+    The status is the one on the --as-of date (default today), as `citymap tasks` and the
+    maps show it: derived from the status log, the work's sites and its targets.
+    """
     ws = load(ctx)
     reg = ws.register
     lang = get_lang(ctx, ws)
@@ -34,12 +41,15 @@ def show(ctx: click.Context, number: int, fmt: str) -> None:
         raise click.BadParameter(f"there is no work {number!r}; the works are "
                                  f"{min(nums)}–{max(nums)}", param_hint="NUMBER") from None
     act = reg.action(w.action)
+    day = as_of or dt.date.today()
+    state = ws.status_as_of(day).works[w.number]
     if fmt == "json":
         out = {
             "number": w.number, "name": w.name, "action": w.action, "action_name": act.name,
             "lead_units": list(w.lead_units), "partner_units": list(w.partner_units),
             "common_partner_units": list(reg.plan.partner_units_of_every_work),
-            "summary": w.summary, "status": w.status, "site_bound": w.site_bound,
+            "summary": w.summary, "status": state.status, "status_as_of": day.isoformat(),
+            "register_status": w.status, "site_bound": w.site_bound,
             "plan_only": w.plan_only,
             "targets": [{"id": t.id, "metric": t.metric, "name": t.name, "value": t.value,
                          "unit": t.unit, "comparison": t.comparison, "year": t.year,
@@ -55,7 +65,7 @@ def show(ctx: click.Context, number: int, fmt: str) -> None:
     con.print(f"{label('牵头单位', lang)}: {'、'.join(w.lead_units)}")
     partners = list(w.partner_units) + list(reg.plan.partner_units_of_every_work)
     con.print(f"{label('责任单位', lang)}: {'、'.join(partners) or '—'}")
-    con.print(f"{label('状态', lang)}: {label(w.status, lang)}"
+    con.print(f"{label('状态', lang)}: {label(state.status, lang)} ({day.isoformat()})"
               + ("  (方案待定: only a plan to draft)" if w.plan_only and lang == "en" else ""))
     con.print(f"{label('内容', lang)}: {w.summary}")
     if not w.targets:

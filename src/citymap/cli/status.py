@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
+from typing import TYPE_CHECKING
 
 import click
 from rich.table import Table
@@ -23,6 +24,9 @@ from citymap.history import StatusEvent
 from citymap.io.csvsafe import escape_record
 from citymap.limits import shorten
 from citymap.vocab import SITE_STATUSES, label
+
+if TYPE_CHECKING:
+    from citymap.history import StatusEvent
 
 
 @click.group(

@@ -9,7 +9,6 @@ import click
 from rich.table import Table
 
 from citymap.cli._options import as_of_option, common_options, get_lang, load, stdout_console
-from citymap.history import work_states
 from citymap.io.csvsafe import escape_row
 from citymap.register import Register, Work
 from citymap.vocab import WORK_STATUSES, label
@@ -84,7 +83,7 @@ def tasks(ctx: click.Context, action: str | None, unit: str | None, lead_only: b
         raise click.BadParameter(f"{unit!r} is not a unit of the plan; run `citymap tasks "
                                  "--format json` to see them", param_hint="--unit")
     day = as_of or dt.date.today()
-    statuses = {n: st.status for n, st in work_states(ws, day).items()}
+    statuses = {n: st.status for n, st in ws.status_as_of(day).works.items()}
     works = filter_works(reg, action=action, unit=unit, status=status, lead_only=lead_only,
                          statuses=statuses)
     role = {}

@@ -14,7 +14,6 @@ from citymap.cli._options import (
     stderr_console,
     stdout_console,
 )
-from citymap.sites import parse_works
 from citymap.vocab import SCHEMATIC, label
 
 
@@ -54,6 +53,8 @@ def validate(ctx: click.Context, repair: bool) -> None:
         lt.add_row(name, spec.role, spec.geometry, str(len(gdf)), str(n_schematic),
                    ",".join(map(str, spec.works)) or "—")
     con.print(lt)
+    from citymap.sites import parse_works
+
     counts: dict[int, int] = {}
     for name in ws.site_layers:
         for v in ws.data[name]["works"]:
@@ -74,10 +75,12 @@ def validate(ctx: click.Context, repair: bool) -> None:
                   "but has no site yet", markup=True)
     for msg in ws.warnings:
         err.print(f"[yellow]warning:[/yellow] {escape(msg)}", markup=True)
-    from citymap.metrics.zones import ZONE_LAYER, crowded_years, crowded_years_message
+    from citymap.layers import layer_for
+    from citymap.metrics.zones import crowded_years, crowded_years_message
 
-    for year, ids in crowded_years(ws.data.get(ZONE_LAYER)).items():
-        msg = crowded_years_message(year, ids, lang=lang)
+    zone_layer = layer_for(ws.layers, "pilot_zones")
+    for year, ids in crowded_years(ws.data.get(zone_layer or "")).items():
+        msg = crowded_years_message(year, ids, layer=zone_layer or "", lang=lang)
         err.print(f"[yellow]warning:[/yellow] {escape(msg)}", markup=True)
     n_sites = sum(len(ws.data[n]) for n in ws.site_layers)
     note = " (schematic data 示意)" if ws.is_schematic else ""

@@ -72,7 +72,7 @@ from citymap.io.owned import (
     recognise_gpkg,
 )
 from citymap.sites import SITE_COLUMNS, parse_works
-from citymap.vocab import METRICS
+from citymap.vocab import EXPORT_FORMATS, METRICS
 
 if TYPE_CHECKING:
     from citymap.layers import LayerSpec
@@ -98,10 +98,10 @@ __all__ = [
     "register_tables",
 ]
 
-#: Formats ``export_workspace`` writes.
-FORMATS = ("geojson", "gpkg", "shp", "csv", "dxf")
+#: Formats ``export_workspace`` writes (the names live in :mod:`citymap.vocab`).
+FORMATS = EXPORT_FORMATS
 #: What ``all`` writes (DXF, for CAD, only when asked).
-ALL_FORMATS = ("geojson", "gpkg", "shp", "csv")
+ALL_FORMATS = tuple(f for f in FORMATS if f != "dxf")
 #: Lon/lat CRSs the GeoPackage and Shapefile may be written in.
 EXPORT_CRS = ("EPSG:4490", "EPSG:4326")
 #: Columns joined from the register onto each site (several works: values joined by ";").
@@ -292,8 +292,14 @@ def _join(values: Iterable[str]) -> str:
     return ";".join(values)
 
 
-def register_tables(ws: Workspace) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The register as two flat tables: works and targets (for GeoPackage and CSV)."""
+def register_tables(ws: Workspace, *,
+                    as_of: dt.date | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The register as two flat tables: works and targets (for GeoPackage and CSV).
+
+    A work's ``status`` is the one on ``as_of`` (:meth:`Workspace.status_as_of`, as
+    ``citymap tasks`` shows it); without ``as_of``, the register's.
+    """
+    states = ws.status_as_of(as_of).works if as_of is not None else {}
     reg = ws.register
     counts: dict[int, int] = {}
     for name in ws.site_layers:
@@ -311,7 +317,8 @@ def register_tables(ws: Workspace) -> tuple[pd.DataFrame, pd.DataFrame]:
             "name": w.name, "lead_units": _join(w.lead_units),
             "partner_units": _join(w.partner_units),
             "common_partner_units": _join(reg.plan.partner_units_of_every_work),
-            "status": w.status, "site_bound": w.site_bound, "plan_only": w.plan_only,
+            "status": states[w.number].status if states else w.status,
+            "site_bound": w.site_bound, "plan_only": w.plan_only,
             "sites": counts.get(w.number, 0), "targets": len(w.targets), "summary": w.summary,
         })
     targets = []
@@ -526,7 +533,8 @@ def _export_geojson(ws: Workspace, out: Path, names: list[str], progress: Progre
 
 
 def _export_gpkg(ws: Workspace, out: Path, names: list[str], *, crs: CRS,
-                 also_projected: bool, progress: Progress, lang: str = "zh") -> list[Path]:
+                 also_projected: bool, progress: Progress, as_of: dt.date,
+                 lang: str = "zh") -> list[Path]:
     from citymap.io.qgis import finish_geopackage
 
     target = out if out.suffix.lower() == ".gpkg" else out / GPKG_NAME
@@ -564,7 +572,7 @@ def _export_gpkg(ws: Workspace, out: Path, names: list[str], *, crs: CRS,
                 first = {}
                 styled[table] = (spec, cols)
         progress("GeoPackage register_works, register_targets")
-        works, targets = register_tables(ws)
+        works, targets = register_tables(ws, as_of=as_of)
         _write_layer(works, tmp, layer="register_works", driver="GPKG", shown=str(target),
                      **first)
         _write_layer(targets, tmp, layer="register_targets", driver="GPKG", shown=str(target))
@@ -650,9 +658,9 @@ def _export_dxf(ws: Workspace, out: Path, names: list[str], *, crs: CRS,
     return [folder / "citymap.dxf", folder / "citymap.prj"]
 
 
-def _export_csv(ws: Workspace, out: Path, progress: Progress) -> list[Path]:
+def _export_csv(ws: Workspace, out: Path, progress: Progress, as_of: dt.date) -> list[Path]:
     folder = out / "csv"
-    works, targets = register_tables(ws)
+    works, targets = register_tables(ws, as_of=as_of)
     progress("CSV works.csv, targets.csv")
     with atomic_dir(folder) as tmp:
         (tmp / "works.csv").write_text(_csv_text(works), encoding="utf-8-sig")
@@ -721,7 +729,8 @@ def export_workspace(
     if fmt not in (*FORMATS, "all"):
         raise ExportError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)} or all")
     out = Path(out)
-    ws = ws.status_as_of(as_of or dt.date.today())
+    day = as_of or dt.date.today()
+    ws = ws.with_status_as_of(day)
     crs_c = _resolve_export_crs(crs)
     try:
         "测试".encode(encoding)
@@ -743,14 +752,14 @@ def export_workspace(
                 elif f == "gpkg":
                     written += _export_gpkg(ws, out, names, crs=crs_c,
                                             also_projected=also_projected, progress=say,
-                                            lang=lang)
+                                            as_of=day, lang=lang)
                 elif f == "shp":
                     written += _export_shp(ws, out, names, crs=crs_c, progress=say,
                                            encoding=encoding)
                 elif f == "dxf":
                     written += _export_dxf(ws, out, names, crs=crs_c, progress=say)
                 else:
-                    written += _export_csv(ws, out, say)
+                    written += _export_csv(ws, out, say, as_of=day)
             except OSError as exc:
                 hint = _space_hint(out)
                 if isinstance(exc, ExportError) and not hint:

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from openpyxl import Workbook
 
 from citymap.errors import Problem, ValidationError
+from citymap.history import FIRST_DATE
 from citymap.io.atomic import write_bytes, write_text
 from citymap.io.csvsafe import FORMULA_START, escape_row, unescape_cell
 from citymap.limits import (
@@ -159,6 +160,7 @@ def write_template(
     unit: str,
     as_of: dt.date,
     title: str = "",
+    first_date: dt.date = FIRST_DATE,
 ) -> Path:
     """Write the progress sheet of one unit.
 
@@ -176,6 +178,9 @@ def write_template(
         The date of 当前状态.
     title
         The plan's title, for the help sheet.
+    first_date
+        The earliest date a status may have: the plan's start (``Plan.start``); the
+        workbook's date check allows ``first_date`` … today.
 
     Returns
     -------
@@ -201,7 +206,8 @@ def write_template(
     if path.suffix.lower() != ".xlsx":
         raise ValidationError([Problem(str(path), "", "", "use a .xlsx or .csv file name")])
     data = io.BytesIO()  # built in memory: a full disk cannot leave a half-closed zip
-    _build_workbook(rows, unit=unit, as_of=as_of, title=title).save(data)
+    _build_workbook(rows, unit=unit, as_of=as_of, title=title,
+                    first_date=first_date).save(data)
     write_bytes(path, data.getvalue())
     return path
 
@@ -235,7 +241,7 @@ def _put(sheet: Any, row: int, column: int, value: object) -> Any:
 
 
 def _build_workbook(rows: Sequence[Mapping[str, object]], *, unit: str, as_of: dt.date,
-                    title: str) -> Workbook:
+                    title: str, first_date: dt.date) -> Workbook:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill, Protection
     from openpyxl.utils import get_column_letter
@@ -279,9 +285,10 @@ def _build_workbook(rows: Sequence[Mapping[str, object]], *, unit: str, as_of: d
         showInputMessage=True)
     status_dv.add(f"{letter['status']}2:{letter['status']}{last}")
     date_dv = DataValidation(
-        type="date", operator="between", formula1="DATE(2020,1,1)", formula2="TODAY()",
+        type="date", operator="between", formula2="TODAY()",
+        formula1=f"DATE({first_date.year},{first_date.month},{first_date.day})",
         allow_blank=True, showErrorMessage=True, errorTitle="日期",
-        error="日期须在 2020-01-01 与今天之间, 格式 YYYY-MM-DD")
+        error=f"日期须在 {first_date.isoformat()} 与今天之间, 格式 YYYY-MM-DD")
     date_dv.add(f"{letter['date']}2:{letter['date']}{last}")
     pct_dv = DataValidation(
         type="decimal", operator="between", formula1="0", formula2="100", allow_blank=True,

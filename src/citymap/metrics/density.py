@@ -23,8 +23,6 @@ boundary gives 2.5 cm to the other side. The same rule runs in PostGIS
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import geopandas as gpd
 import numpy as np
 import shapely
@@ -33,8 +31,8 @@ from citymap.crs import MEASURE_CRS, to_measure
 from citymap.metrics.service import Indicator, verdict_of
 from citymap.metrics.targets import GRID_M
 
-__all__ = ["ROAD_DENSITY_TARGET", "BOUNDARY_TOL_M", "CONTEXT_NAMES", "find_context",
-           "length_in_area", "road_density", "density_indicator"]
+__all__ = ["ROAD_DENSITY_TARGET", "BOUNDARY_TOL_M", "length_in_area", "road_density",
+           "density_indicator"]
 
 #: km of road per km² of built-up area.
 ROAD_DENSITY_TARGET = 8.0
@@ -43,22 +41,6 @@ ROAD_DENSITY_TARGET = 8.0
 #: GeoJSON (≤ 0.6 cm) move a point; the shipped boundary roads lie within 0.9 cm.
 BOUNDARY_TOL_M = 0.05
 SOURCE = "中共中央 国务院关于进一步加强城市规划建设管理工作的若干意见 (2016)"
-#: The context layer names looked for, in order.
-CONTEXT_NAMES: dict[str, tuple[str, ...]] = {
-    "roads": ("roads",),
-    "built_up": ("built_up", "built_up_area", "builtup", "urban_area"),
-    "residential": ("residential", "residential_land"),
-    "parks": ("parks", "existing_parks"),
-    "townships": ("townships",),
-}
-
-
-def find_context(names: Sequence[str], kind: str) -> str | None:
-    """The first of :data:`CONTEXT_NAMES` ``[kind]`` among ``names``, else None."""
-    for n in CONTEXT_NAMES.get(kind, (kind,)):
-        if n in names:
-            return n
-    return None
 
 
 def length_in_area(lines: shapely.Geometry, area: shapely.Geometry, *,

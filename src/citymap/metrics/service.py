@@ -51,6 +51,7 @@ __all__ = [
     "GB55014_STANDARD",
     "Indicator",
     "ServiceCoverage",
+    "split_by_service",
     "whole_parks",
     "park_radii",
     "service_area",
@@ -388,6 +389,7 @@ def park_service_coverage(
     exact: bool = True,
     crs: str = MEASURE_CRS,
     workers: int | None = None,
+    service: shapely.Geometry | None = None,
 ) -> ServiceCoverage:
     """Share of residential land within the service radius of a park.
 
@@ -408,6 +410,9 @@ def park_service_coverage(
     workers
         Threads for the parcel pass (default :func:`default_workers`); the value is the
         same bit for bit whatever their number.
+    service
+        :func:`service_area` of ``parks`` (in ``crs``) when already built (the same parks
+        measured against several sets of parcels, e.g. every pilot zone).
 
     Returns
     -------
@@ -424,7 +429,8 @@ def park_service_coverage(
     res = np.asarray(res, dtype=object)
     pk = whole_parks(_measure_geoms(parks, crs)) if len(parks) else np.empty(0, dtype=object)
     radius = park_radii(pk, rules) if len(pk) else np.empty(0)
-    service = service_area(pk, rules)
+    if service is None:
+        service = service_area(pk, rules)
     per = covered_area(res, service, exact=exact, workers=workers)
     total = float(shapely.area(res).sum()) if len(res) else 0.0
     covered = float(per.sum())
@@ -433,6 +439,44 @@ def park_service_coverage(
         residential_m2=total, parcels=len(res), parks_used=int((~np.isnan(radius)).sum()),
         parks_ignored=int(np.isnan(radius).sum()), rules=tuple(rules), exact=exact,
         per_parcel_m2=per)
+
+
+def split_by_service(parcels: GeomArray, service: shapely.Geometry, *,
+                     max_vertices: int = 256) -> tuple[GeomArray, GeomArray]:
+    """Every parcel's part inside and part outside ``service`` (None where there is none).
+
+    The service area is cut into pieces of at most ``max_vertices`` vertices (as
+    :func:`covered_area` does), so each parcel meets only the few pieces near it: a parcel
+    inside one piece is wholly covered, one meeting no piece wholly uncovered, and only the
+    parcels on the service area's edge are cut, against the union of the pieces they meet.
+    The cost grows with the parcels, not with parcels × the size of the whole service area.
+    """
+    parcels = np.asarray(parcels, dtype=object)
+    n = len(parcels)
+    inside = np.full(n, None, dtype=object)
+    outside = parcels.copy()
+    if not n or service is None or shapely.is_empty(service):
+        return inside, outside
+    pieces = subdivide(service, max_vertices=max_vertices)
+    shapely.prepare(pieces)
+    i, j = STRtree(pieces).query(parcels, predicate="intersects")
+    if not len(i):
+        return inside, outside
+    whole = shapely.contains_properly(pieces[j], parcels[i])
+    inside[i[whole]] = parcels[i[whole]]
+    outside[i[whole]] = None
+    edge = np.setdiff1d(np.unique(i), i[whole])
+    if len(edge):
+        order = np.argsort(i, kind="stable")
+        i, j = i[order], j[order]
+        starts = np.searchsorted(i, edge)
+        stops = np.searchsorted(i, edge, side="right")
+        near = np.asarray([shapely.union_all(pieces[j[a:b]]) for a, b in zip(starts, stops,
+                                                                          strict=True)],
+                          dtype=object)
+        inside[edge] = shapely.intersection(parcels[edge], near)
+        outside[edge] = shapely.difference(parcels[edge], near)
+    return inside, outside
 
 
 def service_coverage_layer(
@@ -457,13 +501,7 @@ def service_coverage_layer(
            else np.arange(len(residential)).astype(str))
     names = (residential["name"].astype(str).to_numpy() if "name" in residential.columns
              else np.full(len(residential), "", dtype=object))
-    if shapely.is_empty(service):
-        inside = np.full(len(res), None, dtype=object)
-        outside = res
-    else:
-        shapely.prepare(service)
-        inside = shapely.intersection(res, service)
-        outside = shapely.difference(res, service)
+    inside, outside = split_by_service(res, service)
     geoms = np.concatenate([inside, outside])
     covered = np.concatenate([np.ones(len(res), bool), np.zeros(len(res), bool)])
     keep = ~shapely.is_missing(geoms)

@@ -49,15 +49,14 @@ import pandas as pd
 import shapely
 
 from citymap.crs import MEASURE_CRS, to_measure
+from citymap.layers import layer_for
 from citymap.register import Target
 from citymap.sites import site_mask_for_work, where_mask
-from citymap.vocab import METRICS, SITE_STATUSES
+from citymap.vocab import DONE, METRICS, SITE_STATUSES
 from citymap.workspace import Workspace
 
 __all__ = [
-    "DONE",
     "TOLERANCE",
-    "VERDICTS",
     "TOWNSHIP_METRICS",
     "TargetResult",
     "evaluate_target",
@@ -66,11 +65,9 @@ __all__ = [
     "pro_rata",
 ]
 
-DONE = "已完成"
 #: Relative tolerance for measured (not counted) values.
 TOLERANCE = 0.005
-VERDICTS = ("met", "on track", "in progress", "behind", "not measurable", "no data")
-#: Metrics counted as distinct townships intersecting the done sites (context layer name).
+#: Metrics counted as distinct townships intersecting the done sites (the layer's purpose).
 TOWNSHIP_METRICS: dict[str, str] = {
     "sorting_demo_townships": "townships",
     "sorting_demo_township_share": "townships",
@@ -98,7 +95,7 @@ class TargetResult:
     planned
         The same measure over every selected site whatever its status (what the data plans).
     verdict
-        One of :data:`VERDICTS`.
+        One of :data:`citymap.vocab.VERDICTS`.
     expected
         The pro-rata value on the date asked (before the deadline).
     numerator, denominator
@@ -212,6 +209,12 @@ def _union_area_m2(geoms: np.ndarray) -> float:
     return float(shapely.area(shapely.union_all(geoms)))
 
 
+def _statuses(ws: Workspace, gdf: gpd.GeoDataFrame, as_of: dt.date) -> np.ndarray:
+    if not len(gdf):
+        return np.empty(0, dtype=object)
+    return ws.status_as_of(as_of).statuses_of(gdf)
+
+
 def _select(ws: Workspace, t: Target, gdf: gpd.GeoDataFrame, *, cumulative: bool) -> np.ndarray:
     mask = np.ones(len(gdf), dtype=bool)
     if t.work is not None:
@@ -243,13 +246,11 @@ def _denominator_frame(ws: Workspace, t: Target) -> gpd.GeoDataFrame | None:
 def _recorded(ws: Workspace, t: Target, as_of: dt.date) -> tuple[str | None, float | None]:
     if t.work is None:
         return None, None
-    latest = ws.history.latest(as_of).get(str(t.work))
-    if latest is not None:
-        return latest.status, latest.percent
-    try:
-        return ws.register.work(t.work).status, None
-    except KeyError:
+    state = ws.status_as_of(as_of).works.get(t.work)
+    if state is None:
         return None, None
+    latest = ws.history.latest(as_of).get(str(t.work)) if state.source == "log" else None
+    return state.status, (latest.percent if latest is not None else None)
 
 
 def _measure_value(t: Target, m: gpd.GeoDataFrame, ws: Workspace) -> float:
@@ -270,9 +271,10 @@ def _measure_value(t: Target, m: gpd.GeoDataFrame, ws: Workspace) -> float:
     raise ValueError(f"measure {measure!r} is not summed")
 
 
-def _townships_hit(ws: Workspace, layer: str, sites: gpd.GeoDataFrame,
+def _townships_hit(ws: Workspace, purpose: str, sites: gpd.GeoDataFrame,
                    crs: str) -> tuple[tuple[str, ...], int | None]:
-    towns = ws.data.get(layer)
+    layer = layer_for(ws.layers, purpose)
+    towns = ws.data.get(layer) if layer is not None else None
     if towns is None:
         return (), None
     if not len(sites) or not len(towns):

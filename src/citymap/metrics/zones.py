@@ -35,16 +35,15 @@ from citymap.crs import MEASURE_CRS, to_measure
 from citymap.layers import THEMES
 from citymap.metrics.density import BOUNDARY_TOL_M, length_in_area
 from citymap.metrics.targets import GRID_M
+from citymap.vocab import BEHIND, DONE, NOT_STARTED, STARTED
 
-__all__ = ["ZONE_LAYER", "MIN_ZONE_KM2", "STATUS_ORDER", "ZoneResult", "zone_coverage",
+__all__ = ["MIN_ZONE_KM2", "STATUS_ORDER", "ZoneResult", "zone_coverage",
            "crowded_years", "crowded_years_message"]
 
-#: The site layer of the pilot zones.
-ZONE_LAYER = "pilot_zones"
 #: 保障措施(三): 每年确定1个不少于2平方公里的试点片区.
 MIN_ZONE_KM2 = 2.0
 #: Order in which overlapping footprints are attributed to a status.
-STATUS_ORDER = ("已完成", "进行中", "滞后", "未开始")
+STATUS_ORDER = (DONE, STARTED, BEHIND, NOT_STARTED)
 
 GeomArray = npt.NDArray[np.object_]
 
@@ -115,12 +114,13 @@ def crowded_years(zones: gpd.GeoDataFrame) -> dict[int, tuple[str, ...]]:
     return {y: tuple(ids) for y, ids in sorted(by_year.items()) if len(ids) > 1}
 
 
-def crowded_years_message(year: int, ids: tuple[str, ...], *, lang: str = "zh") -> str:
+def crowded_years_message(year: int, ids: tuple[str, ...], *, layer: str = "pilot_zones",
+                          lang: str = "zh") -> str:
     """One line saying that ``year`` has several pilot zones and what to do."""
     if lang == "en":
-        return (f"{ZONE_LAYER}: {year} has {len(ids)} pilot zones ({', '.join(ids)}); the plan "
+        return (f"{layer}: {year} has {len(ids)} pilot zones ({', '.join(ids)}); the plan "
                 "asks for one a year (保障措施(三)): keep one, or correct the others' year")
-    return (f"{ZONE_LAYER}: {year} 年有 {len(ids)} 个试点片区 ({'、'.join(ids)}); 方案要求每年"
+    return (f"{layer}: {year} 年有 {len(ids)} 个试点片区 ({'、'.join(ids)}); 方案要求每年"
             "确定 1 个 (保障措施(三)): 保留一个, 或改正其余片区的 year")
 
 

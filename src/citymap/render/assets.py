@@ -1,11 +1,13 @@
-"""The JavaScript libraries of the maps: CDN links, or an offline bundle from ``node_modules``.
+"""The JavaScript libraries of the maps: carried by the package, copied beside the maps.
 
 The libraries (Leaflet and two plugins) are declared in ``package.json`` at the repository
-root and pinned in ``package-lock.json``; ``npm ci`` installs them into ``node_modules``.
-None of their code is committed. An online map links them from a CDN at the pinned
-versions; ``citymap build --offline`` copies them into ``maps/lib/`` beside the maps, so the
-maps open with no network at all. citymap's own script and style
-(``render/templates/``) are always inlined in each map.
+root and pinned in ``package-lock.json``. ``tools/vendor_assets.py`` copies the files the maps
+use from the locked npm tarballs (their integrity checked) into ``render/vendor/`` — package
+data, committed, so an installed wheel builds maps without npm or a network. Every build
+copies them into ``maps/lib/`` beside the maps (:func:`copy_offline_bundle`), so every map
+opens by double-click with no network at all. citymap's own script and style
+(``render/templates/``) are inlined in each map. :func:`online_refs` (CDN links at the
+locked versions) remains for pages served where a CDN is wanted.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import attrs
 from citymap.errors import WorkspaceError
 
 __all__ = [
+    "VENDOR_DIR",
     "VENDOR_FILES",
     "VERSIONS",
     "AssetRefs",
@@ -31,6 +34,8 @@ __all__ = [
     "online_refs",
     "offline_refs",
     "template_text",
+    "app_script",
+    "app_style",
 ]
 
 
@@ -70,6 +75,9 @@ VENDOR_FILES: tuple[Vendor, ...] = (
     Vendor("leaflet-minimap", "dist/Control.MiniMap.min.js", "js", needs_tiles=True),
 )
 
+#: The vendored library files (package data, see ``tools/vendor_assets.py``).
+VENDOR_DIR = Path(__file__).resolve().parent / "vendor"
+
 #: Versions used for CDN links when no ``package-lock.json`` is found (keep in step with it).
 VERSIONS: dict[str, str] = {"leaflet": "1.9.4", "leaflet.fullscreen": "5.3.3",
                             "leaflet-minimap": "3.6.1"}
@@ -87,6 +95,28 @@ class AssetRefs:
 def template_text(name: str) -> str:
     """The text of ``render/templates/<name>`` (citymap's own script, style or page)."""
     return (resources.files("citymap.render") / "templates" / name).read_text(encoding="utf-8")
+
+
+def _parts(folder: str, suffix: str) -> list[tuple[str, str]]:
+    base = resources.files("citymap.render") / "templates" / folder
+    names = sorted(p.name for p in base.iterdir() if p.name.endswith(suffix))
+    return [(n, (base / n).read_text(encoding="utf-8")) for n in names]
+
+
+def app_script() -> str:
+    """The map script of citymap: ``templates/js/*.js`` in name order, in one function scope.
+
+    The script is split by control (``00-core.js``, ``10-draw.js``, ``50-search.js`` …);
+    the parts share one strict-mode function scope, so a part may use what an earlier
+    part declared. A new control is a new file whose number places it in the order.
+    """
+    body = "\n".join(f"/* ---- {name} */\n{text}" for name, text in _parts("js", ".js"))
+    return f"(function () {{\n'use strict';\n{body}\n}}());\n"
+
+
+def app_style() -> str:
+    """The map style of citymap: ``templates/css/*.css`` in name order."""
+    return "\n".join(f"/* ---- {name} */\n{text}" for name, text in _parts("css", ".css"))
 
 
 def _repo_roots(extra: Iterable[Path]) -> list[Path]:
@@ -142,32 +172,29 @@ def online_refs(*, tiles: bool, roots: Iterable[Path] = ()) -> AssetRefs:
     return AssetRefs(tuple(styles), tuple(scripts))
 
 
-def _missing_error(where: str) -> WorkspaceError:
-    return WorkspaceError(f"{where} is missing: the offline maps bundle Leaflet from "
-                          "node_modules; run `npm ci` in the citymap repository (it reads "
-                          "package.json and package-lock.json), then build again")
-
-
 def copy_offline_bundle(dest: Path, *, tiles: bool, roots: Iterable[Path] = ()) -> None:
     """Copy the library files the maps use into ``dest`` (``maps/lib``).
+
+    From the package's vendored copy (:data:`VENDOR_DIR`); ``roots`` is not used any more
+    (the libraries no longer come from ``node_modules``).
 
     Raises
     ------
     WorkspaceError
-        In one line, telling to run ``npm ci``, when ``node_modules`` is missing.
+        In one line when the installed package lacks its vendored libraries.
     """
-    nm = find_node_modules(*roots)
-    if nm is None:
-        raise _missing_error("node_modules/leaflet")
+    del roots
     for v in _wanted(tiles):
-        src = nm / v.package / v.path
+        src = VENDOR_DIR / v.package / v.path
         if not src.is_file():
-            raise _missing_error(f"node_modules/{v.package}/{v.path}")
+            raise WorkspaceError(f"{str(src)!r} is missing: this citymap installation lacks "
+                                 "its map libraries; reinstall citymap (or, in the source "
+                                 "tree, run `python tools/vendor_assets.py`)")
         out = dest / v.package / Path(v.path).name
         out.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(src, out)
         for folder in v.assets:
-            sub = nm / v.package / folder
+            sub = VENDOR_DIR / v.package / folder
             if sub.is_dir():
                 shutil.copytree(sub, dest / v.package / Path(folder).name, dirs_exist_ok=True)
 

@@ -2,16 +2,20 @@
 
 ``maps/index.html`` shows the whole plan and links every other map; ``maps/units/<unit>.html``
 shows the works a unit leads or shares; ``maps/actions/<n>-<action>.html`` the works of one
-action. With ``offline=True`` the libraries are copied to ``maps/lib/`` (from
-``node_modules``, see :mod:`citymap.render.assets`) and no map loads anything from the
-network. ``maps/metrics.json`` and ``maps/metrics.csv`` hold the metrics on the build's
+action. The libraries are always copied to ``maps/lib/`` (from the package, see
+:mod:`citymap.render.assets`): every map opens by double-click with no network. A base map
+is an option that degrades visibly (the page says so when tiles cannot load);
+``offline=True`` leaves out networked base maps altogether. ``maps/metrics.json`` and
+``maps/metrics.csv`` hold the metrics on the build's
 date (:func:`citymap.metrics.output.write_metrics`). The whole folder is written
 atomically (:func:`citymap.io.atomic.atomic_dir`).
 
-The metrics are computed once per date of the date selector
-(:func:`citymap.metrics.compute_metrics`) and shared by every map; so is the residential
-land covered by a park's service radius
-(:func:`citymap.metrics.residential_coverage_layer`), drawn on the overview.
+The time axis offers the end of every month of the plan's years, the end of every plan year
+and today (:func:`citymap.render.timeline.date_options`). The metrics are computed once per
+date of it (:func:`citymap.metrics.compute_metrics`) and shared by every map; so are the
+statuses on each date (:meth:`Workspace.status_as_of`) and the residential land covered by
+a park's service radius (:func:`citymap.metrics.residential_coverage_layer`), drawn on the
+overview.
 """
 
 from __future__ import annotations
@@ -31,9 +35,10 @@ import geopandas as gpd
 from citymap.errors import CitymapError
 from citymap.io.atomic import atomic_dir
 from citymap.io.owned import check_dir_replaceable, check_not_workspace
-from citymap.render.assets import copy_offline_bundle, offline_refs, online_refs
-from citymap.render.map import BASEMAPS, Link, MapOptions, date_options, render_map
+from citymap.render.assets import copy_offline_bundle, offline_refs
+from citymap.render.map import BASEMAPS, Link, MapOptions, render_map
 from citymap.render.panel import panel_for, panel_year
+from citymap.render.timeline import date_options
 from citymap.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -151,7 +156,7 @@ def build_maps(
     lang
         ``"zh"`` (default) or ``"en"``.
     offline
-        Copy the libraries beside the maps; no map touches the network.
+        No networked base map (the libraries are always beside the maps).
     basemap
         ``osm``, ``tianditu``, ``amap``, ``none`` or ``tiles`` (see :func:`resolve_basemap`).
     tianditu_key
@@ -177,7 +182,7 @@ def build_maps(
     Raises
     ------
     CitymapError
-        On a bad option, or when ``offline`` and ``node_modules`` is missing.
+        On a bad option.
     """
     if lang not in ("zh", "en"):
         raise CitymapError(f"unknown language {lang!r}; use zh or en")
@@ -197,7 +202,8 @@ def build_maps(
         compute = compute_metrics
     else:
         compute = metrics or None
-    dates, selected = date_options(as_of, today, lang)
+    first, last = ws.plan_years
+    dates, selected = date_options(as_of, today, lang, range(first, last + 1), months=True)
     days = [d.date for d in dates]
     reg = ws.register
 
@@ -225,7 +231,7 @@ def build_maps(
     if compute is not None:
         from citymap.metrics import pilot_zone_results
 
-        results = {d: compute(ws, year=panel_year(d), as_of=d) for d in days}
+        results = {d: compute(ws, year=panel_year(d, ws.plan_years), as_of=d) for d in days}
         zones = {d: pilot_zone_results(ws, d) for d in days}  # every zone, every date
         service = _service_layers(ws, days)
         output = results[as_of or today]  # the build's date is one of the dates
@@ -237,13 +243,11 @@ def build_maps(
     photos, photo_files = map_photos(store, as_of=max(days))
 
     built: list[BuiltMap] = []
-    roots = (ws.root,)
     with atomic_dir(out_dir) as tmp:
         tmp.chmod(0o755)  # mkdtemp makes it private; the maps are for sharing
         has_tiles = chosen not in ("none",)
         suffix = ""
-        if offline:
-            copy_offline_bundle(tmp / "lib", tiles=has_tiles, roots=roots)
+        copy_offline_bundle(tmp / "lib", tiles=has_tiles)
         if tiles_dir is not None and chosen == "tiles":
             suffix = _tile_suffix(tiles_dir)
             shutil.copytree(tiles_dir, tmp / "tiles")
@@ -253,8 +257,7 @@ def build_maps(
         for k, (path, subtitle, kind, works) in enumerate(plans):
             depth = path.count("/")
             up = "../" * depth
-            assets = (offline_refs(f"{up}lib", tiles=has_tiles) if offline
-                      else online_refs(tiles=has_tiles, roots=roots))
+            assets = offline_refs(f"{up}lib", tiles=has_tiles)
             links = tuple(Link(g, title, up + quote(p)) for p, title, g, _ in plans[1:]
                           if p != path)
             options = MapOptions(
@@ -265,8 +268,8 @@ def build_maps(
                 assets=assets, links=links, home=f"{up}index.html" if depth else None,
                 photos=photo_blob(photos, lang=lang, up=up),
             )
-            panels = [panel_for(results.get(d), d, works=works, zones=zones.get(d))
-                      for d in days]
+            panels = [panel_for(results.get(d), d, works=works, zones=zones.get(d),
+                                years=ws.plan_years) for d in days]
             html = render_map(ws, options, panels, service if works is None else ())
             target = tmp / path
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -2,17 +2,18 @@
 
 :func:`render_map` is a pure function of the workspace, the metrics panels and the
 options; it returns the HTML of one map. The page is small and fixed (``templates/
-page.html``); the data goes in as ONE JSON blob per map, which citymap's own script
-(``templates/citymap.js``) draws on a Leaflet canvas renderer. The blob is compact:
+page.html``); the data goes in as ONE JSON blob per map (schema ``citymap-map``, version
+2, documented in ``docs/map-data.md``), which citymap's own script (``templates/js/*.js``,
+see :func:`~citymap.render.assets.app_script`) draws on one canvas, batched by layer and
+style. The blob is compact:
 
 * coordinates rounded to 6 decimals (≈ 0.1 m), delta-coded and written as one
-  polyline-encoded string per layer (``encode_ints``), with the parts/rings/vertex counts
-  as separate small encoded arrays; rings are not closed again;
+  polyline-encoded string per layer (:mod:`citymap.render.encoding`), with the
+  parts/rings/vertex counts as separate small encoded arrays; rings are not closed again;
 * attributes stored column-wise once per layer, repeated texts dictionary-coded;
 * styles once per layer and status, not per feature;
-* the status of every site on every date of the date selector precomputed from the
-  status history (:meth:`citymap.history.StatusLog.status_on`) as one digit per site, and
-  the status dates as delta-coded day numbers;
+* the statuses of every month as the status *events* of each site
+  (:mod:`citymap.render.timeline`), replayed by the script; not a copy per date;
 * the targets a site counts toward as a group index.
 
 Popups are built in the browser from this record with ``textContent``: data never goes
@@ -33,24 +34,41 @@ import attrs
 import geopandas as gpd
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 import shapely
 
 from citymap import __version__
 from citymap.crs import areas_m2
 from citymap.errors import CitymapError
-from citymap.layers import LayerSpec
-from citymap.render.assets import AssetRefs, template_text
+from citymap.layers import LayerSpec, layers_for
+from citymap.render.assets import AssetRefs, app_script, app_style, template_text
+from citymap.render.encoding import column, decode_ints, delta, encode_geometries, encode_ints
 from citymap.render.panel import Panel, panel_blob, zone_blob
 from citymap.render.popup import popup_fields, target_groups, targets_table, works_table
+from citymap.render.timeline import (
+    EPOCH,
+    DateOption,
+    date_options,
+    day_number,
+    due_days,
+    site_events,
+    sorted_events,
+    work_events,
+    works_groups,
+)
+from citymap.render.ui import UI
 from citymap.sites import parse_works
-from citymap.vocab import SCHEMATIC, SITE_STATUSES, STATUS_EN
+from citymap.vocab import (
+    BASEMAPS,
+    SCHEMATIC,
+    SITE_STATUSES,
+    STATUS_COLORS,
+    STATUS_DASHES,
+    STATUS_EN,
+    STATUS_SHAPES,
+)
 from citymap.workspace import Workspace
 
 __all__ = [
-    "STATUS_COLORS",
-    "STATUS_DASHES",
-    "STATUS_SHAPES",
     "SERVICE_COLORS",
     "SERVICE_LAYER",
     "BASEMAPS",
@@ -65,88 +83,26 @@ __all__ = [
     "map_data",
     "render_map",
     "dumps_for_script",
+    "SCHEMA",
+    "SCHEMA_VERSION",
+    "LATE_COLOR",
+    "UI",
+    "EPOCH",
 ]
 
-#: Status colours: the Okabe-Ito palette (colour-blind safe).
-STATUS_COLORS: dict[str, str] = {"未开始": "#999999", "进行中": "#0072B2", "已完成": "#009E73",
-                                 "滞后": "#D55E00"}
-#: Line dash of each status (``None``: solid), so that status is not told by colour alone.
-STATUS_DASHES: dict[str, str | None] = {"未开始": "2 5", "进行中": "9 5", "已完成": None,
-                                        "滞后": "12 4 2 4"}
-#: Point marker shape of each status.
-STATUS_SHAPES: dict[str, str] = {"未开始": "circle", "进行中": "triangle", "已完成": "square",
-                                 "滞后": "diamond"}
+#: The name and version of the blob's schema (``docs/map-data.md``).
+SCHEMA = "citymap-map"
+SCHEMA_VERSION = 2
+
 CONTEXT_COLOR = "#666666"
 PILOT_COLOR = "#000000"
 #: Residential land within / outside a park's service radius (Okabe-Ito sky blue, orange).
 SERVICE_COLORS = ("#E69F00", "#56B4E9")
 #: The name of the service-radius layer in the map.
 SERVICE_LAYER = "park_service"
-BASEMAPS = ("osm", "tianditu", "amap", "none", "tiles")
-EPOCH = dt.date(2000, 1, 1)
-_SCALE = 1_000_000  # 6 decimals
+#: The outline of a late (逾期) site or work: reddish purple (Okabe-Ito), beside the status.
+LATE_COLOR = "#CC79A7"
 _PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
-
-UI: dict[str, dict[str, str]] = {
-    "zh": {
-        "map": "总图", "layers": "图层", "basemaps": "底图", "legend": "图例",
-        "status": "状态", "metrics": "目标进度", "planned": "计划", "done": "完成",
-        "asof": "截至", "search": "搜索名称或工程编号…", "noresult": "无结果",
-        "work": "工程", "action": "行动", "lead": "牵头单位", "partners": "责任单位",
-        "targets": "计入目标", "source": "来源", "schematic": "示意 — 示意性数据，非实测",
-        "schematicShort": "示意", "pilot": "试点片区", "context": "基础数据",
-        "area": "面积", "coverage": "已完成", "sites": "处", "other": "其他",
-        "maps": "其他地图", "units": "按牵头单位", "actions": "按行动", "home": "← 总图",
-        "reset": "复位视图", "measure": "量测距离/面积", "measureClear": "清除量测",
-        "distance": "距离", "measureHint": "单击地图加点，双击结束",
-        "fullscreen": "全屏", "exitFullscreen": "退出全屏", "none": "无底图",
-        "total": "合计", "id": "编号", "yes": "是", "no": "否", "noMetrics":
-        "指标计算不可用", "noTargets": "本年无目标", "gcj": "GCJ-02 坐标 (高德)",
-        "today": "今天", "endOf": "年底", "target": "目标", "targetsOf": "{y}年目标",
-        "v_met": "达标", "v_on track": "按进度", "v_in progress": "推进中", "v_behind": "滞后",
-        "v_not measurable": "无法测算", "v_no data": "无数据", "v_not met": "未达标",
-        "notMeasurable": "无法由图形测算", "recorded": "记录状态", "standard": "标准",
-        "health": "城市体检指标", "service": "公园绿地服务半径覆盖 (居住用地)",
-        "covered": "服务半径内", "uncovered": "服务半径外", "parcel": "居住用地",
-        "zoneCovered": "覆盖", "zoneDone": "已完成", "belowMin": "小于",
-        "scope_county": "全县", "scope_county seat": "县城", "warn": "未计算",
-    },
-    "en": {
-        "map": "Overview", "layers": "Layers", "basemaps": "Base maps", "legend": "Legend",
-        "status": "Status", "metrics": "Targets", "planned": "planned", "done": "done",
-        "asof": "As of", "search": "Search name or work number…", "noresult": "No match",
-        "work": "Work", "action": "Action", "lead": "Lead units", "partners":
-        "Responsible units", "targets": "Counts toward", "source": "Source", "schematic":
-        "示意 — schematic data, not surveyed", "schematicShort": "schematic", "pilot":
-        "Pilot zones", "context": "Base data", "area": "Area", "coverage": "done",
-        "sites": "sites", "other": "Other", "maps": "Other maps", "units": "By lead unit",
-        "actions": "By action", "home": "← Overview", "reset": "Reset view", "measure":
-        "Measure distance/area", "measureClear": "Clear measurement", "distance":
-        "Distance", "measureHint": "Click to add points, double-click to finish",
-        "fullscreen": "Full screen", "exitFullscreen": "Exit full screen", "none":
-        "No base map", "total": "Total", "id": "ID", "yes": "yes", "no": "no",
-        "noMetrics": "metrics unavailable", "noTargets": "no target this year", "gcj":
-        "GCJ-02 coordinates (AMap)", "today": "today", "endOf": "end of", "target":
-        "target", "targetsOf": "Targets of {y}", "v_met": "met", "v_on track": "on track",
-        "v_in progress": "in progress", "v_behind": "behind", "v_not measurable":
-        "not measurable", "v_no data": "no data", "v_not met": "not met", "notMeasurable":
-        "not measurable from geometry", "recorded": "recorded", "standard": "standard",
-        "health": "Health-check indicators", "service":
-        "Park service-radius coverage (residential land)", "covered": "within the radius",
-        "uncovered": "outside the radius", "parcel": "Residential land", "zoneCovered":
-        "covered", "zoneDone": "done", "belowMin": "below", "scope_county": "county",
-        "scope_county seat": "county seat", "warn": "not computed",
-    },
-}
-
-
-@attrs.frozen
-class DateOption:
-    """One entry of the date selector."""
-
-    date: dt.date
-    label: str
-
 
 @attrs.frozen
 class Link:
@@ -172,7 +128,8 @@ class MapOptions:
     include_context
         Whether the context (denominator) layers are offered (off by default).
     dates, selected
-        The date selector's entries and the one shown first.
+        The positions of the time axis (:func:`citymap.render.timeline.date_options`)
+        and the one shown first.
     basemap
         ``osm``, ``tianditu``, ``amap``, ``none`` or ``tiles``.
     tianditu_key
@@ -202,155 +159,6 @@ class MapOptions:
     links: tuple[Link, ...] = ()
     home: str | None = None
     photos: Mapping[str, Any] | None = None
-
-
-def date_options(as_of: dt.date | None, today: dt.date, lang: str = "zh",
-                 years: Sequence[int] = (2020, 2021, 2022)) -> tuple[tuple[DateOption, ...], int]:
-    """The date selector: the end of every plan year, today, and ``as_of`` if other.
-
-    Returns
-    -------
-    options, selected
-        The entries in date order and the index of ``as_of`` (else today).
-    """
-    ui = UI[lang]
-    found: dict[dt.date, str] = {}
-    for y in years:
-        d = dt.date(y, 12, 31)
-        found[d] = f"{y}年底" if lang == "zh" else f"{ui['endOf']} {y}"
-    found[today] = f"{ui['today']} ({today.isoformat()})"
-    if as_of is not None and as_of not in found:
-        found[as_of] = as_of.isoformat()
-    opts = tuple(DateOption(d, found[d]) for d in sorted(found))
-    want = as_of or today
-    return opts, [o.date for o in opts].index(want)
-
-
-# ----------------------------------------------------------------------------- encodings
-
-def encode_ints(values: npt.ArrayLike) -> str:
-    """Encode whole numbers as text: zigzag, 5-bit groups, characters ``?``…``~``.
-
-    The encoding of Google's polyline format without the delta step; small numbers take
-    one character. :func:`decode_ints` (and ``decodeInts`` in the map's script) invert it.
-    """
-    v = np.asarray(values, dtype=np.int64).reshape(-1)
-    if v.size == 0:
-        return ""
-    z = ((v << 1) ^ (v >> 63)).astype(np.uint64)
-    nchunks = np.ones(v.size, dtype=np.int64)
-    t = z >> np.uint64(5)
-    while t.any():
-        nchunks += t > 0
-        t >>= np.uint64(5)
-    starts = np.cumsum(nchunks) - nchunks
-    out = np.empty(int(nchunks.sum()), dtype=np.uint8)
-    for k in range(int(nchunks.max())):
-        m = nchunks > k
-        chunk = (z[m] >> np.uint64(5 * k)) & np.uint64(31)
-        more = (nchunks[m] > k + 1).astype(np.uint64) << np.uint64(5)
-        out[starts[m] + k] = (chunk | more) + np.uint64(63)
-    return out.tobytes().decode("ascii")
-
-
-def decode_ints(text: str) -> list[int]:
-    """Decode :func:`encode_ints`."""
-    out = []
-    r = shift = 0
-    for ch in text:
-        b = ord(ch) - 63
-        r |= (b & 31) << shift
-        shift += 5
-        if b < 32:
-            out.append(~(r >> 1) if r & 1 else r >> 1)
-            r = shift = 0
-    return out
-
-
-def _delta(values: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-    return np.diff(values, prepend=np.zeros((1, *values.shape[1:]), dtype=np.int64), axis=0)
-
-
-def encode_geometries(geoms: npt.NDArray[np.object_], *, gcj02: bool = False) -> dict[str, str]:
-    """Encode a layer's geometries (one type, possibly Multi-) compactly.
-
-    Returns
-    -------
-    dict
-        ``c``: every vertex as (lat, lon) × 10⁶, delta-coded across the whole layer;
-        ``np``: parts per feature (left out when all are 1); ``nr``: rings per polygon
-        (left out when all are 1); ``nc``: vertices per line or ring (rings not closed).
-    """
-    geoms = np.asarray(geoms, dtype=object)
-    n = len(geoms)
-    parts, pidx = shapely.get_parts(geoms, return_index=True)
-    nparts = np.bincount(pidx, minlength=n)
-    out: dict[str, str] = {}
-    kinds = set(shapely.get_type_id(parts).tolist())
-    if kinds <= {0}:
-        coords = shapely.get_coordinates(parts)
-    elif kinds <= {1, 2}:
-        coords = shapely.get_coordinates(parts)
-        out["nc"] = encode_ints(shapely.get_num_coordinates(parts))
-    elif kinds <= {3}:
-        rings, ridx = shapely.get_rings(parts, return_index=True)
-        nrings = np.bincount(ridx, minlength=len(parts))
-        ncoords = shapely.get_num_coordinates(rings)
-        coords = shapely.get_coordinates(rings)
-        keep = np.ones(len(coords), dtype=bool)
-        keep[np.cumsum(ncoords) - 1] = False  # the closing vertex repeats the first
-        coords = coords[keep]
-        out["nc"] = encode_ints(ncoords - 1)
-        if (nrings != 1).any():
-            out["nr"] = encode_ints(nrings)
-    else:
-        raise CitymapError(f"cannot draw geometry types {sorted(kinds)} together in one layer")
-    if (nparts != 1).any():
-        out["np"] = encode_ints(nparts)
-    if gcj02 and len(coords):
-        from citymap.gcj02 import wgs84_to_gcj02
-
-        x, y = wgs84_to_gcj02(coords[:, 0], coords[:, 1])
-        coords = np.column_stack([x, y])
-    ints = np.rint(coords[:, ::-1] * _SCALE).astype(np.int64) if len(coords) else \
-        np.zeros((0, 2), dtype=np.int64)
-    out["c"] = encode_ints(_delta(ints).reshape(-1))
-    return out
-
-
-def _plain(v: Any) -> Any:
-    if v is None or v is pd.NA or v is pd.NaT:
-        return None
-    if isinstance(v, np.generic):
-        v = v.item()
-    if isinstance(v, float):
-        if np.isnan(v):
-            return None
-        return int(v) if v.is_integer() and abs(v) < 2**53 else round(v, 6)
-    if isinstance(v, dt.date | pd.Timestamp):
-        return v.isoformat()[:10]
-    if isinstance(v, bool | int | str):
-        return v
-    return str(v)
-
-
-def _column(values: pd.Series) -> Any:
-    """A column as a list, or dictionary-coded ``{"d": values, "i": encoded indices}``."""
-    vals = [_plain(v) for v in values]
-    n = len(vals)
-    if n < 8:
-        return vals
-    table: dict[Any, int] = {}
-    idx = np.empty(n, dtype=np.int64)
-    for k, v in enumerate(vals):
-        key = (type(v).__name__, v)
-        j = table.get(key)
-        if j is None:
-            j = table[key] = len(table)
-            if len(table) > max(16, n // 4):
-                return vals
-        idx[k] = j
-    return {"d": [v for _, v in table], "i": encode_ints(idx)}
 
 
 # ----------------------------------------------------------------------------- base maps
@@ -422,23 +230,6 @@ def basemap_layers(basemap: str, *, lang: str = "zh", tianditu_key: str | None =
 
 # ----------------------------------------------------------------------------- the blob
 
-def _status_codes(statuses: Sequence[str]) -> str:
-    index = {s: str(k) for k, s in enumerate(SITE_STATUSES)}
-    return "".join(index.get(s, "0") for s in statuses)
-
-
-def _day_numbers(dates: Sequence[str]) -> npt.NDArray[np.int64]:
-    out = np.zeros(len(dates), dtype=np.int64)
-    cache: dict[str, int] = {}
-    for k, d in enumerate(dates):
-        if d:
-            v = cache.get(d)
-            if v is None:
-                v = cache[d] = (dt.date.fromisoformat(d[:10]) - EPOCH).days
-            out[k] = v
-    return out
-
-
 def _shown_frame(ws: Workspace, name: str, works: frozenset[int] | None) -> gpd.GeoDataFrame:
     gdf = ws.data.get(name)
     if gdf is None:
@@ -475,23 +266,115 @@ def _layer_style(spec: LayerSpec, role: str) -> dict[str, Any]:
     return style
 
 
-def _service_entries(service: Sequence[gpd.GeoDataFrame], lang: str,
-                     gcj: bool) -> list[dict[str, Any]]:
-    """One layer entry per date: residential land within / outside the service radius."""
-    out = []
-    for k, gdf in enumerate(service):
+def _service_entry(service: Sequence[gpd.GeoDataFrame], lang: str,
+                   gcj: bool) -> dict[str, Any] | None:
+    """The service-radius layer: residential land drawn once, covered flags per date.
+
+    Every date's frame holds the same parcels (the residential layer) with its own
+    ``covered`` column; dates with the same flags share one entry of ``covered``.
+    """
+    frames = [g for g in service if len(g)]
+    if not frames:
+        return None
+    first = frames[0]
+    flags: list[str] = []
+    index: list[int] = []
+    for gdf in service:
         if not len(gdf):
+            index.append(-1)
             continue
-        out.append({
-            "name": SERVICE_LAYER, "title": UI[lang]["service"], "geom": "Polygon",
-            "role": "service", "d": k, "n": len(gdf),
-            "style": {"colors": list(SERVICE_COLORS), "weight": 1.0, "fillOpacity": 0.45,
-                      "opacity": 0.9},
-            "g": encode_geometries(np.asarray(gdf.geometry.values, dtype=object), gcj02=gcj),
-            "cols": {c: _column(gdf[c]) for c in ("id", "name", "area_m2") if c in gdf},
-            "cv": "".join("1" if bool(v) else "0" for v in gdf["covered"]),
-        })
-    return out
+        bits = "".join("1" if bool(v) else "0" for v in gdf["covered"])
+        if bits not in flags:
+            flags.append(bits)
+        index.append(flags.index(bits))
+    return {
+        "name": SERVICE_LAYER, "title": UI[lang]["service"], "geom": "Polygon",
+        "role": "service", "n": len(first),
+        "style": {"colors": list(SERVICE_COLORS), "weight": 1.0, "fillOpacity": 0.45,
+                  "opacity": 0.9},
+        "geometry": encode_geometries(np.asarray(first.geometry.values, dtype=object),
+                                      gcj02=gcj),
+        "columns": {c: column(first[c]) for c in ("id", "name", "area_m2") if c in first},
+        "covered": flags, "coveredByDate": index,
+    }
+
+
+def _label_points(gdf: gpd.GeoDataFrame, gcj: bool) -> list[list[float]]:
+    """A point inside every polygon (lat, lon) for its permanent label."""
+    pts = shapely.point_on_surface(np.asarray(gdf.geometry.values, dtype=object))
+    x, y = shapely.get_x(pts), shapely.get_y(pts)
+    if gcj:
+        from citymap.gcj02 import wgs84_to_gcj02
+
+        x, y = wgs84_to_gcj02(x, y)
+    return [[round(float(b), 6), round(float(a), 6)] for a, b in zip(x, y, strict=True)]
+
+
+def _layer_entry(ws: Workspace, name: str, role: str, gdf: gpd.GeoDataFrame,
+                 options: MapOptions, targets: Sequence[Any], events: Any,
+                 panels: Sequence[Panel]) -> dict[str, Any]:
+    spec = ws.layers[name]
+    lang = options.lang
+    gcj = options.basemap == "amap"
+    geoms = np.asarray(gdf.geometry.values, dtype=object)
+    entry: dict[str, Any] = {
+        "name": name, "title": spec.title(lang), "geom": spec.geometry, "role": role,
+        "action": spec.action, "n": len(gdf), "style": _layer_style(spec, role),
+        "geometry": encode_geometries(geoms, gcj02=gcj),
+    }
+    fields = popup_fields(spec, gdf, lang)
+    entry["fields"] = [{"column": c, "label": label} for c, label in fields]
+    cols = ["id", "name"] + [c for c, _ in fields]
+    entry["schematic"] = 0
+    if "source" in gdf.columns:
+        cols.append("source")
+        entry["schematic"] = int((gdf["source"].astype(str) == SCHEMATIC).sum())
+    if role != "context" and "works" in gdf.columns:
+        cols.append("works")
+        groups, index = works_groups(gdf["works"])
+        entry["works"] = {"d": groups, "i": encode_ints(index)}
+    entry["columns"] = {c: column(gdf[c]) for c in dict.fromkeys(cols) if c in gdf.columns}
+    if role != "context" and "status" in gdf.columns:
+        entry["events"] = site_events(ws, gdf, events)
+        entry["due"] = encode_ints(delta(due_days(gdf["year"])))
+        groups, index = target_groups(gdf, name, targets)
+        entry["targets"] = {"d": groups, "i": encode_ints(index)}
+    if role == "pilot":
+        # area and coverage from the metrics code's zone results, on every date
+        zb = zone_blob(panels, [str(i) for i in gdf["id"]])
+        if zb is None:
+            zb = {"area": [round(float(a) / 1e6, 2) for a in
+                           areas_m2(gdf, ws.config.measure_crs)],
+                  "below": [0] * len(gdf), "min": None, "coverage": []}
+        entry["zone"] = zb
+        entry["labelAt"] = _label_points(gdf, gcj)
+    return entry
+
+
+def _late_counts(ws: Workspace, day: dt.date, shown: Mapping[str, npt.NDArray[np.int64]],
+                 works: frozenset[int] | None) -> dict[str, Any]:
+    """Sites by status and the overdue counts on ``day`` for the sites a map shows.
+
+    ``shown`` maps a site layer to the positions of the rows the map shows. From
+    :meth:`Workspace.status_as_of`: the same numbers ``citymap overdue`` and ``citymap
+    metrics`` give (the pilot zones count as sites, as in metrics).
+    """
+    now = ws.status_as_of(day)
+    counts = dict.fromkeys(SITE_STATUSES, 0)
+    late_sites: set[str] = set()
+    for name, pos in shown.items():
+        st = now.layer(name)
+        status = st["status"].to_numpy()[pos]
+        for s, c in zip(*np.unique(status.astype(str), return_counts=True), strict=True):
+            if s in counts:
+                counts[s] += int(c)
+        late = st["late"].to_numpy()[pos]
+        late_sites.update(str(i) for i in st["id"].to_numpy()[pos][late])
+    items = [i for i in now.overdue if works is None or i.work in works]
+    return {"counts": [counts[s] for s in SITE_STATUSES],
+            "late": {"sites": len(late_sites),
+                     "works": len({i.work for i in items if i.kind == "工程"}),
+                     "targets": len({i.id for i in items if i.kind == "目标"})}}
 
 
 def map_data(
@@ -500,84 +383,45 @@ def map_data(
     panels: Sequence[Panel] = (),
     service: Sequence[gpd.GeoDataFrame] = (),
 ) -> dict[str, Any]:
-    """The JSON blob of one map (see the module notes for its layout).
+    """The JSON blob of one map (schema ``citymap-map`` 2, see ``docs/map-data.md``).
 
-    ``panels`` are the metrics panels of every date (their pilot-zone results label the
-    zones); ``service`` the residential land covered / not covered by a park's service
-    radius on every date (:func:`citymap.metrics.residential_coverage_layer`), drawn on the
-    overview only.
+    ``panels`` are the metrics panels of every date of ``options.dates`` (their pilot-zone
+    results label the zones); ``service`` the residential land covered / not covered by a
+    park's service radius on every date
+    (:func:`citymap.metrics.residential_coverage_layer`), drawn on the overview only.
     """
     lang = options.lang
     reg = ws.register
     gcj = options.basemap == "amap"
-    dates = [o.date for o in options.dates]
     targets = reg.targets if options.works is None else tuple(
         t for t in reg.targets if t.work in options.works)
-    pilot_layers = {t.layer for t in reg.plan_targets if t.metric == "pilot_zone_area"}
+    pilot_layers = set(layers_for(ws.layers, "pilot_zones"))
     order = {"Polygon": 0, "LineString": 1, "Point": 2}
     names = sorted(ws.layers, key=lambda n: (ws.layers[n].name in pilot_layers,
                                              order.get(ws.layers[n].geometry, 3)))
+    events = sorted_events(ws)
     layers: list[dict[str, Any]] = []
     works_seen: set[int] = set()
-    site_codes: list[list[str]] = []
+    shown_sites: dict[str, npt.NDArray[np.int64]] = {}
     bounds: list[npt.NDArray[np.float64]] = []
     for name in names:
         spec = ws.layers[name]
         role = "pilot" if name in pilot_layers else "sites" if spec.is_sites else "context"
-        if role == "context" and not options.include_context:
-            continue
-        if role == "pilot" and options.works is not None:
+        if (role == "context" and not options.include_context) or (
+                role == "pilot" and options.works is not None):
             continue
         gdf = _shown_frame(ws, name, options.works)
         if not len(gdf):
             continue
-        geoms = np.asarray(gdf.geometry.values, dtype=object)
-        entry: dict[str, Any] = {
-            "name": name, "title": spec.title(lang), "geom": spec.geometry, "role": role,
-            "action": spec.action, "n": len(gdf), "style": _layer_style(spec, role),
-            "g": encode_geometries(geoms, gcj02=gcj),
-        }
-        bounds.append(np.asarray(shapely.total_bounds(geoms)))
-        fields = popup_fields(spec, gdf, lang)
-        entry["f"] = [[c, label] for c, label in fields]
-        cols = ["id", "name"] + [c for c, _ in fields]
-        if "source" in gdf.columns:
-            cols.append("source")
-            entry["sch"] = int((gdf["source"].astype(str) == SCHEMATIC).sum())
         if role != "context" and "works" in gdf.columns:
-            cols.append("works")
             for v in gdf["works"]:
                 works_seen.update(parse_works(v))
-        entry["cols"] = {c: _column(gdf[c]) for c in dict.fromkeys(cols) if c in gdf.columns}
-        if role != "context" and "status" in gdf.columns:
-            st, sd = [], []
-            codes_by_date = []
-            for d in dates:
-                on = ws.history.status_on(gdf, d)
-                codes = _status_codes(on["status"].tolist())
-                st.append(codes)
-                codes_by_date.append(codes)
-                sd.append(encode_ints(_delta(_day_numbers(on["status_date"].tolist()))))
-            entry["st"], entry["sd"] = st, sd
-            groups, index = target_groups(gdf, name, targets)
-            entry["tg"] = {"d": groups, "i": encode_ints(index)}
-            if role == "sites":
-                site_codes.append(codes_by_date)
-        if role == "pilot":
-            # area and coverage from the metrics code's zone results, on every date
-            zb = zone_blob(panels, [str(i) for i in gdf["id"]])
-            if zb is not None:
-                entry["zone"] = zb
-            else:
-                entry["zone"] = {"area": [round(float(a) / 1e6, 2) for a in
-                                          areas_m2(gdf, ws.config.measure_crs)],
-                                 "below": [0] * len(gdf), "min": None, "cov": []}
-        layers.append(entry)
-    if options.works is None:
-        layers.extend(_service_entries(service, lang, gcj))
-    counts_by_date = [
-        [sum(c[k].count(str(j)) for c in site_codes) for j in range(len(SITE_STATUSES))]
-        for k in range(len(dates))]
+        if spec.is_sites:
+            shown_sites[name] = np.asarray(ws.data[name].index.get_indexer(gdf.index),
+                                           dtype=np.int64)
+        bounds.append(np.asarray(shapely.total_bounds(np.asarray(gdf.geometry.values,
+                                                                  dtype=object))))
+        layers.append(_layer_entry(ws, name, role, gdf, options, targets, events, panels))
     if bounds:
         b = np.vstack(bounds)
         box = [float(b[:, 0].min()), float(b[:, 1].min()), float(b[:, 2].max()),
@@ -589,37 +433,51 @@ def map_data(
 
         x, y = wgs84_to_gcj02([box[0], box[2]], [box[1], box[3]])
         box = [float(x[0]), float(y[0]), float(x[1]), float(y[1])]
-    actions = [{"n": a.number, "name": a.name_en if lang == "en" and a.name_en else a.name}
-               for a in reg.actions]
     cfg = ws.config
-    title = (cfg.name_en or cfg.name) if lang == "en" else cfg.name
-    status_labels = [STATUS_EN[s] if lang == "en" else s for s in SITE_STATUSES]
+    works = works_table(reg, works_seen, lang)
+    for n, w in work_events(ws, sorted(works_seen), events).items():
+        if n in works:
+            works[n].update(w)
+    panel_list = []
+    for k, o in enumerate(options.dates):
+        if k < len(panels):  # with the metrics: the counts of status_as_of on that day
+            p = panel_blob(panels[k], lang)
+            p.update(_late_counts(ws, o.date, shown_sites, options.works))
+        else:  # no metrics: the script counts the statuses it replays; no overdue counts
+            p = {"ok": False, "rows": [], "indicators": [], "warnings": []}
+        panel_list.append(p)
     return {
-        "v": 1,
+        "schema": SCHEMA,
+        "version": SCHEMA_VERSION,
+        "generator": f"citymap {__version__}",
         "lang": lang,
-        "title": title,
+        "title": (cfg.name_en or cfg.name) if lang == "en" else cfg.name,
         "subtitle": options.subtitle,
         "ui": UI[lang],
-        "statuses": status_labels,
+        "statuses": [STATUS_EN[s] if lang == "en" else s for s in SITE_STATUSES],
         "palette": [STATUS_COLORS[s] for s in SITE_STATUSES],
         "dashes": [STATUS_DASHES[s] for s in SITE_STATUSES],
         "shapes": [STATUS_SHAPES[s] for s in SITE_STATUSES],
+        "lateColor": LATE_COLOR,
         "epoch": EPOCH.isoformat(),
-        "dates": [[o.date.isoformat(), o.label] for o in options.dates],
-        "date": options.selected,
-        "actions": actions,
-        "works": works_table(reg, works_seen, lang),
+        "dates": [{"day": day_number(o.date), "iso": o.date.isoformat(), "label": o.label,
+                   "quick": o.quick} for o in options.dates],
+        "selected": options.selected,
+        "actions": [{"n": a.number, "name": a.name_en if lang == "en" and a.name_en
+                     else a.name} for a in reg.actions],
+        "works": works,
         "targets": targets_table(targets),
         "layers": layers,
-        "panel": [_with_counts(panel_blob(p, lang), counts_by_date[k] if k < len(counts_by_date)
-                               else None) for k, p in enumerate(panels)],
+        "service": _service_entry(service, lang, gcj) if options.works is None else None,
+        "panel": panel_list,
         "bounds": [[box[1], box[0]], [box[3], box[2]]],
         "view": _initial_view(cfg.center, cfg.zoom, gcj) if options.works is None else None,
         "basemaps": basemap_layers(options.basemap, lang=lang,
                                    tianditu_key=options.tianditu_key,
                                    tiles_url=options.tiles_url),
         "gcj02": gcj,
-        "links": [[lk.group, lk.title, lk.href] for lk in options.links],
+        "links": [{"group": lk.group, "title": lk.title, "href": lk.href}
+                  for lk in options.links],
         "home": options.home,
         "photos": options.photos,
     }
@@ -637,12 +495,6 @@ def _initial_view(center: tuple[float, float] | None, zoom: int,
         x, y = wgs84_to_gcj02(lon, lat)
         lon, lat = float(x), float(y)
     return [lat, lon, float(zoom)]
-
-
-def _with_counts(blob: dict[str, Any], counts: list[int] | None) -> dict[str, Any]:
-    if not blob["counts"] and counts is not None:
-        blob["counts"] = counts
-    return blob
 
 
 def dumps_for_script(data: Any) -> str:
@@ -688,8 +540,8 @@ def render_map(ws: Workspace, options: MapOptions, panels: Sequence[Panel] = (),
         "version": esc(__version__),
         "styles": styles,
         "scripts": scripts,
-        "app_css": template_text("citymap.css"),
-        "app_js": template_text("citymap.js"),
+        "app_css": app_style(),
+        "app_js": app_script(),
         "data": dumps_for_script(data),
     }
     # one pass: a value is never searched for placeholders again

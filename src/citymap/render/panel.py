@@ -158,7 +158,9 @@ class Panel:
 
 
 def panel_year(date: dt.date, years: tuple[int, int] = PLAN_YEARS) -> int:
-    """The plan year whose targets a date shows: its own year, clamped to the plan's years."""
+    """The plan year whose targets a date shows: its own year, clamped to the plan's years
+    (``years``: first and last, ``Workspace.plan_years``).
+    """
     return max(years[0], min(date.year, years[1]))
 
 
@@ -216,13 +218,14 @@ def zone_labels(zones: Sequence[ZoneResult]) -> tuple[ZoneLabel, ...]:
 def panel_for(result: MetricsResult | None, as_of: dt.date, *,
               works: Collection[int] | None = None,
               zones: Sequence[ZoneResult] | None = None,
-              exclude_layers: Collection[str] = ("pilot_zones",)) -> Panel:
+              exclude_layers: Collection[str] | None = None,
+              years: tuple[int, int] = PLAN_YEARS) -> Panel:
     """The panel of one map on one date.
 
     Parameters
     ----------
     result
-        ``compute_metrics(ws, year=panel_year(as_of), as_of=as_of)``, or None when metrics
+        ``compute_metrics(ws, year=panel_year(as_of, years), as_of=as_of)``, or None when metrics
         are off (the panel then says so).
     as_of
         The date.
@@ -233,12 +236,17 @@ def panel_for(result: MetricsResult | None, as_of: dt.date, *,
         The pilot zones to label (default: those of ``result``); the build passes every
         zone (:func:`citymap.metrics.pilot_zone_results`).
     exclude_layers
-        Site layers left out of the counts by status (pilot zones are areas, not works).
+        Site layers left out of the counts by status (default: the pilot zones' layer,
+        ``result.zone_layer``: pilot zones are areas, not works).
+    years
+        The plan's first and last year (``Workspace.plan_years``), see :func:`panel_year`.
     """
-    year = panel_year(as_of)
+    year = panel_year(as_of, years)
     if result is None:
         return Panel(as_of=as_of, year=year, rows=(), available=False)
     counts: dict[str, int] = {}
+    if exclude_layers is None:
+        exclude_layers = () if result.zone_layer is None else (result.zone_layer,)
     if works is None:
         counts = {s: 0 for s in SITE_STATUSES}
         for layer, by in result.counts_by_status.items():
@@ -261,13 +269,13 @@ def _round(v: float | None, digits: int = 3) -> float | int | None:
 
 
 def panel_blob(panel: Panel, lang: str = "zh") -> dict[str, Any]:
-    """The JSON the map's script draws.
+    """The JSON the map's script draws (``docs/map-data.md``, ``panel``).
 
-    ``rows``: ``[id, name, years, target, actual, unit, comparison, verdict,
-    recorded_status, recorded_percent]`` (``years`` ``"2020"`` or ``"2020–2022"``);
-    ``ind``: ``[key, name, scope, value, unit, comparison, standard, verdict]``;
-    ``counts``: sites by status in order; ``ok``: metrics were computed; ``warn``: what
-    could not be computed.
+    ``rows``: the targets, ``{id, name, years, target, actual, unit, comparison, verdict,
+    recordedStatus, recordedPercent}`` (``years`` ``"2020"`` or ``"2020–2022"``);
+    ``indicators``: ``{key, name, scope, value, unit, comparison, standard, verdict}``;
+    ``ok``: metrics were computed; ``warnings``: what could not be computed. The build
+    adds ``counts`` (sites by status) and ``late`` (the overdue counts).
     """
     en = lang == "en"
     rows = []
@@ -276,22 +284,26 @@ def panel_blob(panel: Panel, lang: str = "zh") -> dict[str, Any]:
         status = r.recorded_status
         if status is not None and en:
             status = STATUS_EN.get(status, status)
-        rows.append([r.id, (r.name_en or r.name) if en else r.name, years, _round(r.target),
-                     _round(r.actual), r.unit, r.comparison, r.verdict, status,
-                     _round(r.recorded_percent)])
+        rows.append({"id": r.id, "name": (r.name_en or r.name) if en else r.name,
+                     "years": years, "target": _round(r.target), "actual": _round(r.actual),
+                     "unit": r.unit, "comparison": r.comparison, "verdict": r.verdict,
+                     "recordedStatus": status, "recordedPercent": _round(r.recorded_percent)})
     return {
         "year": panel.year,
         "rows": rows,
-        "ind": [[i.key, i.name_en if en else i.name, i.scope, _round(i.value), i.unit,
-                 i.comparison, _round(i.standard), i.verdict] for i in panel.indicators],
-        "counts": [int(v) for v in panel.counts.values()],
+        "indicators": [{"key": i.key, "name": i.name_en if en else i.name, "scope": i.scope,
+                        "value": _round(i.value), "unit": i.unit, "comparison": i.comparison,
+                        "standard": _round(i.standard), "verdict": i.verdict}
+                       for i in panel.indicators],
         "ok": panel.available,
-        "warn": list(panel.warnings),
+        "warnings": list(panel.warnings),
     }
 
 
 def zone_blob(panels: Sequence[Panel], ids: Sequence[str]) -> dict[str, Any] | None:
     """Per date, per zone (in the order of ``ids``): ``[covered %, done %]`` or None.
+
+    ``coverage[date][zone]`` is that pair.
 
     Also the area (km², from the first date that measured the zone), the minimum and the
     zones below it. None when no panel has zone results.
@@ -316,4 +328,4 @@ def zone_blob(panels: Sequence[Panel], ids: Sequence[str]) -> dict[str, Any] | N
                 min_km2 = z.min_km2
             row.append([_round(z.covered_share, 1), _round(z.done_share, 1)])
         per_date.append(row)
-    return {"area": area, "below": below, "min": _round(min_km2), "cov": per_date}
+    return {"area": area, "below": below, "min": _round(min_km2), "coverage": per_date}

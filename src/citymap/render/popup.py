@@ -75,13 +75,14 @@ def works_table(register: Register, numbers: Iterable[int], lang: str) -> dict[s
     return out
 
 
-def targets_table(targets: Sequence[Target]) -> list[list[Any]]:
-    """The targets as rows ``[id, name, years, comparison, value, unit]``."""
+def targets_table(targets: Sequence[Target]) -> list[dict[str, Any]]:
+    """The targets as ``{id, name, years, comparison, value, unit}``."""
     rows = []
     for t in targets:
         years = str(t.year) if t.start_year == t.year else f"{t.start_year}–{t.year}"
         value: float | int = int(t.value) if float(t.value).is_integer() else t.value
-        rows.append([t.id, t.name, years, t.comparison, value, t.unit])
+        rows.append({"id": t.id, "name": t.name, "years": years, "comparison": t.comparison,
+                     "value": value, "unit": t.unit})
     return rows
 
 

@@ -48,6 +48,7 @@ import psycopg
 from psycopg import sql
 
 from citymap.store.postgis import PostgisStore, _t
+from citymap.vocab import DONE, NOT_STARTED
 
 __all__ = ["ServiceRow", "ZoneRow", "DensityRow", "service_coverage", "zone_coverage",
            "road_density", "DEFAULT_SRID", "QUAD_SEGS", "MAX_VERTICES"]
@@ -58,8 +59,6 @@ DEFAULT_SRID = 4548
 QUAD_SEGS = 16
 #: Vertices per piece of the subdivided service area (as ``covered_area``'s default).
 MAX_VERTICES = 256
-_DONE = "已完成"
-_NOT_STARTED = "未开始"
 
 
 @attrs.frozen
@@ -163,10 +162,13 @@ def _targets(conn: psycopg.Connection[Any], workspace: str | None,
     return sorted((str(r[0]), int(srid or r[1] or DEFAULT_SRID), list(r[2])) for r in rows)
 
 
-def _first(names: Sequence[str], kind: str) -> str | None:
-    from citymap.metrics.density import find_context
+def _purposes(conn: psycopg.Connection[Any], key: str) -> dict[str, tuple[str, ...]]:
+    """Purpose → layer names of workspace ``key``, from its stored layer definitions."""
+    from citymap.layers import purposes_of
 
-    return find_context(list(names), kind)
+    rows = conn.execute(sql.SQL("SELECT layer, toml FROM {} WHERE workspace = %(ws)s").format(
+        _t("layers")), {"ws": key}).fetchall()
+    return purposes_of({str(r[0]): str(r[1]) for r in rows})
 
 
 def _snapshot(conn: psycopg.Connection[Any]) -> None:
@@ -179,7 +181,7 @@ def service_coverage(
     workspace: str | None = None,
     residential: str | None = None,
     parks: Sequence[str] | None = None,
-    done_parks: Sequence[str] = ("pocket_parks",),
+    done_parks: Sequence[str] | None = None,
     as_of: dt.date | None = None,
     rules: Sequence[Any] | None = None,
     srid: int | None = None,
@@ -195,16 +197,14 @@ def service_coverage(
     workspace
         One workspace key, or ``None`` for every workspace (one row each).
     residential
-        The layer of residential land; default the first of
-        ``CONTEXT_NAMES["residential"]`` the workspace has (as ``citymap metrics``). A
-        workspace without it gets no row.
+        The layer of residential land; default the workspace's layer of purpose
+        ``residential`` (as ``citymap metrics``). A workspace without it gets no row.
     parks
-        Layers whose every polygon is a park; default the first of
-        ``CONTEXT_NAMES["parks"]`` the workspace has.
+        Layers whose every polygon is a park; default the layers of purpose ``parks``.
     done_parks
         Site layers whose sites serve once done (已完成) on ``as_of``, the status on that
         day read from the status log as :meth:`citymap.history.StatusLog.status_on` does
-        (default the pocket parks, as :func:`citymap.metrics.park_frame`).
+        (default the layers of purpose ``new_parks``, as :func:`citymap.metrics.park_frame`).
     as_of
         The day (default today).
     rules
@@ -241,14 +241,15 @@ def service_coverage(
         _snapshot(conn)
         with conn.transaction():
             for key, ws_srid, names in _targets(conn, workspace, srid):
-                res = residential or _first(names, "residential")
+                purposes = _purposes(conn, key)
+                res = residential or next(iter(purposes.get("residential", ())), None)
                 if res is None or res not in names:
                     continue
-                park_layers = list(parks) if parks is not None else [
-                    p for p in (_first(names, "parks"),) if p is not None]
-                out.append(_service_one(conn, key, ws_srid, res, park_layers,
-                                        list(done_parks), as_of, case, quad_segs,
-                                        max_vertices))
+                park_layers = list(parks if parks is not None else purposes.get("parks", ()))
+                done = list(done_parks if done_parks is not None
+                            else purposes.get("new_parks", ()))
+                out.append(_service_one(conn, key, ws_srid, res, park_layers, done, as_of,
+                                        case, quad_segs, max_vertices))
     return out
 
 
@@ -256,8 +257,8 @@ def _service_one(conn: psycopg.Connection[Any], key: str, srid: int, residential
                  parks: list[str], done_parks: list[str], as_of: dt.date,
                  case: sql.Composable, quad_segs: int, max_vertices: int) -> ServiceRow:
     params: dict[str, Any] = {"ws": key, "srid": srid, "res": residential, "parks": parks,
-                              "done": done_parks, "as_of": as_of, "DONE": _DONE,
-                              "NOT_STARTED": _NOT_STARTED, "maxv": max_vertices,
+                              "done": done_parks, "as_of": as_of, "DONE": DONE,
+                              "NOT_STARTED": NOT_STARTED, "maxv": max_vertices,
                               "buf": f"quad_segs={int(quad_segs)}"}
     for name in ("_cm_parks", "_cm_pieces", "_cm_res"):
         conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(name)))
@@ -319,7 +320,7 @@ def zone_coverage(
     store: PostgisStore,
     *,
     workspace: str | None = None,
-    zones: str = "pilot_zones",
+    zones: str | None = None,
     exclude: Sequence[str] = (),
     srid: int | None = None,
 ) -> list[ZoneRow]:
@@ -337,7 +338,7 @@ def zone_coverage(
     workspace
         One workspace key, or ``None`` for every workspace.
     zones
-        The layer of zones.
+        The layer of zones (default: the workspace's layer of purpose ``pilot_zones``).
     exclude
         Site layers left out (besides ``zones`` itself).
     srid
@@ -353,9 +354,10 @@ def zone_coverage(
         _snapshot(conn)
         with conn.transaction():
             for key, ws_srid, names in _targets(conn, workspace, srid):
-                if zones not in names:
+                layer = zones or next(iter(_purposes(conn, key).get("pilot_zones", ())), None)
+                if layer is None or layer not in names:
                     continue
-                out.extend(_zones_one(conn, key, ws_srid, zones, list(exclude)))
+                out.extend(_zones_one(conn, key, ws_srid, layer, list(exclude)))
     return out
 
 
@@ -392,7 +394,7 @@ def road_density(
     workspace: str | None = None,
     roads: str | None = None,
     built_up: str | None = None,
-    zones: str = "pilot_zones",
+    zones: str | None = None,
     srid: int | None = None,
     tol: float | None = None,
     grid: float | None = None,
@@ -406,12 +408,12 @@ def road_density(
     workspace
         One workspace key, or ``None`` for every workspace.
     roads, built_up
-        The layers of roads and of the built-up area; default the first of
-        ``CONTEXT_NAMES["roads"]`` / ``["built_up"]`` the workspace has. A workspace without
+        The layers of roads and of the built-up area; default the workspace's layers of
+        purpose ``roads`` / ``built_up`` (``layers/*.toml``). A workspace without
         roads gets no row; without a built-up area, no county-seat row and the zones use
         their whole area (as ``citymap metrics``).
     zones
-        The layer of pilot zones.
+        The layer of pilot zones; default the workspace's layer of purpose ``pilot_zones``.
     srid
         The metric CRS (EPSG code); default each workspace's ``measure_srid``.
     tol, grid
@@ -434,12 +436,14 @@ def road_density(
         _snapshot(conn)
         with conn.transaction():
             for key, ws_srid, names in _targets(conn, workspace, srid):
-                rd = roads or _first(names, "roads")
+                purposes = _purposes(conn, key)
+                rd = roads or next(iter(purposes.get("roads", ())), None)
                 if rd is None or rd not in names:
                     continue
-                bu = built_up or _first(names, "built_up")
+                bu = built_up or next(iter(purposes.get("built_up", ())), None)
+                zl = zones or next(iter(purposes.get("pilot_zones", ())), "")
                 out.extend(_density_one(conn, key, ws_srid, rd,
-                                        bu if bu in names else None, zones, tol, grid))
+                                        bu if bu in names else None, zl, tol, grid))
     return out
 
 
