@@ -58,7 +58,6 @@ def test_password_never_on_the_command_line(url: str) -> None:
 
 # ----------------------------------------------------------------------------- roles
 
-from _pg import pg_server, pg_url  # noqa: E402, F401
 from _ws_core import make_workspace  # noqa: E402
 
 
