@@ -8,6 +8,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 py=.venv/bin/python
 [ -x "$py" ] || py=python3
+if ! "$py" -c "import duckdb, duckdb_extension_spatial, cosmic_ray" 2>/dev/null; then
+  echo "== installing the bench extra (DuckDB spatial, cosmic-ray)" >&2
+  "$py" -m pip install --quiet -e ".[bench]"
+fi
 if [ "${1:-quick}" = "province" ]; then
   metrics=province maps=large store=province
 else
