@@ -6,13 +6,26 @@ Generates synthetic data in EPSG:4548 (136 towns, each with residential parcels,
 sites and one pilot zone), then runs every method in its own child process on the same
 data and reports wall time of the computation and the child's peak memory (maxrss):
 
-- ``citymap``  — citymap.metrics.service.park_service_coverage (area-exact, 2 threads);
-- ``overlay``  — what a user writes with geopandas: buffer → union_all → explode →
+- ``citymap``  — citymap.metrics.service.park_service_coverage (area-exact, on every core
+  the process may use, as ``citymap metrics`` and ``build`` run it);
+- ``citymap-1core`` — the same on one thread;
+- ``overlay``  — the plain geopandas way: buffer → union_all → explode →
   geopandas.overlay(residential, service, how="intersection");
+- ``gpd-contains`` — the strongest geopandas way: the same service pieces, the parcels
+  wholly inside counted whole with ``residential.sindex.query(pieces,
+  predicate="contains_properly")``, only the rest overlaid (one core);
+- ``duckdb``   — DuckDB spatial SQL (the ``duckdb-extension-spatial`` wheel, loaded offline
+  by path): ``ST_Union_Agg`` of the buffers, ``ST_Dump``, a spatial join with
+  ``ST_ContainsProperly`` → whole area else ``ST_Intersection`` (DuckDB's own threads);
+- ``postgis``  — the SQL of citymap.store.sql_metrics.service_coverage (buffers,
+  ``ST_Union``, ``ST_Subdivide`` to 256 vertices, GiST join, ``ST_ContainsProperly`` → whole
+  area else ``ST_Intersection``) on a throw-away PostGIS cluster (tests/_pg.py); timed from
+  loaded tables, one server core; its memory is the server's, not shown;
 - ``load``     — loading the data only (the memory floor of every child);
 - ``zones``    — citymap.metrics.zones.zone_coverage for the 136 pilot zones.
 
-The area-exact citymap answer must agree with the overlay answer within 1e-9 (relative).
+Every area-exact answer must agree with the overlay answer within 1e-9 (relative). Each child
+reports wall and CPU seconds (its own process: for ``postgis`` the server's CPU is not in it).
 """
 
 from __future__ import annotations
@@ -30,6 +43,7 @@ from pathlib import Path
 import numpy as np
 
 SCALES = {
+    "tiny": {"parcels": 5_000, "parks": 136, "sites": 680, "zones": 136},
     "small": {"parcels": 50_000, "parks": 1_000, "sites": 5_000, "zones": 136},
     "province": {"parcels": 1_000_000, "parks": 10_000, "sites": 100_000, "zones": 136},
 }
@@ -110,31 +124,41 @@ def child(method: str, path: Path) -> dict[str, object]:
     crs = "EPSG:4548"
     value: float | None = None
     t0 = time.perf_counter()
-    if method == "citymap":
+    c0 = time.process_time()
+    if method in ("citymap", "citymap-1core"):
         from citymap.metrics.service import park_service_coverage
 
         res = gpd.GeoDataFrame(geometry=data["parcels"], crs=crs)
         parks = gpd.GeoDataFrame(geometry=data["parks"], crs=crs)
         t0 = time.perf_counter()
-        value = park_service_coverage(res, parks, workers=2).value
-    elif method == "citymap-1core":
-        from citymap.metrics.service import park_service_coverage
-
+        c0 = time.process_time()
+        # workers=None: the default of citymap metrics / build (every core, at most 4)
+        value = park_service_coverage(res, parks,
+                                      workers=None if method == "citymap" else 1).value
+    elif method in ("overlay", "gpd-contains"):
         res = gpd.GeoDataFrame(geometry=data["parcels"], crs=crs)
         parks = gpd.GeoDataFrame(geometry=data["parks"], crs=crs)
         t0 = time.perf_counter()
-        value = park_service_coverage(res, parks, workers=1).value
-    elif method == "overlay":
-        res = gpd.GeoDataFrame(geometry=data["parcels"], crs=crs)
-        parks = gpd.GeoDataFrame(geometry=data["parks"], crs=crs)
-        t0 = time.perf_counter()
+        c0 = time.process_time()
         area = parks.area.to_numpy()
         radius = np.where(area >= 5000, 500.0, np.where(area >= 2000, 300.0, np.nan))
         ok = ~np.isnan(radius)
         service = parks[ok].buffer(radius[ok]).union_all()
         service = gpd.GeoDataFrame(geometry=[service], crs=crs).explode(ignore_index=True)
-        inter = gpd.overlay(res, service, how="intersection")
-        value = 100 * float(inter.area.sum()) / float(res.area.sum())
+        if method == "overlay":
+            inter = gpd.overlay(res, service, how="intersection")
+            covered = float(inter.area.sum())
+        else:
+            _, inside = res.sindex.query(service.geometry, predicate="contains_properly")
+            whole = np.zeros(len(res), dtype=bool)
+            whole[inside] = True
+            inter = gpd.overlay(res[~whole], service, how="intersection")
+            covered = float(res[whole].area.sum()) + float(inter.area.sum())
+        value = 100 * covered / float(res.area.sum())
+    elif method == "duckdb":
+        t0, c0, value = _duckdb(data)
+    elif method == "postgis":
+        t0, c0, value = _postgis(data)
     elif method == "zones":
         from citymap.metrics.zones import zone_coverage
 
@@ -144,13 +168,95 @@ def child(method: str, path: Path) -> dict[str, object]:
         zones = gpd.GeoDataFrame({"id": np.arange(len(data["zones"])).astype(str),
                                   "name": "", "year": 2021}, geometry=data["zones"], crs=crs)
         t0 = time.perf_counter()
+        c0 = time.process_time()
         out = zone_coverage(zones, sites, crs=crs)
         value = float(np.mean([z.covered_share for z in out]))
     elif method != "load":
         raise SystemExit(f"unknown method {method!r}")
     seconds = time.perf_counter() - t0
+    cpu = time.process_time() - c0
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB → MiB on Linux
-    return {"method": method, "seconds": seconds, "value": value, "maxrss_mib": rss}
+    return {"method": method, "seconds": seconds, "cpu": cpu, "value": value,
+            "maxrss_mib": rss}
+
+
+def _spatial_extension() -> Path:
+    """The DuckDB spatial extension shipped by the ``duckdb-extension-spatial`` wheel."""
+    import duckdb
+    import duckdb_extension_spatial
+
+    folder = Path(duckdb_extension_spatial.__file__).parent / "extensions"
+    found = sorted(folder.glob(f"v{duckdb.__version__}/spatial.duckdb_extension"))
+    if not found:
+        raise SystemExit(f"no spatial extension for duckdb {duckdb.__version__} in {folder}")
+    return found[0]
+
+
+def _duckdb(data: dict[str, object]) -> tuple[float, float, float]:
+    import duckdb
+    import pandas as pd
+    import shapely
+
+    con = duckdb.connect(config={"allow_unsigned_extensions": "true"})
+    con.execute(f"LOAD '{_spatial_extension()}'")
+    for name, key in (("res", "parcels"), ("parks", "parks")):
+        con.register(f"{name}_wkb", pd.DataFrame({"wkb": shapely.to_wkb(data[key])}))
+        con.execute(f"CREATE TABLE {name} AS SELECT ST_GeomFromWKB(wkb) AS g FROM {name}_wkb")
+    t0 = time.perf_counter()
+    c0 = time.process_time()
+    con.execute("""
+        CREATE TABLE svc AS
+        WITH r AS (SELECT g, CASE WHEN ST_Area(g) >= 5000 THEN 500.0
+                                  WHEN ST_Area(g) >= 2000 THEN 300.0 END AS radius
+                   FROM parks)
+        SELECT UNNEST(ST_Dump(ST_Union_Agg(ST_Buffer(g, radius, 16))), recursive := true)
+        FROM r WHERE radius IS NOT NULL""")
+    (covered, total) = con.execute("""
+        SELECT (SELECT sum(CASE WHEN ST_ContainsProperly(s.geom, r.g) THEN ST_Area(r.g)
+                                ELSE ST_Area(ST_Intersection(r.g, s.geom)) END)
+                FROM res r JOIN svc s ON ST_Intersects(r.g, s.geom)),
+               (SELECT sum(ST_Area(g)) FROM res)""").fetchone()
+    return t0, c0, 100 * float(covered) / float(total)
+
+
+def _postgis(data: dict[str, object]) -> tuple[float, float, float]:
+    import shapely
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    import psycopg
+
+    import _pg
+
+    server = _pg._start_server()
+    try:
+        with psycopg.connect(server.new_database(), autocommit=True) as con:
+            for name in ("res", "parks"):
+                con.execute(f"CREATE TABLE {name} (g geometry(Polygon, 4548))")
+                with con.cursor().copy(f"COPY {name} (g) FROM STDIN") as cp:
+                    for h in shapely.to_wkb(shapely.set_srid(data[
+                            "parcels" if name == "res" else "parks"], 4548), hex=True,
+                            include_srid=True):
+                        cp.write_row((h,))
+            con.execute("VACUUM ANALYZE")
+            t0 = time.perf_counter()
+            c0 = time.process_time()
+            con.execute("""
+                CREATE TEMP TABLE pieces AS
+                SELECT ST_Subdivide(u.g, 256) AS g FROM (
+                    SELECT ST_Union(ST_Buffer(g, CASE WHEN ST_Area(g) >= 5000 THEN 500.0
+                                                      ELSE 300.0 END, 'quad_segs=16')) AS g
+                    FROM parks WHERE ST_Area(g) >= 2000) u""")
+            con.execute("CREATE INDEX ON pieces USING gist (g)")
+            con.execute("CREATE INDEX ON res USING gist (g)")
+            covered, total = con.execute("""
+                SELECT (SELECT sum(c.a) FROM pieces p CROSS JOIN LATERAL (
+                            SELECT CASE WHEN ST_ContainsProperly(p.g, r.g) THEN ST_Area(r.g)
+                                        ELSE ST_Area(ST_Intersection(r.g, p.g)) END AS a
+                            FROM res r WHERE ST_Intersects(p.g, r.g)) c),
+                       (SELECT sum(ST_Area(g)) FROM res)""").fetchone()
+    finally:
+        server.stop()
+    return t0, c0, 100 * float(covered) / float(total)
 
 
 def run_child(method: str, path: Path) -> dict[str, object]:
@@ -159,9 +265,16 @@ def run_child(method: str, path: Path) -> dict[str, object]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+METHODS = ("load", "citymap", "citymap-1core", "overlay", "gpd-contains", "duckdb", "postgis",
+           "zones")
+COVERAGE = ("citymap", "citymap-1core", "overlay", "gpd-contains", "duckdb", "postgis")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scale", choices=list(SCALES), default="small")
+    ap.add_argument("--methods", default=",".join(METHODS),
+                    help=f"comma-separated, of {', '.join(METHODS)}")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--data", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -170,26 +283,39 @@ def main() -> None:
         return
     cfg = SCALES[args.scale]
     print(f"scale {args.scale}: {cfg} on {os.cpu_count()} CPUs", flush=True)
+    rows: dict[str, dict[str, object]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         t = time.perf_counter()
         path = generate(args.scale, Path(tmp))
         print(f"generated in {time.perf_counter() - t:.1f} s", flush=True)
-        rows = {}
-        for m in ("load", "citymap", "citymap-1core", "overlay", "zones"):
-            rows[m] = run_child(m, path)
+        for m in args.methods.split(","):
+            try:
+                rows[m] = run_child(m, path)
+            except subprocess.CalledProcessError as exc:
+                print(f"  {m:14s} failed: {exc.stderr.strip().splitlines()[-1:]}", flush=True)
+                continue
             r = rows[m]
-            print(f"  {m:14s} {r['seconds']:8.2f} s  peak {r['maxrss_mib']:8.0f} MiB  "
-                  f"value {r['value']}", flush=True)
+            print(f"  {m:14s} {r['seconds']:8.2f} s  cpu {r['cpu']:8.2f} s  "
+                  f"peak {r['maxrss_mib']:8.0f} MiB  value {r['value']}", flush=True)
+    if "citymap" not in rows or "overlay" not in rows:
+        return
     c, o = rows["citymap"], rows["overlay"]
-    rel = abs(c["value"] - o["value"]) / abs(o["value"])
-    print(f"speed-up citymap vs overlay: {o['seconds'] / c['seconds']:.2f}x "
-          f"(1 core: {o['seconds'] / rows['citymap-1core']['seconds']:.2f}x)")
-    floor = rows["load"]["maxrss_mib"]
+    print("coverage, each beside citymap (citymap's time / theirs; CPU likewise):")
+    for m in COVERAGE:
+        if m in rows and m != "citymap":
+            r = rows[m]
+            rel = abs(float(r["value"]) - float(o["value"])) / abs(float(o["value"]))
+            print(f"  {m:14s} citymap takes {c['seconds'] / r['seconds']:.2f} of its wall time, "
+                  f"{c['cpu'] / r['cpu']:.2f} of its CPU" if m != "postgis" else
+                  f"  {m:14s} citymap takes {c['seconds'] / r['seconds']:.2f} of its wall time "
+                  "(server CPU not measured)", end="")
+            print(f"; coverage {float(r['value']):.9f} % (rel. diff to overlay {rel:.1e} "
+                  f"{'OK' if rel <= 1e-9 else 'FAIL'})")
+    floor = rows["load"]["maxrss_mib"] if "load" in rows else 0
     print(f"peak memory above loading: citymap {c['maxrss_mib'] - floor:.0f} MiB, "
           f"overlay {o['maxrss_mib'] - floor:.0f} MiB")
-    print(f"coverage citymap {c['value']:.9f} % vs overlay {o['value']:.9f} %: "
-          f"relative difference {rel:.2e} ({'OK' if rel <= 1e-9 else 'FAIL'} at 1e-9)")
-    print(f"136 zone coverages: {rows['zones']['seconds']:.2f} s")
+    if "zones" in rows:
+        print(f"136 zone coverages: {rows['zones']['seconds']:.2f} s")
 
 
 if __name__ == "__main__":

@@ -245,7 +245,7 @@ def main() -> None:
     print(f"scale {args.scale}: {parcels} parcels, {parks} parks, {footprints} "
           f"{'sites' if zones == 136 else 'footprints'}, {zones} zones", flush=True)
     times: dict[str, float] = {}
-    server = _pg._start_server()
+    server = _pg.start_server()
     try:
         with tempfile.TemporaryDirectory() as tmp:
             t = time.perf_counter()

@@ -8,14 +8,22 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 py=.venv/bin/python
 [ -x "$py" ] || py=python3
+if ! "$py" -c "import duckdb, duckdb_extension_spatial, cosmic_ray" 2>/dev/null; then
+  echo "== installing the bench extra (DuckDB spatial, cosmic-ray)" >&2
+  "$py" -m pip install --quiet -e ".[bench]"
+fi
 if [ "${1:-quick}" = "province" ]; then
   metrics=province maps=large store=province
 else
   metrics=small maps=province store=county
 fi
-echo "== metrics: service-radius and zone coverage vs geopandas overlay ($metrics)"
+echo "== metrics: service-radius coverage vs geopandas, DuckDB, PostGIS; zones ($metrics)"
 "$py" benchmarks/bench_metrics.py --scale "$metrics"
 echo "== maps: citymap build vs plain folium ($maps)"
 "$py" benchmarks/bench_maps.py --scale "$maps"
 echo "== store: PostGIS vs the Python path ($store)"
 "$py" benchmarks/bench_store.py --scale "$store"
+echo "== start-up: commands without geometry vs ogrinfo --version"
+"$py" benchmarks/bench_startup.py
+echo "== scale: the shipped workspace 1x / 10x (100x: bench_scale.py --scales 1,10,100)"
+"$py" benchmarks/bench_scale.py --scales 1,10

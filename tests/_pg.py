@@ -8,6 +8,9 @@ database with PostGIS installed. Each test gets its own database copied from tha
 Without binaries the store tests skip with the reason, unless ``CI`` is set: then they fail,
 so a CI run can never pass by silently skipping them. ``CITYMAP_TEST_STORE`` may name an
 existing server (``postgresql://user@host/db``) to use instead of starting one.
+
+The fixtures ``pg_server`` (one per test session) and ``pg_url`` (a fresh database per test)
+are in ``tests/conftest.py``.
 """
 
 from __future__ import annotations
@@ -159,7 +162,14 @@ def unavailable(reason: str) -> None:
     pytest.skip(f"PostGIS store tests need a PostgreSQL server: {reason}")
 
 
-def _start_server() -> PgCluster | ExternalServer:
+def start_server() -> PgCluster | ExternalServer:
+    """Start the throw-away cluster (or name the external server).
+
+    Raises
+    ------
+    LookupError
+        With the reason when no server can be had.
+    """
     external = os.environ.get("CITYMAP_TEST_STORE")
     if external:
         return ExternalServer(external)
@@ -180,37 +190,3 @@ def _start_server() -> PgCluster | ExternalServer:
     except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
         cluster.stop()
         raise LookupError(f"the throw-away cluster did not start: {exc}") from None
-
-
-def get_server(config: pytest.Config) -> PgCluster | ExternalServer:
-    """The session's server: started on first use, stopped when the session ends.
-
-    Kept on the pytest config (not a per-module fixture) so that every test module shares
-    one cluster. Skips (or fails under $CI) when no server can be started.
-    """
-    cached = getattr(config, "_citymap_pg", None)
-    if isinstance(cached, str):
-        unavailable(cached)
-    if cached is not None:
-        return cached  # type: ignore[no-any-return]
-    try:
-        server = _start_server()
-    except LookupError as exc:
-        config._citymap_pg = str(exc)  # type: ignore[attr-defined]
-        unavailable(str(exc))
-        raise
-    config._citymap_pg = server  # type: ignore[attr-defined]
-    config.add_cleanup(server.stop)
-    return server
-
-
-@pytest.fixture(scope="session")
-def pg_server(request: pytest.FixtureRequest) -> PgCluster | ExternalServer:
-    """The session's PostgreSQL/PostGIS server."""
-    return get_server(request.config)
-
-
-@pytest.fixture
-def pg_url(pg_server: PgCluster | ExternalServer) -> str:
-    """The URL of a fresh database with PostGIS, for one test."""
-    return pg_server.new_database()

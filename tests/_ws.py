@@ -10,7 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from _ws_core import COUNTY_CONFIG, write_geojson
+from _builder import write_workspace
+from _ws_core import COUNTY_CONFIG
 
 CONFIG = COUNTY_CONFIG
 
@@ -124,14 +125,7 @@ def default_features() -> dict[str, list[dict[str, Any]]]:
 def make_workspace(root: Path, *, features: dict[str, list[dict[str, Any]]] | None = None,
                    layers: dict[str, str] | None = None) -> Path:
     """Write the tiny workspace into ``root`` and return it."""
-    root.mkdir(parents=True, exist_ok=True)
-    (root / "citymap.toml").write_text(CONFIG, encoding="utf-8")
-    (root / "geo").mkdir(exist_ok=True)
-    (root / "geo" / "register.yaml").write_text(REGISTER, encoding="utf-8")
-    (root / "layers").mkdir(exist_ok=True)
-    for name, text in (layers if layers is not None else LAYERS).items():
-        (root / "layers" / f"{name}.toml").write_text(text, encoding="utf-8")
     feats = features if features is not None else default_features()
-    for name, fs in feats.items():
-        write_geojson(root / "geo" / "sites" / f"{name}.geojson", fs)
-    return root
+    return write_workspace(root, config=CONFIG, register=REGISTER,
+                           layers=layers if layers is not None else LAYERS,
+                           data={f"geo/sites/{name}.geojson": fs for name, fs in feats.items()})

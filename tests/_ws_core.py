@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
+
+from _builder import write_geojson, write_workspace
+
+__all__ = ["CONFIG", "COUNTY_CONFIG", "REGISTER", "LAYERS", "square", "feature", "site",
+           "default_features", "write_geojson", "make_workspace"]
 
 CONFIG = """\
 [workspace]
@@ -69,6 +73,7 @@ LAYERS = {
     "pocket_parks": """\
 name = "pocket_parks"
 role = "sites"
+purpose = "new_parks"
 source = "geo/sites/pocket_parks.geojson"
 geometry = "Polygon"
 action = 1
@@ -133,27 +138,15 @@ def default_features() -> dict[str, list[dict[str, Any]]]:
     }
 
 
-def write_geojson(path: Path, features: list[dict[str, Any]]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": features},
-                               ensure_ascii=False), encoding="utf-8")
-
-
 def make_workspace(root: Path, *, register: str = REGISTER,
                    features: dict[str, list[dict[str, Any]]] | None = None,
                    layers: dict[str, str] | None = None, status_log: str | None = None) -> Path:
     """Write the tiny workspace into ``root`` and return it."""
-    root.mkdir(parents=True, exist_ok=True)
-    (root / "citymap.toml").write_text(CONFIG, encoding="utf-8")
-    (root / "geo").mkdir(exist_ok=True)
-    (root / "geo" / "register.yaml").write_text(register, encoding="utf-8")
-    (root / "layers").mkdir(exist_ok=True)
-    for name, text in (layers if layers is not None else LAYERS).items():
-        (root / "layers" / f"{name}.toml").write_text(text, encoding="utf-8")
     feats = features if features is not None else default_features()
-    for name, fs in feats.items():
-        sub = "context" if name == "roads" else "sites"
-        write_geojson(root / "geo" / sub / f"{name}.geojson", fs)
-    if status_log is not None:
-        (root / "geo" / "status_log.csv").write_text(status_log, encoding="utf-8")
+    return write_workspace(
+        root, config=CONFIG, register=register,
+        layers=layers if layers is not None else LAYERS,
+        data={f"geo/{'context' if name == 'roads' else 'sites'}/{name}.geojson": fs
+              for name, fs in feats.items()},
+        status_log=status_log)
     return root

@@ -6,10 +6,10 @@ and one site and one parcel whose names are HTML injection attempts.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
+from _builder import write_workspace
 from _ws_core import COUNTY_CONFIG
 from citymap.workspace import Workspace, load_workspace
 
@@ -221,18 +221,9 @@ EXPECTED = {
 
 def make_workspace(root: Path) -> Path:
     """Write the workspace into ``root`` and return it."""
-    root.mkdir(parents=True, exist_ok=True)
-    (root / "citymap.toml").write_text(CONFIG, encoding="utf-8")
-    (root / "geo" / "sites").mkdir(parents=True, exist_ok=True)
-    (root / "geo" / "context").mkdir(parents=True, exist_ok=True)
-    (root / "layers").mkdir(exist_ok=True)
-    (root / "geo" / "register.yaml").write_text(REGISTER, encoding="utf-8")
-    (root / "geo" / "status_log.csv").write_text(STATUS_LOG, encoding="utf-8")
-    for name, text in LAYERS.items():
-        (root / "layers" / f"{name}.toml").write_text(text, encoding="utf-8")
-    for rel, fc in site_data().items():
-        (root / rel).write_text(json.dumps(fc, ensure_ascii=False), encoding="utf-8")
-    return root
+    return write_workspace(root, config=CONFIG, register=REGISTER, layers=LAYERS,
+                           data={rel: fc["features"] for rel, fc in site_data().items()},
+                           status_log=STATUS_LOG)
 
 
 def load(root: Path) -> Workspace:

@@ -6,13 +6,14 @@ metres relative to it, so the known answers (areas, lengths) are exact in EPSG:4
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import shapely
 from shapely.geometry import mapping
+
+from _builder import layer_toml, write_workspace
 
 X0, Y0 = 545_000.0, 4_165_000.0
 
@@ -85,29 +86,11 @@ def ctx(fid: str, geom: shapely.Geometry, **props: Any) -> dict[str, Any]:
             **props}
 
 
-def _write(path: Path, feats: list[dict[str, Any]]) -> None:
+def _geojson(feats: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """GeoJSON features (lon/lat) of records whose geometry is in EPSG:4548 metres."""
     geoms = to_lonlat([f["geometry"] for f in feats])
-    out = []
-    for f, g in zip(feats, geoms, strict=True):
-        props = {k: v for k, v in f.items() if k != "geometry"}
-        out.append({"type": "Feature", "properties": props, "geometry": mapping(g)})
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": out},
-                               ensure_ascii=False), encoding="utf-8")
-
-
-def _layer_toml(name: str, role: str, geometry: str, *, works: tuple[int, ...] = (8,),
-                theme: str = "", fields: dict[str, str] | None = None) -> str:
-    sub = "sites" if role == "sites" else "context"
-    text = (f'name = "{name}"\nrole = "{role}"\nsource = "geo/{sub}/{name}.geojson"\n'
-            f'geometry = "{geometry}"\ntitle = {{ zh = "{name}", en = "{name}" }}\n')
-    if role == "sites":
-        text += f"action = 1\nworks = {list(works)}\n"
-    if theme:
-        text += f'theme = "{theme}"\n'
-    if fields:
-        text += "[fields]\n" + "".join(f'{k} = {{ type = "{v}" }}\n' for k, v in fields.items())
-    return text
+    return [{"type": "Feature", "properties": {k: v for k, v in f.items() if k != "geometry"},
+             "geometry": mapping(g)} for f, g in zip(feats, geoms, strict=True)]
 
 
 def make_ws(
@@ -120,31 +103,36 @@ def make_ws(
     fields: dict[str, dict[str, str]] | None = None,
     status_log: str | None = None,
     schematic: bool = True,
+    purposes: dict[str, str] | None = None,
+    works: dict[str, tuple[int, ...]] | None = None,
 ) -> Path:
-    """Write a workspace: ``sites``/``context`` map layer → (geometry type, features)."""
-    root.mkdir(parents=True, exist_ok=True)
-    (root / "citymap.toml").write_text(CONFIG.format(schematic=str(schematic).lower()),
-                                       encoding="utf-8")
+    """Write a workspace: ``sites``/``context`` map layer → (geometry type, features).
+
+    ``purposes`` maps a layer to its ``purpose`` (default: pocket_parks → new_parks; other
+    layers named after a purpose have it); ``works`` a site layer to its works (default 8).
+    """
     tg = "\n".join("      - " + t for t in (targets if targets is not None else DEFAULT_TARGETS))
-    (root / "geo").mkdir(exist_ok=True)
-    (root / "geo" / "register.yaml").write_text(REGISTER.format(targets=tg), encoding="utf-8")
-    (root / "layers").mkdir(exist_ok=True)
     themes = themes or {}
     fields = fields or {}
+    purposes = {"pocket_parks": "new_parks"} if purposes is None else purposes
+    works = works or {}
     sites = dict(sites or {})
-    sites.setdefault("pilot_zones", ("Polygon", []))
-    sites.setdefault("pocket_parks", ("Polygon", []))
+    for default, purpose in (("pilot_zones", "pilot_zones"), ("pocket_parks", "new_parks")):
+        if not any(purposes.get(n, n) == purpose for n in sites):
+            sites.setdefault(default, ("Polygon", []))
     sites.setdefault("greenways", ("LineString", []))
-    for name, (geometry, feats) in sites.items():
-        (root / "layers" / f"{name}.toml").write_text(_layer_toml(
-            name, "sites", geometry, works=() if name == "pilot_zones" else (8,),
-            theme=themes.get(name, ""), fields=fields.get(name)), encoding="utf-8")
-        _write(root / "geo" / "sites" / f"{name}.geojson", feats)
-    for name, (geometry, feats) in (context or {}).items():
-        (root / "layers" / f"{name}.toml").write_text(_layer_toml(
-            name, "context", geometry, fields=fields.get(name)), encoding="utf-8")
-        _write(root / "geo" / "context" / f"{name}.geojson", feats)
-    if status_log is not None:
-        (root / "geo" / "status_log.csv").write_text(
-            "date,id,status,percent,note,unit,recorded_at\n" + status_log, encoding="utf-8")
-    return root
+    layers: dict[str, str] = {}
+    data: dict[str, list[dict[str, Any]]] = {}
+    for role, group in (("sites", sites), ("context", context or {})):
+        for name, (geometry, feats) in group.items():
+            default_works = () if purposes.get(name, name) == "pilot_zones" else (8,)
+            layers[name] = layer_toml(
+                name, role=role, geometry=geometry, action=1,
+                works=works.get(name, default_works), theme=themes.get(name, ""),
+                fields=fields.get(name), purpose=purposes.get(name))
+            data[f"geo/{role}/{name}.geojson"] = _geojson(feats)
+    log = None if status_log is None else "date,id,status,percent,note,unit,recorded_at\n" \
+        + status_log
+    return write_workspace(root, config=CONFIG.format(schematic=str(schematic).lower()),
+                           register=REGISTER.format(targets=tg), layers=layers, data=data,
+                           status_log=log)

@@ -26,9 +26,14 @@ def test_write_replaces_and_keeps_mode(tmp_path):
 def test_failure_leaves_previous_file(tmp_path):
     p = tmp_path / "a.txt"
     write_text(p, "old")
-    with pytest.raises(RuntimeError), atomic_path(p) as tmp:
-        tmp.write_text("half", encoding="utf-8")
-        raise RuntimeError("writer died")
+
+    def write_then_die() -> None:
+        with atomic_path(p) as tmp:
+            tmp.write_text("half", encoding="utf-8")
+            raise RuntimeError("writer died")
+
+    with pytest.raises(RuntimeError, match="writer died"):
+        write_then_die()
     assert p.read_text(encoding="utf-8") == "old"
     assert [x.name for x in tmp_path.iterdir()] == ["a.txt"]
 
@@ -45,9 +50,14 @@ def test_dir_swap_and_failure(tmp_path):
         (d / "index.html").write_text("v1", encoding="utf-8")
     assert (out / "index.html").read_text(encoding="utf-8") == "v1"
     assert stat.S_IMODE(out.stat().st_mode) == 0o777 & ~_umask()
-    with pytest.raises(RuntimeError), atomic_dir(out) as d:
-        (d / "index.html").write_text("half", encoding="utf-8")
-        raise RuntimeError("boom")
+
+    def write_then_die() -> None:
+        with atomic_dir(out) as d:
+            (d / "index.html").write_text("half", encoding="utf-8")
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        write_then_die()
     assert (out / "index.html").read_text(encoding="utf-8") == "v1"
     assert sorted(x.name for x in tmp_path.iterdir()) == ["maps"]
 

@@ -20,8 +20,8 @@ from _ws_maps import EXPECTED, XSS, load
 from citymap.gcj02 import wgs84_to_gcj02
 from citymap.metrics import compute_metrics, pilot_zone_results, residential_coverage_layer
 from citymap.render.build import build_maps
-from citymap.render.map import STATUS_COLORS, date_options
-from citymap.vocab import SITE_STATUSES
+from citymap.render.map import date_options
+from citymap.vocab import SITE_STATUSES, STATUS_COLORS, VERDICT_ZH
 from citymap.workspace import Workspace
 
 pytestmark = pytest.mark.browser
@@ -41,8 +41,6 @@ sync_api = pytest.importorskip("playwright.sync_api")
 
 
 DATES = [o.date for o in date_options(None, TODAY)[0]]
-VERDICT_ZH = {"met": "达标", "on track": "按进度", "in progress": "推进中", "behind": "滞后",
-              "not measurable": "无法测算", "no data": "无数据", "not met": "未达标"}
 
 
 @pytest.fixture(scope="module")

@@ -7,12 +7,14 @@ import datetime as dt
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
 from _ws_maps import make_workspace
 from citymap.cli.main import cli
+from citymap.io.csvsafe import escape_record
 from citymap.metrics import compute_metrics
 from citymap.metrics.output import CSV_COLUMNS, csv_rows, to_json
 from citymap.workspace import load_workspace
@@ -27,7 +29,7 @@ def wsdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return make_workspace(tmp_path / "ws")
 
 
-def _blob(path: Path) -> dict[str, object]:
+def _blob(path: Path) -> dict[str, Any]:
     m = re.search(r'id="citymap-data">(.*?)</script>', path.read_text(encoding="utf-8"), re.S)
     assert m is not None
     return dict(json.loads(m.group(1)))
@@ -48,7 +50,7 @@ def test_build_writes_every_map(wsdir: Path) -> None:
     assert 'lang="zh-CN"' in page and 'src="lib/leaflet/leaflet.js"' in page
     assert "cdn.jsdelivr.net" not in page  # self-contained: the libraries travel with the maps
     blob = _blob(maps / "index.html")
-    assert blob["basemaps"][0]["name"] == "OpenStreetMap"  # type: ignore[index]
+    assert blob["basemaps"][0]["name"] == "OpenStreetMap"
     assert (maps / "lib" / "leaflet" / "leaflet.js").is_file()
     assert (maps / "lib" / "leaflet-minimap").is_dir()  # a tiled base map: the minimap too
     assert oct((maps).stat().st_mode & 0o777) == "0o755"
@@ -74,10 +76,11 @@ def test_build_writes_the_metrics(wsdir: Path, as_of: str | None) -> None:
     text = (maps / "metrics.csv").read_text(encoding="utf-8")
     assert text.startswith("\ufeff")
     rows = list(csv.DictReader(text[1:].splitlines()))
-    assert list(rows[0]) == list(CSV_COLUMNS) and rows == csv_rows(want)
+    assert list(rows[0]) == list(CSV_COLUMNS)
+    assert rows == [escape_record(r) for r in csv_rows(want)]  # '= is written '\'='
     # the panel of the build's date shows the same targets
     blob = _blob(maps / "index.html")
-    panel = blob["panel"][int(blob["selected"])]  # type: ignore[index,call-overload]
+    panel = blob["panel"][int(blob["selected"])]
     assert [r["id"] for r in panel["rows"]] == [t.id for t in want.targets]
     assert [r["actual"] for r in panel["rows"]] == [
         None if t.actual is None else pytest.approx(t.actual, abs=1e-3) for t in want.targets]
@@ -122,9 +125,9 @@ def test_offline_with_a_local_tile_folder(wsdir: Path) -> None:
                                    str(wsdir / "mytiles"), "-o", str(out)])
     assert res.exit_code == 0, res.output
     assert (out / "tiles" / "13" / "6771" / "3100.png").is_file()
-    assert _blob(out / "index.html")["basemaps"][0]["url"] == "tiles/{z}/{x}/{y}.png"  # type: ignore[index]
+    assert _blob(out / "index.html")["basemaps"][0]["url"] == "tiles/{z}/{x}/{y}.png"
     assert _blob(out / "units" / "县水利局.html")["basemaps"][0]["url"] == \
-        "../tiles/{z}/{x}/{y}.png"  # type: ignore[index]
+        "../tiles/{z}/{x}/{y}.png"
     assert (out / "lib" / "leaflet-minimap" / "Control.MiniMap.min.js").is_file()
 
 
@@ -133,8 +136,8 @@ def test_tianditu_key_from_the_environment(wsdir: Path, monkeypatch: pytest.Monk
     res = CliRunner().invoke(cli, ["build", "-w", str(wsdir), "-o", str(wsdir / "t")])
     assert res.exit_code == 0, res.output
     bm = _blob(wsdir / "t" / "index.html")["basemaps"]
-    assert [b["name"] for b in bm] == ["天地图 矢量", "天地图 影像"]  # type: ignore[union-attr,index]
-    assert "tk=abc123" in bm[0]["url"]  # type: ignore[index]
+    assert [b["name"] for b in bm] == ["天地图 矢量", "天地图 影像"]
+    assert "tk=abc123" in bm[0]["url"]
     res = CliRunner().invoke(cli, ["build", "-w", str(wsdir), "--basemap", "tianditu", "-o",
                                    str(wsdir / "u")], env={"CITYMAP_TIANDITU_KEY": ""})
     assert res.exit_code == 2 and "--tianditu-key" in res.stderr
@@ -148,7 +151,7 @@ def test_english_and_as_of(wsdir: Path) -> None:
     assert blob["lang"] == "en" and blob["subtitle"] == "Overview"
     dates = blob["dates"]
     assert isinstance(dates, list)
-    assert dates[int(blob["selected"])]["iso"] == "2021-06-30"  # type: ignore[call-overload]
+    assert dates[int(blob["selected"])]["iso"] == "2021-06-30"
     assert 'lang="en"' in (wsdir / "en" / "index.html").read_text(encoding="utf-8")
 
 

@@ -10,7 +10,7 @@ from _ws_metrics import make_ws, rect, site
 from citymap.cli.main import cli
 
 
-@pytest.fixture()
+@pytest.fixture
 def root(tmp_path):
     return make_ws(tmp_path / "ws", sites={
         "pilot_zones": ("Polygon", [site("PZ-1", rect(0, 0, 2000, 1100), works="")]),
@@ -76,4 +76,8 @@ def test_year_outside_the_plan_is_a_bad_parameter(year):
 
     r = CliRunner().invoke(cli, ["metrics", "--year", year])
     assert r.exit_code == 2
-    assert f"{year} is not in the range 2020<=x<=2022" in r.output
+    assert r.output == (f"Error: --year {year} 不在规划期 2020–2022 内: "
+                        "请给出 2020–2022 之间的年份\n")
+    r = CliRunner().invoke(cli, ["--lang", "en", "metrics", "--year", year])
+    assert r.exit_code == 2
+    assert f"--year {year} is outside the plan's period 2020–2022" in r.output

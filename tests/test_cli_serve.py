@@ -22,6 +22,7 @@ def test_serves_the_maps_on_localhost(tmp_path):
     proc = subprocess.Popen([sys.executable, "-m", "citymap.cli.main", "serve", "--port", "0",
                              "--workspace", str(ws)], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=env)
+    assert proc.stdout is not None and proc.stderr is not None
     try:
         url = proc.stdout.readline().strip()
         assert url.startswith("http://127.0.0.1:")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from click.testing import CliRunner
 
-from _pg import pg_server, pg_url  # noqa: F401
 from _ws_core import make_workspace
 from citymap.cli.main import cli
 from citymap.workspace import load_workspace
@@ -14,7 +13,7 @@ def run(*args, env=None):
     return CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
 
 
-def test_init_push_pull_status(pg_url, tmp_path):  # noqa: F811
+def test_init_push_pull_status(pg_url, tmp_path):
     res = run("store", "init", "--store", pg_url)
     assert res.exit_code == 0, res.output
     assert "applied 0001_init" in res.output
@@ -25,7 +24,7 @@ def test_init_push_pull_status(pg_url, tmp_path):  # noqa: F811
     assert "pushed '测试县'" in res.output and "5 features" in res.output
     res = run("store", "status", env={"CITYMAP_STORE": pg_url})
     assert res.exit_code == 0, res.output
-    assert "1 of 1 migrations applied" in res.output and "测试县" in res.output
+    assert "2 of 2 migrations applied" in res.output and "测试县" in res.output
     res = run("store", "pull", str(tmp_path / "b"), env={"CITYMAP_STORE": pg_url,
                                                          "CITYMAP_STORE_WORKSPACE": "测试县"})
     assert res.exit_code == 0, res.output
@@ -39,7 +38,7 @@ def test_store_is_required(tmp_path):
     assert res.exit_code == 2 and "CITYMAP_STORE" in res.output
 
 
-def test_invalid_workspace_is_refused(pg_url, tmp_path):  # noqa: F811
+def test_invalid_workspace_is_refused(pg_url, tmp_path):
     run("store", "init", "--store", pg_url)
     ws = make_workspace(tmp_path / "a")
     (ws / "geo" / "register.yaml").write_text("plan: [", encoding="utf-8")
@@ -56,7 +55,7 @@ def test_password_never_shown(tmp_path):
         assert "s3cret" not in res.output and "gis:***@127.0.0.1" in res.output
 
 
-def test_pending_migrations_are_reported(pg_url):  # noqa: F811
+def test_pending_migrations_are_reported(pg_url):
     res = run("store", "status", "--store", pg_url)
     assert res.exit_code == 0, res.output
-    assert "0 of 1 migrations applied" in res.output and "store init" in res.output
+    assert "0 of 2 migrations applied" in res.output and "store init" in res.output

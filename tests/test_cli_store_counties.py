@@ -8,7 +8,6 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from _pg import pg_server, pg_url  # noqa: F401
 from _ws_maps import TODAY, make_workspace
 from citymap.cli.main import cli
 from citymap.metrics import compute_metrics
@@ -22,7 +21,7 @@ def run(*args):
 
 
 @pytest.fixture
-def two_counties(pg_url, tmp_path):  # noqa: F811
+def two_counties(pg_url, tmp_path):
     a = make_workspace(tmp_path / "a")
     b = make_workspace(tmp_path / "b")
     cfg = b / "citymap.toml"

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from _ws_maps import EXPECTED, XSS, make_workspace
+from citymap.render.explore import CitymapLayer
 from citymap.workspace import Workspace, load_workspace
 from test_browser_maps import Page, browser  # noqa: F401 - the headless Chromium fixture
 
@@ -111,7 +112,7 @@ def test_explore_en_and_works(ws: Workspace) -> None:
     import citymap
 
     m = citymap.explore(ws, lang="en", works=[17], today=TODAY)
-    layer = next(c for c in m._children.values() if type(c).__name__ == "CitymapLayer")
+    layer = next(c for c in m._children.values() if isinstance(c, CitymapLayer))
     assert layer.blob["lang"] == "en"
     names = {L["name"]: L["n"] for L in layer.blob["layers"]}
     assert names == {"old_communities": 2}
@@ -125,7 +126,7 @@ def test_explore_with_metrics_fills_the_panel(ws: Workspace) -> None:
     import citymap
 
     m = citymap.explore(ws, as_of="2021-12-31", metrics=True, today=TODAY)
-    layer = next(c for c in m._children.values() if type(c).__name__ == "CitymapLayer")
+    layer = next(c for c in m._children.values() if isinstance(c, CitymapLayer))
     blob = layer.blob
     k = blob["selected"]
     assert blob["panel"][k]["ok"] is True and blob["panel"][k]["year"] == 2021

@@ -142,9 +142,8 @@ def _failing_after(n, monkeypatch):
             return real(*args, **kwargs)
         return write
 
-    monkeypatch.setattr(export_mod.pyogrio, "write_dataframe",
-                        flaky(pyogrio.write_dataframe))
-    monkeypatch.setattr(export_mod.pyogrio.raw, "write", flaky(pyogrio.raw.write))
+    monkeypatch.setattr(pyogrio, "write_dataframe", flaky(pyogrio.write_dataframe))
+    monkeypatch.setattr(pyogrio.raw, "write", flaky(pyogrio.raw.write))
 
 
 def test_gpkg_export_failing_half_way_leaves_previous_file(ws, tmp_path, monkeypatch):

@@ -21,7 +21,7 @@ from pyproj import Geod
 from _intake import run, tree_hash
 from _ws import make_workspace
 from citymap.io.export import export_workspace
-from citymap.render.map import STATUS_COLORS
+from citymap.vocab import STATUS_COLORS
 from citymap.workspace import load_workspace
 
 LOG = ("date,id,status,percent,note,unit,recorded_at\n"
@@ -57,18 +57,18 @@ def test_geopackage_styles_titles_aliases_types_and_measures(root, tmp_path):
     assert aliases["households"] == "户数" and aliases["status_date"] == "状态日期"
     assert aliases["area_m2"] == "面积（平方米）"
     qml = ET.fromstring(styles["old_communities"].split("\n", 1)[1])
-    renderer = qml.find("renderer-v2")
+    renderer = _find(qml, "renderer-v2")
     assert renderer.get("type") == "categorizedSymbol" and renderer.get("attr") == "status"
     cats = {c.get("value"): c.get("symbol") for c in renderer.iter("category")}
     assert set(cats) == set(STATUS_COLORS)
-    fills = {s.get("name"): s.find("layer/Option/Option[@name='color']").get("value")
+    fills = {s.get("name"): _find(s, "layer/Option/Option[@name='color']").get("value")
              for s in renderer.iter("symbol")}
     for status, color in STATUS_COLORS.items():
-        assert fills[cats[status]].startswith(_rgb(color) + ","), (status, fills)
+        assert str(fills[cats[status]]).startswith(_rgb(color) + ","), (status, fills)
     line = ET.fromstring(styles["back_streets"].split("\n", 1)[1])
-    assert {s.find("layer").get("class") for s in line.iter("symbol")} == {"SimpleLine"}
+    assert {_find(s, "layer").get("class") for s in line.iter("symbol")} == {"SimpleLine"}
     point = ET.fromstring(styles["toilets"].split("\n", 1)[1])
-    shapes = {s.find("layer/Option/Option[@name='name']").get("value")
+    shapes = {_find(s, "layer/Option/Option[@name='name']").get("value")
               for s in point.iter("symbol")}
     assert shapes == {"circle", "triangle", "square", "diamond"}
     # types as GDAL sees them; the measuring method in the layer's metadata
@@ -83,8 +83,8 @@ def test_geopackage_styles_titles_aliases_types_and_measures(root, tmp_path):
     hole = [(117.5761234, 37.6511234), (117.5766234, 37.6511234), (117.5766234, 37.6516234),
             (117.5761234, 37.6516234)]
     geod = Geod(ellps="GRS80")
-    truth = abs(geod.polygon_area_perimeter(*zip(*ring, strict=True))[0]) - abs(
-        geod.polygon_area_perimeter(*zip(*hole, strict=True))[0])
+    truth = abs(geod.polygon_area_perimeter([x for x, _ in ring], [y for _, y in ring])[0]) \
+        - abs(geod.polygon_area_perimeter([x for x, _ in hole], [y for _, y in hole])[0])
     assert df.loc["OC-1", "area_m2"] == pytest.approx(truth, rel=1e-3)
     assert str(df.loc["OC-1", "status_date"])[:10] == "2021-09-01"  # from the status log
     lines = pyogrio.read_dataframe(gpkg, layer="back_streets")
@@ -145,3 +145,9 @@ def test_round_trip_through_qgis_like_settings(root, tmp_path):
         assert r.exit_code == 0, r.output
         assert "nothing changed" in r.stderr and "text read as GBK" in r.stderr, r.stderr
     assert tree_hash(root / "geo") == before
+
+
+def _find(element: ET.Element, path: str) -> ET.Element:
+    found = element.find(path)
+    assert found is not None, path
+    return found

@@ -84,10 +84,10 @@ def _render(text: str, family: str) -> np.ndarray:
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(0.6, 0.6), dpi=100)
-    FigureCanvasAgg(fig)
+    canvas = FigureCanvasAgg(fig)
     fig.text(0.5, 0.5, text, fontsize=30, ha="center", va="center", family=family)
-    fig.canvas.draw()
-    return np.asarray(fig.canvas.buffer_rgba())[..., 0].copy()
+    canvas.draw()
+    return np.asarray(canvas.buffer_rgba())[..., 0].copy()
 
 
 def test_noto_cjk_draws_a_known_character_not_tofu(monkeypatch):

@@ -170,7 +170,7 @@ def test_failing_writer_leaves_log_as_it_was(tmp_path: Path,
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr("citymap.io.atomic.os.replace", boom)
-    with pytest.raises(OSError):
+    with pytest.raises(OSError, match="No space left"):
         append_events(root, [ev("2020-10-01", "PP-1", "已完成")])
     monkeypatch.undo()
     assert log.read_bytes() == before

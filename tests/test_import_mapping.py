@@ -185,7 +185,7 @@ def test_shipped_mapping_files_fit_the_shipped_layers(path):
 
     m = load_mapping(path)
     layers = load_layers(path.parents[2])
-    spec = layers[m.option("layer")]
+    spec = layers[str(m.option("layer"))]
     wanted = layer_columns(spec, joined=False)
     assert all(b in wanted for _, b in m.renames), m.renames
     assert all(a in wanted for a, _ in m.constants), m.constants

@@ -125,7 +125,7 @@ def test_years_and_statuses():
     assert [to_year(v) for v in ("2021年", " 2021 ", 2021.0, "２０２１", dt.date(2021, 3, 1))] \
         == [2021] * 5
     for bad in ("2019", "明年", 2021.5):
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match="plan year 2020–2022"):
             to_year(bad)
     assert [to_status(v) for v in ("完工", "已竣工", "竣工", "在建", "施工中", "未开工",
                                    "前期", "滞后")] == [

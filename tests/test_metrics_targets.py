@@ -26,7 +26,7 @@ TARGETS = [
 ]
 
 
-@pytest.fixture()
+@pytest.fixture
 def ws(tmp_path):
     root = make_ws(
         tmp_path / "ws",

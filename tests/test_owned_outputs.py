@@ -134,10 +134,15 @@ def test_atomic_dir_refuses_an_unmarked_folder(tmp_path: Path) -> None:
 
 def test_atomic_dir_refuses_a_folder_that_appears_meanwhile(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    with pytest.raises(WorkspaceError, match="did not make"), atomic_dir(out) as d:
-        (d / "x").write_text("y", encoding="utf-8")
-        out.mkdir()
-        (out / "theirs").write_text("z", encoding="utf-8")
+
+    def theirs_appears() -> None:
+        with atomic_dir(out) as d:
+            (d / "x").write_text("y", encoding="utf-8")
+            out.mkdir()
+            (out / "theirs").write_text("z", encoding="utf-8")
+
+    with pytest.raises(WorkspaceError, match="did not make"):
+        theirs_appears()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
     assert [p.name for p in out.iterdir()] == ["theirs"]
 

@@ -250,11 +250,14 @@ def test_draft_validates_once_the_listed_gaps_are_filled(
     data = yaml.safe_load(draft_to_yaml(draft))
     first = data["works"][0]["number"]
     layers = {"sites": SITES_LAYER.format(work=first), "roads": LAYERS["roads"]}
-    features = {"sites": [site("S-1", str(first), "项目一", 2021, square(117.57, 37.64))],
-                "roads": default_features()["roads"]}
 
     def validate(register: dict[str, Any], name: str) -> Any:
         text = yaml.safe_dump(register, allow_unicode=True, sort_keys=False)
+        # a site of the plan's own first year (2021 when the draft has no period yet)
+        start = register["plan"].get("start")
+        year = int(str(start)[:4]) if start else 2021
+        features = {"sites": [site("S-1", str(first), "项目一", year, square(117.57, 37.64))],
+                    "roads": default_features()["roads"]}
         ws = make_workspace(tmp_path / name, register=text, layers=layers, features=features)
         return CliRunner().invoke(cli, ["validate", "--workspace", str(ws)])
 

@@ -18,7 +18,6 @@ from citymap.gcj02 import wgs84_to_gcj02
 from citymap.metrics import compute_metrics, pilot_zone_results, residential_coverage_layer
 from citymap.render import assets
 from citymap.render.map import (
-    STATUS_COLORS,
     MapOptions,
     basemap_layers,
     date_options,
@@ -30,7 +29,7 @@ from citymap.render.map import (
     render_map,
 )
 from citymap.render.panel import Panel, PanelRow, panel_blob, panel_for, panel_year
-from citymap.vocab import SITE_STATUSES
+from citymap.vocab import SITE_STATUSES, STATUS_COLORS
 from citymap.workspace import Workspace
 
 TODAY = dt.date(2024, 6, 30)

@@ -2,6 +2,7 @@ import datetime as dt
 import re
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -49,7 +50,7 @@ def _parks() -> list[dict]:
     ]
 
 
-@pytest.fixture()
+@pytest.fixture
 def ws(tmp_path):
     root = make_ws(tmp_path / "ws", sites={
         "pilot_zones": ("Polygon", [site("PZ-1", rect(0, 0, 2000, 1100), works="", name=XSS)]),
@@ -63,7 +64,7 @@ def ws(tmp_path):
     return load_workspace(root, today=dt.date(2022, 12, 31))
 
 
-@pytest.fixture()
+@pytest.fixture
 def yearly(tmp_path):
     root = make_ws(tmp_path / "yws", targets=TARGETS, sites={
         "pilot_zones": ("Polygon", [site("PZ-1", rect(0, 0, 2000, 1100), works="")]),
@@ -214,7 +215,11 @@ def test_report_in_chromium_offline_prints_to_pdf(yearly, tmp_path):
             page = b.new_page(viewport={"width": 1100, "height": 1400})
             page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
             page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.on("dialog", lambda d: (errors.append(f"dialog: {d.message}"), d.dismiss()))
+            def on_dialog(d: Any) -> None:
+                errors.append(f"dialog: {d.message}")
+                d.dismiss()
+
+            page.on("dialog", on_dialog)
             page.route("**/*", route)
             page.goto(path.as_uri())
             page.wait_for_load_state("load")

@@ -13,6 +13,7 @@ from citymap.metrics.service import (
     park_service_coverage,
     service_area,
     service_coverage_layer,
+    split_by_service,
     subdivide,
 )
 
@@ -105,3 +106,26 @@ def test_layer_covered_and_uncovered():
     assert layer.crs.to_epsg() == 4326
     assert sorted(layer["covered"]) == [False, True]
     assert layer["area_m2"].sum() == pytest.approx(20_000, rel=1e-9)
+
+
+def test_split_by_service_equals_the_direct_cut():
+    """Piecewise split == intersection/difference with the whole service area, parcel by
+    parcel (inside, on the edge, outside), on a service area of many pieces."""
+    rng = np.random.default_rng(7)
+    parks = np.asarray([rect(x, y, 80, 80) for x, y in rng.uniform(0, 4000, (60, 2))],
+                       dtype=object)
+    service = service_area(parks)
+    parcels = np.asarray([rect(x, y, 90, 60) for x, y in rng.uniform(-500, 4500, (400, 2))],
+                         dtype=object)
+    inside, outside = split_by_service(parcels, service, max_vertices=32)
+    assert len(subdivide(service, max_vertices=32)) > 20
+    want_in = shapely.area(shapely.intersection(parcels, service))
+    want_out = shapely.area(shapely.difference(parcels, service))
+    got_in = np.asarray([0.0 if g is None else shapely.area(g) for g in inside])
+    got_out = np.asarray([0.0 if g is None else shapely.area(g) for g in outside])
+    assert got_in == pytest.approx(want_in, abs=1e-6)
+    assert got_out == pytest.approx(want_out, abs=1e-6)
+    kinds = {(a > 0, b > 0) for a, b in zip(want_in, want_out, strict=True)}
+    assert kinds == {(True, False), (True, True), (False, True)}  # all three cases seen
+    none_in, all_out = split_by_service(parcels, shapely.Polygon())
+    assert all(g is None for g in none_in) and list(all_out) == list(parcels)

@@ -6,7 +6,6 @@ import json
 
 from click.testing import CliRunner
 
-from _pg import pg_server, pg_url  # noqa: F401
 from _ws_core import make_workspace
 from citymap.cli.main import cli
 
@@ -15,7 +14,7 @@ def run(*args):
     return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
 
 
-def test_status_and_progress_go_to_the_store(pg_url, tmp_path):  # noqa: F811
+def test_status_and_progress_go_to_the_store(pg_url, tmp_path):
     ws = make_workspace(tmp_path / "ws")
     assert run("store", "init", "--store", pg_url).exit_code == 0
     assert run("store", "push", "--workspace", ws, "--store", pg_url).exit_code == 0
@@ -48,7 +47,7 @@ def test_status_and_progress_go_to_the_store(pg_url, tmp_path):  # noqa: F811
     assert not (ws / "geo" / "status_log.csv").exists()
 
 
-def test_import_with_store_lands_in_the_store(pg_url, tmp_path):  # noqa: F811
+def test_import_with_store_lands_in_the_store(pg_url, tmp_path):
     ws = make_workspace(tmp_path / "ws")
     assert run("store", "init", "--store", pg_url).exit_code == 0
     assert run("store", "push", "--workspace", ws, "--store", pg_url).exit_code == 0
@@ -74,7 +73,7 @@ def test_import_with_store_lands_in_the_store(pg_url, tmp_path):  # noqa: F811
     assert len(local["features"]) == 2
 
 
-def test_outputs_of_a_store_workspace_go_to_the_current_folder(pg_url, tmp_path,  # noqa: F811
+def test_outputs_of_a_store_workspace_go_to_the_current_folder(pg_url, tmp_path,
                                                                monkeypatch):
     ws = make_workspace(tmp_path / "ws")
     run("store", "init", "--store", pg_url)

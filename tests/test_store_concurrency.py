@@ -10,7 +10,6 @@ import textwrap
 import psycopg
 import pytest
 
-from _pg import pg_server, pg_url  # noqa: F401
 from _ws_progress import LEAD_8, LEAD_16, TODAY, make_workspace, write_csv
 from citymap.errors import StoreError, ValidationError
 from citymap.history import StatusEvent
@@ -33,26 +32,29 @@ WRITER = textwrap.dedent("""
 
 def _counts(url):
     with psycopg.connect(url) as conn:
-        return (conn.execute("SELECT count(*) FROM citymap.status_log").fetchone()[0],
-                conn.execute("SELECT count(*) FROM citymap.audit WHERE action <> 'push'"
-                             ).fetchone()[0])
+        log = conn.execute("SELECT count(*) FROM citymap.status_log").fetchone()
+        audit = conn.execute("SELECT count(*) FROM citymap.audit WHERE action <> 'push'"
+                             ).fetchone()
+        assert log is not None and audit is not None
+        return (log[0], audit[0])
 
 
 @pytest.fixture
-def store(pg_url, tmp_path):  # noqa: F811
+def store(pg_url, tmp_path):
     st = open_store(pg_url)
     st.init()
     st.push(make_workspace(tmp_path / "ws"))
     return st
 
 
-def test_two_processes_append_at_once_and_both_are_kept(store, pg_url):  # noqa: F811
+def test_two_processes_append_at_once_and_both_are_kept(store, pg_url):
     n = 25
     procs = [subprocess.Popen([sys.executable, "-c", WRITER, pg_url, ident, unit, str(n)],
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True)
              for ident, unit in (("PP-1", LEAD_8), ("OC-1", LEAD_16))]
     for p in procs:
+        assert p.stdin is not None
         p.stdin.write("go\n")
         p.stdin.flush()
     for p in procs:
@@ -76,7 +78,7 @@ def test_same_events_from_two_writers_are_recorded_once(store):
     assert len(store.status_log()) == 1
 
 
-def test_a_bad_event_refuses_the_whole_batch(store, pg_url):  # noqa: F811
+def test_a_bad_event_refuses_the_whole_batch(store, pg_url):
     good = [StatusEvent(dt.date(2021, 5, d), "PP-1", "进行中", 10.0 * d) for d in (1, 2, 3)]
     bad = StatusEvent(dt.date(2021, 5, 4), "NO-SUCH", "进行中")
     with pytest.raises(ValidationError, match="unknown site or work 'NO-SUCH'"):
@@ -84,7 +86,7 @@ def test_a_bad_event_refuses_the_whole_batch(store, pg_url):  # noqa: F811
     assert _counts(pg_url) == (0, 0)
 
 
-def test_a_database_failure_mid_import_rolls_back_whole(store, pg_url):  # noqa: F811
+def test_a_database_failure_mid_import_rolls_back_whole(store, pg_url):
     good = [StatusEvent(dt.date(2021, 5, d), "PP-1", "进行中", 10.0 * d) for d in (1, 2, 3)]
     bad = StatusEvent(dt.date(2021, 5, 4), "PP-1", "finished", 150.0)  # past the checks
     with pytest.raises(StoreError, match="status_log_status_check|status_log_percent_check"):
@@ -93,7 +95,7 @@ def test_a_database_failure_mid_import_rolls_back_whole(store, pg_url):  # noqa:
     assert len(store.append_events(good, today=TODAY).added) == 3
 
 
-def test_progress_import_into_the_store_is_all_or_nothing(store, pg_url, tmp_path):  # noqa: F811
+def test_progress_import_into_the_store_is_all_or_nothing(store, pg_url, tmp_path):
     ws = store.load(today=TODAY)
     rows = [{"id": "OC-1", "status": "进行中", "date": "2021-05-01", "percent": "40",
              "unit": LEAD_16},

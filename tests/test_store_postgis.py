@@ -1,7 +1,7 @@
 """The PostGIS store: migrations, lossless push/pull, injection, SRID, several counties, redaction.
 
-Runs against a throw-away cluster (tests/_pg.py); skips only where no server can be
-started, and fails instead when $CI is set.
+Runs against a throw-away cluster (tests/_pg.py; fixtures in tests/conftest.py); skips only
+where no server can be started, and fails instead when $CI is set.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import psycopg
 import pytest
 from geopandas.testing import assert_geodataframe_equal
 
-from _pg import pg_server, pg_url  # noqa: F401
 from _ws_core import default_features, feature, make_workspace, site, square
 from citymap.errors import StoreError, ValidationError
 from citymap.history import StatusEvent
@@ -76,12 +75,12 @@ def test_migrations_are_numbered():
 # ----------------------------------------------------------------------------- server
 
 
-def test_init_is_idempotent_and_versioned(pg_url):  # noqa: F811
+def test_init_is_idempotent_and_versioned(pg_url):
     st = open_store(pg_url)
     assert st.applied() == {}
     with pytest.raises(StoreError, match="store init"):
         st.workspaces()
-    assert st.init() == ["0001_init"]
+    assert st.init() == ["0001_init", "0002_roles"]
     assert st.init() == []
     assert set(st.applied()) == {m.version for m in migrations()}
     assert st.workspaces() == []
@@ -91,7 +90,7 @@ def test_init_is_idempotent_and_versioned(pg_url):  # noqa: F811
         st.init()
 
 
-def test_geometry_is_indexed(pg_url):  # noqa: F811
+def test_geometry_is_indexed(pg_url):
     open_store(pg_url).init()
     with psycopg.connect(pg_url) as conn:
         idx = {r[0]: r[1] for r in conn.execute(
@@ -113,7 +112,7 @@ def _rich_workspace(tmp_path, name="a"):
     return make_workspace(tmp_path / name, features=feats, status_log=LOG)
 
 
-def test_push_pull_is_lossless(pg_url, tmp_path):  # noqa: F811
+def test_push_pull_is_lossless(pg_url, tmp_path):
     st = open_store(pg_url)
     st.init()
     src = _rich_workspace(tmp_path)
@@ -144,7 +143,7 @@ def test_push_pull_is_lossless(pg_url, tmp_path):  # noqa: F811
             assert (again / p.relative_to(out)).read_bytes() == p.read_bytes(), p
 
 
-def test_register_is_also_parsed_for_sql(pg_url, tmp_path):  # noqa: F811
+def test_register_is_also_parsed_for_sql(pg_url, tmp_path):
     st = open_store(pg_url)
     st.init()
     st.push(make_workspace(tmp_path / "a"))
@@ -156,7 +155,7 @@ def test_register_is_also_parsed_for_sql(pg_url, tmp_path):  # noqa: F811
     assert ("16.2", "old_communities_retrofitted", "old_communities") in targets
 
 
-def test_invalid_workspace_is_not_pushed(pg_url, tmp_path):  # noqa: F811
+def test_invalid_workspace_is_not_pushed(pg_url, tmp_path):
     st = open_store(pg_url)
     st.init()
     feats = default_features()
@@ -166,7 +165,7 @@ def test_invalid_workspace_is_not_pushed(pg_url, tmp_path):  # noqa: F811
     assert st.workspaces() == []
 
 
-def test_injection_in_keys_names_and_notes(pg_url, tmp_path):  # noqa: F811
+def test_injection_in_keys_names_and_notes(pg_url, tmp_path):
     st = open_store(f"{pg_url}")
     st.init()
     src = _rich_workspace(tmp_path)
@@ -191,7 +190,7 @@ def test_injection_in_keys_names_and_notes(pg_url, tmp_path):  # noqa: F811
     assert len(st.status_log("测试县")) == 2
 
 
-def test_wrong_srid_is_refused(pg_url, tmp_path):  # noqa: F811
+def test_wrong_srid_is_refused(pg_url, tmp_path):
     st = open_store(pg_url)
     st.init()
     st.push(make_workspace(tmp_path / "a"))
@@ -208,11 +207,11 @@ def test_wrong_srid_is_refused(pg_url, tmp_path):  # noqa: F811
                      "(%s, %s, %s, %s, ST_MakePoint(%s, %s))",
                      ("测试县", "pocket_parks", "X-proj", 9, 512345.0, 4167890.0))
     with psycopg.connect(pg_url) as conn:
-        srid = conn.execute("SELECT Find_SRID('citymap', 'sites', 'geom')").fetchone()
-    assert srid == (4326,)
+        found = conn.execute("SELECT Find_SRID('citymap', 'sites', 'geom')").fetchone()
+    assert found == (4326,)
 
 
-def test_several_counties_in_one_store(pg_url, tmp_path):  # noqa: F811
+def test_several_counties_in_one_store(pg_url, tmp_path):
     st = open_store(pg_url)
     st.init()
     st.push(make_workspace(tmp_path / "a"), key="甲县")
@@ -227,7 +226,7 @@ def test_several_counties_in_one_store(pg_url, tmp_path):  # noqa: F811
     assert [a["action"] for a in st.audit("甲县")] == ["push", "delete"]
 
 
-def test_push_refuses_to_drop_newer_store_events(pg_url, tmp_path):  # noqa: F811
+def test_push_refuses_to_drop_newer_store_events(pg_url, tmp_path):
     st = open_store(pg_url)
     st.init()
     src = make_workspace(tmp_path / "a", status_log=LOG)
@@ -244,7 +243,7 @@ def test_push_refuses_to_drop_newer_store_events(pg_url, tmp_path):  # noqa: F81
     assert all(a["who"] and a["at"] and a["txid"] for a in audit)
 
 
-def test_pull_refuses_a_folder_in_use(pg_url, tmp_path):  # noqa: F811
+def test_pull_refuses_a_folder_in_use(pg_url, tmp_path):
     st = open_store(pg_url)
     st.init()
     src = make_workspace(tmp_path / "a")
@@ -260,7 +259,7 @@ def test_pull_refuses_a_folder_in_use(pg_url, tmp_path):  # noqa: F811
     load_workspace(src)
 
 
-def test_store_rows_carry_who_and_when(pg_url, tmp_path):  # noqa: F811
+def test_store_rows_carry_who_and_when(pg_url, tmp_path):
     st = open_store(pg_url, who="张三")
     st.init()
     st.push(make_workspace(tmp_path / "a"))
@@ -271,7 +270,7 @@ def test_store_rows_carry_who_and_when(pg_url, tmp_path):  # noqa: F811
     assert row == ("张三", "postgres", True, True, True)
 
 
-def test_context_and_extra_members_round_trip(pg_url, tmp_path):  # noqa: F811
+def test_context_and_extra_members_round_trip(pg_url, tmp_path):
     feats = default_features()
     feats["roads"].append(feature({"type": "LineString", "coordinates": [
         [117.56, 37.65], [117.6, 37.65]]}, id="R-2", name=None, source="示意",
@@ -289,3 +288,16 @@ def test_context_and_extra_members_round_trip(pg_url, tmp_path):  # noqa: F811
     out = json.loads(st.files()["geo/context/roads.geojson"])
     assert out["name"] == "roads" and out["crs"] == data["crs"]
     assert out["features"] == data["features"]
+
+
+def test_events_before_the_stored_plans_start_are_refused(pg_url, tmp_path):  # noqa: F811
+    import _ws_period
+
+    st = open_store(pg_url)
+    st.init()
+    st.push(_ws_period.make_workspace(tmp_path / "p"))
+    early = StatusEvent(__import__("datetime").date(2022, 12, 31), "OC-2", "进行中")
+    with pytest.raises(ValidationError, match=r"'2022-12-31' is outside 2023-01-01 …"):
+        st.append_events([early])
+    ok = StatusEvent(__import__("datetime").date(2023, 1, 1), "OC-2", "进行中")
+    assert len(st.append_events([ok]).added) == 1

@@ -14,9 +14,8 @@ import numpy as np
 import pytest
 from geopandas.testing import assert_geodataframe_equal
 
-from _pg import pg_server, pg_url  # noqa: F401
 from _ws_core import default_features, feature, make_workspace, square
-from _ws_metrics import ctx, make_ws, rect
+from _ws_metrics import ctx, line, make_ws, rect
 from _ws_metrics import site as msite
 from citymap.metrics import compute_metrics, park_frame
 from citymap.metrics.service import (
@@ -26,7 +25,7 @@ from citymap.metrics.service import (
     park_service_coverage,
 )
 from citymap.store import open_store
-from citymap.store.sql_metrics import service_coverage, zone_coverage
+from citymap.store.sql_metrics import road_density, service_coverage, zone_coverage
 from citymap.workspace import load_workspace
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -67,8 +66,19 @@ def _zones_match(rows, ws, as_of) -> None:
         assert _close(r.share, z.covered_share), (r, z)
 
 
+def _density_matches(rows, ws, as_of) -> None:
+    """``rows`` (SQL) equal the road-density indicators of compute_metrics."""
+    ref = {i.scope: i for i in compute_metrics(ws, as_of=as_of).indicators
+           if i.key == "road_network_density"}
+    assert [r.scope for r in rows] == list(ref)
+    for r in rows:
+        i = ref[r.scope]
+        assert _close(r.km, i.numerator) and _close(r.km2, i.denominator), (r, i)
+        assert _close(r.density, i.value), (r, i)
+
+
 @pytest.fixture(scope="module")
-def shipped(pg_server, tmp_path_factory):  # noqa: F811
+def shipped(pg_server, tmp_path_factory):
     if not (ROOT / "layers" / "residential.toml").exists():
         pytest.skip("the shipped workspace data has not landed")
     url = pg_server.new_database()
@@ -111,6 +121,13 @@ def test_shipped_zone_coverage_is_the_same_in_sql(shipped):
     _zones_match(rows, ws, DATES[-1])
 
 
+def test_shipped_road_density_is_the_same_in_sql(shipped):
+    st, ws, _ = shipped
+    rows = road_density(st)
+    assert [r.scope for r in rows][:1] == ["county seat"] and len(rows) == 4
+    _density_matches(rows, ws, DATES[-1])
+
+
 # ------------------------------------------------------------------ small hand-made data
 
 LOG = ("2020-09-30,PP-1,已完成,100,竣工,,2020-10-01T09:00:00+08:00\n"
@@ -120,7 +137,7 @@ LOG = ("2020-09-30,PP-1,已完成,100,竣工,,2020-10-01T09:00:00+08:00\n"
 
 def _hand_made(root: Path, shift: float = 0.0) -> Path:
     """Parks of every radius class, pocket parks done on different days, a multipolygon
-    park whose parts are each below 2 000 m², parcels inside / across / outside the
+    park whose parts are each below 2 000 m² but not together, parcels inside / across / outside the
     service area, one pilot zone with overlapping footprints and one without."""
     parks = [ctx("P-1", rect(0, 0, 100, 100)),                  # 10 000 m²: 500 m
              ctx("P-2", rect(1500, 0, 50, 50)),                 # 2 500 m²: 300 m
@@ -148,7 +165,7 @@ def _hand_made(root: Path, shift: float = 0.0) -> Path:
 
 
 @pytest.fixture(scope="module")
-def hand_made(pg_server, tmp_path_factory):  # noqa: F811
+def hand_made(pg_server, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("hand")
     st = open_store(pg_server.new_database())
     st.init()
@@ -178,9 +195,10 @@ def test_hand_made_pocket_parks_count_once_done(hand_made):
     used = [service_coverage(st, workspace="甲县", as_of=d)[0].parks_used
             for d in (dt.date(2020, 6, 1), dt.date(2020, 10, 1), dt.date(2021, 3, 1),
                       dt.date(2021, 6, 1))]
-    # P-1, P-2; then PP-1 (log, 2020-09-30); PP-3's two events of 2021-03-01: the later
-    # recorded (进行中) wins; PP-2 done by its own status date 2021-05-01
-    assert used == [2, 3, 3, 4]
+    # P-1, P-2, P-4 (two 1 600 m² parts: one 3 200 m² park, 300 m); then PP-1 (log,
+    # 2020-09-30); PP-3's two events of 2021-03-01: the later recorded (进行中) wins; PP-2
+    # done by its own status date 2021-05-01
+    assert used == [3, 4, 4, 5]
 
 
 def test_hand_made_without_parks(hand_made):
@@ -206,7 +224,7 @@ def test_hand_made_zone_coverage(hand_made):
     assert zone_coverage(st, workspace="甲县", exclude=("old_communities",))[0].sites == 0
 
 
-def test_layers_named_explicitly_and_counties_without_them(pg_url, tmp_path):  # noqa: F811
+def test_layers_named_explicitly_and_counties_without_them(pg_url, tmp_path):
     feats = default_features()
     feats["old_communities"].append(feature(square(117.5825, 37.6405, 0.0008), id="OC-9",
                                             works="16", name="近园小区", year=2021,
@@ -235,3 +253,63 @@ def test_layers_named_explicitly_and_counties_without_them(pg_url, tmp_path):  #
     assert rows["甲县"].covered_m2 > 0 and rows["乙县"].covered_m2 == 0
     # no residential layer, no pilot zones: no rows
     assert service_coverage(st) == [] and zone_coverage(st) == []
+
+
+SNAP = 0.004  # 4 mm: a road snapped to the 1 cm grid beside an unsnapped zone edge
+
+
+def test_hand_made_road_density_on_zone_boundaries(pg_url, tmp_path):  # noqa: F811
+    """Two zones sharing an edge; roads on the edges a few mm in or out count half in each
+    zone, in both engines (docs/metrics.md); known answers."""
+    zones = [msite("PZ-A", rect(0, 0, 1000, 1000), works="8"),
+             msite("PZ-B", rect(1000, 0, 1000, 1000), works="8")]
+    roads = [ctx("R-shared", line((1000 + SNAP, -100), (1000 + SNAP, 1100))),  # in B by 4 mm
+             ctx("R-across", line((-100, 400), (2100, 400))),
+             ctx("R-bottom", line((300, SNAP), (1700, SNAP))),                   # 4 mm inside
+             ctx("R-left", line((-SNAP, 0), (-SNAP, 1000))),                     # 4 mm outside
+             ctx("R-in-A", line((200, 100), (200, 900))),
+             ctx("R-out", line((0, 1500), (2000, 1500)))]
+    built = [ctx("B-1", rect(-500, -500, 3000, 1800))]
+    root = make_ws(tmp_path / "ws", sites={"pilot_zones": ("Polygon", zones)},
+                   context={"roads": ("LineString", roads), "built_up": ("Polygon", built)})
+    st = open_store(pg_url)
+    st.init()
+    st.push(root, key="丙县")
+    ws = load_workspace(root)
+    rows = road_density(st)
+    assert [(r.workspace, r.scope) for r in rows] == [
+        ("丙县", "county seat"), ("丙县", "PZ-A"), ("丙县", "PZ-B")]
+    _density_matches(rows, ws, DATES[-1])
+    seat, a, b = rows
+    # A: shared 500 + across 1000 + bottom 350 + left 500 + inside 800; B: 500 + 1000 + 350
+    assert a.km * 1000 == pytest.approx(3150.0, abs=0.1)
+    assert b.km * 1000 == pytest.approx(1850.0, abs=0.1)
+    assert a.km2 == pytest.approx(1.0, rel=1e-6) and b.km2 == pytest.approx(1.0, rel=1e-6)
+    # the county seat: every road inside the built-up area (up to y = 1 300) counts whole
+    assert seat.km * 1000 == pytest.approx(1200 + 2200 + 1400 + 1000 + 800, abs=0.1)
+
+
+def _multi_park_ws(root: Path) -> Path:
+    """Two multipolygon parks and three 10 × 10 m parcels (issue 10: a park's size is the
+    whole park's): M-300 has two 1 600 m² parts (3 200 m²: 300 m, though each part is below
+    2 000 m²), M-500 two 3 000 m² parts (6 000 m²: 500 m, though each is below 5 000 m²)."""
+    parks = [ctx("M-300", rect(0, 0, 40, 40).union(rect(100, 0, 40, 40))),
+             ctx("M-500", rect(5000, 0, 60, 50).union(rect(5100, 0, 60, 50)))]
+    parcels = [ctx("R-250", rect(390, 0, 10, 10)),     # 250 m east of M-300
+               ctx("R-450", rect(5610, 0, 10, 10)),    # 450 m east of M-500
+               ctx("R-far", rect(2500, 3000, 10, 10))]  # far from both
+    return make_ws(root, context={"residential": ("Polygon", parcels),
+                                  "parks": ("Polygon", parks)})
+
+
+def test_multipolygon_park_size_is_the_whole_park_in_both_engines(pg_url, tmp_path):  # noqa: F811
+    root = _multi_park_ws(tmp_path / "ws")
+    ws = load_workspace(root)
+    st = open_store(pg_url)
+    st.init()
+    st.push(root, key="丁县")
+    (row,) = service_coverage(st, as_of=DATES[-1])
+    _service_matches(row, ws, DATES[-1])
+    assert (row.parks_used, row.parks_ignored, row.parcels) == (2, 0, 3)
+    assert row.covered_m2 == pytest.approx(200.0, rel=1e-9)   # R-250 and R-450, whole
+    assert row.value == pytest.approx(200 / 3, rel=1e-9)

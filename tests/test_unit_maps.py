@@ -63,7 +63,9 @@ def test_robust_extent_leaves_far_outliers_out() -> None:
     # a compact town is never cut below 1.5 km
     town = [shapely.Point(117.58 + 0.0001 * k, 37.64) for k in range(9)]
     town.append(shapely.Point(117.58 + 0.012, 37.64))  # ≈ 1 km away
-    assert robust_extent(np.array(town, dtype=object))[2] == pytest.approx(117.592)
+    town_extent = robust_extent(np.array(town, dtype=object))
+    assert town_extent is not None
+    assert town_extent[2] == pytest.approx(117.592)
     assert robust_extent(np.array([], dtype=object)) is None
 
 

@@ -2,7 +2,9 @@
 
 Run from the repository root::
 
-    /work/venv/bin/python tools/make_schematic.py
+    .venv/bin/python tools/make_schematic.py
+
+(``.venv`` is the project's own environment, made by ``bash scripts/setup.sh``.)
 
 Writes ``geo/sites/*.geojson`` (24 site layers), ``geo/context/*.geojson`` (5 context
 layers), ``layers/*.toml`` (one definition per layer) and ``geo/status_log.csv``.
@@ -1144,6 +1146,18 @@ CONTEXT_META = {
     "parks": ("Polygon", "现状公园", "Existing parks"),
 }
 
+# layer: purpose (docs/workspace.md): how metrics find the layers, whatever they are called
+PURPOSE = {
+    "pilot_zones": "pilot_zones",
+    "pocket_parks": "new_parks",
+    "dead_end_roads": "new_roads",
+    "roads": "roads",
+    "residential": "residential",
+    "built_up": "built_up",
+    "townships": "townships",
+    "parks": "parks",
+}
+
 
 def q(s: str) -> str:
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
@@ -1158,6 +1172,8 @@ def toml_layer(name: str, role: str, geometry: str, title: tuple[str, str],
     out.write(f"role = {q(role)}\n")
     out.write(f"source = {q(f'geo/{src_dir}/{name}.geojson')}\n")
     out.write(f"geometry = {q(geometry)}\n")
+    if name in PURPOSE:
+        out.write(f"purpose = {q(PURPOSE[name])}\n")
     if role == "sites":
         assert works is not None
         if works:

@@ -8,6 +8,7 @@ from typing import Any
 import yaml
 
 from citymap.errors import Problem, ValidationError
+from citymap.limits import read_bounded
 
 LINE = "__line__"
 
@@ -38,16 +39,39 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[Any,
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
-def load_yaml(path: Path, *, shown: str | None = None) -> Any:
-    """Load ``path``; a syntax error becomes a one-line :class:`ValidationError`."""
+def _refuse_aliases(text: str, name: str) -> None:
+    """Refuse anchors (``&a``) and aliases (``*a``) before anything is built.
+
+    An alias repeats a node without copying it in the file, so a few lines can expand to
+    gigabytes ("billion laughs"); a register never needs one.
+    """
+    for event in yaml.parse(text, Loader=_Base):
+        anchor = getattr(event, "anchor", None)
+        if isinstance(event, yaml.AliasEvent) or anchor:
+            line = event.start_mark.line + 1 if event.start_mark is not None else 0
+            raise ValidationError([Problem(name, f"line {line}", "", f"uses the YAML anchor/"
+                                           f"alias {anchor!r}; write the value out in full "
+                                           "(anchors and aliases are refused)")])
+
+
+def load_yaml(path: Path, *, shown: str | None = None, kind: str = "register") -> Any:
+    """Load ``path``; a syntax error becomes a one-line :class:`ValidationError`.
+
+    The file must be a regular file within the size cap of ``kind``
+    (:func:`citymap.limits.read_bounded`) and use no anchors or aliases.
+    """
     name = shown or str(path)
+    if not path.exists() and not path.is_symlink():
+        raise FileNotFoundError(2, "No such file or directory", str(path))  # callers say why
+    data = read_bounded(path, shown=name, kind=kind)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ValidationError(
             [Problem(name, f"byte {exc.start}", "", "is not UTF-8: save the file as UTF-8")]
         ) from None
     try:
+        _refuse_aliases(text, name)
         return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)

@@ -18,11 +18,22 @@ __all__ = [
     "WorkspaceError",
     "StoreError",
     "ExportError",
+    "shorten",
 ]
 
 
 class CitymapError(Exception):
     """Base of every error citymap raises on purpose."""
+
+
+#: Longest message of a :class:`Problem` (a hostile value echoed back is cut short).
+MAX_MESSAGE = 2000
+
+
+def shorten(text: str, limit: int = 60) -> str:
+    """``text`` cut to ``limit`` characters for a message (a hostile value stays readable)."""
+    text = str(text)
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text)} characters)"
 
 
 class Problem:
@@ -44,9 +55,9 @@ class Problem:
 
     def __init__(self, where: str, item: str, field: str, message: str) -> None:
         self.where = where
-        self.item = item
-        self.field = field
-        self.message = message
+        self.item = shorten(item, 200)
+        self.field = shorten(field, 200)
+        self.message = shorten(message, MAX_MESSAGE)
 
     def __str__(self) -> str:
         parts = [p for p in (self.where, self.item, self.field) if p]

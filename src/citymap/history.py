@@ -26,6 +26,7 @@ append could leave half a row behind when the process is killed mid-write.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import csv
 import datetime as dt
@@ -47,7 +48,15 @@ import pandas as pd
 
 from citymap.errors import Problem, ValidationError, WorkspaceError
 from citymap.io.atomic import write_bytes
-from citymap.vocab import SITE_STATUSES
+from citymap.io.csvsafe import escape_record, unescape_cell
+from citymap.limits import (
+    MAX_NOTE_CHARS,
+    MAX_TEXT_CHARS,
+    id_problem,
+    read_bounded,
+    text_problem,
+)
+from citymap.vocab import BEHIND, DONE, NOT_STARTED, PLAN_YEARS, SITE_STATUSES, STARTED
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -78,12 +87,9 @@ __all__ = [
     "work_status",
 ]
 
-#: The earliest date a status may have (the plan's first day).
-FIRST_DATE = dt.date(2020, 1, 1)
-DONE = "已完成"
-BEHIND = "滞后"
-STARTED = "进行中"
-NOT_STARTED = "未开始"
+#: The earliest date a status may have when no plan is given: the first day of the default
+#: plan (:data:`citymap.vocab.PLAN_YEARS`). A workspace passes its plan's ``start``.
+FIRST_DATE = dt.date(PLAN_YEARS[0], 1, 1)
 
 LOG_COLUMNS = ("date", "id", "status", "percent", "note", "unit", "recorded_at")
 
@@ -179,30 +185,56 @@ class StatusEvent:
 
 @attrs.frozen
 class StatusLog:
-    """All status events, in file order (the log is append-only)."""
+    """All status events, in file order (the log is append-only).
+
+    The events are sorted and indexed once, on first use: by date (for the latest event of
+    every id on a date, kept per date asked) and by id. A build asks the same few dates
+    hundreds of times, so each query after the first of its date is a lookup.
+    """
 
     events: tuple[StatusEvent, ...] = ()
+    _memo: dict[object, object] = attrs.field(factory=dict, init=False, eq=False, repr=False)
 
     def __len__(self) -> int:
         return len(self.events)
 
+    def _sorted(self) -> tuple[list[StatusEvent], list[dt.date]]:
+        """The events oldest first (date, then recorded_at) and their dates."""
+        got = self._memo.get("sorted")
+        if got is None:
+            evs = sorted(self.events, key=lambda e: (e.date, e.recorded_at))
+            got = (evs, [e.date for e in evs])
+            self._memo["sorted"] = got
+        return got  # type: ignore[return-value]
+
     def for_id(self, ident: str) -> tuple[StatusEvent, ...]:
         """The events of one site or work, oldest first."""
-        return tuple(sorted((e for e in self.events if e.id == ident),
-                            key=lambda e: (e.date, e.recorded_at)))
+        by_id = self._memo.get("by_id")
+        if by_id is None:
+            index: dict[str, list[StatusEvent]] = {}
+            for e in self._sorted()[0]:
+                index.setdefault(e.id, []).append(e)
+            by_id = {k: tuple(v) for k, v in index.items()}
+            self._memo["by_id"] = by_id
+        return by_id.get(ident, ())  # type: ignore[attr-defined, no-any-return]
 
     def last_date(self, ident: str) -> dt.date | None:
         """Date of the latest event of ``ident``, if any."""
         evs = self.for_id(ident)
         return evs[-1].date if evs else None
 
+    def _latest(self, as_of: dt.date) -> dict[str, StatusEvent]:
+        key = ("latest", as_of)
+        got = self._memo.get(key)
+        if got is None:
+            evs, dates = self._sorted()
+            got = {e.id: e for e in evs[:bisect.bisect_right(dates, as_of)]}
+            self._memo[key] = got
+        return got  # type: ignore[return-value]
+
     def latest(self, as_of: dt.date) -> dict[str, StatusEvent]:
         """The latest event on or before ``as_of`` of every id that has one."""
-        out: dict[str, StatusEvent] = {}
-        for e in sorted(self.events, key=lambda e: (e.date, e.recorded_at)):
-            if e.date <= as_of:
-                out[e.id] = e
-        return out
+        return dict(self._latest(as_of))
 
     def status_on(
         self,
@@ -224,25 +256,29 @@ class StatusLog:
             Indexed like ``sites`` with columns ``status``, ``status_date`` (ISO text) and
             ``percent`` (float, NaN where unknown).
         """
-        latest = self.latest(as_of)
+        latest = self._latest(as_of)
+        parsed: dict[object, dt.date | None] = {}
         status, date, pct = [], [], []
-        for ident, st, sd in zip(sites["id"], sites["status"], sites["status_date"],
-                                 strict=True):
+        for ident, st, sd in zip(sites["id"].tolist(), sites["status"].tolist(),
+                                 sites["status_date"].tolist(), strict=True):
             ev = latest.get(str(ident))
             if ev is not None:
                 status.append(ev.status)
                 date.append(ev.date.isoformat())
                 pct.append(np.nan if ev.percent is None else ev.percent)
                 continue
-            try:
-                base = parse_date(sd)
-            except ValueError:
-                base = None
+            key = sd if isinstance(sd, str | dt.date) else repr(sd)
+            if key not in parsed:
+                try:
+                    parsed[key] = parse_date(sd)
+                except ValueError:
+                    parsed[key] = None
+            base = parsed[key]
             if base is not None and base <= as_of:
                 status.append(str(st))
                 date.append(base.isoformat())
             else:
-                status.append("未开始")
+                status.append(NOT_STARTED)
                 date.append("")
             pct.append(np.nan)
         return pd.DataFrame({"status": status, "status_date": date, "percent": pct},
@@ -253,11 +289,12 @@ class StatusLog:
         return StatusLog(self.events + tuple(events))
 
 
-def _parse_rows(rows: Iterable[Mapping[str, str]], shown: str, *, known_ids: set[str] | None,
-                today: dt.date, first_line: int = 2) -> tuple[list[StatusEvent], list[Problem]]:
+def _parse_rows(rows: Iterable[tuple[int, Mapping[str, str]]], shown: str, *,
+                known_ids: set[str] | None, today: dt.date,
+                first_date: dt.date | None) -> tuple[list[StatusEvent], list[Problem]]:
     events: list[StatusEvent] = []
     problems: list[Problem] = []
-    for n, row in enumerate(rows, start=first_line):
+    for n, row in rows:
         item = f"row {n}"
 
         def bad(field: str, msg: str, item: str = item) -> None:
@@ -273,8 +310,9 @@ def _parse_rows(rows: Iterable[Mapping[str, str]], shown: str, *, known_ids: set
             bad("status", f"unknown status {status!r}; use one of {', '.join(SITE_STATUSES)}")
         try:
             date = parse_date(row.get("date") or "")
-            if date < dt.date(2020, 1, 1) or date > today:
-                bad("date", f"{date.isoformat()!r} is outside 2020-01-01 … {today.isoformat()}")
+            if (first_date is not None and date < first_date) or date > today:
+                bad("date", f"{date.isoformat()!r} is outside "
+                    f"{first_date.isoformat() if first_date else ''} … {today.isoformat()}")
         except ValueError as exc:
             bad("date", str(exc))
             date = None
@@ -300,6 +338,7 @@ def read_status_log(
     shown: str | None = None,
     known_ids: set[str] | None = None,
     today: dt.date | None = None,
+    first_date: dt.date | None = FIRST_DATE,
     problems: list[Problem] | None = None,
 ) -> StatusLog:
     """Read and check ``status_log.csv``; a missing file is an empty log.
@@ -314,6 +353,9 @@ def read_status_log(
         Site ids and work numbers (as text) that events may name.
     today
         Latest allowed date (default: today).
+    first_date
+        Earliest allowed date: the plan's start (``Plan.start``); None: not checked (the
+        register could not be read).
     problems
         Where to add problems; when ``None`` they are raised as one
         :class:`~citymap.errors.ValidationError`.
@@ -321,31 +363,89 @@ def read_status_log(
     path = Path(path)
     shown = shown or str(path)
     today = today or dt.date.today()
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         return StatusLog()
+    own: list[Problem] = []
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        err = [Problem(shown, "", "", "is not UTF-8: save it as UTF-8 CSV")]
+        rows = split_log(read_bounded(path, shown=shown, kind="log"), shown)
+        events, own = _parse_rows(rows, shown, known_ids=known_ids, today=today,
+                                  first_date=first_date)
+    except ValidationError as exc:
+        events, own = [], exc.problems
+    if own:
         if problems is None:
-            raise ValidationError(err) from None
-        problems.extend(err)
-        return StatusLog()
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in ("date", "id", "status") if c not in (reader.fieldnames or [])]
-    if missing:
-        err = [Problem(shown, "row 1", ", ".join(missing), "missing column(s); the header is "
-                       + ",".join(LOG_COLUMNS))]
-        if problems is None:
-            raise ValidationError(err)
-        problems.extend(err)
-        return StatusLog()
-    events, found = _parse_rows(reader, shown, known_ids=known_ids, today=today)
-    if found:
-        if problems is None:
-            raise ValidationError(found)
-        problems.extend(found)
+            raise ValidationError(own)
+        problems.extend(own)
     return StatusLog(tuple(events))
+
+
+def split_log(data: bytes, shown: str) -> list[tuple[int, dict[str, str]]]:
+    """The rows of a status log as ``(line, {column: text})``, parsed strictly.
+
+    Every row must have as many cells as the header, no cell may span lines (an
+    unterminated quote swallows the rows after it: refused with its row — the file's line
+    number — never read as one long note), and every cell is bounded
+    (:data:`citymap.limits.MAX_NOTE_CHARS` for ``note``,
+    :data:`citymap.limits.MAX_TEXT_CHARS` for the others). Cells written by
+    :func:`citymap.io.csvsafe.escape_cell` are read back as they were.
+
+    Raises
+    ------
+    ValidationError
+        With every problem (file, line, column).
+    """
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValidationError([Problem(shown, "", "", "is not UTF-8: save it as UTF-8 CSV")]) \
+            from None
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    problems: list[Problem] = []
+    out: list[tuple[int, dict[str, str]]] = []
+    header: list[str] | None = None
+    line = 1
+    while True:
+        start = reader.line_num + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            why = (f"holds a cell of over {csv.field_size_limit()} characters (a note is at "
+                   f"most {MAX_NOTE_CHARS})" if "field larger" in str(exc) else
+                   f"is not valid CSV ({exc})")
+            problems.append(Problem(shown, f"row {start}", "", f"{why}; an unterminated "
+                                    "quote? fix the row in a text editor"))
+            break
+        line = start
+        if not cells:
+            continue
+        if header is None:
+            header = [c.strip() for c in cells]
+            missing = [c for c in ("date", "id", "status") if c not in header]
+            if missing:
+                raise ValidationError([Problem(shown, f"row {line}", ", ".join(missing),
+                                               "missing column(s); the header is "
+                                               + ",".join(LOG_COLUMNS))])
+            continue
+        if reader.line_num != line:
+            problems.append(Problem(shown, f"row {line}", "", f"a quoted cell runs on to line "
+                                    f"{reader.line_num}: an unterminated quote? each event "
+                                    "is one line"))
+            continue
+        if len(cells) != len(header):
+            problems.append(Problem(shown, f"row {line}", "", f"has {len(cells)} cells, the "
+                                    f"header {len(header)}: quote a cell that holds a comma"))
+            continue
+        row = {k: unescape_cell(c) for k, c in zip(header, cells, strict=True)}
+        for key, value in row.items():
+            too = text_problem(value, limit=MAX_NOTE_CHARS if key == "note" else MAX_TEXT_CHARS)
+            if too is not None:
+                problems.append(Problem(shown, f"row {line}", key, too))
+        out.append((line, row))
+    if problems:
+        raise ValidationError(problems)
+    return out
 
 
 # ----------------------------------------------------------------------------- writing
@@ -360,7 +460,7 @@ def event_key(event: StatusEvent) -> tuple[object, ...]:
 
     ``recorded_at`` is left out, so that importing the same file twice adds nothing.
     """
-    return (event.date, event.id.strip(), event.status, event.percent, event.note.strip(),
+    return (event.date, event.id.strip(), event.status, event.percent, one_line(event.note),
             event.unit.strip())
 
 
@@ -394,6 +494,8 @@ def field_problems(ident: str, status: str, percent: float | None, *,
     out: list[tuple[str, str]] = []
     if not ident.strip():
         out.append(("id", "is empty: give a site id or a work number"))
+    elif id_problem(ident) is not None:
+        out.append(("id", str(id_problem(ident))))
     elif known_ids is not None and ident not in known_ids:
         out.append(("id", f"unknown site or work {ident!r}; ids are on the map popups and in "
                     "`citymap progress template`"))
@@ -411,15 +513,16 @@ def check_events(
     *,
     known_ids: set[str] | None = None,
     today: dt.date | None = None,
+    first_date: dt.date = FIRST_DATE,
     locations: Sequence[tuple[str, str]] | None = None,
     shown: str = "status",
 ) -> list[Problem]:
     """Every problem of ``events`` as additions to ``log``.
 
     Events the log already holds are not checked again (they add nothing). The others
-    must name a known id, use a site status, lie in 2020-01-01 … ``today``, not be earlier
-    than the latest event of their id in the log, have a percent in 0–100, and not repeat
-    the id and date of another new event.
+    must name a known id, use a site status, lie in ``first_date`` … ``today``, not be
+    earlier than the latest event of their id in the log, have a percent in 0–100, and not
+    repeat the id and date of another new event.
 
     Parameters
     ----------
@@ -431,6 +534,8 @@ def check_events(
         Site ids and work numbers (as text); ``None`` skips the check.
     today
         The latest allowed date (default: today).
+    first_date
+        The earliest allowed date: the plan's start (``Plan.start``).
     locations
         ``(where, item)`` of each event for the messages (e.g. ``("a.xlsx [进度填报]",
         "row 5")``); default ``(shown, "event N")``.
@@ -455,14 +560,19 @@ def check_events(
             continue
         for field, msg in field_problems(e.id, e.status, e.percent, known_ids=known_ids):
             bad(field, msg)
-        if not FIRST_DATE <= e.date <= today:
-            bad("date", f"{e.date.isoformat()!r} is outside {FIRST_DATE.isoformat()} … "
+        if not first_date <= e.date <= today:
+            bad("date", f"{e.date.isoformat()!r} is outside {first_date.isoformat()} … "
                 f"{today.isoformat()}")
         prev = last.get(e.id)
         if prev is not None and e.date < prev:
             bad("date", f"{e.date.isoformat()!r} is earlier than the last status of {e.id!r} "
                 f"({prev.isoformat()}); the log only grows forward — report the current "
                 "status with today's date instead")
+        for field, value, limit in (("note", e.note, MAX_NOTE_CHARS),
+                                    ("unit", e.unit, MAX_TEXT_CHARS)):
+            why = text_problem(value, limit=limit)
+            if why is not None:
+                bad(field, why)
         key = (e.id, e.date)
         if key in seen:
             bad("id", f"{e.id!r} on {e.date.isoformat()} is given twice (also {seen[key]}); "
@@ -520,7 +630,7 @@ def log_lock(log_path: str | Path, *, timeout: float = 120.0) -> Iterator[Path]:
 
 def _log_bytes(path: Path, events: Sequence[StatusEvent]) -> bytes:
     """The log's current bytes unchanged, then ``events`` as new rows."""
-    old = path.read_bytes() if path.exists() else b""
+    old = read_bounded(path, shown=path.name, kind="log") if path.exists() else b""
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=LOG_COLUMNS, lineterminator="\n")
     if not old.strip():
@@ -529,7 +639,7 @@ def _log_bytes(path: Path, events: Sequence[StatusEvent]) -> bytes:
     elif not old.endswith(b"\n"):
         old += b"\n"
     for e in events:
-        writer.writerow(e.as_row())
+        writer.writerow(escape_record(e.as_row()))
     return old + buf.getvalue().encode("utf-8")
 
 
@@ -540,6 +650,11 @@ def _resolve_log_path(root: Path, log_path: str | Path | None) -> Path:
     from citymap.workspace import load_config
 
     return root / load_config(root).status_log
+
+
+def one_line(text: str) -> str:
+    """``text`` stripped, with line breaks and tabs as spaces: a log event is one line."""
+    return " ".join(text.replace("\t", " ").splitlines()).strip()
 
 
 def split_new(log: StatusLog, events: Iterable[StatusEvent], *,
@@ -559,7 +674,7 @@ def split_new(log: StatusLog, events: Iterable[StatusEvent], *,
             unchanged.append(e)
             continue
         keys.add(k)
-        added.append(attrs.evolve(e, id=e.id.strip(), note=e.note.strip(),
+        added.append(attrs.evolve(e, id=e.id.strip(), note=one_line(e.note),
                                   unit=e.unit.strip(), recorded_at=recorded_at))
     return added, unchanged
 
@@ -575,6 +690,7 @@ def append_events(
     recorded_at: str | None = None,
     dry_run: bool = False,
     timeout: float = 120.0,
+    first_date: dt.date = FIRST_DATE,
 ) -> AppendResult:
     """Check ``events`` and append the new ones to the status log, safely.
 
@@ -605,6 +721,8 @@ def append_events(
         Check and report, write nothing.
     timeout
         Seconds to wait for the lock.
+    first_date
+        The earliest allowed date: the plan's start (``Plan.start``).
 
     Returns
     -------
@@ -632,9 +750,15 @@ def append_events(
     if not events:
         return AppendResult((), (), path, dry_run)
     with log_lock(path, timeout=timeout):
-        log = read_status_log(path, shown=shown, today=today)
+        try:
+            log = read_status_log(path, shown=shown, today=today,
+                                  first_date=first_date)
+        except ValidationError as exc:
+            raise ValidationError([*exc.problems, Problem(
+                shown, "", "", "does not parse, so nothing was added to it: fix the lines "
+                "above first (the log is never appended to blind)")]) from None
         problems = check_events(log, events, known_ids=known_ids, today=today,
-                                locations=locations, shown=shown)
+                                first_date=first_date, locations=locations, shown=shown)
         if problems:
             raise ValidationError(problems)
         added, unchanged = split_new(log, events, recorded_at=stamp)

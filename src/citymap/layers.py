@@ -7,17 +7,21 @@ styled, and which fields its popups show.
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import attrs
 
-from citymap.errors import Problem
+from citymap.errors import Problem, ValidationError
+from citymap.limits import path_problem, read_bounded
+from citymap.vocab import PURPOSE_SHAPES, PURPOSES, SINGLE_PURPOSES
 
-__all__ = ["FieldSpec", "LayerSpec", "load_layers", "GEOMETRY_TYPES", "FIELD_TYPES", "THEMES"]
+__all__ = ["FieldSpec", "LayerSpec", "load_layers", "layers_for", "layer_for", "purposes_of",
+           "GEOMETRY_TYPES", "FIELD_TYPES", "THEMES"]
 
 GEOMETRY_TYPES = ("Point", "LineString", "Polygon")
 FIELD_TYPES = ("str", "int", "float", "bool")
@@ -26,8 +30,11 @@ ROLES = ("sites", "context")
 THEMES = ("生态修复", "城市更新", "城市设计", "垃圾分类", "清洁取暖")
 MARKERS = ("circle", "square", "triangle", "diamond")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_FIELD = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,39}")
+_COLOR = re.compile(r"#[0-9A-Fa-f]{3,8}|[a-z]{3,20}")
+_STYLE_NUMBERS = ("weight", "fill_opacity", "opacity", "radius")
 _KEYS = {"name", "role", "source", "geometry", "action", "works", "theme", "title", "popup",
-         "fields", "style", "public_fields", "internal"}
+         "fields", "style", "purpose", "public_fields", "internal"}
 #: Columns every layer has (besides its own ``fields``), for ``public_fields``.
 BASE_COLUMNS = ("id", "works", "name", "year", "status_date", "source", "kind")
 
@@ -56,6 +63,7 @@ class LayerSpec:
     action: int | None = None
     works: tuple[int, ...] = ()
     theme: str = ""
+    purpose: str = ""
     popup: tuple[str, ...] = ()
     fields: Mapping[str, FieldSpec] = attrs.field(factory=dict)
     style: Mapping[str, Any] = attrs.field(factory=dict)
@@ -95,6 +103,10 @@ def _parse(path: Path, shown: str, data: dict[str, Any],
     if not isinstance(source, str) or not source:
         bad("source", f"must be the data file, e.g. 'geo/sites/{path.stem}.geojson', got "
             f"{source!r}")
+    else:
+        why = path_problem(path.parent.parent, source)
+        if why is not None:
+            bad("source", why)
     geometry = data.get("geometry")
     if geometry not in GEOMETRY_TYPES:
         bad("geometry", f"{geometry!r} must be one of {', '.join(GEOMETRY_TYPES)}")
@@ -108,34 +120,18 @@ def _parse(path: Path, shown: str, data: dict[str, Any],
     theme = data.get("theme", "")
     if theme and theme not in THEMES:
         bad("theme", f"{theme!r} must be one of {', '.join(THEMES)}")
+    purpose = _purpose(data, str(name), role, geometry, bad)
     title = data.get("title", {})
-    if not isinstance(title, dict) or not isinstance(title.get("zh"), str) or not title["zh"]:
+    if (not isinstance(title, dict) or not isinstance(title.get("zh"), str) or not title["zh"]
+            or not isinstance(title.get("en", ""), str)):
         bad("title", f"must be {{zh = '…', en = '…'}}, got {title!r}")
         title = {}
     popup = data.get("popup", [])
     if not isinstance(popup, list) or not all(isinstance(p, str) for p in popup):
         bad("popup", f"must be a list of field names, got {popup!r}")
         popup = []
-    fields: dict[str, FieldSpec] = {}
-    raw_fields = data.get("fields", {})
-    if not isinstance(raw_fields, dict):
-        bad("fields", f"must be a table of fields, got {raw_fields!r}")
-        raw_fields = {}
-    for fname, spec in raw_fields.items():
-        if isinstance(spec, str):
-            spec = {"type": spec}
-        if not isinstance(spec, dict) or spec.get("type", "str") not in FIELD_TYPES:
-            bad(f"fields.{fname}", f"type must be one of {', '.join(FIELD_TYPES)}, got {spec!r}")
-            continue
-        fields[fname] = FieldSpec(fname, spec.get("type", "str"), str(spec.get("zh", "")),
-                                  str(spec.get("en", "")), bool(spec.get("required", False)))
-    style = data.get("style", {})
-    if not isinstance(style, dict):
-        bad("style", f"must be a table, got {style!r}")
-        style = {}
-    marker = style.get("marker", "circle")
-    if marker not in MARKERS:
-        bad("style.marker", f"{marker!r} must be one of {', '.join(MARKERS)}")
+    fields = _parse_fields(data.get("fields", {}), bad)
+    style = _parse_style(data.get("style", {}), bad)
     public = data.get("public_fields", [])
     if not isinstance(public, list) or not all(isinstance(p, str) for p in public):
         bad("public_fields", f"must be a list of field names, got {public!r}")
@@ -152,9 +148,130 @@ def _parse(path: Path, shown: str, data: dict[str, Any],
     return LayerSpec(
         name=name, role=role, source=str(source), geometry=str(geometry), title_zh=title["zh"],
         title_en=str(title.get("en", "")), action=action, works=tuple(works), theme=theme,
-        popup=tuple(popup), fields=fields, style=style, path=shown,
+        purpose=purpose, popup=tuple(popup), fields=fields, style=style, path=shown,
         public_fields=tuple(public), internal=bool(internal),
     )
+
+
+def _parse_fields(raw: object, bad: Callable[[str, str], None]) -> dict[str, FieldSpec]:
+    """The ``[fields]`` table: name → :class:`FieldSpec` (a bare type string is accepted)."""
+    if not isinstance(raw, dict):
+        bad("fields", f"must be a table of fields, got {raw!r}")
+        return {}
+    fields: dict[str, FieldSpec] = {}
+    for fname, spec in raw.items():
+        if isinstance(spec, str):
+            spec = {"type": spec}
+        if not _FIELD.fullmatch(fname):
+            bad(f"fields.{fname}", f"{fname!r} is not a field name: letters, digits and _, "
+                "starting with a letter, at most 40 characters")
+            continue
+        if not isinstance(spec, dict) or spec.get("type", "str") not in FIELD_TYPES:
+            bad(f"fields.{fname}", f"type must be one of {', '.join(FIELD_TYPES)}, got {spec!r}")
+            continue
+        zh, en, req = spec.get("zh", ""), spec.get("en", ""), spec.get("required", False)
+        if not isinstance(zh, str) or not isinstance(en, str) or not isinstance(req, bool):
+            bad(f"fields.{fname}", f"zh and en must be texts and required true or false, got "
+                f"{spec!r}")
+            continue
+        fields[fname] = FieldSpec(fname, spec.get("type", "str"), zh, en, req)
+    return fields
+
+
+def _parse_style(raw: object, bad: Callable[[str, str], None]) -> dict[str, Any]:
+    """The ``[style]`` table (its marker checked)."""
+    if not isinstance(raw, dict):
+        bad("style", f"must be a table, got {raw!r}")
+        return {}
+    _check_style(raw, bad)
+    return raw
+
+
+def _purpose(data: Mapping[str, Any], name: str, role: object, geometry: object,
+             bad: Callable[[str, str], None]) -> str:
+    """The layer's purpose: its ``purpose`` key, else its name when that is a purpose."""
+    if "purpose" not in data:  # a layer named after a purpose, of its shape, has it
+        shape = PURPOSE_SHAPES.get(name)
+        return name if shape is not None and shape == (role, geometry) else ""
+    purpose = data["purpose"]
+    if purpose == "":
+        return ""
+    if purpose not in PURPOSES:
+        bad("purpose", f"{purpose!r} must be one of {', '.join(PURPOSES)} (or \"\" for none); "
+            "see docs/workspace.md")
+        return ""
+    want_role, want_geometry = PURPOSE_SHAPES[purpose]
+    if (role, geometry) != (want_role, want_geometry):
+        bad("purpose", f"a {purpose!r} layer must have role = {want_role!r} and geometry = "
+            f"{want_geometry!r}, this one has {role!r} and {geometry!r}")
+    return str(purpose)
+
+
+def layers_for(layers: Mapping[str, LayerSpec], purpose: str) -> tuple[str, ...]:
+    """The names of the layers whose purpose is ``purpose`` (a key of
+    :data:`citymap.vocab.PURPOSES`), in name order.
+    """
+    if purpose not in PURPOSES:
+        raise KeyError(f"{purpose!r} is not a layer purpose")
+    return tuple(sorted(n for n, spec in layers.items() if spec.purpose == purpose))
+
+
+def layer_for(layers: Mapping[str, LayerSpec], purpose: str) -> str | None:
+    """The layer whose purpose is ``purpose`` (one of :data:`citymap.vocab.SINGLE_PURPOSES`),
+    or None when the workspace has none.
+    """
+    if purpose not in SINGLE_PURPOSES:
+        raise KeyError(f"{purpose!r} is not a purpose of one layer; use layers_for")
+    found = layers_for(layers, purpose)
+    return found[0] if found else None
+
+
+def purposes_of(tomls: Mapping[str, str]) -> dict[str, tuple[str, ...]]:
+    """Purpose → layer names, from the text of layer definitions (layer name → TOML text),
+    e.g. as a store keeps them. Definitions that do not parse have no purpose.
+    """
+    out: dict[str, list[str]] = {}
+    for name, text in tomls.items():
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError:
+            continue
+        spec = _parse(Path(f"layers/{name}.toml"), f"layers/{name}.toml", data, [])
+        if spec is not None and spec.purpose:
+            out.setdefault(spec.purpose, []).append(name)
+    return {p: tuple(sorted(names)) for p, names in out.items()}
+
+
+def _check_single(layers: Mapping[str, LayerSpec], problems: list[Problem]) -> None:
+    for purpose in SINGLE_PURPOSES:
+        found = layers_for(layers, purpose)
+        for name in found[1:]:
+            problems.append(Problem(layers[name].path, "", "purpose",
+                                    f"{purpose!r} is already the purpose of layer "
+                                    f"{found[0]!r}; one layer per workspace may have it"))
+
+
+def _check_style(style: Mapping[str, Any], bad: Callable[[str, str], None]) -> None:
+    marker = style.get("marker", "circle")
+    if marker not in MARKERS:
+        bad("style.marker", f"{marker!r} must be one of {', '.join(MARKERS)}")
+    for key in _STYLE_NUMBERS:
+        v = style.get(key, 0)
+        if (not isinstance(v, int | float) or isinstance(v, bool) or not math.isfinite(v)
+                or not 0 <= v <= 100):
+            bad(f"style.{key}", f"{v!r} must be a number (0–1 for opacities, pixels for "
+                "weight and radius)")
+    colors: list[tuple[str, object]] = [("style.color", style.get("color", "#000"))]
+    status = style.get("status", {})
+    if not isinstance(status, dict):
+        bad("style.status", f"must be a table of {{color = '#rrggbb'}} per status, got "
+            f"{status!r}")
+        status = {}
+    for k, v in status.items():
+        colors.append((f"style.status.{k}", v.get("color") if isinstance(v, dict) else v))
+    for key, color in colors:
+        if not isinstance(color, str) or not _COLOR.fullmatch(color):
+            bad(key, f"{color!r} must be a colour like '#1f78b4' or 'red'")
 
 
 def load_layers(root: str | Path, problems: list[Problem] | None = None) -> dict[str, LayerSpec]:
@@ -172,21 +289,23 @@ def load_layers(root: str | Path, problems: list[Problem] | None = None) -> dict
     dict
         Layer name → :class:`LayerSpec`, in file-name order.
     """
-    from citymap.errors import ValidationError
-
     root = Path(root)
     own = problems if problems is not None else []
     out: dict[str, LayerSpec] = {}
     for path in sorted((root / "layers").glob("*.toml")):
         shown = str(path.relative_to(root))
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
+            data = tomllib.loads(read_bounded(path, shown=shown, kind="config").decode("utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             own.append(Problem(shown, "", "", f"is not valid UTF-8 TOML: {exc}"))
+            continue
+        except ValidationError as exc:
+            own.extend(exc.problems)
             continue
         spec = _parse(path, shown, data, own)
         if spec is not None:
             out[spec.name] = spec
+    _check_single(out, own)
     if problems is None and own:
         raise ValidationError(own)
     return out

@@ -24,11 +24,10 @@ from typing import Any
 
 import attrs
 
-from citymap.history import BEHIND, DONE
 from citymap.io.atomic import write_with
 from citymap.sites import parse_works
 from citymap.supervise import DayStatus
-from citymap.vocab import SCHEMATIC, label
+from citymap.vocab import BEHIND, DONE, SCHEMATIC, label
 from citymap.workspace import Workspace
 
 __all__ = ["DispatchRow", "dispatch_rows", "note_parts", "write_dispatch", "DISPATCH_COLUMNS"]

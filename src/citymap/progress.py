@@ -29,7 +29,6 @@ import pandas as pd
 
 from citymap.errors import Problem, ValidationError
 from citymap.history import (
-    DONE,
     AppendResult,
     StatusEvent,
     WorkState,
@@ -41,6 +40,7 @@ from citymap.history import (
 from citymap.io.xlsx import ProgressFile, SheetRow, read_progress_file, write_template
 from citymap.register import Register, Work
 from citymap.sites import parse_works
+from citymap.vocab import BEHIND, DONE
 from citymap.workspace import Workspace
 
 __all__ = [
@@ -174,7 +174,8 @@ def make_template(ws: Workspace, unit: str, path: str | Path, *, as_of: dt.date 
     if not rows:
         raise ValidationError([Problem("--unit", "", "", f"{unit!r} leads no work"
                                        + ("" if lead_only else " and shares none"))])
-    out = write_template(path, rows, unit=name, as_of=as_of, title=ws.register.plan.title)
+    out = write_template(path, rows, unit=name, as_of=as_of, title=ws.register.plan.title,
+                         first_date=ws.register.plan.start)
     n_works = sum(1 for r in rows if r["kind"] == "工程")
     return TemplateResult(out, name, n_works, len(rows) - n_works)
 
@@ -212,7 +213,7 @@ def read_events(
     A row is refused when its 编号 is unknown, its unit neither leads nor shares the work,
     新状态 is not a status (department words such as 完工 or 在建 are read through the
     status synonyms, :func:`citymap.io.intake.values.status_synonyms`), 日期 is missing,
-    not a date, outside 2020-01-01 … today or earlier than the last status of that id,
+    not a date, outside the plan's start … today or earlier than the last status of that id,
     完成百分比 is not a number in 0–100, or the same 编号 and 日期 appear twice in the file.
 
     Parameters
@@ -306,7 +307,7 @@ def read_events(
                 bad(field, msg)
     row_of = {(r.where, f"row {r.row}"): r for r in pf.rows}
     for p in check_events(ws.history, events, known_ids=set(ids), today=today,
-                          locations=locations):
+                          first_date=ws.register.plan.start, locations=locations):
         found = row_of.get((p.where, p.item))
         problems.append(Problem(p.where, p.item, found.label(p.field) if found else p.field,
                                 p.message))
@@ -369,7 +370,8 @@ def import_progress(
         raise ValidationError(problems)
     res: AppendResult = append_events(ws.root, events, log_path=ws.config.status_log,
                                       known_ids=set(ids_of(ws)), today=today,
-                                      locations=locations, dry_run=dry_run)
+                                      locations=locations, dry_run=dry_run,
+                                      first_date=ws.register.plan.start)
     return ImportResult(Path(path), len(pf.rows), pf.skipped, res.added, res.unchanged,
                         dry_run)
 
@@ -399,11 +401,14 @@ def set_status(
                                    unit=unit)
     ids = set(ids_of(ws))
     loc = [("status set", event.id)]
-    problems += check_events(ws.history, [event], known_ids=ids, today=today, locations=loc)
+    first = ws.register.plan.start
+    problems += check_events(ws.history, [event], known_ids=ids, today=today, first_date=first,
+                             locations=loc)
     if problems:
         raise ValidationError(problems)
     return append_events(ws.root, [event], log_path=ws.config.status_log,
-                         known_ids=ids, today=today, locations=loc, dry_run=dry_run)
+                         known_ids=ids, today=today, locations=loc, dry_run=dry_run,
+                         first_date=first)
 
 
 def status_event(ws: Workspace, ident: str, status: str, date: dt.date, *,
@@ -531,7 +536,7 @@ def overdue_from(ws: Workspace, as_of: dt.date, sites: pd.DataFrame,
     :func:`citymap.history.work_states` of that day (see :func:`overdue_items`).
     """
     by_id = {str(r.id): r for r in sites.itertuples()} if len(sites) else {}
-    behind_ids = set(sites.loc[sites["overdue"] | (sites["status"] == "滞后"), "id"].astype(
+    behind_ids = set(sites.loc[sites["overdue"] | (sites["status"] == BEHIND), "id"].astype(
         str)) if len(sites) else set()
     targets = {t.id: t for t in ws.register.targets}
     out: list[OverdueItem] = []
@@ -545,14 +550,14 @@ def overdue_from(ws: Workspace, as_of: dt.date, sites: pd.DataFrame,
             continue
         own_behind = [i for i in by_id if i in behind_ids
                       and w.number in parse_works(by_id[i].works)]
-        if st.status != "滞后" and not own_behind:
+        if st.status != BEHIND and not own_behind:
             continue
         lines: list[tuple[str, str, str, dt.date | None, str]] = []
-        if st.status == "滞后":
+        if st.status == BEHIND:
             lines.append(("工程", str(w.number), w.name, st.due, st.status))
         for tid in st.missed_targets:
             t = targets[tid]
-            lines.append(("目标", tid, t.name, t.deadline, "滞后"))
+            lines.append(("目标", tid, t.name, t.deadline, BEHIND))
         for sid in sorted(own_behind, key=lambda i: (int(by_id[i].year), i)):
             r = by_id[sid]
             due = dt.date(int(r.year), 12, 31)

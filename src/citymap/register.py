@@ -7,6 +7,7 @@ listing every problem with its file, row (work number and line), field and what 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, TypeGuard
@@ -16,7 +17,7 @@ import attrs
 from citymap._yaml import line_of, load_yaml
 from citymap.errors import Problem, ValidationError
 from citymap.history import parse_date
-from citymap.vocab import COMPARISONS, METRICS, PLAN_YEARS, WORK_STATUSES
+from citymap.vocab import COMPARISONS, METRICS, PLAN_YEARS, STARTED, WORK_STATUSES
 
 __all__ = [
     "Action",
@@ -130,7 +131,7 @@ class Work:
     summary: str = ""
     site_bound: bool = False
     plan_only: bool = False
-    status: str = "进行中"
+    status: str = STARTED
     targets: tuple[Target, ...] = ()
 
     @property
@@ -158,10 +159,19 @@ class Plan:
     county: str
     issued_by: str = ""
     issued: dt.date | None = None
-    start: dt.date = dt.date(2020, 1, 1)
-    end: dt.date = dt.date(2022, 12, 31)
+    start: dt.date = dt.date(PLAN_YEARS[0], 1, 1)
+    end: dt.date = dt.date(PLAN_YEARS[1], 12, 31)
     basis: tuple[str, ...] = ()
     partner_units_of_every_work: tuple[str, ...] = ()
+
+    @property
+    def years(self) -> tuple[int, int]:
+        """The plan's first and last year (of ``start`` and ``end``), e.g. ``(2023, 2025)``.
+
+        Every plan year in citymap comes from here: target and site years, the years of
+        ``--year``, the map's dates, the report's overview.
+        """
+        return (self.start.year, self.end.year)
 
 
 @attrs.frozen
@@ -281,6 +291,28 @@ def _units(c: _Checker, obj: dict[str, Any], field: str, item: str,
     return tuple(units)
 
 
+def _text(c: _Checker, obj: dict[str, Any], field: str, item: str) -> str:
+    """An optional text field (``""`` when absent); any other type is a problem."""
+    v = obj.get(field)
+    if v is None:
+        return ""
+    if not isinstance(v, str):
+        c.add(item, field, f"must be a text, got {v!r}", obj)
+        return ""
+    return v
+
+
+def _list(c: _Checker, obj: dict[str, Any], field: str, item: str) -> list[Any]:
+    """An optional list field (``[]`` when absent); any other type is a problem."""
+    v = obj.get(field)
+    if v is None:
+        return []
+    if not isinstance(v, list):
+        c.add(item, field, f"must be a list, got {v!r}", obj)
+        return []
+    return v
+
+
 def _date(c: _Checker, obj: dict[str, Any], field: str, item: str) -> dt.date | None:
     v = obj.get(field)
     try:
@@ -291,7 +323,7 @@ def _date(c: _Checker, obj: dict[str, Any], field: str, item: str) -> dt.date | 
 
 
 def _parse_target(c: _Checker, raw: Any, work: int | None, item: str,
-                  years: tuple[int, int] = PLAN_YEARS) -> Target | None:
+                  years: tuple[int, int]) -> Target | None:
     if not isinstance(raw, dict):
         c.add(item, "targets", f"each target must be a mapping, got {raw!r}")
         return None
@@ -309,8 +341,8 @@ def _parse_target(c: _Checker, raw: Any, work: int | None, item: str,
               "the metrics citymap knows", raw)
         ok = False
     value = raw.get("value")
-    if not isinstance(value, int | float) or isinstance(value, bool):
-        c.add(titem, "value", f"must be a number, got {value!r}", raw)
+    if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value):
+        c.add(titem, "value", f"must be a finite number, got {value!r}", raw)
         ok = False
     unit = raw.get("unit")
     if not isinstance(unit, str) or not unit:
@@ -325,7 +357,7 @@ def _parse_target(c: _Checker, raw: Any, work: int | None, item: str,
         c.add(titem, "comparison", f"must be one of {', '.join(COMPARISONS)}, got "
               f"{comparison!r}", raw)
         ok = False
-    lo, hi = years  # the plan's own period (start/end), 2020–2022 by default
+    lo, hi = years  # the plan's own period (Plan.years)
     year = raw.get("year")
     if not _is_int(year) or not lo <= year <= hi:
         c.add(titem, "year", f"must be a year from {lo} to {hi}, got {year!r}", raw)
@@ -365,14 +397,165 @@ def _parse_target(c: _Checker, raw: Any, work: int | None, item: str,
         return None
     assert isinstance(tid, str) and isinstance(metric, str) and isinstance(unit, str)
     assert isinstance(value, int | float) and _is_int(year) and _is_int(start)
+    texts = {f: _text(c, raw, f, titem) for f in ("name", "note", "flag", "source")}
     return Target(
-        id=tid.strip(), work=work, metric=metric, name=str(raw.get("name", "")).strip(),
+        id=tid.strip(), work=work, metric=metric, name=texts["name"].strip(),
         value=float(value), unit=unit, comparison=comparison, year=year, start_year=start,
         layer=layer, where=_freeze_where({k: v for k, v in (where or {}).items()
                                           if k != "__line__"}),
-        denominator=denominator, note=str(raw.get("note", "") or ""),
-        flag=str(raw.get("flag", "") or ""), source=str(raw.get("source", "") or ""),
+        denominator=denominator, note=texts["note"], flag=texts["flag"],
+        source=texts["source"],
     )
+
+
+def _parse_plan(c: _Checker, data: dict[str, Any]) -> Plan:
+    p = data.get("plan")
+    if not isinstance(p, dict):
+        c.add("plan", "", "is missing: give at least its title and county", data)
+        return Plan(title="", county="")
+    for f in ("title", "county"):
+        if not isinstance(p.get(f), str) or not p[f].strip():
+            c.add("plan", f, f"must be a non-empty text, got {p.get(f)!r}", p)
+    default = Plan(title="", county="")
+    start = _date(c, p, "start", "plan") if "start" in p else default.start
+    end = _date(c, p, "end", "plan") if "end" in p else default.end
+    if start and end and end < start:
+        c.add("plan", "end", f"{end.isoformat()!r} is before the start "
+              f"{start.isoformat()!r}: give the plan's period as start … end", p)
+    issued = _date(c, p, "issued", "plan") if "issued" in p else None
+    basis = _list(c, p, "basis", "plan")
+    if not all(isinstance(b, str) for b in basis):
+        c.add("plan", "basis", f"must be a list of texts, got {basis!r}", p)
+    return Plan(
+        title=str(p.get("title", "")), county=str(p.get("county", "")),
+        issued_by=_text(c, p, "issued_by", "plan"), issued=issued,
+        start=start or default.start, end=end or default.end,
+        basis=tuple(str(b) for b in basis),
+        partner_units_of_every_work=_units(c, p, "partner_units_of_every_work", "plan",
+                                           required=False),
+    )
+
+
+def _parse_phases(c: _Checker, data: dict[str, Any]) -> list[Phase]:
+    phases = []
+    for i, ph in enumerate(_list(c, data, "phases", "top level"), start=1):
+        item = f"phase {ph.get('number', i) if isinstance(ph, dict) else i}"
+        if not isinstance(ph, dict):
+            c.add(item, "", f"must be a mapping, got {ph!r}")
+            continue
+        s, e = _date(c, ph, "start", item), _date(c, ph, "end", item)
+        number = ph.get("number", i)
+        if not _is_int(number):
+            c.add(item, "number", f"must be a whole number, got {number!r}", ph)
+            continue
+        name_ph, name_en = _text(c, ph, "name", item), _text(c, ph, "name_en", item)
+        if s and e and s > e:
+            c.add(item, "end", f"{e.isoformat()!r} is before the start {s.isoformat()!r}", ph)
+        if s and e:
+            phases.append(Phase(number, name_ph, s, e, name_en))
+    return phases
+
+
+def _parse_aliases(c: _Checker, data: dict[str, Any]) -> dict[str, str]:
+    aliases_raw = data.get("unit_aliases", {}) or {}
+    if not isinstance(aliases_raw, dict):
+        c.add("unit_aliases", "", f"must be a mapping alias: unit, got {aliases_raw!r}")
+        return {}
+    aliases: dict[str, str] = {}
+    for k, v in aliases_raw.items():
+        if k == "__line__":
+            continue
+        if not isinstance(k, str) or not isinstance(v, str) or not k.strip() or not v.strip():
+            c.add("unit_aliases", str(k), f"must map a unit name to a unit name, got "
+                  f"{k!r}: {v!r}", aliases_raw)
+        else:
+            aliases[k.strip()] = v.strip()
+    return aliases
+
+
+def _numbered(c: _Checker, raw: object, what: str, data: dict[str, Any],
+              missing: str) -> list[tuple[int, dict[str, Any]]]:
+    """The entries of a list of numbered mappings (actions, works) with a new valid number."""
+    if not isinstance(raw, list) or not raw:
+        c.add(f"{what}s", "", missing, data)
+        return []
+    out: list[tuple[int, dict[str, Any]]] = []
+    seen: set[int] = set()
+    for i, a in enumerate(raw, start=1):
+        if not isinstance(a, dict):
+            c.add(f"{what} #{i}", "", f"must be a mapping, got {a!r}")
+            continue
+        n = a.get("number")
+        if what == "work":
+            c.unknown_keys(a, _WORK_KEYS, f"work {n}")
+        if not _is_int(n) or n < 1:
+            c.add(f"{what} #{i}", "number", f"must be a positive whole number, got {n!r}", a)
+            continue
+        if n in seen:
+            c.add(f"{what} {n}", "number", f"duplicate {what} number {n!r}"
+                  + (": each work number is used once" if what == "work" else ""), a)
+            continue
+        seen.add(n)
+        out.append((n, a))
+    return out
+
+
+def _parse_actions(c: _Checker, data: dict[str, Any]) -> list[Action]:
+    actions: list[Action] = []
+    for n, a in _numbered(c, data.get("actions"), "action", data,
+                          "are missing: list the plan's actions with number and name"):
+        if not isinstance(a.get("name"), str) or not a["name"].strip():
+            c.add(f"action {n}", "name", f"must be a non-empty text, got {a.get('name')!r}", a)
+        actions.append(Action(n, str(a.get("name", "")).strip(),
+                              _text(c, a, "name_en", f"action {n}")))
+    return actions
+
+
+def _parse_work(c: _Checker, n: int, w: dict[str, Any], actions: set[int],
+                target_ids: dict[str, str], years: tuple[int, int]) -> Work:
+    item = f"work {n}"
+    act = w.get("action")
+    if act not in actions:
+        c.add(item, "action", f"unknown action {act!r}; the actions are {sorted(actions)}", w)
+    name = w.get("name")
+    if not isinstance(name, str) or not name.strip():
+        c.add(item, "name", f"must be a non-empty text, got {name!r}", w)
+    lead = _units(c, w, "lead_units", item, required=True)
+    partners = _units(c, w, "partner_units", item, required=False)
+    status = w.get("status", STARTED)
+    if status not in WORK_STATUSES:
+        c.add(item, "status", f"unknown status {status!r}; use one of "
+              f"{', '.join(WORK_STATUSES)}", w)
+    for flag in ("site_bound", "plan_only"):
+        if flag in w and not isinstance(w[flag], bool):
+            c.add(item, flag, f"must be true or false, got {w[flag]!r}", w)
+    summary = _text(c, w, "summary", item)
+    targets = _parse_targets(c, _list(c, w, "targets", item), n, item, target_ids, years)
+    return Work(
+        number=n, action=act if _is_int(act) else 0, name=str(name or "").strip(),
+        lead_units=lead, partner_units=partners, summary=summary,
+        site_bound=bool(w.get("site_bound", False)), plan_only=bool(w.get("plan_only", False)),
+        status=str(status), targets=tuple(targets),
+    )
+
+
+def _parse_targets(c: _Checker, raw: list[Any], work: int | None, item: str,
+                   target_ids: dict[str, str], years: tuple[int, int]) -> list[Target]:
+    """The targets of a work (or of the plan, ``work`` None) in the plan's ``years``; ids
+    unique in the register.
+    """
+    targets = []
+    for t in raw:
+        tg = _parse_target(c, t, work, item, years)
+        if tg is None:
+            continue
+        if tg.id in target_ids:
+            where = f"{item} target {tg.id}" if work is not None else f"plan target {tg.id}"
+            also = f" (also in {target_ids[tg.id]})" if work is not None else ""
+            c.add(where, "id", f"duplicate target id {tg.id!r}{also}", t)
+        target_ids[tg.id] = item
+        targets.append(tg)
+    return targets
 
 
 def parse_register(data: Any, *, shown: str = "register") -> Register:
@@ -388,139 +571,18 @@ def parse_register(data: Any, *, shown: str = "register") -> Register:
         raise ValidationError([Problem(shown, "", "", "must be a YAML mapping with plan, "
                                        "actions and works")])
     c.unknown_keys(data, _TOP_KEYS, "top level")
-
-    # plan
-    p = data.get("plan")
-    plan = Plan(title="", county="")
-    if not isinstance(p, dict):
-        c.add("plan", "", "is missing: give at least its title and county", data)
-    else:
-        for f in ("title", "county"):
-            if not isinstance(p.get(f), str) or not p[f].strip():
-                c.add("plan", f, f"must be a non-empty text, got {p.get(f)!r}", p)
-        start = _date(c, p, "start", "plan") if "start" in p else dt.date(2020, 1, 1)
-        end = _date(c, p, "end", "plan") if "end" in p else dt.date(2022, 12, 31)
-        issued = _date(c, p, "issued", "plan") if "issued" in p else None
-        plan = Plan(
-            title=str(p.get("title", "")), county=str(p.get("county", "")),
-            issued_by=str(p.get("issued_by", "") or ""), issued=issued,
-            start=start or dt.date(2020, 1, 1), end=end or dt.date(2022, 12, 31),
-            basis=tuple(str(b) for b in p.get("basis", []) or []),
-            partner_units_of_every_work=_units(c, p, "partner_units_of_every_work", "plan",
-                                               required=False),
-        )
-
-    # phases
-    phases = []
-    for i, ph in enumerate(data.get("phases", []) or [], start=1):
-        item = f"phase {ph.get('number', i) if isinstance(ph, dict) else i}"
-        if not isinstance(ph, dict):
-            c.add(item, "", f"must be a mapping, got {ph!r}")
-            continue
-        s, e = _date(c, ph, "start", item), _date(c, ph, "end", item)
-        if s and e and s > e:
-            c.add(item, "end", f"{e.isoformat()!r} is before the start {s.isoformat()!r}", ph)
-        if s and e:
-            phases.append(Phase(int(ph.get("number", i)), str(ph.get("name", "")), s, e,
-                                str(ph.get("name_en", "") or "")))
-
-    # aliases
-    aliases_raw = data.get("unit_aliases", {}) or {}
-    aliases: dict[str, str] = {}
-    if not isinstance(aliases_raw, dict):
-        c.add("unit_aliases", "", f"must be a mapping alias: unit, got {aliases_raw!r}")
-    else:
-        aliases = {str(k): str(v) for k, v in aliases_raw.items() if k != "__line__"}
-
-    # actions
-    actions: list[Action] = []
-    seen_actions: set[int] = set()
-    raw_actions = data.get("actions")
-    if not isinstance(raw_actions, list) or not raw_actions:
-        c.add("actions", "", "are missing: list the plan's actions with number and name", data)
-        raw_actions = []
-    for i, a in enumerate(raw_actions, start=1):
-        if not isinstance(a, dict):
-            c.add(f"action #{i}", "", f"must be a mapping, got {a!r}")
-            continue
-        n = a.get("number")
-        item = f"action {n}"
-        if not _is_int(n) or n < 1:
-            c.add(f"action #{i}", "number", f"must be a positive whole number, got {n!r}", a)
-            continue
-        if n in seen_actions:
-            c.add(item, "number", f"duplicate action number {n!r}", a)
-            continue
-        seen_actions.add(n)
-        if not isinstance(a.get("name"), str) or not a["name"].strip():
-            c.add(item, "name", f"must be a non-empty text, got {a.get('name')!r}", a)
-        actions.append(Action(n, str(a.get("name", "")).strip(),
-                              str(a.get("name_en", "") or "")))
-
-    # works
-    works: list[Work] = []
-    seen_works: set[int] = set()
+    plan = _parse_plan(c, data)
+    phases = _parse_phases(c, data)
+    aliases = _parse_aliases(c, data)
+    actions = _parse_actions(c, data)
+    action_numbers = {a.number for a in actions}
     target_ids: dict[str, str] = {}
-    raw_works = data.get("works")
-    if not isinstance(raw_works, list) or not raw_works:
-        c.add("works", "", "are missing: list the plan's works", data)
-        raw_works = []
-    for i, w in enumerate(raw_works, start=1):
-        if not isinstance(w, dict):
-            c.add(f"work #{i}", "", f"must be a mapping, got {w!r}")
-            continue
-        n = w.get("number")
-        item = f"work {n}"
-        c.unknown_keys(w, _WORK_KEYS, item)
-        if not _is_int(n) or n < 1:
-            c.add(f"work #{i}", "number", f"must be a positive whole number, got {n!r}", w)
-            continue
-        if n in seen_works:
-            c.add(item, "number", f"duplicate work number {n!r}: each work number is used "
-                  "once", w)
-            continue
-        seen_works.add(n)
-        act = w.get("action")
-        if act not in seen_actions:
-            c.add(item, "action", f"unknown action {act!r}; the actions are "
-                  f"{sorted(seen_actions)}", w)
-        name = w.get("name")
-        if not isinstance(name, str) or not name.strip():
-            c.add(item, "name", f"must be a non-empty text, got {name!r}", w)
-        lead = _units(c, w, "lead_units", item, required=True)
-        partners = _units(c, w, "partner_units", item, required=False)
-        status = w.get("status", "进行中")
-        if status not in WORK_STATUSES:
-            c.add(item, "status", f"unknown status {status!r}; use one of "
-                  f"{', '.join(WORK_STATUSES)}", w)
-        for flag in ("site_bound", "plan_only"):
-            if flag in w and not isinstance(w[flag], bool):
-                c.add(item, flag, f"must be true or false, got {w[flag]!r}", w)
-        targets = []
-        for t in w.get("targets", []) or []:
-            tg = _parse_target(c, t, n, item, (plan.start.year, plan.end.year))
-            if tg is not None:
-                if tg.id in target_ids:
-                    c.add(f"{item} target {tg.id}", "id", f"duplicate target id {tg.id!r} "
-                          f"(also in {target_ids[tg.id]})", t)
-                target_ids[tg.id] = item
-                targets.append(tg)
-        works.append(Work(
-            number=n, action=act if _is_int(act) else 0, name=str(name or "").strip(),
-            lead_units=lead, partner_units=partners, summary=str(w.get("summary", "") or ""),
-            site_bound=bool(w.get("site_bound", False)), plan_only=bool(w.get("plan_only", False)),
-            status=str(status), targets=tuple(targets),
-        ))
-
-    plan_targets = []
-    for t in data.get("plan_targets", []) or []:
-        tg = _parse_target(c, t, None, "plan", (plan.start.year, plan.end.year))
-        if tg is not None:
-            if tg.id in target_ids:
-                c.add(f"plan target {tg.id}", "id", f"duplicate target id {tg.id!r}", t)
-            target_ids[tg.id] = "plan"
-            plan_targets.append(tg)
-
+    years = plan.years
+    works = [_parse_work(c, n, w, action_numbers, target_ids, years)
+             for n, w in _numbered(c, data.get("works"), "work", data,
+                                   "are missing: list the plan's works")]
+    plan_targets = _parse_targets(c, _list(c, data, "plan_targets", "top level"), None, "plan",
+                                  target_ids, years)
     if c.problems:
         raise ValidationError(c.problems)
     return Register(plan=plan, phases=tuple(phases), actions=tuple(actions),

@@ -8,8 +8,8 @@ text from the records is escaped by Jinja2's autoescape. Schematic data carries 
 notice.
 
 With a year the report is that year's 通报: its targets, and the charts show every year of
-their metrics up to the report date. Without a year it is the three-year overview (总评):
-every target of the plan.
+their metrics up to the report date. Without a year it is the overview (总评, 三年总评 for a
+three-year plan) of every target of the plan's period (``Plan.years``).
 """
 
 from __future__ import annotations
@@ -32,16 +32,21 @@ import numpy as np
 from citymap.crs import MEASURE_CRS, to_measure
 from citymap.fonts import cjk_font
 from citymap.io.atomic import write_text
-from citymap.metrics import MetricsResult, TargetResult, ZoneResult, compute_metrics
-from citymap.metrics.targets import VERDICTS, evaluate_target
-from citymap.metrics.zones import ZONE_LAYER
-from citymap.vocab import METRICS, PLAN_YEARS
+from citymap.layers import layer_for
+from citymap.metrics import MetricsResult, TargetResult, ZoneResult, compute_metrics, plan_total
+from citymap.metrics.targets import evaluate_target
+from citymap.vocab import (
+    DONE,
+    METRICS,
+    PLAN_YEARS,
+    STATUS_COLORS,
+    VERDICT_COLORS,
+    VERDICT_ZH,
+    VERDICTS,
+)
 from citymap.workspace import Workspace
 
 __all__ = [
-    "VERDICT_ZH",
-    "VERDICT_COLORS",
-    "STATUS_COLORS",
     "render_report",
     "write_report",
     "chart_uri",
@@ -51,13 +56,6 @@ __all__ = [
     "scale_bar_length",
 ]
 
-VERDICT_ZH = {"met": "达标", "on track": "按进度", "in progress": "推进中", "behind": "滞后",
-              "not measurable": "无法测算", "no data": "无数据", "not met": "未达标"}
-#: Colours of the verdicts (text and chart labels); always shown with the word.
-VERDICT_COLORS = {"met": "#007a5a", "on track": "#0b62a4", "in progress": "#9a6700",
-                  "behind": "#b00020", "not measurable": "#555555", "no data": "#555555",
-                  "not met": "#b00020"}
-STATUS_COLORS = {"已完成": "#009E73", "进行中": "#0072B2", "滞后": "#D55E00", "未开始": "#999999"}
 #: Bar colours of the charts: target, planned, done.
 BAR_COLORS = ("#c8c8c8", "#8cc4e8", "#009E73")
 #: Verdicts always shown in the summary box (``no data`` only when some target has it).
@@ -296,10 +294,21 @@ def zone_map_uri(zone: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, *,
     return _png_uri(fig, MAP_DPI)
 
 
-def _point(t: TargetResult, as_of: dt.date) -> dict[str, Any]:
+def _point(t: TargetResult, as_of: dt.date, later: TargetResult | None = None
+           ) -> dict[str, Any]:
     return {"id": t.id, "year": t.year, "start_year": t.start_year, "target": t.target,
             "actual": t.actual, "planned": t.planned, "verdict": t.verdict,
-            "as_of": as_of.isoformat(), "partial": as_of < t.deadline}
+            "as_of": as_of.isoformat(), "partial": as_of < t.deadline,
+            "late": dict(later.late) if later is not None else {}}
+
+
+def _late_text(p: dict[str, Any]) -> str:
+    """``16.2: 2 个逾期完成 (2022 年)`` — late, done in 2022 — or ``""``."""
+    if not p["late"]:
+        return ""
+    years = sorted({d[:4] for d in p["late"].values()})
+    return (f"{p['id']}: {len(p['late'])} 个逾期完成 ({'、'.join(years)} 年) "
+            f"late, done in {', '.join(years)}")
 
 
 def yearly_series(result: MetricsResult, ws: Workspace | None = None) -> list[dict[str, Any]]:
@@ -326,6 +335,7 @@ def yearly_series(result: MetricsResult, ws: Workspace | None = None) -> list[di
     for t in result.targets:
         metrics.setdefault(t.metric, [])
     known = {t.id: t for t in result.targets}
+    later: dict[str, TargetResult] = {}  # on the report date, after the deadline: late sites
     if ws is None:
         for t in result.targets:
             metrics[t.metric].append(t)
@@ -337,6 +347,9 @@ def yearly_series(result: MetricsResult, ws: Workspace | None = None) -> list[di
             have = known.get(rt.id)
             metrics[rt.metric].append(have if have is not None and have.as_of == on
                                       else evaluate_target(ws, rt, on))
+            if result.as_of > rt.deadline:
+                later[rt.id] = (have if have is not None and have.as_of == result.as_of
+                                else evaluate_target(ws, rt, result.as_of))
     out = []
     for key, ts in metrics.items():
         ts = sorted(ts, key=lambda t: (t.year, t.start_year, t.id))
@@ -344,9 +357,19 @@ def yearly_series(result: MetricsResult, ws: Workspace | None = None) -> list[di
         out.append({
             "metric": key, "zh": m.zh if m else key, "en": m.en if m else "",
             "unit": ts[0].unit if ts else "",
-            "points": [_point(t, min(result.as_of, t.deadline)) for t in ts],
-            "measurable": any(t.actual is not None for t in ts)})
+            "points": [_point(t, min(result.as_of, t.deadline), later.get(t.id)) for t in ts],
+            "measurable": any(t.actual is not None for t in ts),
+            "total": plan_total([later.get(t.id, t) for t in ts])})
     return out
+
+
+def _total_text(total: dict[str, Any] | None, unit: str) -> str:
+    """``三年合计 目标 85 完成 85 (当年完成 83) 个`` — the plan total — or ``""``."""
+    if total is None:
+        return ""
+    y0, y1 = total["years"]
+    return (f"{y0}–{y1} 合计 total: 目标 {_n(total['target'])} 完成 {_n(total['actual'])} "
+            f"{unit} (当年完成 in its year {_n(total['by_deadline'])})")
 
 
 def verdict_counts(result: MetricsResult) -> dict[str, int]:
@@ -364,18 +387,19 @@ def _n(x: float | None, digits: int = 4) -> str:
 def _zone_rows(result: MetricsResult, ws: Workspace | None, maps: bool) -> list[dict[str, Any]]:
     rows = []
     sites = None
+    zone_layer = layer_for(ws.layers, "pilot_zones") if ws is not None else None
     if ws is not None and maps:
         s = ws.sites()
-        s = s[s["layer"] != ZONE_LAYER] if len(s) else s
+        s = s[s["layer"] != zone_layer] if len(s) else s
         if len(s):
             now = ws.status_as_of(result.as_of).sites
-            s = s.assign(status=now.loc[now["layer"] != ZONE_LAYER, "status"].to_numpy())
+            s = s.assign(status=now.loc[now["layer"] != zone_layer, "status"].to_numpy())
         sites = s
     z: ZoneResult
     for z in result.zones:
         uri = ""
-        if ws is not None and maps and ZONE_LAYER in ws.data:
-            zg = ws.data[ZONE_LAYER]
+        if ws is not None and maps and zone_layer is not None and zone_layer in ws.data:
+            zg = ws.data[zone_layer]
             one = zg[zg["id"].astype(str) == z.id]
             if len(one):
                 uri = zone_map_uri(one, sites if sites is not None else one.iloc[:0],
@@ -383,8 +407,9 @@ def _zone_rows(result: MetricsResult, ws: Workspace | None, maps: bool) -> list[
         rows.append({
             "id": z.id, "name": z.name, "year": z.year, "area": f"{z.area_km2:.3f}",
             "below_min": z.below_min, "min": f"{z.min_km2:g}",
+            "same_year": "、".join(z.same_year),
             "covered": f"{z.covered_share:.1f}",
-            "done": f"{z.by_status.get('已完成', {}).get('share', 0.0):.1f}",
+            "done": f"{z.by_status.get(DONE, {}).get('share', 0.0):.1f}",
             "lines": f"{sum(v['km'] for v in z.lines.values()):.2f}",
             "points": sum(v["count"] for v in z.points.values()),
             "n_sites": len(z.site_ids),
@@ -412,14 +437,50 @@ def _target_row(t: TargetResult) -> dict[str, Any]:
         "site_ids": list(t.site_ids), "counted_ids": list(t.counted_ids)}
 
 
-def _title(result: MetricsResult, title: str | None, month: dict[str, Any] | None) -> str:
+def _pictures(result: MetricsResult, ws: Workspace | None) -> list[dict[str, str]]:
+    """One picture per site the report lists (the targets' sites), from the workspace's
+    photos dated on or before the report date (:func:`citymap.photos.report_pictures`).
+    """
+    if ws is None:
+        return []
+    from citymap.attachments import open_attachments
+    from citymap.photos import report_pictures
+
+    ids = [s for t in result.targets for s in t.site_ids]
+    if not ids:
+        return []
+    sites = ws.sites()
+    names = dict(zip(sites["id"].astype(str), sites["name"].fillna("").astype(str),
+                     strict=True)) if len(sites) else {}
+    return report_pictures(open_attachments(ws.root), ids, as_of=result.as_of, names=names)
+
+
+def _overview_name(years: tuple[int, int]) -> str:
+    """What the overview of a plan of ``years`` is called: ``三年总评`` for 2020–2022."""
+    n = years[1] - years[0] + 1
+    return f"{'一二三四五六七八九十'[n - 1] if 1 <= n <= 10 else n}年总评"
+
+
+def _report_years(result: MetricsResult, ws: Workspace | None) -> tuple[int, int]:
+    """The plan's years: the workspace's (:attr:`Workspace.plan_years`); without it, the
+    years the result's targets span.
+    """
+    if ws is not None:
+        return ws.plan_years
+    if not result.targets:
+        return PLAN_YEARS
+    return (min(t.start_year for t in result.targets), max(t.year for t in result.targets))
+
+
+def _title(result: MetricsResult, title: str | None, month: dict[str, Any] | None,
+           years: tuple[int, int]) -> str:
     if title:
         return title
     if month is not None:
         return f"{result.workspace} {month['label']} 月度通报"
     if result.year is not None:
         return f"{result.workspace} {result.year} 年度通报"
-    return f"{result.workspace} {PLAN_YEARS[0]}–{PLAN_YEARS[1]} 三年总评"
+    return f"{result.workspace} {years[0]}–{years[1]} {_overview_name(years)}"
 
 
 def render_report(result: MetricsResult, *, ws: Workspace | None = None, maps: bool = True,
@@ -429,14 +490,14 @@ def render_report(result: MetricsResult, *, ws: Workspace | None = None, maps: b
     Parameters
     ----------
     result
-        The metrics to report (``result.year`` None: the three-year overview).
+        The metrics to report (``result.year`` None: the overview of the plan's years).
     ws
         The workspace, for the other years of each chart and the zone maps (without it the
         charts show the targets of ``result`` only and the maps are left out).
     maps
         Draw a map of each zone.
     title
-        The title (default: the workspace name and 年度通报, or 三年总评).
+        The title (default: the workspace name and 年度通报, or the plan's years and 总评).
     month
         The month's sections (:func:`citymap.monthly.month_context`): the monthly 通报.
 
@@ -460,7 +521,9 @@ def render_report(result: MetricsResult, *, ws: Workspace | None = None, maps: b
                 f"{y} 目标 {_n(p['target'])} 计划 {_n(p['planned'])} 完成 {_n(p['actual'])} "
                 f"{VERDICT_ZH.get(p['verdict'], p['verdict'])}"
                 for y, p in zip(years, s["points"], strict=True)),
-            "ids": " · ".join(p["id"] for p in s["points"])})
+            "ids": " · ".join(p["id"] for p in s["points"]),
+            "late": " · ".join(x for x in map(_late_text, s["points"]) if x),
+            "total": _total_text(s["total"], s["unit"])})
     unmeasured = [{"zh": s["zh"], "ids": " · ".join(p["id"] for p in s["points"])}
                   for s in series if not s["measurable"]]
     counts = verdict_counts(result)
@@ -476,16 +539,20 @@ def render_report(result: MetricsResult, *, ws: Workspace | None = None, maps: b
         "responsible": i.responsible, "note": i.note}
         for i in result.indicators]
     any_partial = any(p["partial"] for s in series for p in s["points"])
+    period = _report_years(result, ws)
     return tpl.render(
-        lang="zh", title=_title(result, title, month), month=month, workspace=result.workspace,
+        lang="zh", title=_title(result, title, month, period), month=month,
+        workspace=result.workspace,
         county=result.county, as_of=result.as_of.isoformat(), year=result.year,
-        plan_years=f"{PLAN_YEARS[0]}–{PLAN_YEARS[1]}", schematic=result.schematic,
+        plan_years=f"{period[0]}–{period[1]}", overview=_overview_name(period),
+        schematic=result.schematic,
         summary=summary, n_targets=len(result.targets),
         n_late=sum(1 for t in result.targets if t.verdict == "met"
                    and t.met_by_deadline is False),
         targets=[_target_row(t) for t in result.targets], charts=charts,
         unmeasured=unmeasured, any_partial=any_partial,
         zones=_zone_rows(result, ws, maps), indicators=indicators,
+        pictures=_pictures(result, ws),
         warnings=list(result.warnings), version=result.version,
         generated=dt.date.today().isoformat())
 
@@ -502,7 +569,7 @@ def write_report(ws: Workspace, path: str | os.PathLike[str], *, year: int | Non
     path
         The HTML file written.
     year
-        The year reported (None: the three-year overview of every target).
+        The year reported (None: the overview of every target of the plan's years).
     as_of
         The report date (default: 31 December of ``year``, or today if earlier).
     maps

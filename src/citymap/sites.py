@@ -9,8 +9,9 @@ file, feature id and what to do.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 import geopandas as gpd
@@ -23,6 +24,7 @@ from citymap.crs import LONLAT_CRS, coordinate_problem
 from citymap.errors import Problem
 from citymap.history import parse_date
 from citymap.layers import LayerSpec
+from citymap.limits import ID_RULE, check_regular, id_problem, read_bounded
 from citymap.vocab import PLAN_YEARS, SITE_STATUSES
 
 __all__ = [
@@ -43,7 +45,7 @@ __all__ = [
 SITE_COLUMNS = ("id", "works", "name", "year", "status", "status_date", "source", "kind")
 #: Properties every context feature has.
 CONTEXT_COLUMNS = ("id", "name", "source")
-ID_PATTERN = re.compile(r"^[A-Za-z0-9_.\-]+$")
+ID_PATTERN = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}\Z")
 _MULTI = {"Point": "MultiPoint", "LineString": "MultiLineString", "Polygon": "MultiPolygon"}
 
 
@@ -59,7 +61,13 @@ def parse_works(value: object) -> tuple[int, ...]:
         return ()
     if isinstance(value, int | np.integer):
         return (int(value),)
-    text = str(value).strip()
+    return _parse_works_text(str(value))
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_works_text(text: str) -> tuple[int, ...]:
+    """:func:`parse_works` of a text (cached: a layer repeats a few values many times)."""
+    text = text.strip()
     if not text:
         return ()
     out = []
@@ -78,26 +86,46 @@ def empty_layer(spec: LayerSpec) -> gpd.GeoDataFrame:
         [], crs=LONLAT_CRS), crs=LONLAT_CRS)
 
 
+def _refuse_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a JSON number (RFC 8259); write null or a number")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not np.isfinite(value):
+        raise ValueError(f"{text[:20]!r} is too large for a number")
+    return value
+
+
 def _read_geojson(path: Path, shown: str) -> gpd.GeoDataFrame:
     """Read one of the workspace's own GeoJSON files exactly (types kept as written)."""
     import json
 
     from citymap.errors import ValidationError
 
+    data = read_bounded(path, shown=shown, kind="layer")
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        doc = json.loads(data.decode("utf-8"), parse_constant=_refuse_constant,
+                         parse_float=_finite)
     except UnicodeDecodeError:
         raise ValidationError([Problem(shown, "", "", "is not UTF-8: GeoJSON must be UTF-8 "
                                        "(RFC 7946)")]) from None
     except json.JSONDecodeError as exc:
         raise ValidationError([Problem(shown, f"line {exc.lineno}", "", f"is not valid JSON: "
                                        f"{exc.msg}")]) from None
+    except RecursionError:
+        raise ValidationError([Problem(shown, "", "", "is nested too deeply to be GeoJSON")]) \
+            from None
+    except ValueError as exc:  # NaN/Infinity, or an integer of thousands of digits
+        raise ValidationError([Problem(shown, "", "", f"is not valid JSON: "
+                                       f"{str(exc).splitlines()[0]}")]) from None
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
         raise ValidationError([Problem(shown, "", "type", "must be a GeoJSON "
                                        "FeatureCollection")])
     crs = doc.get("crs")
     if crs is not None:
-        name = str((crs.get("properties") or {}).get("name", "")) if isinstance(crs, dict) else ""
+        props = crs.get("properties") if isinstance(crs, dict) else None
+        name = str(props.get("name", "")) if isinstance(props, dict) else ""
         if not any(k in name for k in ("CRS84", "4326", "4490")):
             raise ValidationError([Problem(shown, "", "crs", f"{name!r}: workspace GeoJSON is "
                                            "lon/lat (RFC 7946); bring other CRSs in with "
@@ -110,14 +138,19 @@ def _read_geojson(path: Path, shown: str) -> gpd.GeoDataFrame:
     props = []
     for i, f in enumerate(features, start=1):
         p = (f.get("properties") or {}) if isinstance(f, dict) else {}
+        if not isinstance(p, dict):
+            problems.append(Problem(shown, f"feature #{i}", "properties", f"must be an object, "
+                                    f"got {str(p)[:40]!r}"))
+            p = {}
         try:
             g = f.get("geometry") if isinstance(f, dict) else None
             geoms.append(shapely.geometry.shape(g) if g else None)
-        except (AttributeError, KeyError, TypeError, ValueError,
-                shapely.errors.GEOSException) as exc:
-            fid = p.get("id", f"#{i}")
+        except (AttributeError, KeyError, TypeError, ValueError, OverflowError, RecursionError,
+                shapely.errors.ShapelyError) as exc:
+            fid = str(p.get("id", f"#{i}"))[:40]
             problems.append(Problem(shown, f"feature {fid!r}", "geometry",
-                                    f"is not a valid GeoJSON geometry: {exc}"))
+                                    f"is not a valid GeoJSON geometry: "
+                                    f"{str(exc).splitlines()[0][:200]}"))
             geoms.append(None)
         props.append(p)
     if problems:
@@ -143,6 +176,7 @@ def read_layer_file(path: str | Path, *, shown: str, layer: str | None = None) -
     if not path.exists():
         raise ValidationError([Problem(shown, "", "", "file not found: create it or fix the "
                                        "layer's 'source'")])
+    check_regular(path, shown=shown, kind="layer")
     if path.suffix.lower() in (".geojson", ".json"):
         return _read_geojson(path, shown)
     try:
@@ -191,6 +225,7 @@ def check_layer(
     work_numbers: Iterable[int] | None,
     seen_ids: dict[str, str] | None = None,
     today: dt.date | None = None,
+    years: tuple[int, int] | None = PLAN_YEARS,
 ) -> list[Problem]:
     """Every problem of one layer's features.
 
@@ -211,6 +246,10 @@ def check_layer(
         Ids already seen in other layers (id → file), updated in place.
     today
         Latest allowed status date (default: today).
+    years
+        The plan's first and last year (``Plan.years``): a site's ``year`` lies in them
+        (None when the register could not be read: the year is then only checked to be a
+        whole number).
     """
     problems: list[Problem] = []
     works = set(work_numbers) if work_numbers is not None else None
@@ -230,25 +269,16 @@ def check_layer(
     type_names = np.array(["Point", "LineString", "LinearRing", "Polygon", "MultiPoint",
                            "MultiLineString", "MultiPolygon", "GeometryCollection"])
     valid = shapely.is_valid(geoms)
-    lo, hi = PLAN_YEARS
     records = gdf.drop(columns=gdf.geometry.name).to_dict("records")
     for i, rec in enumerate(records):
         fid = rec.get("id")
-        item = f"feature {fid!r}" if not _is_missing(fid) else f"feature #{i + 1}"
+        item = (f"feature {str(fid)[:40]!r}" if not _is_missing(fid) and len(str(fid)) <= 40
+                else f"feature #{i + 1}")
 
         def bad(field: str, msg: str, item: str = item) -> None:
             problems.append(Problem(shown, item, field, msg))
 
-        if _is_missing(fid) or not ID_PATTERN.match(str(fid)):
-            bad("id", f"{fid!r} is not a valid id (letters, digits, _ . - only)")
-        elif str(fid).isdigit():
-            bad("id", f"{fid!r} is all digits, which the status log reads as a work number; "
-                "give sites ids with a letter, e.g. 'OC-2021-07'")
-        elif str(fid) in seen:
-            bad("id", f"duplicate id {fid!r} (also in {seen[str(fid)]}); ids are unique in "
-                "the workspace")
-        else:
-            seen[str(fid)] = shown
+        _check_id(fid, seen, shown, bad)
         g = geoms[i]
         if g is None or shapely.is_empty(g):
             bad("geometry", "has no geometry")
@@ -263,47 +293,80 @@ def check_layer(
         if where:
             bad("geometry", where)
         if spec.is_sites:
-            try:
-                nums = parse_works(rec.get("works"))
-            except ValueError as exc:
-                bad("works", f"{rec.get('works')!r}: {exc}; write work numbers like '16' or "
-                    "'6;16'")
-                nums = ()
-            if spec.works and not nums:
-                bad("works", "is empty: name the work(s) this site belongs to")
-            for n in nums:
-                if works is not None and n not in works:
-                    bad("works", f"links to work {n!r}, which is not in the register")
-            year = rec.get("year")
-            if _is_missing(year) or not _check_type(year, "int") or not lo <= int(year) <= hi:
-                bad("year", f"must be a plan year {lo}–{hi}, got {year!r}")
-            status = rec.get("status")
-            if status not in SITE_STATUSES:
-                bad("status", f"unknown status {status!r}; use one of "
-                    f"{', '.join(SITE_STATUSES)}")
-            sd = rec.get("status_date")
-            if _is_missing(sd):
-                bad("status_date", f"must be a date YYYY-MM-DD, got {sd!r}")
-            else:
-                try:
-                    if _as_date(sd) > today:
-                        bad("status_date", f"{str(sd)!r} is in the future")
-                except ValueError as exc:
-                    bad("status_date", str(exc))
-            if _is_missing(rec.get("name")) or not str(rec.get("name")).strip():
-                bad("name", "is empty: give the site a name")
-            if _is_missing(rec.get("source")) or not str(rec.get("source")).strip():
-                bad("source", "is empty: write 示意 for schematic data or where the survey "
-                    "came from")
-        for fname, fspec in spec.fields.items():
-            value = rec.get(fname)
-            if _is_missing(value):
-                if fspec.required:
-                    bad(fname, "is required by the layer definition but empty")
-                continue
-            if not _check_type(value, fspec.type):
-                bad(fname, f"{value!r} is not a {fspec.type}")
+            _check_site_works(rec, spec, works, bad)
+            _check_site_record(rec, today, bad, years)
+        _check_fields(rec, spec, bad)
     return problems
+
+
+_Bad = Callable[[str, str], None]
+
+
+def _check_id(fid: object, seen: dict[str, str], shown: str, bad: _Bad) -> None:
+    """A valid id, not all digits, unique in the workspace (``seen``: id → file)."""
+    if _is_missing(fid) or id_problem(fid) is not None:
+        bad("id", id_problem(fid) or f"{fid!r} is not a valid id ({ID_RULE})")
+    elif str(fid).isdigit():
+        bad("id", f"{fid!r} is all digits, which the status log reads as a work number; "
+            "give sites ids with a letter, e.g. 'OC-2021-07'")
+    elif str(fid) in seen:
+        bad("id", f"duplicate id {fid!r} (also in {seen[str(fid)]}); ids are unique in "
+            "the workspace")
+    else:
+        seen[str(fid)] = shown
+
+
+def _check_site_works(rec: Mapping[str, object], spec: LayerSpec, works: set[int] | None,
+                      bad: _Bad) -> None:
+    """The site's ``works``: parseable, not empty where the layer has works, in the register."""
+    try:
+        nums = parse_works(rec.get("works"))
+    except ValueError as exc:
+        bad("works", f"{rec.get('works')!r}: {exc}; write work numbers like '16' or '6;16'")
+        nums = ()
+    if spec.works and not nums:
+        bad("works", "is empty: name the work(s) this site belongs to")
+    for n in nums:
+        if works is not None and n not in works:
+            bad("works", f"links to work {n!r}, which is not in the register")
+
+
+def _check_site_record(rec: Mapping[str, object], today: dt.date, bad: _Bad,
+                       years: tuple[int, int] | None) -> None:
+    """The site's year (in the plan's ``years`` when given), status, date, name and source."""
+    year = rec.get("year")
+    if _is_missing(year) or not _check_type(year, "int") or (
+            years is not None and not years[0] <= int(year) <= years[1]):  # type: ignore[call-overload]
+        span = f"{years[0]}–{years[1]}" if years is not None else "(a whole number)"
+        bad("year", f"must be a plan year {span}, got {year!r}")
+    status = rec.get("status")
+    if status not in SITE_STATUSES:
+        bad("status", f"unknown status {status!r}; use one of {', '.join(SITE_STATUSES)}")
+    sd = rec.get("status_date")
+    if _is_missing(sd):
+        bad("status_date", f"must be a date YYYY-MM-DD, got {sd!r}")
+    else:
+        try:
+            if _as_date(sd) > today:
+                bad("status_date", f"{str(sd)!r} is in the future")
+        except ValueError as exc:
+            bad("status_date", str(exc))
+    if _is_missing(rec.get("name")) or not str(rec.get("name")).strip():
+        bad("name", "is empty: give the site a name")
+    if _is_missing(rec.get("source")) or not str(rec.get("source")).strip():
+        bad("source", "is empty: write 示意 for schematic data or where the survey came from")
+
+
+def _check_fields(rec: Mapping[str, object], spec: LayerSpec, bad: _Bad) -> None:
+    """The layer's own fields: required ones present, every value of its type."""
+    for fname, fspec in spec.fields.items():
+        value = rec.get(fname)
+        if _is_missing(value):
+            if fspec.required:
+                bad(fname, "is required by the layer definition but empty")
+            continue
+        if not _check_type(value, fspec.type):
+            bad(fname, f"{value!r} is not a {fspec.type}")
 
 
 def repair_geometries(gdf: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[str]]:

@@ -32,8 +32,8 @@ from collections.abc import Sequence
 
 import attrs
 
-from citymap.history import DONE
 from citymap.state import StatusAsOf
+from citymap.vocab import DONE
 from citymap.workspace import Workspace
 
 __all__ = ["DayStatus", "RemindItem", "day_status", "schedule_share", "reminders", "levels"]

@@ -1,4 +1,5 @@
-"""The words citymap knows: statuses, metrics and how each is measured, labels in two languages.
+"""The words citymap knows: statuses, verdicts, their colours, layer purposes, metrics and how
+each is measured, labels in two languages. One home: every module imports them from here.
 
 Everything here is data. The register names metrics by key; a key that is not in
 :data:`METRICS` is refused on loading, so that every target has a defined computation.
@@ -11,9 +12,26 @@ from typing import Literal
 import attrs
 
 __all__ = [
+    "DONE",
+    "BEHIND",
+    "STARTED",
+    "NOT_STARTED",
+    "PLAN_PENDING",
     "WORK_STATUSES",
     "SITE_STATUSES",
     "STATUS_EN",
+    "STATUS_COLORS",
+    "STATUS_DASHES",
+    "STATUS_SHAPES",
+    "VERDICTS",
+    "VERDICT_ZH",
+    "VERDICT_COLORS",
+    "verdict_label",
+    "PURPOSES",
+    "SINGLE_PURPOSES",
+    "PURPOSE_SHAPES",
+    "BASEMAPS",
+    "EXPORT_FORMATS",
     "MEASURES",
     "Metric",
     "METRICS",
@@ -23,20 +41,89 @@ __all__ = [
     "label",
 ]
 
+DONE = "已完成"
+BEHIND = "滞后"
+STARTED = "进行中"
+NOT_STARTED = "未开始"
+PLAN_PENDING = "方案待定"
 #: Status of a work in the register.
-WORK_STATUSES: tuple[str, ...] = ("未开始", "进行中", "已完成", "滞后", "方案待定")
+WORK_STATUSES: tuple[str, ...] = (NOT_STARTED, STARTED, DONE, BEHIND, PLAN_PENDING)
 #: Status of a site.
-SITE_STATUSES: tuple[str, ...] = ("未开始", "进行中", "已完成", "滞后")
+SITE_STATUSES: tuple[str, ...] = (NOT_STARTED, STARTED, DONE, BEHIND)
 STATUS_EN: dict[str, str] = {
-    "未开始": "not started",
-    "进行中": "in progress",
-    "已完成": "done",
-    "滞后": "behind",
-    "方案待定": "plan pending",
+    NOT_STARTED: "not started",
+    STARTED: "in progress",
+    DONE: "done",
+    BEHIND: "behind",
+    PLAN_PENDING: "plan pending",
 }
+#: Colours of the site statuses (Okabe-Ito: distinguishable with colour-blindness); maps and
+#: report always show them with the word or a shape as well.
+STATUS_COLORS: dict[str, str] = {NOT_STARTED: "#999999", STARTED: "#0072B2", DONE: "#009E73",
+                                 BEHIND: "#D55E00"}
+#: Line dash of each status on the map (``None``: solid): status is not told by colour alone.
+STATUS_DASHES: dict[str, str | None] = {NOT_STARTED: "2 5", STARTED: "9 5", DONE: None,
+                                        BEHIND: "12 4 2 4"}
+#: Point marker shape of each status on the map.
+STATUS_SHAPES: dict[str, str] = {NOT_STARTED: "circle", STARTED: "triangle", DONE: "square",
+                                 BEHIND: "diamond"}
+
+#: Verdicts of a target or indicator (``citymap.metrics``), in English as computed.
+VERDICTS: tuple[str, ...] = ("met", "on track", "in progress", "behind", "not measurable",
+                             "no data")
+#: The verdicts in Chinese (``not met``: an indicator below its standard).
+VERDICT_ZH: dict[str, str] = {"met": "达标", "on track": "按进度", "in progress": "推进中",
+                              "behind": "滞后", "not measurable": "无法测算", "no data": "无数据",
+                              "not met": "未达标"}
+#: Colours of the verdicts (text and chart labels); always shown with the word.
+VERDICT_COLORS: dict[str, str] = {"met": "#007a5a", "on track": "#0b62a4",
+                                  "in progress": "#9a6700", "behind": "#b00020",
+                                  "not measurable": "#555555", "no data": "#555555",
+                                  "not met": "#b00020"}
+
+
+def verdict_label(verdict: str, lang: str = "zh") -> str:
+    """The verdict ``verdict`` (English key) in ``lang``."""
+    return verdict if lang == "en" else VERDICT_ZH.get(verdict, verdict)
+
+
+#: What a layer is for (``purpose`` in ``layers/<name>.toml``): how metrics find their layers,
+#: whatever the layers are called and however the plan numbers its works.
+PURPOSES: dict[str, str] = {
+    "pilot_zones": "the plan's pilot zones (sites, Polygon): zone coverage, the area rule",
+    "parks": "existing parks (context, Polygon): they serve residents (park service radius)",
+    "new_parks": "parks the plan builds (sites, Polygon): those done serve residents too; the "
+                 "lead units of their works answer for the park service radius",
+    "residential": "residential land (context, Polygon): the park service-radius denominator",
+    "roads": "the road network (context, LineString): road network density",
+    "new_roads": "roads the plan opens (sites, LineString): the lead units of their works "
+                 "answer for road network density",
+    "built_up": "the built-up area (context, Polygon): the road density denominator",
+    "townships": "townships and subdistricts (context, Polygon): township-counted metrics",
+}
+#: Purposes at most one layer of a workspace may have (the others may be spread over layers).
+SINGLE_PURPOSES: tuple[str, ...] = ("pilot_zones", "residential", "roads", "built_up",
+                                    "townships")
+#: The role (``sites``/``context``) and geometry type each purpose requires.
+PURPOSE_SHAPES: dict[str, tuple[str, str]] = {
+    "pilot_zones": ("sites", "Polygon"),
+    "parks": ("context", "Polygon"),
+    "new_parks": ("sites", "Polygon"),
+    "residential": ("context", "Polygon"),
+    "roads": ("context", "LineString"),
+    "new_roads": ("sites", "LineString"),
+    "built_up": ("context", "Polygon"),
+    "townships": ("context", "Polygon"),
+}
+#: Base maps a map can have (``citymap build --basemap``).
+BASEMAPS: tuple[str, ...] = ("osm", "tianditu", "amap", "none", "tiles")
+#: Formats ``citymap export`` writes (``all``: every one but DXF, for CAD, written when asked).
+EXPORT_FORMATS: tuple[str, ...] = ("geojson", "gpkg", "shp", "csv", "dxf")
 #: The ``source`` value of schematic (not surveyed) data.
 SCHEMATIC = "示意"
-#: The plan's years; target years must lie in this range.
+#: The plan period of a register that gives no ``plan.start``/``plan.end`` (the seed's,
+#: 2020–2022). Everything else reads the loaded plan's own years: ``Plan.years``,
+#: ``Workspace.plan_years``.
 PLAN_YEARS: tuple[int, int] = (2020, 2022)
 COMPARISONS: tuple[str, ...] = (">=", "=")
 

@@ -9,6 +9,7 @@ exports take the :class:`Workspace` it returns.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 import tomllib
 from collections.abc import Mapping
@@ -23,6 +24,7 @@ from citymap.crs import LONLAT_CRS, MEASURE_CRS, resolve_crs
 from citymap.errors import CRSError, Problem, ValidationError, WorkspaceError
 from citymap.history import StatusLog, read_status_log
 from citymap.layers import LayerSpec, load_layers
+from citymap.limits import path_problem, read_bounded
 from citymap.publish import Publish, parse_publish
 from citymap.register import Register, load_register
 from citymap.sites import (
@@ -62,8 +64,12 @@ class Config:
     publish: Publish = Publish()
 
 
-def load_config(root: Path) -> Config:
+def load_config(root: Path) -> Config:  # noqa: C901
     """Read ``citymap.toml`` in ``root``.
+
+    Every value is checked for its type and range here, so that nothing later (a build, a
+    store push) meets a value it cannot use; ``register`` and ``status_log`` must be paths
+    inside the workspace (:func:`citymap.limits.path_problem`).
 
     Raises
     ------
@@ -77,36 +83,71 @@ def load_config(root: Path) -> Config:
         raise WorkspaceError(f"{str(root)!r} is not a citymap workspace: no {CONFIG_FILE} "
                              "there; pass --workspace DIR or run from the workspace folder")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(read_bounded(path, shown=CONFIG_FILE, kind="config")
+                             .decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ValidationError([Problem(CONFIG_FILE, "", "", f"is not valid TOML: {exc}")]) \
             from None
-    ws: dict[str, Any] = data.get("workspace", {})
-    mp: dict[str, Any] = data.get("map", {})
-    problems = []
+    problems: list[Problem] = []
+    ws = _table(data, "workspace", problems)
+    mp = _table(data, "map", problems)
+
+    def bad(table: str, key: str, msg: str) -> None:
+        problems.append(Problem(CONFIG_FILE, f"[{table}]", key, msg))
+
     for key in ("name", "county"):
         if not isinstance(ws.get(key), str) or not ws[key]:
-            problems.append(Problem(CONFIG_FILE, "[workspace]", key, "must be a non-empty text"))
+            bad("workspace", key, f"must be a non-empty text, got {ws.get(key)!r}")
+    for key in ("name_en", "county_en"):
+        if not isinstance(ws.get(key, ""), str):
+            bad("workspace", key, f"must be a text, got {ws[key]!r}")
+    paths = {"register": "geo/register.yaml", "status_log": "geo/status_log.csv"}
+    for key, default in paths.items():
+        value = ws.get(key, default)
+        if not isinstance(value, str) or not value:
+            bad("workspace", key, f"must be a path inside the workspace, got {value!r}")
+            continue
+        why = path_problem(root, value)
+        if why is not None:
+            bad("workspace", key, why)
+        paths[key] = value
     bounds = ws.get("bounds", [-180, -90, 180, 90])
     if (not isinstance(bounds, list) or len(bounds) != 4
-            or not all(isinstance(b, int | float) for b in bounds)
+            or not all(_is_number(b) for b in bounds)
             or not (-180 <= bounds[0] < bounds[2] <= 180 and -90 <= bounds[1] < bounds[3] <= 90)):
-        problems.append(Problem(CONFIG_FILE, "[workspace]", "bounds", f"{bounds!r} must be "
-                                "[west, south, east, north] in lon/lat degrees"))
+        bad("workspace", "bounds", f"{bounds!r} must be [west, south, east, north] in lon/lat "
+            "degrees")
         bounds = [-180, -90, 180, 90]
     crs = ws.get("measure_crs", MEASURE_CRS)
     try:
+        if not isinstance(crs, str | int) or isinstance(crs, bool):
+            raise CRSError(f"{crs!r} must be a CRS such as 'EPSG:4548'")
         c = resolve_crs(crs, what="measure_crs")
         if not c.is_projected:
-            problems.append(Problem(CONFIG_FILE, "[workspace]", "measure_crs",
-                                    f"{crs!r} is not projected: lengths and areas need metres"))
+            bad("workspace", "measure_crs", f"{crs!r} is not projected: lengths and areas "
+                "need metres")
     except CRSError as exc:
-        problems.append(Problem(CONFIG_FILE, "[workspace]", "measure_crs", str(exc)))
+        bad("workspace", "measure_crs", str(exc))
+    schematic = ws.get("schematic", False)
+    if not isinstance(schematic, bool):
+        bad("workspace", "schematic", f"must be true or false, got {schematic!r}")
+    center = mp.get("center")
+    if center is not None and (not isinstance(center, list) or len(center) != 2
+                               or not all(_is_number(v) for v in center)
+                               or not (-90 <= center[0] <= 90 and -180 <= center[1] <= 180)):
+        bad("map", "center", f"{center!r} must be [lat, lon] in degrees")
+        center = None
+    zoom = mp.get("zoom", 13)
+    if not isinstance(zoom, int) or isinstance(zoom, bool) or not 0 <= zoom <= 22:
+        bad("map", "zoom", f"{zoom!r} must be a whole number 0–22")
+    basemap = mp.get("basemap", "openstreetmap")
+    if not isinstance(basemap, str):
+        bad("map", "basemap", f"must be a text such as 'openstreetmap', got {basemap!r}")
     lang = mp.get("lang", "zh")
     if lang not in ("zh", "en"):
-        problems.append(Problem(CONFIG_FILE, "[map]", "lang", f"{lang!r} must be 'zh' or 'en'"))
-    synonyms = (data.get("import") or {}).get("status_synonyms") or {}
-    for word, status in (synonyms.items() if isinstance(synonyms, dict) else ()):
+        bad("map", "lang", f"{lang!r} must be 'zh' or 'en'")
+    synonyms = _table(_table(data, "import", problems), "status_synonyms", problems)
+    for word, status in synonyms.items():
         if status not in SITE_STATUSES:  # how departments write a status (citymap import)
             problems.append(Problem(CONFIG_FILE, "[import.status_synonyms]", str(word),
                                     f"{status!r} is not a status; use one of "
@@ -114,17 +155,28 @@ def load_config(root: Path) -> Config:
     publish = parse_publish(data.get("publish"), problems, where=CONFIG_FILE)
     if problems:
         raise ValidationError(problems)
-    center = mp.get("center")
     return Config(
-        name=ws["name"], county=ws["county"], name_en=str(ws.get("name_en", "")),
-        county_en=str(ws.get("county_en", "")), register=ws.get("register", "geo/register.yaml"),
-        status_log=ws.get("status_log", "geo/status_log.csv"),
+        name=ws["name"], county=ws["county"], name_en=ws.get("name_en", ""),
+        county_en=ws.get("county_en", ""), register=paths["register"],
+        status_log=paths["status_log"],
         bounds=(float(bounds[0]), float(bounds[1]), float(bounds[2]), float(bounds[3])),
-        measure_crs=str(crs), schematic=bool(ws.get("schematic", False)),
+        measure_crs=str(crs), schematic=schematic,
         center=(float(center[0]), float(center[1])) if center else None,
-        zoom=int(mp.get("zoom", 13)), basemap=str(mp.get("basemap", "openstreetmap")), lang=lang,
-        publish=publish,
+        zoom=zoom, basemap=basemap, lang=lang, publish=publish,
     )
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _table(data: dict[str, Any], key: str, problems: list[Problem]) -> dict[str, Any]:
+    value = data.get(key, {})
+    if isinstance(value, dict):
+        return value
+    problems.append(Problem(CONFIG_FILE, f"[{key}]", "", f"must be a table [{key}], got "
+                            f"{value!r}"))
+    return {}
 
 
 @attrs.frozen
@@ -168,6 +220,11 @@ class Workspace:
     def context_layers(self) -> dict[str, LayerSpec]:
         """The context (denominator) layers."""
         return {n: s for n, s in self.layers.items() if not s.is_sites}
+
+    @property
+    def plan_years(self) -> tuple[int, int]:
+        """The plan's first and last year, from the register (:attr:`Plan.years`)."""
+        return self.register.plan.years
 
     def layer(self, name: str) -> gpd.GeoDataFrame:
         """The data of layer ``name`` (lon/lat)."""
@@ -336,7 +393,8 @@ def load_workspace(
             warnings.extend(f"{spec.source}: feature {i!r}: geometry repaired with make_valid"
                             for i in fixed)
         found = check_layer(gdf, spec, shown=spec.source, bounds=config.bounds,
-                            work_numbers=work_numbers, seen_ids=seen, today=today)
+                            work_numbers=work_numbers, seen_ids=seen, today=today,
+                            years=register.plan.years if register else None)
         problems.extend(found)
         if not found:
             data[name] = coerce_columns(gdf if len(gdf) else empty_layer(spec), spec)
@@ -348,7 +406,8 @@ def load_workspace(
                 warnings.append(f"work {w.number} {w.name} is site-bound but no layer lists it")
     known = set(seen) | {str(n) for n in work_numbers} if work_numbers is not None else None
     history = read_status_log(folder / config.status_log, shown=config.status_log,
-                              known_ids=known, today=today, problems=problems)
+                              known_ids=known, today=today, problems=problems,
+                              first_date=register.plan.start if register else None)
     if problems:
         raise ValidationError(problems)
     assert register is not None

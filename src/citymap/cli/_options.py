@@ -130,6 +130,27 @@ def default_output(ctx: click.Context, ws: Any, *parts: str) -> Path:
     return base.joinpath(*parts)
 
 
+def plan_year(ctx: click.Context, ws: Any, year: int | None, *,
+              given: str | None = None) -> int | None:
+    """``--year`` checked against the loaded plan's period (``ws.plan_years``).
+
+    A year outside it is one line naming the period, exit code 2. ``given`` is how the
+    option was written, for the message (default ``--year YEAR``; ``--month 2021-12``).
+    """
+    if year is None:
+        return None
+    lo, hi = ws.plan_years
+    if lo <= year <= hi:
+        return year
+    given = given or f"--year {year}"
+    month = given.startswith("--month")
+    if get_lang(ctx, ws) == "en":
+        raise CitymapClickError(f"{given} is outside the plan's period {lo}–{hi}: give a "
+                                f"{'month' if month else 'year'} from {lo} to {hi}")
+    raise CitymapClickError(f"{given} 不在规划期 {lo}–{hi} 内: 请给出 {lo}–{hi} 之间的"
+                            f"{'月份' if month else '年份'}")
+
+
 def date_type(value: str | dt.date | None) -> dt.date | None:
     """Parse a ``--date``/``--as-of`` value: a date as :func:`citymap.history.parse_date`
     reads it (2021-11-30, 2021/11/30, 2021.05.01, 2021年11月30日), a year (its 31
@@ -162,13 +183,19 @@ def as_of_option(f: F) -> F:
 
 
 def stdout_console() -> Console:
-    """A console for data on stdout (plain when not a terminal)."""
-    return Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 200)
+    """A console for data on stdout (plain when not a terminal).
+
+    Console markup is off: names and notes from the data (``[/]``, ``[bold]``) print as
+    they are. Code that styles a line passes ``markup=True`` and escapes the data in it
+    (:func:`rich.markup.escape`).
+    """
+    return Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 200,
+                   markup=False, emoji=False)
 
 
 def stderr_console() -> Console:
     """A console for logs and summaries on stderr."""
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    return Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
 
 
 def setup_logging(verbosity: int) -> None:

@@ -17,7 +17,7 @@ from citymap.cli._options import (
     load,
     stderr_console,
 )
-from citymap.render.map import BASEMAPS
+from citymap.vocab import BASEMAPS
 
 
 @click.command(

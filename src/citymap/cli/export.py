@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import click
+from rich.markup import escape
 
 from citymap.cli._options import (
     as_of_option,
@@ -16,7 +17,7 @@ from citymap.cli._options import (
     load,
     stderr_console,
 )
-from citymap.io.export import FORMATS
+from citymap.vocab import EXPORT_FORMATS as FORMATS
 
 
 @click.command("export", epilog="""Examples:
@@ -87,4 +88,5 @@ def export(ctx: click.Context, fmt: str, output: Path | None, crs: str, encoding
                                    as_of=as_of, encoding=encoding, lang=get_lang(ctx, ws))
     for path in written:
         click.echo(str(path))
-    err.print(f"[green]ok[/green]: {len(written)} file(s) written under {out}")
+    err.print(f"[green]ok[/green]: {len(written)} file(s) written under {escape(str(out))}",
+              markup=True)

@@ -1,30 +1,69 @@
-"""The ``citymap`` command group: assembles the subcommands, one module each."""
+"""The ``citymap`` command group: assembles the subcommands, one module each.
+
+The subcommands are registered lazily (click's "lazy loading" pattern): a subcommand's module
+is imported only when that subcommand runs or its help is shown, and the modules import the
+heavy geometry stack (geopandas, shapely, pyproj, pyogrio, matplotlib) only inside the
+functions that need it. ``citymap --version`` and every ``--help`` therefore start without it
+(``tests/test_cli_startup.py``, ``benchmarks/bench_startup.py``).
+"""
 
 from __future__ import annotations
+
+import importlib
 
 import click
 
 from citymap import __version__
 from citymap.cli._options import lang_option, setup_logging, workspace_option
-from citymap.cli.build import build
-from citymap.cli.export import export
-from citymap.cli.import_ import import_
-from citymap.cli.metrics import metrics
-from citymap.cli.overdue import overdue
-from citymap.cli.papers import papers
-from citymap.cli.plan import plan
-from citymap.cli.progress import progress
-from citymap.cli.remind import remind
-from citymap.cli.report import report
-from citymap.cli.serve import serve
-from citymap.cli.show import show
-from citymap.cli.status import status
-from citymap.cli.store import store
-from citymap.cli.tasks import tasks
-from citymap.cli.validate import validate
+
+#: Subcommand name → ``module:attribute`` of its click command.
+SUBCOMMANDS: dict[str, str] = {
+    "tasks": "citymap.cli.tasks:tasks",
+    "show": "citymap.cli.show:show",
+    "validate": "citymap.cli.validate:validate",
+    "plan": "citymap.cli.plan:plan",
+    "status": "citymap.cli.status:status",
+    "progress": "citymap.cli.progress:progress",
+    "photos": "citymap.cli.photos:photos",
+    "overdue": "citymap.cli.overdue:overdue",
+    "export": "citymap.cli.export:export",
+    "import": "citymap.cli.import_:import_",
+    "store": "citymap.cli.store:store",
+    "build": "citymap.cli.build:build",
+    "serve": "citymap.cli.serve:serve",
+    "metrics": "citymap.cli.metrics:metrics",
+    "report": "citymap.cli.report:report",
+    "remind": "citymap.cli.remind:remind",
+    "papers": "citymap.cli.papers:papers",
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported on first use (``lazy``: name → ``mod:attr``)."""
+
+    def __init__(self, *args: object, lazy: dict[str, str] | None = None,
+                 **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.lazy = dict(lazy or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Every subcommand name, sorted (as click lists them)."""
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """The subcommand ``cmd_name``, importing its module when first asked."""
+        if cmd_name in self.lazy and cmd_name not in self.commands:
+            module, _, attr = self.lazy[cmd_name].partition(":")
+            command = getattr(importlib.import_module(module), attr)
+            if not isinstance(command, click.Command):
+                raise TypeError(f"{self.lazy[cmd_name]} is not a click command")
+            self.add_command(command, cmd_name)
+        return super().get_command(ctx, cmd_name)
 
 
 @click.group(
+    cls=LazyGroup,
+    lazy=SUBCOMMANDS,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     epilog="Example: citymap tasks --unit 县住房城乡建设局   ·   citymap show 16",
 )
@@ -40,11 +79,6 @@ def cli(verbose: int) -> None:
     Yangxin workspace) or pass --workspace DIR. Data goes to stdout, logs to stderr.
     """
     setup_logging(verbose)
-
-
-for command in (tasks, show, validate, plan, status, progress, overdue, export, import_,
-                store, build, serve, metrics, report, remind, papers):
-    cli.add_command(command)
 
 
 def main() -> None:

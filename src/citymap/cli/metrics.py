@@ -7,6 +7,7 @@ import json
 import sys
 
 import click
+from rich.markup import escape
 from rich.table import Table
 
 from citymap.cli._options import (
@@ -15,16 +16,13 @@ from citymap.cli._options import (
     errors_to_exit,
     get_lang,
     load,
+    plan_year,
     stdout_console,
 )
-from citymap.vocab import MEASURES, METRICS, PLAN_YEARS, label
+from citymap.io.csvsafe import escape_record
+from citymap.vocab import DONE, MEASURES, METRICS, label, verdict_label
 
-VERDICT_ZH = {"met": "达标", "on track": "按进度", "in progress": "推进中", "behind": "滞后",
-              "not measurable": "无法测算", "no data": "无数据", "not met": "未达标"}
-
-
-def _v(verdict: str, lang: str) -> str:
-    return verdict if lang == "en" else VERDICT_ZH.get(verdict, verdict)
+_v = verdict_label
 
 
 def _n(x: float | None) -> str:
@@ -37,9 +35,10 @@ def _n(x: float | None) -> str:
            "  citymap metrics --as-of 2021-06-30 --format json\n\n"
            "  citymap metrics --zone PZ-2021-01\n\n  citymap metrics --list",
 )
-@click.option("--year", "-y", type=click.IntRange(*PLAN_YEARS), default=None,
+@click.option("--year", "-y", type=int, default=None, metavar="YEAR",
               help="Only targets whose years include "
-              "this year, and that year's pilot zone. The date defaults to its 31 December "
+              "this year (one of the plan's years, plan.start … plan.end of the register), "
+              "and that year's pilot zone. The date defaults to its 31 December "
               "(or today, if earlier).")
 @as_of_option
 @click.option("--zone", metavar="ID", default=None, help="Only this pilot zone.")
@@ -49,7 +48,7 @@ def _n(x: float | None) -> str:
               "and how each is measured, then exit.")
 @common_options
 @click.pass_context
-def metrics(ctx: click.Context, year: int | None, as_of: dt.date | None, zone: str | None,
+def metrics(ctx: click.Context, year: int | None, as_of: dt.date | None, zone: str | None,  # noqa: C901
             fmt: str, list_metrics: bool) -> None:
     """Compute every target of the plan from the sites: actual vs target and a verdict.
 
@@ -69,7 +68,7 @@ def metrics(ctx: click.Context, year: int | None, as_of: dt.date | None, zone: s
 
             writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]), lineterminator="\n")
             writer.writeheader()
-            writer.writerows(rows)
+            writer.writerows(escape_record(r) for r in rows)
         else:
             table = Table(title="metrics")
             for col in ("key", "zh" if lang == "zh" else "en", "unit", "measure"):
@@ -83,6 +82,7 @@ def metrics(ctx: click.Context, year: int | None, as_of: dt.date | None, zone: s
     from citymap.metrics.output import to_csv, to_json
 
     ws = load(ctx)
+    year = plan_year(ctx, ws, year)
     with errors_to_exit():
         result = compute_metrics(ws, year=year, as_of=as_of, zone=zone)
     if fmt == "json":
@@ -95,7 +95,7 @@ def metrics(ctx: click.Context, year: int | None, as_of: dt.date | None, zone: s
     head = f"{result.workspace} — as of {result.as_of.isoformat()}"
     if result.schematic:
         head += f"  [{label('示意', lang)} schematic data]"
-    con.print(f"[bold]{head}[/bold]")
+    con.print(f"[bold]{escape(head)}[/bold]", markup=True)
     table = Table(title=f"targets ({len(result.targets)})")
     for col in ("id", "name", "year", "target", "actual", "unit", "verdict", "sites"):
         table.add_column(col, overflow="fold")
@@ -107,8 +107,13 @@ def metrics(ctx: click.Context, year: int | None, as_of: dt.date | None, zone: s
         else:
             actual = _n(t.actual)
         name = t.name if lang == "zh" else METRICS[t.metric].en
+        verdict = _v(t.verdict, lang)
+        if t.late:
+            done_in = "、".join(sorted({d[:4] for d in t.late.values()}))
+            verdict += (f" (late: {len(t.late)} done in {done_in})" if lang == "en"
+                        else f" (逾期完成 {len(t.late)} 个, {done_in} 年)")
         table.add_row(t.id, name, years, f"{t.comparison} {_n(t.target)}", actual, t.unit,
-                      _v(t.verdict, lang), str(len(t.site_ids)))
+                      verdict, str(len(t.site_ids)))
     con.print(table)
     if result.zones:
         zt = Table(title="pilot zones")
@@ -116,8 +121,10 @@ def metrics(ctx: click.Context, year: int | None, as_of: dt.date | None, zone: s
             zt.add_column(col, overflow="fold")
         for z in result.zones:
             flag = " ⚠ < min" if z.below_min else ""
-            zt.add_row(z.id, z.name, str(z.year), f"{z.area_km2:.3f}{flag}",
-                       f"{z.covered_share:.1f}", f"{z.by_status['已完成']['share']:.1f}",
+            year_flag = (f" ⚠ + {', '.join(z.same_year)}: one a year" if lang == "en"
+                         else f" ⚠ 同年另有 {'、'.join(z.same_year)}") if z.same_year else ""
+            zt.add_row(z.id, z.name, f"{z.year}{year_flag}", f"{z.area_km2:.3f}{flag}",
+                       f"{z.covered_share:.1f}", f"{z.by_status[DONE]['share']:.1f}",
                        f"{sum(v['km'] for v in z.lines.values()):.2f}",
                        str(sum(v['count'] for v in z.points.values())))
         con.print(zt)
@@ -130,5 +137,8 @@ def metrics(ctx: click.Context, year: int | None, as_of: dt.date | None, zone: s
                        f"{_n(i.value)} {i.unit}", f"{i.comparison} {i.standard:g}",
                        _v(i.verdict, lang), i.responsible)
         con.print(it)
+    if result.measurement:
+        con.print(result.measurement["en" if lang == "en" else "zh"], markup=False,
+                  highlight=False)
     for w in result.warnings:
         click.echo(f"warning: {w}", err=True)

@@ -19,6 +19,7 @@ from citymap.cli._options import (
     stderr_console,
     stdout_console,
 )
+from citymap.io.csvsafe import escape_record
 from citymap.vocab import label
 
 _KIND_EN = {"工程": "work", "目标": "target", "点位": "site"}
@@ -62,7 +63,7 @@ def overdue(ctx: click.Context, as_of: dt.date | None, unit: str | None, fmt: st
                   "days_late")
         w = csv.DictWriter(sys.stdout, fieldnames=fields, lineterminator="\n")
         w.writeheader()
-        w.writerows(i.as_dict() for i in items)
+        w.writerows(escape_record(i.as_dict()) for i in items)
         return
     con = stdout_console()
     if not items:

@@ -108,13 +108,14 @@ def _summary(draft: DraftRegister, out: Path | None, diffs: list[str] | None,
         console.print(_w("gaps", lang, gaps=", ".join(
             f"{_GAP_NAMES.get(f, (f, f))[i]} ×{n}" for f, n in gaps.items())), markup=False)
     if draft.unplaced:
-        console.print(f"[bold]{_w('unplaced', lang, n=len(draft.unplaced))}[/bold]")
+        console.print(f"[bold]{_w('unplaced', lang, n=len(draft.unplaced))}[/bold]",
+                      markup=True)
         for u in draft.unplaced:
             console.print(f"  - {u.show(lang)}", markup=False)
     else:
         console.print(_w("unplaced_none", lang))
     if diffs is not None:
-        console.print(f"[bold]{_w('diffs', lang, n=len(diffs))}[/bold]")
+        console.print(f"[bold]{_w('diffs', lang, n=len(diffs))}[/bold]", markup=True)
         for d in diffs:
             console.print(f"  - {d}", markup=False)
     if out is not None:

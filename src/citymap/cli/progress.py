@@ -85,9 +85,10 @@ def import_(ctx: click.Context, file: Path, unit: str | None, sheet: str | None,
     """Check FILE (.xlsx or .csv) and append its new statuses to the status log.
 
     All or nothing: an unknown id, a unit reporting on a work it neither leads nor shares,
-    an unknown status, a date outside 2020-01-01 … today or earlier than the last status
-    of that id, a percent outside 0–100 or a duplicated row refuses the whole file, with
-    every problem listed (sheet, row, column, what is wrong). Rows already in the log add
+    an unknown status, a date before the plan's start (plan.start of the register) or after
+    today or earlier than the last status of that id, a percent outside 0–100 or a
+    duplicated row refuses the whole file, with every problem listed (sheet, row, column,
+    what is wrong). Rows already in the log add
     nothing, so importing the same file again is harmless. Exit code 2 when refused.
     """
     from citymap.progress import import_progress

@@ -14,21 +14,21 @@ from citymap.cli._options import (
     errors_to_exit,
     get_lang,
     load,
+    plan_year,
 )
-from citymap.vocab import PLAN_YEARS
 
 
 @click.command(
     "report",
     epilog="Examples:\n\n  citymap report --year 2021          # the 2021 通报\n\n"
-           "  citymap report -o 总评.html          # the three-year overview (总评)\n\n"
+           "  citymap report -o 总评.html          # the overview of the plan's years (总评)\n\n"
            "  citymap report --as-of 2022-06-30 -o 通报.html\n\n"
            "  citymap report --month 2021-12      # the monthly 通报 of December 2021",
 )
-@click.option("--year", "-y", type=click.IntRange(*PLAN_YEARS), default=None,
-              help="The year reported (its targets "
+@click.option("--year", "-y", type=int, default=None, metavar="YEAR",
+              help="The year reported, one of the plan's years (its targets "
               "and pilot zone; date defaults to its 31 December or today if earlier). "
-              "Without it: the three-year overview (总评) of every target of 2020–2022.")
+              "Without it: the overview (总评) of every target of the plan's period.")
 @click.option("--month", "-m", metavar="YYYY-MM", default=None,
               help="The monthly 通报 of this month: its status changes, the status at its "
               "last day and what is late, then its year's targets as of that day.")
@@ -40,7 +40,7 @@ from citymap.vocab import PLAN_YEARS
 @click.pass_context
 def report(ctx: click.Context, year: int | None, month: str | None, as_of: dt.date | None,
            output: Path | None, no_maps: bool) -> None:
-    """Write the annual report (每年通报) or, without --year, the overview (三年总评).
+    """Write the annual report (每年通报) or, without --year, the overview (总评) of the plan.
 
     A summary of the verdicts, the targets, a chart per metric (target, planned and done by
     year), the pilot zones with a map of each, and the indicators. One HTML file with the
@@ -56,6 +56,9 @@ def report(ctx: click.Context, year: int | None, month: str | None, as_of: dt.da
         raise click.UsageError("--month sets the year and the date (its last day): leave "
                                "out --year and --as-of")
     ws = load(ctx)
+    year = plan_year(ctx, ws, year)
+    if ym is not None:
+        plan_year(ctx, ws, ym[0], given=f"--month {ym[0]:04d}-{ym[1]:02d}")
     with errors_to_exit():
         cjk_font(lang=get_lang(ctx, ws))  # no Chinese font: one clear line, before any work
     if output is None:

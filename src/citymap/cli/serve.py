@@ -203,7 +203,7 @@ def serve(ctx: click.Context, port: int, bind: str, open_browser: bool,
     raw_host, real_port = server.server_address[:2]
     host = raw_host.decode() if isinstance(raw_host, bytes) else str(raw_host)
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{real_port}/"
-    err.print(f"欢迎 welcome — serving {root} at [bold]{url}[/bold] (Ctrl-C to stop)")
+    err.print(f"欢迎 welcome — serving {root} at {url} (Ctrl-C to stop)")
     click.echo(url)
     if open_browser:
         threading.Timer(0.5, webbrowser.open, args=(url + "index.html",)).start()

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 
 import click
+from rich.markup import escape
 from rich.table import Table
 
 from citymap.cli._options import as_of_option, common_options, get_lang, load, stdout_console
@@ -58,7 +59,7 @@ def show(ctx: click.Context, number: int, fmt: str, as_of: dt.date | None) -> No
         click.echo(json.dumps(out, ensure_ascii=False, indent=2))
         return
     con = stdout_console()
-    con.print(f"[bold]{label('工程', lang)} {w.number}  {w.name}[/bold]")
+    con.print(f"[bold]{label('工程', lang)} {w.number}  {escape(w.name)}[/bold]", markup=True)
     act_name = act.name_en if lang == "en" and act.name_en else act.name
     con.print(f"{label('行动', lang)}: {act.number} {act_name}")
     con.print(f"{label('牵头单位', lang)}: {'、'.join(w.lead_units)}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
+from typing import TYPE_CHECKING
 
 import click
 from rich.table import Table
@@ -20,7 +21,12 @@ from citymap.cli._options import (
     stdout_console,
 )
 from citymap.history import StatusEvent
+from citymap.io.csvsafe import escape_record
+from citymap.limits import shorten
 from citymap.vocab import SITE_STATUSES, label
+
+if TYPE_CHECKING:
+    from citymap.history import StatusEvent
 
 
 @click.group(
@@ -120,7 +126,7 @@ def log_(ctx: click.Context, ident: str | None, unit: str | None, as_of: object,
     if ident is not None:
         known = ws.site_ids | {str(w.number) for w in ws.register.works}
         if ident not in known:
-            raise click.BadParameter(f"unknown site or work {ident!r}", param_hint="ID")
+            raise click.BadParameter(f"unknown site or work {shorten(ident)!r}", param_hint="ID")
         events = [e for e in events if e.id == ident]
     if unit is not None:
         want = ws.register.canonical_unit(unit)
@@ -136,7 +142,7 @@ def log_(ctx: click.Context, ident: str | None, unit: str | None, as_of: object,
 
         w = csv.DictWriter(sys.stdout, fieldnames=LOG_COLUMNS, lineterminator="\n")
         w.writeheader()
-        w.writerows(rows)
+        w.writerows(escape_record(r) for r in rows)
         return
     title = f"{ident} — " if ident else ""
     table = Table(title=f"{title}{len(rows)} status events")

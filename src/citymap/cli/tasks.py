@@ -9,6 +9,7 @@ import click
 from rich.table import Table
 
 from citymap.cli._options import as_of_option, common_options, get_lang, load, stdout_console
+from citymap.io.csvsafe import escape_row
 from citymap.register import Register, Work
 from citymap.vocab import WORK_STATUSES, label
 
@@ -113,8 +114,10 @@ def tasks(ctx: click.Context, action: str | None, unit: str | None, lead_only: b
         writer.writerow(["number", "action", "name", "lead_units", "partner_units", "status",
                          "targets"])
         for r in rows:
-            writer.writerow([r["number"], r["action"], r["name"], "、".join(r["lead_units"]),
-                             "、".join(r["partner_units"]), r["status"], r["targets"]])
+            writer.writerow(escape_row([r["number"], r["action"], r["name"],
+                                        "、".join(r["lead_units"]),
+                                        "、".join(r["partner_units"]), r["status"],
+                                        r["targets"]]))
         return
     table = Table(title=f"{reg.plan.title} — {len(rows)} / {len(reg.works)} "
                   f"{label('工程列表', lang)} ({day.isoformat()})")

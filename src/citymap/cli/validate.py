@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+from rich.markup import escape
 from rich.table import Table
 
 from citymap.cli._options import (
@@ -13,7 +14,6 @@ from citymap.cli._options import (
     stderr_console,
     stdout_console,
 )
-from citymap.sites import parse_works
 from citymap.vocab import SCHEMATIC, label
 
 
@@ -53,6 +53,8 @@ def validate(ctx: click.Context, repair: bool) -> None:
         lt.add_row(name, spec.role, spec.geometry, str(len(gdf)), str(n_schematic),
                    ",".join(map(str, spec.works)) or "—")
     con.print(lt)
+    from citymap.sites import parse_works
+
     counts: dict[int, int] = {}
     for name in ws.site_layers:
         for v in ws.data[name]["works"]:
@@ -69,12 +71,19 @@ def validate(ctx: click.Context, repair: bool) -> None:
         wt.add_row(str(w.number), w.name, label("是" if w.site_bound else "否", lang), str(n))
     con.print(wt)
     for w in missing:
-        err.print(f"[yellow]warning:[/yellow] work {w.number} {w.name} is site-bound but has "
-                  "no site yet")
+        err.print(f"[yellow]warning:[/yellow] work {w.number} {escape(w.name)} is site-bound "
+                  "but has no site yet", markup=True)
     for msg in ws.warnings:
-        err.print(f"[yellow]warning:[/yellow] {msg}")
+        err.print(f"[yellow]warning:[/yellow] {escape(msg)}", markup=True)
+    from citymap.layers import layer_for
+    from citymap.metrics.zones import crowded_years, crowded_years_message
+
+    zone_layer = layer_for(ws.layers, "pilot_zones")
+    for year, ids in crowded_years(ws.data.get(zone_layer or "")).items():
+        msg = crowded_years_message(year, ids, layer=zone_layer or "", lang=lang)
+        err.print(f"[yellow]warning:[/yellow] {escape(msg)}", markup=True)
     n_sites = sum(len(ws.data[n]) for n in ws.site_layers)
     note = " (schematic data 示意)" if ws.is_schematic else ""
     err.print(f"[green]ok[/green]: {len(ws.register.works)} works, "
               f"{len(ws.register.targets)} targets, {len(ws.layers)} layers, {n_sites} sites, "
-              f"{len(ws.history)} status events{note}")
+              f"{len(ws.history)} status events{note}", markup=True)

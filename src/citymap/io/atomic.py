@@ -8,13 +8,14 @@ half-written one, and a failure part-way leaves the previous file intact.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from citymap.errors import WorkspaceError
+from citymap.errors import CitymapError, WorkspaceError
 from citymap.io.owned import PARTIAL, check_dir_replaceable, mark_dir, recover
 
 __all__ = ["atomic_path", "atomic_dir", "write_text", "write_bytes", "write_with"]
@@ -50,6 +51,17 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+def _cannot_write(target: Path, exc: OSError) -> WorkspaceError:
+    """One line for a failed write (a full disk, a read-only folder); nothing was left."""
+    why = exc.strerror or str(exc)
+    hint = {errno.ENOSPC: "free some space", errno.EDQUOT: "free some space",
+            errno.EROFS: "the disk is read-only", errno.EACCES: "check the folder's "
+            "permissions", errno.EPERM: "check the folder's permissions"}.get(exc.errno or 0,
+                                                                             "")
+    return WorkspaceError(f"{str(target)!r}: cannot write: {why}"
+                          f"{'; ' + hint if hint else ''}; nothing was changed")
+
+
 @contextlib.contextmanager
 def atomic_path(target: str | os.PathLike[str], *, suffix: str | None = None) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; rename it over ``target`` on success.
@@ -77,10 +89,13 @@ def atomic_path(target: str | os.PathLike[str], *, suffix: str | None = None) ->
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise WorkspaceError(f"{str(folder)!r}: cannot create the folder: {exc.strerror}") from None
-    fd, name = tempfile.mkstemp(
-        prefix=f".{target.name}.", suffix=suffix if suffix is not None else target.suffix,
-        dir=folder,
-    )
+    try:
+        fd, name = tempfile.mkstemp(
+            prefix=f".{target.name}.", suffix=suffix if suffix is not None else target.suffix,
+            dir=folder,
+        )
+    except OSError as exc:
+        raise _cannot_write(target, exc) from None
     os.close(fd)
     tmp = Path(name)
     tmp.unlink()  # let the writer create it (some drivers refuse an existing file)
@@ -94,12 +109,14 @@ def atomic_path(target: str | os.PathLike[str], *, suffix: str | None = None) ->
             raise WorkspaceError(f"{str(target)!r}: the writer produced no file")
         os.replace(tmp, target)
         _fsync_dir(folder)
-    except BaseException:
+    except BaseException as exc:
         if tmp.is_dir():
             shutil.rmtree(tmp, ignore_errors=True)
         else:
             with contextlib.suppress(FileNotFoundError):
                 tmp.unlink()
+        if isinstance(exc, OSError) and not isinstance(exc, CitymapError):
+            raise _cannot_write(target, exc) from None
         raise
 
 
@@ -160,8 +177,10 @@ def atomic_dir(target: str | os.PathLike[str], *, mark: str | None = "output") -
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
         _fsync_dir(target.parent)
-    except BaseException:
+    except BaseException as exc:
         shutil.rmtree(tmp, ignore_errors=True)
+        if isinstance(exc, OSError) and not isinstance(exc, CitymapError):
+            raise _cannot_write(target, exc) from None
         raise
 
 

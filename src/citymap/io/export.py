@@ -64,6 +64,7 @@ from citymap import __version__
 from citymap.crs import LONLAT_CRS, areas_m2, lengths_m, resolve_crs
 from citymap.errors import CitymapError, CRSError, ExportError
 from citymap.io.atomic import atomic_dir, atomic_path, write_text
+from citymap.io.csvsafe import escape_record, escape_row
 from citymap.io.owned import (
     GENERATOR,
     check_file_replaceable,
@@ -71,7 +72,7 @@ from citymap.io.owned import (
     recognise_gpkg,
 )
 from citymap.sites import SITE_COLUMNS, parse_works
-from citymap.vocab import METRICS
+from citymap.vocab import EXPORT_FORMATS, METRICS
 
 if TYPE_CHECKING:
     from citymap.layers import LayerSpec
@@ -97,10 +98,10 @@ __all__ = [
     "register_tables",
 ]
 
-#: Formats ``export_workspace`` writes.
-FORMATS = ("geojson", "gpkg", "shp", "csv", "dxf")
+#: Formats ``export_workspace`` writes (the names live in :mod:`citymap.vocab`).
+FORMATS = EXPORT_FORMATS
 #: What ``all`` writes (DXF, for CAD, only when asked).
-ALL_FORMATS = ("geojson", "gpkg", "shp", "csv")
+ALL_FORMATS = tuple(f for f in FORMATS if f != "dxf")
 #: Lon/lat CRSs the GeoPackage and Shapefile may be written in.
 EXPORT_CRS = ("EPSG:4490", "EPSG:4326")
 #: Columns joined from the register onto each site (several works: values joined by ";").
@@ -350,7 +351,7 @@ def _csv_text(df: pd.DataFrame) -> str:
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(df.columns)
     for row in df.itertuples(index=False):
-        w.writerow(["" if _jsonable(v) is None else _jsonable(v) for v in row])
+        w.writerow(escape_row("" if _jsonable(v) is None else _jsonable(v) for v in row))
     return buf.getvalue()
 
 
@@ -624,7 +625,7 @@ def _export_shp(ws: Workspace, out: Path, names: list[str], *, crs: CRS,
         w = csv.DictWriter(buf, ["layer", "file", "field", "shp_field", "type"],
                            lineterminator="\n")
         w.writeheader()
-        w.writerows(rows)
+        w.writerows(escape_record(r) for r in rows)
         (tmp / "fields.csv").write_text(buf.getvalue(), encoding="utf-8")
     return [*written, folder / "fields.csv"]
 
@@ -742,26 +743,69 @@ def export_workspace(
     if fmt == "all" and out.suffix:
         raise ExportError(f"{str(out)!r}: --format all writes several files; give a folder")
     written: list[Path] = []
-    for f in fmts:
-        try:
-            if f == "geojson":
-                written += _export_geojson(ws, out, names, say)
-            elif f == "gpkg":
-                written += _export_gpkg(ws, out, names, crs=crs_c,
-                                        also_projected=also_projected, progress=say,
-                                        as_of=day, lang=lang)
-            elif f == "shp":
-                written += _export_shp(ws, out, names, crs=crs_c, progress=say,
-                                       encoding=encoding)
-            elif f == "dxf":
-                written += _export_dxf(ws, out, names, crs=crs_c, progress=say)
-            else:
-                written += _export_csv(ws, out, say, as_of=day)
-        except OSError as exc:
-            if isinstance(exc, CitymapError):
-                raise
-            where = exc.filename if exc.filename else out
-            raise ExportError(f"{str(where)!r}: cannot write the {f} export: "
-                              f"{exc.strerror or exc}; the previous files are unchanged") \
-                from None
+    before = _entries(out) if fmt == "all" else None
+    try:
+        for f in fmts:
+            try:
+                if f == "geojson":
+                    written += _export_geojson(ws, out, names, say)
+                elif f == "gpkg":
+                    written += _export_gpkg(ws, out, names, crs=crs_c,
+                                            also_projected=also_projected, progress=say,
+                                            as_of=day, lang=lang)
+                elif f == "shp":
+                    written += _export_shp(ws, out, names, crs=crs_c, progress=say,
+                                           encoding=encoding)
+                elif f == "dxf":
+                    written += _export_dxf(ws, out, names, crs=crs_c, progress=say)
+                else:
+                    written += _export_csv(ws, out, say, as_of=day)
+            except OSError as exc:
+                hint = _space_hint(out)
+                if isinstance(exc, ExportError) and not hint:
+                    raise
+                if isinstance(exc, CitymapError):  # e.g. a full disk met by atomic_dir
+                    raise ExportError(f"{exc}{hint}") from None
+                where = exc.filename if exc.filename else out
+                raise ExportError(f"{str(where)!r}: cannot write the {f} export: "
+                                  f"{exc.strerror or exc}{hint}; the previous files are "
+                                  "unchanged") from None
+    except BaseException:
+        if fmt == "all":  # nothing left behind: what this run added to the folder goes
+            _remove_new(out, before)
+        raise
     return written
+
+
+def _space_hint(out: Path) -> str:
+    """``"; the disk has N KB free"`` when the disk of ``out`` is (nearly) full."""
+    import shutil
+
+    folder = out if out.is_dir() else out.parent
+    try:
+        free = shutil.disk_usage(folder if folder.exists() else Path.cwd()).free
+    except OSError:
+        return ""
+    return f"; the disk has {free // 1024} KB free (free some space)" if free < 2**20 else ""
+
+
+def _entries(out: Path) -> set[Path] | None:
+    """What ``out`` holds now (``None``: it does not exist)."""
+    return set(out.iterdir()) if out.is_dir() else None
+
+
+def _remove_new(out: Path, before: set[Path] | None) -> None:
+    """Remove what an interrupted ``--format all`` added to ``out`` (and ``out`` itself when
+    it made it), so that a failure leaves nothing behind. What was there before stays.
+    """
+    import shutil
+
+    if not out.is_dir() or out.is_symlink():
+        return
+    new = set(out.iterdir()) - before if before is not None else {out}
+    for p in new:
+        if p.is_dir() and not p.is_symlink():
+            shutil.rmtree(p, ignore_errors=True)
+        else:
+            with contextlib.suppress(OSError):
+                p.unlink()

@@ -57,7 +57,7 @@ from citymap.io.intake.mapping import (
 )
 from citymap.io.intake.values import convert, is_blank, plain, status_synonyms
 from citymap.sites import check_layer
-from citymap.vocab import PLAN_YEARS, SITE_STATUSES
+from citymap.vocab import SITE_STATUSES
 
 if TYPE_CHECKING:
     from citymap.layers import LayerSpec
@@ -271,8 +271,8 @@ def _kinds(spec: LayerSpec) -> dict[str, str]:
 
 
 #: Stand-ins for a bad cell while the rest is checked, so that a bad cell is ONE problem.
-def _stand_in(kind: str) -> Any:
-    return {"year": PLAN_YEARS[0], "date": "2020-01-01", "status": SITE_STATUSES[0],
+def _stand_in(kind: str, years: tuple[int, int]) -> Any:
+    return {"year": years[0], "date": f"{years[0]}-01-01", "status": SITE_STATUSES[0],
             "works": None, "int": 0, "float": 0.0, "bool": True}.get(kind, "x")
 
 
@@ -285,7 +285,8 @@ def _item(k: int, fid: Any, name: Any, src: Source) -> str:
 
 
 def _convert_rows(gdf: gpd.GeoDataFrame, spec: LayerSpec, src: Source,
-                  synonyms: dict[str, str], from_set: set[str]) -> list[Problem]:
+                  synonyms: dict[str, str], from_set: set[str],
+                  years: tuple[int, int]) -> list[Problem]:
     """Convert every cell of the layer's columns in place; one problem per bad cell."""
     problems = []
     kinds = _kinds(spec)
@@ -300,12 +301,12 @@ def _convert_rows(gdf: gpd.GeoDataFrame, spec: LayerSpec, src: Source,
                 out.append(None)
                 continue
             try:
-                out.append(convert(v, kind, synonyms=synonyms))
+                out.append(convert(v, kind, synonyms=synonyms, years=years))
             except ValueError as exc:
                 where = "--set" if col in from_set else src.shown
                 item = "" if col in from_set else _item(k, plain(fids[k]), plain(names[k]), src)
                 problems.append(Problem(where, item, col, f"{plain(v)!r} {exc}"))
-                out.append(_stand_in(kind))
+                out.append(_stand_in(kind, years))
                 if col in from_set:
                     break
         if out and len(out) < len(vals):  # a bad --set value: one problem, every row
@@ -372,7 +373,7 @@ def _keep_logged_status(incoming: gpd.GeoDataFrame, ws: Workspace, layer: str) -
 # ----------------------------------------------------------------------------- import
 
 
-def import_sites(
+def import_sites(  # noqa: C901
     ws: Workspace,
     path: str | os.PathLike[str],
     *,
@@ -466,7 +467,8 @@ def import_sites(
                 gdf[f] = gdf[f].where(gdf[f].notna(), v)
                 sources[f] += f", empty cells {v!r} ({why[f]})"
     synonyms = status_synonyms(ws.root)
-    problems = _convert_rows(gdf, spec, src, synonyms, {f for f, _ in m.constants})
+    problems = _convert_rows(gdf, spec, src, synonyms, {f for f, _ in m.constants},
+                             ws.plan_years)
     # ids: given, else the existing site the feature is (key or geometry), else new
     existing = ws.data[layer]
     key_col = renames.get(m.key, m.key) if m.key else None
@@ -500,7 +502,7 @@ def import_sites(
                 others[str(i)] = ws.layers[name].source
     problems += check_layer(gdf, spec, shown=shown, bounds=ws.config.bounds,
                             work_numbers=[w.number for w in ws.register.works],
-                            seen_ids=others)
+                            seen_ids=others, years=ws.plan_years)
     if problems and any(pr.message.startswith("missing propert") for pr in problems):
         problems.append(Problem(shown, "", "", f"the file's fields are {', '.join(cols) or '—'}"
                                 f"; map them with --map FIELD=LAYER_FIELD or give a value "

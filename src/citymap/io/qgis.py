@@ -19,14 +19,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import quoteattr
 
-from citymap.render.map import (
-    CONTEXT_COLOR,
-    STATUS_DASHES,
-    STATUS_SHAPES,
-    _layer_style,
-)
+from citymap.render.map import CONTEXT_COLOR, _layer_style
 from citymap.render.popup import COMMON_LABELS
-from citymap.vocab import SITE_STATUSES, STATUS_EN
+from citymap.vocab import SITE_STATUSES, STATUS_DASHES, STATUS_EN, STATUS_SHAPES
 
 if TYPE_CHECKING:
     from citymap.layers import LayerSpec

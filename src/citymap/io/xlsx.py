@@ -19,7 +19,7 @@ import io
 import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -27,7 +27,20 @@ if TYPE_CHECKING:
     from openpyxl import Workbook
 
 from citymap.errors import Problem, ValidationError
-from citymap.io.atomic import write_text, write_with
+from citymap.history import FIRST_DATE
+from citymap.io.atomic import write_bytes, write_text
+from citymap.io.csvsafe import FORMULA_START, escape_row, unescape_cell
+from citymap.limits import (
+    MAX_NOTE_CHARS,
+    MAX_SHEET_ROWS,
+    MAX_TEXT_CHARS,
+    MAX_XLSX_MEMBERS,
+    MAX_XLSX_UNCOMPRESSED,
+    MB,
+    check_regular,
+    read_bounded,
+    text_problem,
+)
 from citymap.vocab import SITE_STATUSES
 
 __all__ = [
@@ -147,6 +160,7 @@ def write_template(
     unit: str,
     as_of: dt.date,
     title: str = "",
+    first_date: dt.date = FIRST_DATE,
 ) -> Path:
     """Write the progress sheet of one unit.
 
@@ -164,6 +178,9 @@ def write_template(
         The date of 当前状态.
     title
         The plan's title, for the help sheet.
+    first_date
+        The earliest date a status may have: the plan's start (``Plan.start``); the
+        workbook's date check allows ``first_date`` … today.
 
     Returns
     -------
@@ -182,13 +199,16 @@ def write_template(
         writer = csv.writer(buf, lineterminator="\n")
         writer.writerow([c.zh for c in COLUMNS])
         for r in rows:
-            writer.writerow([_cell(r.get(c.key)) if c.key != "unit" else unit for c in COLUMNS])
+            writer.writerow(escape_row(_cell(r.get(c.key)) if c.key != "unit" else unit
+                                       for c in COLUMNS))
         write_text(path, "\ufeff" + buf.getvalue())
         return path
     if path.suffix.lower() != ".xlsx":
         raise ValidationError([Problem(str(path), "", "", "use a .xlsx or .csv file name")])
-    write_with(path, lambda tmp: _build_workbook(rows, unit=unit, as_of=as_of,
-                                                 title=title).save(tmp))
+    data = io.BytesIO()  # built in memory: a full disk cannot leave a half-closed zip
+    _build_workbook(rows, unit=unit, as_of=as_of, title=title,
+                    first_date=first_date).save(data)
+    write_bytes(path, data.getvalue())
     return path
 
 
@@ -200,8 +220,28 @@ def _cell(v: object) -> str:
     return str(v)
 
 
+def _put(sheet: Any, row: int, column: int, value: object) -> Any:
+    """Write one cell; text is always text, never a formula.
+
+    openpyxl turns a string starting with ``=`` into a live formula; a name or note from
+    the data must not run in Excel/WPS. Text cells get the type ``s`` and Excel's
+    quote prefix (a user editing the cell keeps it text), and control characters that
+    the XML of a workbook cannot hold are dropped.
+    """
+    if isinstance(value, str):
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    cell = sheet.cell(row=row, column=column, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+        if value.startswith(FORMULA_START):
+            cell.quotePrefix = True
+    return cell
+
+
 def _build_workbook(rows: Sequence[Mapping[str, object]], *, unit: str, as_of: dt.date,
-                    title: str) -> Workbook:
+                    title: str, first_date: dt.date) -> Workbook:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill, Protection
     from openpyxl.utils import get_column_letter
@@ -215,7 +255,7 @@ def _build_workbook(rows: Sequence[Mapping[str, object]], *, unit: str, as_of: d
     head_fill = PatternFill("solid", fgColor="DDEBF7")
     edit_fill = PatternFill("solid", fgColor="FFF2CC")
     for j, col in enumerate(COLUMNS, start=1):
-        c = sh.cell(row=1, column=j, value=col.zh)
+        c = _put(sh, 1, j, col.zh)
         c.font = Font(bold=True)
         c.fill = edit_fill if not col.locked else head_fill
         c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -226,7 +266,7 @@ def _build_workbook(rows: Sequence[Mapping[str, object]], *, unit: str, as_of: d
             value = unit if col.key == "unit" else r.get(col.key)
             if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
                 value = value.isoformat() if col.locked else value
-            c = sh.cell(row=i, column=j, value=value)
+            c = _put(sh, i, j, value)
             if col.key in ("id", "works"):
                 c.number_format = "@"
             if not col.locked:
@@ -245,9 +285,10 @@ def _build_workbook(rows: Sequence[Mapping[str, object]], *, unit: str, as_of: d
         showInputMessage=True)
     status_dv.add(f"{letter['status']}2:{letter['status']}{last}")
     date_dv = DataValidation(
-        type="date", operator="between", formula1="DATE(2020,1,1)", formula2="TODAY()",
+        type="date", operator="between", formula2="TODAY()",
+        formula1=f"DATE({first_date.year},{first_date.month},{first_date.day})",
         allow_blank=True, showErrorMessage=True, errorTitle="日期",
-        error="日期须在 2020-01-01 与今天之间, 格式 YYYY-MM-DD")
+        error=f"日期须在 {first_date.isoformat()} 与今天之间, 格式 YYYY-MM-DD")
     date_dv.add(f"{letter['date']}2:{letter['date']}{last}")
     pct_dv = DataValidation(
         type="decimal", operator="between", formula1="0", formula2="100", allow_blank=True,
@@ -278,8 +319,8 @@ def _build_workbook(rows: Sequence[Mapping[str, object]], *, unit: str, as_of: d
     ]
     lines += [(f"{c.zh} ({c.en})", c.help_zh) for c in COLUMNS]
     for i, (a, b) in enumerate(lines, start=1):
-        helper.cell(row=i, column=1, value=a).font = Font(bold=bool(a))
-        helper.cell(row=i, column=2, value=b)
+        _put(helper, i, 1, a).font = Font(bold=bool(a))
+        _put(helper, i, 2, b)
     helper.column_dimensions["A"].width = 26
     helper.column_dimensions["B"].width = 90
     wb.active = 0
@@ -319,6 +360,9 @@ def _rows_from_table(table: Sequence[Sequence[object]], where: str,
     found, problems = _header_map(table[0], where)
     if problems:
         raise ValidationError(problems)
+    if len(table) - 1 > MAX_SHEET_ROWS:
+        raise ValidationError([Problem(where, "", "", f"has {len(table) - 1} rows; at most "
+                                       f"{MAX_SHEET_ROWS} are read — split the file")])
     labels = {k: f"{get_column_letter(j + 1)} {table[0][j]}" for k, j in found.items()}
     rows: list[SheetRow] = []
     skipped = 0
@@ -326,16 +370,23 @@ def _rows_from_table(table: Sequence[Sequence[object]], where: str,
         values = {k: (raw[j] if j < len(raw) else None) for k, j in found.items()}
         values = {k: (None if isinstance(v, str) and not v.strip() else v)
                   for k, v in values.items()}
+        for k, v in values.items():
+            why = text_problem(v, limit=MAX_NOTE_CHARS if k == "note" else MAX_TEXT_CHARS) \
+                if isinstance(v, str) else None
+            if why is not None:
+                problems.append(Problem(where, f"row {n}", labels[k], why))
         row = SheetRow(where, n, values, labels)
         if row.is_report:
             rows.append(row)
         else:
             skipped += 1
+    if problems:
+        raise ValidationError(problems)
     return ProgressFile(path, tuple(rows), skipped)
 
 
 def _read_csv_text(path: Path) -> str:
-    data = path.read_bytes()
+    data = read_bounded(path, shown=path.name, kind="sheet")
     for enc in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(enc)
@@ -345,8 +396,61 @@ def _read_csv_text(path: Path) -> str:
                                    "save it as CSV UTF-8")])
 
 
+def _csv_table(path: Path) -> list[list[object]]:
+    """The cells of a progress CSV (escaped cells read back as written)."""
+    text = _read_csv_text(path)
+    table: list[list[object]] = []
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        for cells in reader:
+            table.append([unescape_cell(c) for c in cells])
+            if len(table) > MAX_SHEET_ROWS + 1:
+                break
+    except csv.Error as exc:
+        why = (f"holds a cell of over {csv.field_size_limit()} characters (a note is at most "
+               f"{MAX_NOTE_CHARS})" if "field larger" in str(exc) else f"is not valid CSV ({exc})")
+        raise ValidationError([Problem(path.name, f"row {len(table) + 1}", "",
+                                       f"{why}; an unterminated quote?")]) from None
+    return table
+
+
+def check_xlsx_zip(path: Path, shown: str, *, kind: str = "sheet") -> None:
+    """Refuse an ``.xlsx`` whose zip would unpack to too much, before openpyxl opens it.
+
+    The file must be a regular file within ``FILE_CAPS[kind]``, a zip of at most
+    :data:`~citymap.limits.MAX_XLSX_MEMBERS` members whose declared uncompressed sizes add
+    up to at most :data:`~citymap.limits.MAX_XLSX_UNCOMPRESSED` bytes (a zip bomb of a few
+    MB that unpacks to gigabytes is refused here). Python's zip reader never returns more
+    than a member's declared size, so the declared sizes bound what is read.
+    """
+    import zipfile
+
+    check_regular(path, shown=shown, kind=kind)
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise ValidationError([Problem(shown, "", "", f"cannot be read as a workbook: {exc}; "
+                                       "save it again as .xlsx")]) from None
+    total = sum(i.file_size for i in infos)
+    if len(infos) > MAX_XLSX_MEMBERS or total > MAX_XLSX_UNCOMPRESSED:
+        raise ValidationError([Problem(
+            shown, "", "", f"unpacks to {total / MB:.0f} MB in {len(infos)} parts; a workbook "
+            f"citymap reads is at most {MAX_XLSX_UNCOMPRESSED // MB} MB in {MAX_XLSX_MEMBERS} "
+            "parts — copy the sheet into a new workbook")])
+
+
 def read_progress_file(path: str | Path, *, sheet: str | None = None) -> ProgressFile:
     """Read a filled progress file (``.xlsx`` or ``.csv``).
+
+    The workbook is checked before it is parsed (:func:`check_xlsx_zip`), read with
+    openpyxl's streaming reader over the known columns only (a sheet that claims a
+    million rows or columns allocates nothing), and at most
+    :data:`~citymap.limits.MAX_SHEET_ROWS` rows of at most
+    :data:`~citymap.limits.MAX_NOTE_CHARS` (note) / :data:`~citymap.limits.MAX_TEXT_CHARS`
+    characters a cell are accepted. A hidden sheet is refused: what is imported must be
+    what the unit saw. Dates typed as day numbers use the workbook's own date system
+    (1900 or 1904).
 
     Parameters
     ----------
@@ -364,29 +468,29 @@ def read_progress_file(path: str | Path, *, sheet: str | None = None) -> Progres
     Raises
     ------
     ValidationError
-        If the file cannot be read or lacks the 编号, 新状态 or 日期 column.
+        If the file cannot be read, is too large, or lacks the 编号, 新状态 or 日期 column.
     """
     path = Path(path)
     if not path.is_file():
         raise ValidationError([Problem(str(path), "", "", "file not found")])
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        text = _read_csv_text(path)
-        rows: list[list[object]] = [list(r) for r in csv.reader(io.StringIO(text))]
-        return _rows_from_table(rows, path.name, path)
+        return _rows_from_table(_csv_table(path), path.name, path)
     if suffix not in (".xlsx", ".xlsm"):
         raise ValidationError([Problem(path.name, "", "", "is not a .xlsx or .csv file (save "
                                        "an .xls or .et file as .xlsx first)")])
+    check_xlsx_zip(path, path.name)
     from openpyxl import load_workbook
 
     try:
         with warnings.catch_warnings():
             # files saved by Excel/WPS carry extensions openpyxl does not read; harmless
             warnings.simplefilter("ignore", UserWarning)
-            wb = load_workbook(path, data_only=True)
+            wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds
         raise ValidationError([Problem(path.name, "", "", f"cannot be read as a workbook: "
-                                       f"{exc}")]) from None
+                                       f"{str(exc).splitlines()[0] if str(exc) else exc!r}")]) \
+            from None
     try:
         if sheet is not None:
             if sheet not in wb.sheetnames:
@@ -395,14 +499,64 @@ def read_progress_file(path: str | Path, *, sheet: str | None = None) -> Progres
             sh = wb[sheet]
         else:
             sh = wb[SHEET_NAME] if SHEET_NAME in wb.sheetnames else wb.worksheets[0]
-        table: list[list[object]] = []
-        for cells in sh.iter_rows():
-            table.append([_cell_value(c) for c in cells])
-        while table and all(v is None or str(v).strip() == "" for v in table[-1]):
-            table.pop()
-        return _rows_from_table(table, f"{path.name} [{sh.title}]", path)
+        where = f"{path.name} [{sh.title}]"
+        if getattr(sh, "sheet_state", "visible") != "visible":
+            raise ValidationError([Problem(where, "", "", "is a hidden sheet: unhide it in "
+                                           "Excel/WPS (右键 → 取消隐藏) and check it, so that "
+                                           "what is imported is what the unit sees")])
+        try:
+            table = _sheet_table(sh, where, epoch=wb.epoch)
+        except ValidationError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds
+            raise ValidationError([Problem(where, "", "", f"cannot be read: {exc!r}")]) \
+                from None
+        return _rows_from_table(table, where, path)
     finally:
         wb.close()
+
+
+_HEADER_COLUMNS = 64
+
+
+def _sheet_table(sh: Any, where: str, *, epoch: dt.datetime) -> list[list[object]]:
+    """The cells of the known columns, streamed; empty rows cost nothing to keep."""
+    head = next(sh.iter_rows(min_row=1, max_row=1, max_col=_HEADER_COLUMNS), ())
+    headers: list[object] = [c.value for c in head]
+    found, _ = _header_map(headers, where)
+    if not found:
+        return [headers]
+    width = max(found.values()) + 1
+    date_col = found.get("date")
+    table: list[list[object]] = [headers[:width]]
+    blank = 0
+    for n, cells in enumerate(sh.iter_rows(min_row=2, max_col=width), start=2):
+        values = [_cell_value(c) for c in cells]
+        if date_col is not None and date_col < len(values):
+            values[date_col] = _day_number(values[date_col], cells[date_col], epoch)
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+            blank += 1
+            continue
+        if n - 1 > MAX_SHEET_ROWS:
+            raise ValidationError([Problem(where, f"row {n}", "", f"is beyond row "
+                                           f"{MAX_SHEET_ROWS + 1}, the last row read — split "
+                                           "the file or delete stray cells")])
+        table.extend([[None] * width] * blank)
+        blank = 0
+        table.append(values)
+    return table
+
+
+def _day_number(value: object, cell: object, epoch: dt.datetime) -> object:
+    """A number in the date column as a date of the workbook's date system (1900 or 1904)."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and 30000 < value < 60000:
+        from openpyxl.utils.datetime import from_excel
+
+        try:
+            return from_excel(value, epoch=epoch)
+        except (ValueError, OverflowError):
+            return value
+    return value
 
 
 def _cell_value(cell: object) -> object:

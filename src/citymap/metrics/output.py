@@ -11,15 +11,73 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from citymap.io.atomic import write_text
+from citymap.io.csvsafe import escape_record
 
 if TYPE_CHECKING:
     from citymap.metrics import MetricsResult
 
-__all__ = ["CSV_COLUMNS", "to_dict", "to_json", "csv_rows", "to_csv", "write_metrics"]
+__all__ = ["CSV_COLUMNS", "measurement", "to_dict", "to_json", "csv_rows", "to_csv",
+           "write_metrics"]
 
 #: Columns of the CSV: one row per target, zone and indicator.
 CSV_COLUMNS = ("kind", "id", "name", "scope", "year", "metric", "unit", "comparison", "target",
                "actual", "planned", "verdict", "as_of", "site_ids", "note")
+
+
+def _pct(x: float) -> str:
+    return f"{(x - 1) * 100:+.2g} %"
+
+
+def measurement(crs: str, bounds: tuple[float, float, float, float] | None = None
+                ) -> dict[str, Any]:
+    """How lengths and areas are measured, for GIS staff to reconcile with their figures.
+
+    Planar in ``crs``; the ellipsoidal figures of QGIS (a CGCS2000 project measures on the
+    ellipsoid) differ by the projection's scale, given over ``bounds`` (lon/lat; computed
+    with ``pyproj.Proj.get_factors`` at the corners and the centre); line lengths are of
+    unions snapped to a 1 cm grid; roads on a zone's boundary count half.
+
+    Returns
+    -------
+    dict
+        ``crs``, ``crs_name``, ``planar`` (True), ``grid_m``, ``boundary_tol_m``,
+        ``length_scale`` / ``area_scale`` (``[min, max]`` or None), ``zh``, ``en``.
+    """
+    import numpy as np
+    import pyproj
+
+    from citymap.metrics.density import BOUNDARY_TOL_M
+    from citymap.metrics.targets import GRID_M
+
+    name = pyproj.CRS(crs).name
+    length = area = None
+    if bounds is not None and bounds[2] - bounds[0] <= 6 and bounds[3] - bounds[1] <= 6:
+        x0, y0, x1, y1 = bounds
+        lon = [x0, x1, x0, x1, (x0 + x1) / 2]
+        lat = [y0, y0, y1, y1, (y0 + y1) / 2]
+        f = pyproj.Proj(crs).get_factors(lon, lat)
+        ls = [float(v) for v in np.atleast_1d(f.meridional_scale)]
+        ar = [float(v) for v in np.atleast_1d(f.areal_scale)]
+        length, area = [min(ls), max(ls)], [min(ar), max(ar)]
+    zh = f"长度、面积均为 {crs} ({name}) 平面量算 (米、平方米)。"
+    en = f"Lengths and areas are planar in {crs} ({name}), in m and m²."
+    if length is not None and area is not None:
+        zh += (f"QGIS 在 CGCS2000 工程中显示的椭球面数值与之相差投影比例: 本县范围内长度 "
+               f"{_pct(length[0])}…{_pct(length[1])}, 面积 {_pct(area[0])}…{_pct(area[1])} "
+               "(平面值偏大)。")
+        en += (" The ellipsoidal figures QGIS shows for a CGCS2000 project differ by the "
+               f"projection's scale: within the county's bounds lengths by {_pct(length[0])} "
+               f"to {_pct(length[1])}, areas by {_pct(area[0])} to {_pct(area[1])} "
+               "(planar larger).")
+    zh += (f"线长取各线按 {GRID_M * 100:g} cm 网格合并后的长度 (重叠只计一次), "
+           f"与逐条相加可差数厘米; 片区边界 {BOUNDARY_TOL_M * 100:g} cm 以内的道路两侧各计一半。")
+    en += (f" Line lengths are of the union snapped to a {GRID_M * 100:g} cm grid (overlaps "
+           "count once), so they can differ from a plain sum of the features by a few cm; "
+           f"roads within {BOUNDARY_TOL_M * 100:g} cm of a zone's boundary count half to "
+           "each side.")
+    return {"crs": crs, "crs_name": name, "planar": True, "grid_m": GRID_M,
+            "boundary_tol_m": BOUNDARY_TOL_M, "length_scale": length, "area_scale": area,
+            "zh": zh, "en": en}
 
 
 def to_dict(result: MetricsResult) -> dict[str, Any]:
@@ -47,7 +105,10 @@ def _num(v: float | None) -> str:
 
 
 def csv_rows(result: MetricsResult) -> list[dict[str, str]]:
-    """One row per target, pilot zone and indicator (columns :data:`CSV_COLUMNS`)."""
+    """One row per target, pilot zone and indicator (columns :data:`CSV_COLUMNS`).
+
+    Then a ``note`` row saying how lengths and areas are measured (:func:`measurement`).
+    """
     rows: list[dict[str, str]] = []
     asof = result.as_of.isoformat()
     for t in result.targets:
@@ -56,7 +117,7 @@ def csv_rows(result: MetricsResult) -> list[dict[str, str]]:
                      "comparison": t.comparison, "target": _num(t.target),
                      "actual": _num(t.actual), "planned": _num(t.planned),
                      "verdict": t.verdict, "as_of": asof, "site_ids": ";".join(t.site_ids),
-                     "note": t.note})
+                     "note": t.note + _late_note(t.late)})
     for z in result.zones:
         rows.append({"kind": "zone", "id": z.id, "name": z.name, "scope": z.id,
                      "year": str(z.year), "metric": "pilot_zone_coverage", "unit": "%",
@@ -71,7 +132,16 @@ def csv_rows(result: MetricsResult) -> list[dict[str, str]]:
                      "target": _num(i.standard), "actual": _num(i.value), "planned": "",
                      "verdict": i.verdict, "as_of": asof, "site_ids": "",
                      "note": f"{i.note} [{i.responsible}]"})
+    m = result.measurement
+    rows.append({**dict.fromkeys(CSV_COLUMNS, ""), "kind": "note", "id": "measurement",
+                 "name": "量算说明", "as_of": asof, "note": f"{m['zh']} {m['en']}"})
     return rows
+
+
+def _late_note(late: dict[str, str] | Any) -> str:
+    if not late:
+        return ""
+    return "; late 逾期完成: " + ", ".join(f"{i} ({d})" for i, d in late.items())
 
 
 def to_csv(result: MetricsResult) -> str:
@@ -79,7 +149,7 @@ def to_csv(result: MetricsResult) -> str:
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=list(CSV_COLUMNS), lineterminator="\n")
     w.writeheader()
-    w.writerows(csv_rows(result))
+    w.writerows(escape_record(r) for r in csv_rows(result))
     return buf.getvalue()
 
 

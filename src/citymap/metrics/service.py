@@ -51,6 +51,8 @@ __all__ = [
     "GB55014_STANDARD",
     "Indicator",
     "ServiceCoverage",
+    "split_by_service",
+    "whole_parks",
     "park_radii",
     "service_area",
     "subdivide",
@@ -168,7 +170,8 @@ class ServiceCoverage:
     covered_m2, residential_m2
         Covered and total residential area (m²).
     parcels, parks_used, parks_ignored
-        Counts: residential parcels; parks within a rule; parks below every rule.
+        Counts: residential parcels; parks (a multipolygon is one park) within a rule;
+        parks below every rule.
     rules
         The rules applied.
     exact
@@ -202,8 +205,43 @@ def _polygonal(geoms: GeomArray) -> GeomArray:
     return np.asarray(parts[keep], dtype=object)
 
 
+def whole_parks(geoms: GeomArray) -> GeomArray:
+    """Every park as one (multi)polygon of its polygonal parts; parks without one dropped.
+
+    A park's size is the whole park's: a MultiPolygon park of two 1 600 m² parts is a
+    3 200 m² park (300 m), not two parks below every rule.
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    if not len(geoms):
+        return np.empty(0, dtype=object)
+    parts, index = shapely.get_parts(geoms, return_index=True)
+    while True:  # polygons inside collections inside collections: down to single ones
+        multi = np.isin(shapely.get_type_id(parts), (6, 7))
+        if not multi.any():
+            break
+        sub, j = shapely.get_parts(parts[multi], return_index=True)
+        parts = np.concatenate([parts[~multi], sub])
+        index = np.concatenate([index[~multi], index[multi][j]])
+    order = np.argsort(index, kind="stable")
+    parts, index = parts[order], index[order]
+    keep = (shapely.get_type_id(parts) == 3) & ~shapely.is_empty(parts)
+    parts, index = parts[keep], index[keep]
+    if not len(parts):
+        return np.empty(0, dtype=object)
+    _, dense = np.unique(index, return_inverse=True)
+    whole = shapely.multipolygons(parts, indices=dense)
+    # a park of one polygon stays a Polygon (as it was drawn)
+    single = np.bincount(dense) == 1
+    first = np.flatnonzero(np.r_[True, np.diff(dense) != 0])
+    whole[single] = parts[first[single]]
+    return np.asarray(whole, dtype=object)
+
+
 def park_radii(park_geoms: GeomArray, rules: Sequence[RadiusRule]) -> FloatArray:
-    """The radius each park serves (m), NaN when no rule applies (areas in the input CRS)."""
+    """The radius each park serves (m), NaN when no rule applies (areas in the input CRS).
+
+    Each element is one whole park (see :func:`whole_parks`): its area decides.
+    """
     area = shapely.area(park_geoms)
     radius = np.full(len(park_geoms), np.nan)
     for rule in rules:  # first matching rule wins
@@ -256,6 +294,20 @@ def subdivide(geom: shapely.Geometry, *, max_vertices: int = 256) -> GeomArray:
     return np.concatenate(out) if out else np.empty(0, dtype=object)
 
 
+#: At most this many threads by default (the parcel pass stops scaling beyond it).
+MAX_WORKERS = 4
+
+
+def default_workers() -> int:
+    """The CPUs this process may use (``sched_getaffinity``, else ``cpu_count``), capped.
+
+    At most :data:`MAX_WORKERS`, at least 1.
+    """
+    n = (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+         else (os.cpu_count() or 1))
+    return max(1, min(MAX_WORKERS, n))
+
+
 def _chunk_area(parcels: GeomArray, pieces_wkb: npt.NDArray[np.object_],
                 exact: bool) -> FloatArray:
     # GEOS prepared geometries are not thread-safe: every task has its own copies.
@@ -299,7 +351,9 @@ def covered_area(parcels: GeomArray, service: shapely.Geometry, *, exact: bool =
     exact
         Area-exact; if False a parcel counts whole when its point on surface is covered.
     workers
-        Threads (default: the CPUs available, at most 4).
+        Threads (default :func:`default_workers`: the CPUs available, at most 4). The
+        result does not depend on it (each parcel's area is computed alone; the areas come
+        back in input order).
     max_vertices, chunk
         Piece size of the subdivided service area; parcels per task (default: an equal
         share per worker).
@@ -310,8 +364,7 @@ def covered_area(parcels: GeomArray, service: shapely.Geometry, *, exact: bool =
     pieces_wkb = np.asarray(shapely.to_wkb(subdivide(service, max_vertices=max_vertices)),
                             dtype=object)
     if workers is None:
-        workers = min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
-                      else (os.cpu_count() or 1))
+        workers = default_workers()
     size = chunk or -(-len(parcels) // max(workers, 1))
     bounds = list(range(0, len(parcels), size))
     if workers <= 1 or len(bounds) == 1:
@@ -336,6 +389,7 @@ def park_service_coverage(
     exact: bool = True,
     crs: str = MEASURE_CRS,
     workers: int | None = None,
+    service: shapely.Geometry | None = None,
 ) -> ServiceCoverage:
     """Share of residential land within the service radius of a park.
 
@@ -344,8 +398,9 @@ def park_service_coverage(
     residential
         Residential land parcels (polygons, any CRS; assumed not to overlap each other).
     parks
-        Parks (polygons, any CRS); each serves the radius of the first rule its area
-        (measured in ``crs``) falls in; parks outside every rule serve nothing.
+        Parks (polygons or multipolygons, any CRS); each serves the radius of the first
+        rule its whole area (measured in ``crs``; all parts of a multipolygon together)
+        falls in; parks outside every rule serve nothing.
     rules
         The radius rules (default :data:`DEFAULT_RULES`).
     exact
@@ -353,7 +408,11 @@ def park_service_coverage(
     crs
         The metric CRS for areas and buffers.
     workers
-        Threads for the parcel pass.
+        Threads for the parcel pass (default :func:`default_workers`); the value is the
+        same bit for bit whatever their number.
+    service
+        :func:`service_area` of ``parks`` (in ``crs``) when already built (the same parks
+        measured against several sets of parcels, e.g. every pilot zone).
 
     Returns
     -------
@@ -368,9 +427,10 @@ def park_service_coverage(
     """
     res = _measure_geoms(residential, crs)
     res = np.asarray(res, dtype=object)
-    pk = _polygonal(_measure_geoms(parks, crs)) if len(parks) else np.empty(0, dtype=object)
+    pk = whole_parks(_measure_geoms(parks, crs)) if len(parks) else np.empty(0, dtype=object)
     radius = park_radii(pk, rules) if len(pk) else np.empty(0)
-    service = service_area(pk, rules)
+    if service is None:
+        service = service_area(pk, rules)
     per = covered_area(res, service, exact=exact, workers=workers)
     total = float(shapely.area(res).sum()) if len(res) else 0.0
     covered = float(per.sum())
@@ -379,6 +439,44 @@ def park_service_coverage(
         residential_m2=total, parcels=len(res), parks_used=int((~np.isnan(radius)).sum()),
         parks_ignored=int(np.isnan(radius).sum()), rules=tuple(rules), exact=exact,
         per_parcel_m2=per)
+
+
+def split_by_service(parcels: GeomArray, service: shapely.Geometry, *,
+                     max_vertices: int = 256) -> tuple[GeomArray, GeomArray]:
+    """Every parcel's part inside and part outside ``service`` (None where there is none).
+
+    The service area is cut into pieces of at most ``max_vertices`` vertices (as
+    :func:`covered_area` does), so each parcel meets only the few pieces near it: a parcel
+    inside one piece is wholly covered, one meeting no piece wholly uncovered, and only the
+    parcels on the service area's edge are cut, against the union of the pieces they meet.
+    The cost grows with the parcels, not with parcels × the size of the whole service area.
+    """
+    parcels = np.asarray(parcels, dtype=object)
+    n = len(parcels)
+    inside = np.full(n, None, dtype=object)
+    outside = parcels.copy()
+    if not n or service is None or shapely.is_empty(service):
+        return inside, outside
+    pieces = subdivide(service, max_vertices=max_vertices)
+    shapely.prepare(pieces)
+    i, j = STRtree(pieces).query(parcels, predicate="intersects")
+    if not len(i):
+        return inside, outside
+    whole = shapely.contains_properly(pieces[j], parcels[i])
+    inside[i[whole]] = parcels[i[whole]]
+    outside[i[whole]] = None
+    edge = np.setdiff1d(np.unique(i), i[whole])
+    if len(edge):
+        order = np.argsort(i, kind="stable")
+        i, j = i[order], j[order]
+        starts = np.searchsorted(i, edge)
+        stops = np.searchsorted(i, edge, side="right")
+        near = np.asarray([shapely.union_all(pieces[j[a:b]]) for a, b in zip(starts, stops,
+                                                                          strict=True)],
+                          dtype=object)
+        inside[edge] = shapely.intersection(parcels[edge], near)
+        outside[edge] = shapely.difference(parcels[edge], near)
+    return inside, outside
 
 
 def service_coverage_layer(
@@ -397,19 +495,13 @@ def service_coverage_layer(
         ``covered`` (bool), ``area_m2`` and geometry in lon/lat; empty parts are dropped.
     """
     res = _measure_geoms(residential, crs)
-    pk = _polygonal(_measure_geoms(parks, crs)) if len(parks) else np.empty(0, dtype=object)
+    pk = whole_parks(_measure_geoms(parks, crs)) if len(parks) else np.empty(0, dtype=object)
     service = service_area(pk, rules)
     ids = (residential["id"].astype(str).to_numpy() if "id" in residential.columns
            else np.arange(len(residential)).astype(str))
     names = (residential["name"].astype(str).to_numpy() if "name" in residential.columns
              else np.full(len(residential), "", dtype=object))
-    if shapely.is_empty(service):
-        inside = np.full(len(res), None, dtype=object)
-        outside = res
-    else:
-        shapely.prepare(service)
-        inside = shapely.intersection(res, service)
-        outside = shapely.difference(res, service)
+    inside, outside = split_by_service(res, service)
     geoms = np.concatenate([inside, outside])
     covered = np.concatenate([np.ones(len(res), bool), np.zeros(len(res), bool)])
     keep = ~shapely.is_missing(geoms)

@@ -20,6 +20,15 @@ Verdicts
     Not met, the deadline is ahead, below the pro-rata value.
 ``behind``
     Not met and the date asked is on or after the deadline.
+
+Late sites
+----------
+A target counts the sites planned in its years. Its yearly verdict is the one on its
+deadline (``met_by_deadline``, ``actual_by_deadline``): a 2021 community finished in 2022
+does not make 2021 met. Asked after the deadline, the target counts every site done by the
+date asked, and ``late`` lists those done after the deadline with the day each was done
+(``{"OC-2021-30": "2022-03-01"}``): "late, done in 2022". So such a site counts in the plan
+total (:meth:`citymap.metrics.MetricsResult.series`, ``total``) and is never lost.
 ``not measurable``
     The metric cannot be measured from geometry; the recorded status of the work is shown.
 ``no data``
@@ -40,15 +49,14 @@ import pandas as pd
 import shapely
 
 from citymap.crs import MEASURE_CRS, to_measure
+from citymap.layers import layer_for
 from citymap.register import Target
 from citymap.sites import site_mask_for_work, where_mask
-from citymap.vocab import METRICS, SITE_STATUSES
+from citymap.vocab import DONE, METRICS, SITE_STATUSES
 from citymap.workspace import Workspace
 
 __all__ = [
-    "DONE",
     "TOLERANCE",
-    "VERDICTS",
     "TOWNSHIP_METRICS",
     "TargetResult",
     "evaluate_target",
@@ -57,11 +65,9 @@ __all__ = [
     "pro_rata",
 ]
 
-DONE = "已完成"
 #: Relative tolerance for measured (not counted) values.
 TOLERANCE = 0.005
-VERDICTS = ("met", "on track", "in progress", "behind", "not measurable", "no data")
-#: Metrics counted as distinct townships intersecting the done sites (context layer name).
+#: Metrics counted as distinct townships intersecting the done sites (the layer's purpose).
 TOWNSHIP_METRICS: dict[str, str] = {
     "sorting_demo_townships": "townships",
     "sorting_demo_township_share": "townships",
@@ -89,7 +95,7 @@ class TargetResult:
     planned
         The same measure over every selected site whatever its status (what the data plans).
     verdict
-        One of :data:`VERDICTS`.
+        One of :data:`citymap.vocab.VERDICTS`.
     expected
         The pro-rata value on the date asked (before the deadline).
     numerator, denominator
@@ -102,6 +108,11 @@ class TargetResult:
         Selected sites per status on the date asked.
     over
         True when the actual exceeds a ``"="`` target.
+    met_by_deadline, actual_by_deadline
+        Asked after the deadline: the verdict (met or not) and the value on the deadline.
+    late
+        Asked after the deadline: ``{site id: day done}`` of the sites counted that were
+        done after the deadline (see "Late sites" in the module docstring).
     recorded_status, recorded_percent
         For a metric not measurable from geometry: the work's recorded status and percent.
     note
@@ -131,6 +142,8 @@ class TargetResult:
     by_status: Mapping[str, int] = attrs.field(factory=dict)
     over: bool = False
     met_by_deadline: bool | None = None
+    actual_by_deadline: float | None = None
+    late: Mapping[str, str] = attrs.field(factory=dict)
     recorded_status: str | None = None
     recorded_percent: float | None = None
     note: str = ""
@@ -148,6 +161,7 @@ class TargetResult:
         d["site_ids"] = list(self.site_ids)
         d["counted_ids"] = list(self.counted_ids)
         d["by_status"] = dict(self.by_status)
+        d["late"] = dict(self.late)
         d["deadline"] = self.deadline.isoformat()
         d["metric_en"] = METRICS[self.metric].en if self.metric in METRICS else ""
         return d
@@ -257,9 +271,10 @@ def _measure_value(t: Target, m: gpd.GeoDataFrame, ws: Workspace) -> float:
     raise ValueError(f"measure {measure!r} is not summed")
 
 
-def _townships_hit(ws: Workspace, layer: str, sites: gpd.GeoDataFrame,
+def _townships_hit(ws: Workspace, purpose: str, sites: gpd.GeoDataFrame,
                    crs: str) -> tuple[tuple[str, ...], int | None]:
-    towns = ws.data.get(layer)
+    layer = layer_for(ws.layers, purpose)
+    towns = ws.data.get(layer) if layer is not None else None
     if towns is None:
         return (), None
     if not len(sites) or not len(towns):
@@ -307,7 +322,9 @@ def evaluate_target(ws: Workspace, t: Target, as_of: dt.date) -> TargetResult:
         return _area_each(ws, t, gdf, as_of, base, crs)
     share = t.measure in ("share_length", "share_count")
     sel = gdf[_select(ws, t, gdf, cumulative=share)]
-    status = _statuses(ws, sel, as_of)
+    now = ws.history.status_on(sel, as_of) if len(sel) else None
+    status = (np.asarray(now["status"].to_numpy(), dtype=object) if now is not None
+              else np.empty(0, dtype=object))
     by_status = {s: int((status == s).sum()) for s in SITE_STATUSES if (status == s).any()}
     done = sel[status == DONE] if len(sel) else sel
     site_ids = tuple(str(i) for i in done["id"])
@@ -357,14 +374,23 @@ def evaluate_target(ws: Workspace, t: Target, as_of: dt.date) -> TargetResult:
                                + "the denominator is empty"})
     v, exp = verdict(t, actual, as_of)
     met_by_deadline = None
+    actual_by_deadline = None
+    late: dict[str, str] = {}
     if as_of > t.deadline:
         earlier = evaluate_target(ws, t, t.deadline)
         met_by_deadline = earlier.verdict == "met"
+        actual_by_deadline = earlier.actual
+        if now is not None:
+            on_time = set(earlier.site_ids)
+            when = dict(zip(sel["id"].astype(str), now["status_date"].astype(str),
+                            strict=True))
+            late = {i: when[i] for i in site_ids if i not in on_time}
     return TargetResult(
         actual=actual, verdict=v, expected=exp, planned=planned, numerator=numerator,
         denominator=denominator, site_ids=site_ids, counted_ids=counted, by_status=by_status,
         over=t.comparison == "=" and actual > t.value * (1 + 1e-9) + 1e-12,
-        met_by_deadline=met_by_deadline, **base)
+        met_by_deadline=met_by_deadline, actual_by_deadline=actual_by_deadline, late=late,
+        **base)
 
 
 def _area_each(ws: Workspace, t: Target, gdf: gpd.GeoDataFrame, as_of: dt.date,
@@ -382,6 +408,9 @@ def _area_each(ws: Workspace, t: Target, gdf: gpd.GeoDataFrame, as_of: dt.date,
     actual = float(areas.min())
     v, exp = verdict(t, actual, as_of, tol=0.0)
     note = "smallest zone of the year, km²"
+    if len(sel) > 1:
+        note += (f"; {len(sel)} zones in {t.year} ({', '.join(map(str, sel['id']))}): "
+                 "the plan asks for one a year")
     small = [str(i) for i, a in zip(sel["id"], areas, strict=True) if a < t.value]
     if small:
         note += f"; below {t.value:g} km²: {', '.join(small)}"

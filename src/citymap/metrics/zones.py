@@ -10,7 +10,9 @@ One zone a year, each of at least 2 km² (保障措施(三)); a zone is a site o
   counts once, under the most advanced status (已完成 > 进行中 > 滞后 > 未开始), so the
   status shares add up to the total; by theme, a place counts once per theme it is in;
 - lines (roads, pipes, greenways) by the length of their union inside the zone, per
-  layer; points by count inside, per layer.
+  layer, a line on the zone's boundary (within 5 cm) counting half
+  (:func:`citymap.metrics.density.length_in_area`, the rule of the road density); points
+  by count inside, per layer.
 
 Cost: one STRtree per geometry kind over the *s* sites (O(s log s)); each zone queries it
 and clips only the sites it touches, so *z* zones cost O(z log s + k) for *k* clipped
@@ -31,16 +33,17 @@ import shapely
 
 from citymap.crs import MEASURE_CRS, to_measure
 from citymap.layers import THEMES
+from citymap.metrics.density import BOUNDARY_TOL_M, length_in_area
 from citymap.metrics.targets import GRID_M
+from citymap.vocab import BEHIND, DONE, NOT_STARTED, STARTED
 
-__all__ = ["ZONE_LAYER", "MIN_ZONE_KM2", "STATUS_ORDER", "ZoneResult", "zone_coverage"]
+__all__ = ["MIN_ZONE_KM2", "STATUS_ORDER", "ZoneResult", "zone_coverage",
+           "crowded_years", "crowded_years_message"]
 
-#: The site layer of the pilot zones.
-ZONE_LAYER = "pilot_zones"
 #: 保障措施(三): 每年确定1个不少于2平方公里的试点片区.
 MIN_ZONE_KM2 = 2.0
 #: Order in which overlapping footprints are attributed to a status.
-STATUS_ORDER = ("已完成", "进行中", "滞后", "未开始")
+STATUS_ORDER = (DONE, STARTED, BEHIND, NOT_STARTED)
 
 GeomArray = npt.NDArray[np.object_]
 
@@ -67,6 +70,8 @@ class ZoneResult:
         ``{layer: {"count": …, "done": …}}`` inside the zone.
     site_ids
         Every site counted in the zone.
+    same_year
+        The other zones of its year (the plan asks for one a year: not empty is a flag).
     """
 
     id: str
@@ -83,13 +88,40 @@ class ZoneResult:
     points: Mapping[str, Mapping[str, int]]
     site_ids: tuple[str, ...] = ()
     as_of: dt.date | None = None
+    same_year: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The result as plain data."""
         d = attrs.asdict(self)
         d["site_ids"] = list(self.site_ids)
+        d["same_year"] = list(self.same_year)
         d["as_of"] = self.as_of.isoformat() if self.as_of else None
         return d
+
+
+def crowded_years(zones: gpd.GeoDataFrame) -> dict[int, tuple[str, ...]]:
+    """The years with more than one pilot zone, and their zones' ids (in layer order).
+
+    保障措施(三) asks for one zone a year (每年…确定1个不少于2平方公里的城市品质提升试点片区):
+    a second zone in a year is reported by ``validate`` and flagged by ``metrics`` and the
+    report, never passed silently.
+    """
+    if zones is None or not len(zones) or "year" not in zones.columns:
+        return {}
+    by_year: dict[int, list[str]] = {}
+    for fid, year in zip(zones["id"].astype(str), zones["year"], strict=True):
+        by_year.setdefault(int(year), []).append(fid)
+    return {y: tuple(ids) for y, ids in sorted(by_year.items()) if len(ids) > 1}
+
+
+def crowded_years_message(year: int, ids: tuple[str, ...], *, layer: str = "pilot_zones",
+                          lang: str = "zh") -> str:
+    """One line saying that ``year`` has several pilot zones and what to do."""
+    if lang == "en":
+        return (f"{layer}: {year} has {len(ids)} pilot zones ({', '.join(ids)}); the plan "
+                "asks for one a year (保障措施(三)): keep one, or correct the others' year")
+    return (f"{layer}: {year} 年有 {len(ids)} 个试点片区 ({'、'.join(ids)}); 方案要求每年"
+            "确定 1 个 (保障措施(三)): 保留一个, 或改正其余片区的 year")
 
 
 def _area(geoms: GeomArray) -> float:
@@ -98,8 +130,8 @@ def _area(geoms: GeomArray) -> float:
     return float(shapely.area(shapely.union_all(geoms)))
 
 
-def _length_km(geoms: GeomArray) -> float:
-    return float(shapely.length(shapely.union_all(geoms, grid_size=GRID_M))) / 1000.0
+def _length_km(geoms: GeomArray, zone: shapely.Geometry) -> float:
+    return length_in_area(shapely.union_all(geoms, grid_size=GRID_M), zone) / 1000.0
 
 
 def _clip(geoms: GeomArray, zone: shapely.Geometry) -> GeomArray:
@@ -164,7 +196,8 @@ def zone_coverage(
         za = float(shapely.area(zone))
         found: dict[str, np.ndarray] = {}
         for k, (index, tree) in trees.items():
-            hit = tree.query(zone, predicate="intersects")
+            hit = (tree.query(zone, predicate="dwithin", distance=BOUNDARY_TOL_M)
+                   if k == "line" else tree.query(zone, predicate="intersects"))
             found[k] = index[hit]
         # polygons
         pidx = found["polygon"]
@@ -192,12 +225,12 @@ def zone_coverage(
         lidx = found["line"]
         lines: dict[str, dict[str, float]] = {}
         if len(lidx):
-            lclip = _clip(geoms[lidx], zone)
+            lgeoms = geoms[lidx]
             for lay in sorted(set(layer[lidx])):
                 m = layer[lidx] == lay
                 done = m & (status[lidx] == STATUS_ORDER[0])
-                lines[lay] = {"km": _length_km(lclip[m]),
-                              "km_done": _length_km(lclip[done]) if done.any() else 0.0}
+                lines[lay] = {"km": _length_km(lgeoms[m], zone),
+                              "km_done": _length_km(lgeoms[done], zone) if done.any() else 0.0}
         # points
         qidx = found["point"]
         points: dict[str, dict[str, int]] = {}

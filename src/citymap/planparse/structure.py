@@ -209,7 +209,7 @@ def _no_works(source: str, lines: list[str], root: _Node, title: str) -> NoWorks
     )], {"lines": len(lines), "headings": heads, "title": title})
 
 
-def parse_plan_text(text: str, *, source: str = "<text>") -> DraftRegister:
+def parse_plan_text(text: str, *, source: str = "<text>") -> DraftRegister:  # noqa: C901
     r"""Parse a plan text of this family into a draft register.
 
     Parameters

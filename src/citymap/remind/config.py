@@ -123,7 +123,7 @@ def _text(v: Any) -> bool:
     return isinstance(v, str) and bool(v.strip())
 
 
-def parse_remind(data: Mapping[str, Any], *, canonical: Any = None,
+def parse_remind(data: Mapping[str, Any], *, canonical: Any = None,  # noqa: C901
                  shown: str = CONFIG_FILE) -> RemindConfig:
     """Read the reminder tables of a parsed ``citymap.toml``.
 

@@ -15,8 +15,10 @@ from pathlib import Path
 
 import attrs
 
-from citymap.errors import Problem, ValidationError
+from citymap.errors import Problem, ValidationError, shorten
 from citymap.io.atomic import write_bytes
+from citymap.io.csvsafe import escape_row, unescape_cell
+from citymap.limits import read_bounded
 
 __all__ = ["SENT_COLUMNS", "Sent", "read_sent", "append_sent"]
 
@@ -51,15 +53,25 @@ def read_sent(path: Path, *, shown: str) -> list[Sent]:
     """
     if not path.exists():
         return []
-    text = path.read_text(encoding="utf-8-sig")
-    reader = csv.DictReader(io.StringIO(text))
+    try:
+        text = read_bounded(path, shown=shown, kind="log").decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValidationError([Problem(shown, "", "", "is not UTF-8")]) from None
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     missing = [c for c in SENT_COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
         raise ValidationError([Problem(shown, "header", ", ".join(missing),
                                        "missing columns; the send log was edited by hand — "
                                        "restore it from the backup")])
     out = []
-    for n, row in enumerate(reader, start=2):
+    try:
+        rows = [{k: unescape_cell(v or "") for k, v in r.items() if k is not None}
+                for r in reader]
+    except csv.Error as exc:
+        raise ValidationError([Problem(shown, f"row {reader.line_num}", "", f"is not valid "
+                                       f"CSV ({shorten(str(exc))}); restore the send log from "
+                                       "the backup")]) from None
+    for n, row in enumerate(rows, start=2):
         try:
             level = int(row["level"])
         except (TypeError, ValueError):
@@ -81,5 +93,6 @@ def append_sent(path: Path, rows: Iterable[Sent]) -> None:
     elif not old.endswith(b"\n"):
         old += b"\n"
     for r in rows:
-        writer.writerow([r.sent_at, r.as_of, r.item, r.unit, r.level, r.recipient, r.channel])
+        writer.writerow(escape_row([r.sent_at, r.as_of, r.item, r.unit, r.level, r.recipient,
+                                    r.channel]))
     write_bytes(path, old + buf.getvalue().encode("utf-8"))

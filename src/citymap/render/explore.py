@@ -36,7 +36,6 @@ from markupsafe import Markup
 
 from citymap.render.assets import VENDOR_DIR, app_script, app_style
 from citymap.render.map import MapOptions, date_options, dumps_for_script, map_data
-from citymap.vocab import PLAN_YEARS
 from citymap.workspace import Workspace
 
 __all__ = ["explore", "CitymapLayer", "VendoredLeaflet", "JQUERY_SHIM"]
@@ -167,8 +166,9 @@ def _panels(ws: Workspace, days: Sequence[dt.date], works: frozenset[int] | None
     from citymap.metrics import compute_metrics, pilot_zone_results
     from citymap.render.panel import panel_for, panel_year
 
-    return [panel_for(compute_metrics(ws, year=panel_year(d), as_of=d), d, works=works,
-                      zones=pilot_zone_results(ws, d)) for d in days]
+    years = ws.plan_years
+    return [panel_for(compute_metrics(ws, year=panel_year(d, years), as_of=d), d, works=works,
+                      zones=pilot_zone_results(ws, d), years=years) for d in days]
 
 
 def explore(
@@ -229,8 +229,8 @@ def explore(
             as_of = dt.date.fromisoformat(as_of)
         except ValueError:
             raise CitymapError(f"as_of={as_of!r} is not a date: use YYYY-MM-DD") from None
-    years = tuple(range(PLAN_YEARS[0], PLAN_YEARS[1] + 1))
-    dates, selected = date_options(as_of, today, lang, years, months=True)
+    first, last = ws.plan_years
+    dates, selected = date_options(as_of, today, lang, range(first, last + 1), months=True)
     chosen = frozenset(int(w) for w in works) if works is not None else None
     options = MapOptions(lang=lang, subtitle="", works=chosen,
                          include_context=chosen is None, dates=dates, selected=selected,

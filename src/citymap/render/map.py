@@ -39,7 +39,7 @@ import shapely
 from citymap import __version__
 from citymap.crs import areas_m2
 from citymap.errors import CitymapError
-from citymap.layers import LayerSpec
+from citymap.layers import LayerSpec, layers_for
 from citymap.render.assets import AssetRefs, app_script, app_style, template_text
 from citymap.render.encoding import column, decode_ints, delta, encode_geometries, encode_ints
 from citymap.render.extent import empty_blob, robust_extent
@@ -59,13 +59,18 @@ from citymap.render.timeline import (
 )
 from citymap.render.ui import UI
 from citymap.sites import parse_works
-from citymap.vocab import SCHEMATIC, SITE_STATUSES, STATUS_EN
+from citymap.vocab import (
+    BASEMAPS,
+    SCHEMATIC,
+    SITE_STATUSES,
+    STATUS_COLORS,
+    STATUS_DASHES,
+    STATUS_EN,
+    STATUS_SHAPES,
+)
 from citymap.workspace import Workspace
 
 __all__ = [
-    "STATUS_COLORS",
-    "STATUS_DASHES",
-    "STATUS_SHAPES",
     "SERVICE_COLORS",
     "SERVICE_LAYER",
     "BASEMAPS",
@@ -91,22 +96,12 @@ __all__ = [
 SCHEMA = "citymap-map"
 SCHEMA_VERSION = 2
 
-#: Status colours: the Okabe-Ito palette (colour-blind safe).
-STATUS_COLORS: dict[str, str] = {"未开始": "#999999", "进行中": "#0072B2", "已完成": "#009E73",
-                                 "滞后": "#D55E00"}
-#: Line dash of each status (``None``: solid), so that status is not told by colour alone.
-STATUS_DASHES: dict[str, str | None] = {"未开始": "2 5", "进行中": "9 5", "已完成": None,
-                                        "滞后": "12 4 2 4"}
-#: Point marker shape of each status.
-STATUS_SHAPES: dict[str, str] = {"未开始": "circle", "进行中": "triangle", "已完成": "square",
-                                 "滞后": "diamond"}
 CONTEXT_COLOR = "#666666"
 PILOT_COLOR = "#000000"
 #: Residential land within / outside a park's service radius (Okabe-Ito sky blue, orange).
 SERVICE_COLORS = ("#E69F00", "#56B4E9")
 #: The name of the service-radius layer in the map.
 SERVICE_LAYER = "park_service"
-BASEMAPS = ("osm", "tianditu", "amap", "none", "tiles")
 #: The outline of a late (逾期) site or work: reddish purple (Okabe-Ito), beside the status.
 LATE_COLOR = "#CC79A7"
 _PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
@@ -149,6 +144,8 @@ class MapOptions:
         Other maps to link.
     home
         Link back to the overview (unit and action maps).
+    photos
+        The sites' photos shown in popups (:func:`citymap.photos.photo_blob`).
     unit
         The unit of a unit map (an empty unit map tells its part in each work).
     public
@@ -169,6 +166,7 @@ class MapOptions:
     assets: AssetRefs = AssetRefs()
     links: tuple[Link, ...] = ()
     home: str | None = None
+    photos: Mapping[str, Any] | None = None
     unit: str | None = None
     public: bool = False
 
@@ -407,7 +405,7 @@ def map_data(
     gcj = options.basemap == "amap"
     targets = reg.targets if options.works is None else tuple(
         t for t in reg.targets if t.work in options.works)
-    pilot_layers = {t.layer for t in reg.plan_targets if t.metric == "pilot_zone_area"}
+    pilot_layers = set(layers_for(ws.layers, "pilot_zones"))
     order = {"Polygon": 0, "LineString": 1, "Point": 2}
     names = sorted(ws.layers, key=lambda n: (ws.layers[n].name in pilot_layers,
                                              order.get(ws.layers[n].geometry, 3)))
@@ -498,6 +496,7 @@ def map_data(
                   for lk in options.links],
         "home": options.home,
         "publish": print_blob(cfg, lang, version=__version__),
+        "photos": options.photos,
     }
 
 

@@ -158,7 +158,9 @@ class Panel:
 
 
 def panel_year(date: dt.date, years: tuple[int, int] = PLAN_YEARS) -> int:
-    """The plan year whose targets a date shows: its own year, clamped to the plan's years."""
+    """The plan year whose targets a date shows: its own year, clamped to the plan's years
+    (``years``: first and last, ``Workspace.plan_years``).
+    """
     return max(years[0], min(date.year, years[1]))
 
 
@@ -216,13 +218,14 @@ def zone_labels(zones: Sequence[ZoneResult]) -> tuple[ZoneLabel, ...]:
 def panel_for(result: MetricsResult | None, as_of: dt.date, *,
               works: Collection[int] | None = None,
               zones: Sequence[ZoneResult] | None = None,
-              exclude_layers: Collection[str] = ("pilot_zones",)) -> Panel:
+              exclude_layers: Collection[str] | None = None,
+              years: tuple[int, int] = PLAN_YEARS) -> Panel:
     """The panel of one map on one date.
 
     Parameters
     ----------
     result
-        ``compute_metrics(ws, year=panel_year(as_of), as_of=as_of)``, or None when metrics
+        ``compute_metrics(ws, year=panel_year(as_of, years), as_of=as_of)``, or None when metrics
         are off (the panel then says so).
     as_of
         The date.
@@ -233,12 +236,17 @@ def panel_for(result: MetricsResult | None, as_of: dt.date, *,
         The pilot zones to label (default: those of ``result``); the build passes every
         zone (:func:`citymap.metrics.pilot_zone_results`).
     exclude_layers
-        Site layers left out of the counts by status (pilot zones are areas, not works).
+        Site layers left out of the counts by status (default: the pilot zones' layer,
+        ``result.zone_layer``: pilot zones are areas, not works).
+    years
+        The plan's first and last year (``Workspace.plan_years``), see :func:`panel_year`.
     """
-    year = panel_year(as_of)
+    year = panel_year(as_of, years)
     if result is None:
         return Panel(as_of=as_of, year=year, rows=(), available=False)
     counts: dict[str, int] = {}
+    if exclude_layers is None:
+        exclude_layers = () if result.zone_layer is None else (result.zone_layer,)
     if works is None:
         counts = {s: 0 for s in SITE_STATUSES}
         for layer, by in result.counts_by_status.items():

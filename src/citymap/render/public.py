@@ -69,9 +69,9 @@ def month_end_days(text: str) -> str:
 
 def _spec_of(ws: Workspace, entry: Mapping[str, Any]) -> LayerSpec | None:
     if entry.get("role") == "service":
-        from citymap.metrics.density import find_context
+        from citymap.layers import layer_for
 
-        name = find_context(list(ws.data), "residential")
+        name = layer_for(ws.layers, "residential")
         return ws.layers.get(name) if name else None
     return ws.layers.get(str(entry["name"]))
 

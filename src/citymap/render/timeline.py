@@ -25,7 +25,7 @@ import pandas as pd
 from citymap.history import StatusEvent, parse_date
 from citymap.render.encoding import delta, encode_ints
 from citymap.sites import parse_works
-from citymap.vocab import SITE_STATUSES
+from citymap.vocab import DONE, SITE_STATUSES
 from citymap.workspace import Workspace
 
 __all__ = ["EPOCH", "DateOption", "date_options", "day_number", "site_events", "work_events",
@@ -33,7 +33,6 @@ __all__ = ["EPOCH", "DateOption", "date_options", "day_number", "site_events", "
 
 #: Day 0 of the day numbers in the map's data.
 EPOCH = dt.date(2000, 1, 1)
-_DONE = SITE_STATUSES.index("已完成")
 _MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
               "Dec")
 
@@ -167,9 +166,9 @@ def work_events(ws: Workspace, numbers: Sequence[int],
             w = ws.register.work(n)
         except KeyError:
             continue
-        evs = [[day_number(e.date), int(e.status == SITE_STATUSES[_DONE])]
+        evs = [[day_number(e.date), int(e.status == DONE)]
                for e in events.get(str(n), [])]
-        fixed = int(w.status == SITE_STATUSES[_DONE]) if (w.plan_only or n not in with_sites) \
+        fixed = int(w.status == DONE) if (w.plan_only or n not in with_sites) \
             else None
         out[str(n)] = {"ev": evs, "fixed": fixed}
     return out

@@ -20,11 +20,14 @@ from citymap.errors import StoreError
 if TYPE_CHECKING:
     from citymap.store.postgis import PostgisStore
 
-__all__ = ["open_store", "is_store_url", "redact"]
+__all__ = ["open_store", "is_store_url", "redact", "scrub", "secrets_of"]
 
 _SCHEMES = ("postgresql://", "postgres://")
-_QUERY_PASSWORD = re.compile(r"([?&]password=)[^&#]*", re.IGNORECASE)
-_KV_PASSWORD = re.compile(r"(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|\S*)", re.IGNORECASE)
+_QUERY_PASSWORD = re.compile(r"([?&](?:ssl)?password=)([^&#]*)", re.IGNORECASE)
+# key=value: the value runs to the next ``key=`` (an unquoted password with spaces is hidden
+# whole; libpq would otherwise echo its second word as an "invalid connection option").
+_KV_PASSWORD = re.compile(r"((?<!\w)(?:ssl)?password\s*=\s*)('(?:[^'\\]|\\.)*'?|.*?)"
+                          r"(?=\s+\w+\s*=|$)", re.IGNORECASE | re.DOTALL)
 
 
 def is_store_url(value: str) -> bool:
@@ -58,6 +61,42 @@ def redact(url: str) -> str:
         query = _QUERY_PASSWORD.sub(r"\1***", q + query)
         return f"{scheme}{sep}{head}{query}"
     return _KV_PASSWORD.sub(r"\1***", text)
+
+
+def secrets_of(url: str) -> list[str]:
+    """Every password-like part of ``url`` as written, decoded and word by word, longest first.
+
+    Error messages of libpq quote the offending part of a malformed URL (``invalid
+    percent-encoded token: "p%zz…"``); :meth:`PostgisStore._scrub
+    <citymap.store.postgis.PostgisStore>` removes each of these from any message.
+    """
+    import urllib.parse
+
+    found: list[str] = []
+    text = str(url)
+    if text.strip().startswith(_SCHEMES):
+        rest = text.partition("://")[2]
+        head, _, query = rest.partition("?")
+        userinfo = head.rpartition("@")[0] if "@" in head else ""
+        if ":" in userinfo:
+            found.append(userinfo.split(":", 1)[1])
+        found += [m.group(2) for m in _QUERY_PASSWORD.finditer("?" + query)]
+    else:
+        found += [m.group(2).strip("'") for m in _KV_PASSWORD.finditer(text)]
+    out: set[str] = set()
+    for value in found:
+        for part in (value, urllib.parse.unquote(value), *value.split()):
+            if len(part) >= 3:
+                out.add(part)
+    return sorted(out, key=len, reverse=True)
+
+
+def scrub(text: str, url: str) -> str:
+    """``text`` (an error message) with every secret of ``url`` replaced by ``***``."""
+    out = text.replace(url, redact(url))
+    for secret in secrets_of(url):
+        out = out.replace(secret, "***")
+    return out
 
 
 def open_store(url: str, *, who: str | None = None) -> PostgisStore:

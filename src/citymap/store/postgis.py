@@ -54,8 +54,9 @@ from citymap.history import (
     split_new,
 )
 from citymap.io.atomic import atomic_dir, write_bytes
+from citymap.io.csvsafe import escape_record
 from citymap.sites import CONTEXT_COLUMNS, SITE_COLUMNS, parse_works
-from citymap.store import redact
+from citymap.store import redact, scrub
 
 __all__ = ["PostgisStore", "Migration", "WorkspaceInfo", "PushResult", "SCHEMA", "migrations"]
 
@@ -331,7 +332,7 @@ def status_log_text(events: Iterable[StatusEvent]) -> str:
     w = csv.DictWriter(buf, fieldnames=list(LOG_COLUMNS), lineterminator="\n")
     w.writeheader()
     for e in events:
-        w.writerow(e.as_row())
+        w.writerow(escape_record(e.as_row()))
     return buf.getvalue()
 
 
@@ -364,7 +365,7 @@ class PostgisStore:
     # -- connections and errors
 
     def _scrub(self, text: str) -> str:
-        out = text.replace(self._conninfo, self.url)
+        out = scrub(text, self._conninfo)
         try:
             password = psycopg.conninfo.conninfo_to_dict(self._conninfo).get("password")
         except psycopg.Error:
@@ -802,6 +803,18 @@ class PostgisStore:
             "SELECT number FROM {} WHERE workspace = %s").format(_t("works")), (key,))}
         return ids | works
 
+    def _plan_start(self, conn: psycopg.Connection[Any], key: str) -> dt.date:
+        """The start of the plan of the register stored for ``key`` (validated on push)."""
+        import yaml
+
+        from citymap.register import parse_register
+
+        row = conn.execute(sql.SQL("SELECT text FROM {} WHERE workspace = %s").format(
+            _t("register")), (key,)).fetchone()
+        if row is None:
+            raise StoreError(f"no register of workspace {key!r} in {self.url}")
+        return parse_register(yaml.safe_load(row[0]), shown=f"{key} register").plan.start
+
     def append_events(
         self,
         events: Sequence[StatusEvent],
@@ -814,6 +827,7 @@ class PostgisStore:
         dry_run: bool = False,
         action: str = "status",
         validate: bool = True,
+        first_date: dt.date | None = None,
     ) -> AppendResult:
         """Append status events to the log of ``key`` in one transaction.
 
@@ -845,6 +859,8 @@ class PostgisStore:
             What the audit trail calls it (``status``, ``progress import`` …).
         validate
             Check the events (``False`` only to test the database's own constraints).
+        first_date
+            The earliest allowed date (default: the start of the stored register's plan).
 
         Raises
         ------
@@ -865,8 +881,10 @@ class PostgisStore:
             log = StatusLog(tuple(self._events(conn, key)))
             if validate:
                 ids = known_ids if known_ids is not None else self.known_ids(conn, key)
+                first = first_date or self._plan_start(conn, key)
                 problems = check_events(log, events, known_ids=ids, today=today,
-                                        locations=locations, shown=f"{key} status log")
+                                        first_date=first, locations=locations,
+                                        shown=f"{key} status log")
                 if problems:
                     raise ValidationError(problems)
             added, unchanged = split_new(log, events, recorded_at=stamp)
@@ -895,7 +913,8 @@ class PostgisStore:
         if problems:
             raise ValidationError(problems)
         return self.append_events([event], key=key, known_ids=set(ids_of(ws)), today=today,
-                                  locations=[("status set", event.id)], dry_run=dry_run)
+                                  locations=[("status set", event.id)], dry_run=dry_run,
+                                  first_date=ws.register.plan.start)
 
     def import_progress(self, ws: Workspace, path: str | os.PathLike[str], *,
                         unit: str | None = None, sheet: str | None = None,
@@ -920,7 +939,7 @@ class PostgisStore:
             raise ValidationError(problems)
         res = self.append_events(events, key=key, known_ids=set(ids_of(ws)), today=today,
                                  locations=locations, dry_run=dry_run,
-                                 action="progress import")
+                                 action="progress import", first_date=ws.register.plan.start)
         return ImportResult(Path(path), len(pf.rows), pf.skipped, res.added, res.unchanged,
                             dry_run)
 

@@ -8,7 +8,8 @@ They give the numbers of the Python path on the same data (tested to 1e-9 relati
   date asked). Per workspace, in the measuring CRS (the workspace's ``measure_srid``,
   EPSG:4548 by default):
 
-  1. every polygon part of every park (one level of parts, like ``shapely.get_parts``)
+  1. every park — its polygonal parts together (``ST_CollectionExtract(g, 3)``, like
+     :func:`citymap.metrics.service.whole_parks`): a park's size is the whole park's —
      gets the radius of the first rule its area falls in, and is buffered once with the
      same 16 segments per quarter circle as Python, into a temporary table;
   2. the buffers are unioned (``ST_Union``) and the union cut with ``ST_Subdivide`` into
@@ -23,6 +24,12 @@ They give the numbers of the Python path on the same data (tested to 1e-9 relati
   footprints intersecting it (GiST index on a temporary table), each clipped to the zone
   first (a footprint wholly inside is kept as is), as
   :func:`citymap.metrics.zones.zone_coverage` does.
+- :func:`road_density` — road network density of the county seat (the built-up area) and of
+  every pilot zone (clipped to the built-up area), as :func:`citymap.metrics.compute_metrics`:
+  the roads within the tolerance of the area (GiST index) are unioned on the 1 cm grid
+  (``ST_Union(geom, 0.01)``, GEOS's precision union as ``shapely.union_all(grid_size=)``),
+  and measured by the boundary rule of :func:`citymap.metrics.density.length_in_area`:
+  whole inside ``ST_Buffer(area, -tol)``, half inside ``ST_Buffer(ST_Boundary(area), tol)``.
 
 Both run per workspace (county) or, with ``workspace=None``, for every workspace in the
 store, one row (or one row per zone) each, in one snapshot. All values are parameters;
@@ -41,9 +48,10 @@ import psycopg
 from psycopg import sql
 
 from citymap.store.postgis import PostgisStore, _t
+from citymap.vocab import DONE, NOT_STARTED
 
-__all__ = ["ServiceRow", "ZoneRow", "service_coverage", "zone_coverage", "DEFAULT_SRID",
-           "QUAD_SEGS", "MAX_VERTICES"]
+__all__ = ["ServiceRow", "ZoneRow", "DensityRow", "service_coverage", "zone_coverage",
+           "road_density", "DEFAULT_SRID", "QUAD_SEGS", "MAX_VERTICES"]
 
 #: CGCS2000 / 3-degree Gauss-Kruger CM 117E — the default measuring CRS.
 DEFAULT_SRID = 4548
@@ -51,8 +59,6 @@ DEFAULT_SRID = 4548
 QUAD_SEGS = 16
 #: Vertices per piece of the subdivided service area (as ``covered_area``'s default).
 MAX_VERTICES = 256
-_DONE = "已完成"
-_NOT_STARTED = "未开始"
 
 
 @attrs.frozen
@@ -68,7 +74,7 @@ class ServiceRow:
     parcels
         Residential parcels.
     parks_used, parks_ignored
-        Park polygons within a rule, and below every rule.
+        Parks (a multipolygon is one park) within a rule, and below every rule.
     """
 
     workspace: str
@@ -110,6 +116,30 @@ class ZoneRow:
         return 100.0 * self.covered_m2 / self.zone_m2 if self.zone_m2 > 0 else 0.0
 
 
+@attrs.frozen
+class DensityRow:
+    """Road network density of one area.
+
+    Attributes
+    ----------
+    workspace, scope
+        The workspace key; ``"county seat"`` or a pilot zone's id (the scopes of
+        :func:`citymap.metrics.compute_metrics`' road-density indicators).
+    km, km2
+        Road length in the area (roads on its boundary counting half) and its area.
+    """
+
+    workspace: str
+    scope: str
+    km: float
+    km2: float
+
+    @property
+    def density(self) -> float | None:
+        """Road km per km² (None for an empty area)."""
+        return self.km / self.km2 if self.km2 > 0 else None
+
+
 def _rules(rules: Sequence[Any] | None) -> list[tuple[float, float | None, float]]:
     if rules is None:
         from citymap.metrics.service import DEFAULT_RULES
@@ -132,10 +162,13 @@ def _targets(conn: psycopg.Connection[Any], workspace: str | None,
     return sorted((str(r[0]), int(srid or r[1] or DEFAULT_SRID), list(r[2])) for r in rows)
 
 
-def _first(names: Sequence[str], kind: str) -> str | None:
-    from citymap.metrics.density import find_context
+def _purposes(conn: psycopg.Connection[Any], key: str) -> dict[str, tuple[str, ...]]:
+    """Purpose → layer names of workspace ``key``, from its stored layer definitions."""
+    from citymap.layers import purposes_of
 
-    return find_context(list(names), kind)
+    rows = conn.execute(sql.SQL("SELECT layer, toml FROM {} WHERE workspace = %(ws)s").format(
+        _t("layers")), {"ws": key}).fetchall()
+    return purposes_of({str(r[0]): str(r[1]) for r in rows})
 
 
 def _snapshot(conn: psycopg.Connection[Any]) -> None:
@@ -148,7 +181,7 @@ def service_coverage(
     workspace: str | None = None,
     residential: str | None = None,
     parks: Sequence[str] | None = None,
-    done_parks: Sequence[str] = ("pocket_parks",),
+    done_parks: Sequence[str] | None = None,
     as_of: dt.date | None = None,
     rules: Sequence[Any] | None = None,
     srid: int | None = None,
@@ -164,16 +197,14 @@ def service_coverage(
     workspace
         One workspace key, or ``None`` for every workspace (one row each).
     residential
-        The layer of residential land; default the first of
-        ``CONTEXT_NAMES["residential"]`` the workspace has (as ``citymap metrics``). A
-        workspace without it gets no row.
+        The layer of residential land; default the workspace's layer of purpose
+        ``residential`` (as ``citymap metrics``). A workspace without it gets no row.
     parks
-        Layers whose every polygon is a park; default the first of
-        ``CONTEXT_NAMES["parks"]`` the workspace has.
+        Layers whose every polygon is a park; default the layers of purpose ``parks``.
     done_parks
         Site layers whose sites serve once done (已完成) on ``as_of``, the status on that
         day read from the status log as :meth:`citymap.history.StatusLog.status_on` does
-        (default the pocket parks, as :func:`citymap.metrics.park_frame`).
+        (default the layers of purpose ``new_parks``, as :func:`citymap.metrics.park_frame`).
     as_of
         The day (default today).
     rules
@@ -210,14 +241,15 @@ def service_coverage(
         _snapshot(conn)
         with conn.transaction():
             for key, ws_srid, names in _targets(conn, workspace, srid):
-                res = residential or _first(names, "residential")
+                purposes = _purposes(conn, key)
+                res = residential or next(iter(purposes.get("residential", ())), None)
                 if res is None or res not in names:
                     continue
-                park_layers = list(parks) if parks is not None else [
-                    p for p in (_first(names, "parks"),) if p is not None]
-                out.append(_service_one(conn, key, ws_srid, res, park_layers,
-                                        list(done_parks), as_of, case, quad_segs,
-                                        max_vertices))
+                park_layers = list(parks if parks is not None else purposes.get("parks", ()))
+                done = list(done_parks if done_parks is not None
+                            else purposes.get("new_parks", ()))
+                out.append(_service_one(conn, key, ws_srid, res, park_layers, done, as_of,
+                                        case, quad_segs, max_vertices))
     return out
 
 
@@ -225,8 +257,8 @@ def _service_one(conn: psycopg.Connection[Any], key: str, srid: int, residential
                  parks: list[str], done_parks: list[str], as_of: dt.date,
                  case: sql.Composable, quad_segs: int, max_vertices: int) -> ServiceRow:
     params: dict[str, Any] = {"ws": key, "srid": srid, "res": residential, "parks": parks,
-                              "done": done_parks, "as_of": as_of, "DONE": _DONE,
-                              "NOT_STARTED": _NOT_STARTED, "maxv": max_vertices,
+                              "done": done_parks, "as_of": as_of, "DONE": DONE,
+                              "NOT_STARTED": NOT_STARTED, "maxv": max_vertices,
                               "buf": f"quad_segs={int(quad_segs)}"}
     for name in ("_cm_parks", "_cm_pieces", "_cm_res"):
         conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(name)))
@@ -245,17 +277,14 @@ def _service_one(conn: psycopg.Connection[Any], key: str, srid: int, residential
               AND (s.layer = ANY(%(parks)s::text[]) OR COALESCE(ev.status, CASE
                    WHEN s.status_date <= %(as_of)s THEN s.status
                    ELSE %(NOT_STARTED)s END) = %(DONE)s)
-        ), part AS (
-            SELECT ST_GeometryN(t.m, n) AS g
-            FROM p CROSS JOIN LATERAL (SELECT ST_Transform(p.geom, %(srid)s) AS m) t
-            CROSS JOIN LATERAL generate_series(1, ST_NumGeometries(t.m)) n
+        ), park AS (
+            SELECT ST_CollectionExtract(ST_Transform(p.geom, %(srid)s), 3) AS g FROM p
         )
         SELECT r.radius, CASE WHEN r.radius IS NULL THEN NULL
                               ELSE ST_Buffer(r.g, r.radius, %(buf)s) END AS buf
-        FROM (SELECT part.g, {case} AS radius
-              FROM part CROSS JOIN LATERAL (SELECT ST_Area(part.g) AS a) pa
-              WHERE ST_GeometryType(part.g) IN ('ST_Polygon', 'ST_MultiPolygon')
-                AND NOT ST_IsEmpty(part.g)) r
+        FROM (SELECT park.g, {case} AS radius
+              FROM park CROSS JOIN LATERAL (SELECT ST_Area(park.g) AS a) pa
+              WHERE NOT ST_IsEmpty(park.g)) r
     """).format(case=case, sites=_t("sites"), log=_t("status_log")), params)
     # 2. the union of the buffers, subdivided, indexed
     conn.execute("""
@@ -291,7 +320,7 @@ def zone_coverage(
     store: PostgisStore,
     *,
     workspace: str | None = None,
-    zones: str = "pilot_zones",
+    zones: str | None = None,
     exclude: Sequence[str] = (),
     srid: int | None = None,
 ) -> list[ZoneRow]:
@@ -309,7 +338,7 @@ def zone_coverage(
     workspace
         One workspace key, or ``None`` for every workspace.
     zones
-        The layer of zones.
+        The layer of zones (default: the workspace's layer of purpose ``pilot_zones``).
     exclude
         Site layers left out (besides ``zones`` itself).
     srid
@@ -325,9 +354,10 @@ def zone_coverage(
         _snapshot(conn)
         with conn.transaction():
             for key, ws_srid, names in _targets(conn, workspace, srid):
-                if zones not in names:
+                layer = zones or next(iter(_purposes(conn, key).get("pilot_zones", ())), None)
+                if layer is None or layer not in names:
                     continue
-                out.extend(_zones_one(conn, key, ws_srid, zones, list(exclude)))
+                out.extend(_zones_one(conn, key, ws_srid, layer, list(exclude)))
     return out
 
 
@@ -356,3 +386,100 @@ def _zones_one(conn: psycopg.Connection[Any], key: str, srid: int, zones: str,
         ORDER BY z.ord, z.id
     """).format(sites=_t("sites")), params).fetchall()
     return [ZoneRow(key, str(r[0]), float(r[1]), float(r[2]), int(r[3])) for r in rows]
+
+
+def road_density(
+    store: PostgisStore,
+    *,
+    workspace: str | None = None,
+    roads: str | None = None,
+    built_up: str | None = None,
+    zones: str | None = None,
+    srid: int | None = None,
+    tol: float | None = None,
+    grid: float | None = None,
+) -> list[DensityRow]:
+    """Road network density of the county seat and of every pilot zone, in the database.
+
+    Parameters
+    ----------
+    store
+        The store.
+    workspace
+        One workspace key, or ``None`` for every workspace.
+    roads, built_up
+        The layers of roads and of the built-up area; default the workspace's layers of
+        purpose ``roads`` / ``built_up`` (``layers/*.toml``). A workspace without
+        roads gets no row; without a built-up area, no county-seat row and the zones use
+        their whole area (as ``citymap metrics``).
+    zones
+        The layer of pilot zones; default the workspace's layer of purpose ``pilot_zones``.
+    srid
+        The metric CRS (EPSG code); default each workspace's ``measure_srid``.
+    tol, grid
+        The boundary tolerance and the grid of the road union (m); default
+        :data:`citymap.metrics.density.BOUNDARY_TOL_M` and
+        :data:`citymap.metrics.targets.GRID_M`.
+
+    Returns
+    -------
+    list of DensityRow
+        By workspace key: the county seat, then the zones in the order of their layer file.
+    """
+    from citymap.metrics.density import BOUNDARY_TOL_M
+    from citymap.metrics.targets import GRID_M
+
+    tol = BOUNDARY_TOL_M if tol is None else float(tol)
+    grid = GRID_M if grid is None else float(grid)
+    out: list[DensityRow] = []
+    with store.connect() as conn, store._errors("road density"):
+        _snapshot(conn)
+        with conn.transaction():
+            for key, ws_srid, names in _targets(conn, workspace, srid):
+                purposes = _purposes(conn, key)
+                rd = roads or next(iter(purposes.get("roads", ())), None)
+                if rd is None or rd not in names:
+                    continue
+                bu = built_up or next(iter(purposes.get("built_up", ())), None)
+                zl = zones or next(iter(purposes.get("pilot_zones", ())), "")
+                out.extend(_density_one(conn, key, ws_srid, rd,
+                                        bu if bu in names else None, zl, tol, grid))
+    return out
+
+
+def _density_one(conn: psycopg.Connection[Any], key: str, srid: int, roads: str,
+                 built_up: str | None, zones: str, tol: float, grid: float) -> list[DensityRow]:
+    params: dict[str, Any] = {"ws": key, "srid": srid, "roads": roads, "built": built_up,
+                              "zones": zones, "tol": tol, "grid": grid}
+    for name in ("_cm_roads", "_cm_areas"):
+        conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(name)))
+    conn.execute(sql.SQL("""
+        CREATE TEMP TABLE _cm_roads ON COMMIT DROP AS
+        SELECT ST_Transform(geom, %(srid)s) AS g FROM {sites}
+        WHERE workspace = %(ws)s AND layer = %(roads)s
+          AND ST_GeometryType(geom) IN ('ST_LineString', 'ST_MultiLineString')
+    """).format(sites=_t("sites")), params)
+    conn.execute("CREATE INDEX ON _cm_roads USING gist (g)")
+    # the areas: the built-up area (county seat), then every zone clipped to it
+    conn.execute(sql.SQL("""
+        CREATE TEMP TABLE _cm_areas ON COMMIT DROP AS
+        WITH b AS (SELECT ST_Union(ST_Transform(geom, %(srid)s)) AS g FROM {sites}
+                   WHERE workspace = %(ws)s AND layer = %(built)s)
+        SELECT 'county seat' AS scope, -1 AS ord, b.g FROM b WHERE b.g IS NOT NULL
+        UNION ALL
+        SELECT z.id, z.ord, CASE WHEN b.g IS NULL THEN ST_Transform(z.geom, %(srid)s)
+                                 ELSE ST_Intersection(ST_Transform(z.geom, %(srid)s), b.g) END
+        FROM {sites} z CROSS JOIN b
+        WHERE z.workspace = %(ws)s AND z.layer = %(zones)s
+    """).format(sites=_t("sites")), params)
+    rows = conn.execute("""
+        SELECT a.scope, ST_Area(a.g),
+               COALESCE(ST_Length(ST_Intersection(u.g, ST_Buffer(a.g, -%(tol)s)))
+                        + 0.5 * ST_Length(ST_Intersection(u.g, ST_Buffer(ST_Boundary(a.g),
+                                                                         %(tol)s))), 0)
+        FROM _cm_areas a CROSS JOIN LATERAL (
+            SELECT ST_Union(r.g, %(grid)s) AS g FROM _cm_roads r
+            WHERE ST_DWithin(a.g, r.g, %(tol)s)) u
+        ORDER BY a.ord, a.scope
+    """, params).fetchall()
+    return [DensityRow(key, str(r[0]), float(r[2]) / 1000.0, float(r[1]) / 1e6) for r in rows]

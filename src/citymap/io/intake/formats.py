@@ -31,6 +31,7 @@ import pyogrio
 import shapely
 
 from citymap.errors import Problem, ValidationError
+from citymap.io.guard import check_gis_source
 from citymap.io.intake.hints import gdal_message
 
 __all__ = ["Source", "open_source", "detect_encoding", "X_NAMES", "Y_NAMES",
@@ -450,6 +451,7 @@ def _read_dxf(path: Path, shown: str, encoding: str | None) -> Source:
 
 def _read_one(path: Path, shown: str, *, layer: str | None, encoding: str | None,
               prefer: Sequence[str]) -> Source:
+    check_gis_source(path, shown)  # type, size, JSON shape: before GDAL sees it
     suffix = path.suffix.lower()
     if suffix in (".kml", ".kmz"):
         return _read_kml(path, shown, layer)

@@ -113,9 +113,12 @@ def to_int(value: Any) -> int:
     return int(f)
 
 
-def to_year(value: Any) -> int:
-    """A plan year from a cell: ``2021``, ``"2021"``, ``"2021年"``, ``2021.0``, a date."""
-    lo, hi = PLAN_YEARS
+def to_year(value: Any, years: tuple[int, int] = PLAN_YEARS) -> int:
+    """A plan year from a cell: ``2021``, ``"2021"``, ``"2021年"``, ``2021.0``, a date.
+
+    ``years`` are the plan's first and last year (``Plan.years``).
+    """
+    lo, hi = years
     if isinstance(value, dt.date | pd.Timestamp):
         year = value.year
     else:
@@ -211,11 +214,13 @@ def to_works(value: Any) -> str:
         raise ValueError("is not a list of work numbers; write e.g. 8 or 6;16") from None
 
 
-def convert(value: Any, kind: str, *, synonyms: Mapping[str, str] | None = None) -> Any:
+def convert(value: Any, kind: str, *, synonyms: Mapping[str, str] | None = None,
+            years: tuple[int, int] = PLAN_YEARS) -> Any:
     """Convert one non-blank cell to ``kind``.
 
     ``kind`` is a layer field type (``str``, ``int``, ``float``, ``bool``) or one of the
-    common site properties' kinds (``year``, ``date``, ``status``, ``works``, ``id``).
+    common site properties' kinds (``year``, ``date``, ``status``, ``works``, ``id``);
+    a ``year`` lies in ``years``, the plan's first and last year (``Plan.years``).
 
     Raises
     ------
@@ -223,7 +228,7 @@ def convert(value: Any, kind: str, *, synonyms: Mapping[str, str] | None = None)
         With the reason (the caller shows the value).
     """
     if kind == "year":
-        return to_year(value)
+        return to_year(value, years)
     if kind == "date":
         return to_date(value)
     if kind == "status":

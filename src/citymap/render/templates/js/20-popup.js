@@ -66,12 +66,28 @@ function popupNode(li, i) {
       });
     }
   }
+  photoBlock(box, value(li, 'id', i));
   var src = value(li, 'source', i);
   if (src === '示意') { el('span', 'cm-badge', U.schematic, box); }
   else if (src) { el('div', 'cm-id', U.source + ': ' + src, box); }
   return box;
 }
 var tgCache = {};
+/* photos (形象进度): before/after thumbnails copied beside the maps, dated up to the day shown */
+function photoBlock(box, id) {
+  var P = D.photos, day = DATES[cur].iso, list = P && P.s[id], wrap;
+  list = (list || []).filter(function (p) { return p[1] <= day; });
+  if (!list.length) { return; }
+  el('div', 'cm-head', P.label, box);
+  wrap = el('div', 'cm-photos', null, box);
+  list.forEach(function (p) {
+    var fig = el('figure', null, null, wrap), img = el('img', null, null, fig), k = P.kinds[p[2]] || p[2];
+    img.addEventListener('load', function () { if (popup.isOpen()) { popup.update(); } });
+    img.src = p[0];
+    img.alt = k + ' ' + p[1];
+    el('figcaption', null, k + ' · ' + p[1], fig);
+  });
+}
 function decodedTg(li) { if (!tgCache[li]) { tgCache[li] = decodeInts(LAYERS[li].targets.i); } return tgCache[li]; }
 function openPopup(li, i, latlng) {
   var size = map.getSize(), top = 120, k, r, corners;

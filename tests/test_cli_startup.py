@@ -1,0 +1,67 @@
+"""A quick CLI: commands that need no geometry start without the geometry stack.
+
+Each command runs in a fresh interpreter; at exit it writes which heavy modules were imported.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from citymap.cli.main import SUBCOMMANDS
+
+ROOT = Path(__file__).resolve().parents[1]
+HEAVY = ("geopandas", "shapely", "pyproj", "pyogrio", "matplotlib", "fiona", "folium")
+PROBE = """
+import atexit, json, sys
+def _report():
+    heavy = sorted(m for m in {heavy!r} if m in sys.modules)
+    with open({out!r}, "w") as f:
+        json.dump(heavy, f)
+atexit.register(_report)
+sys.argv = ["citymap", *{args!r}]
+from citymap.cli.main import main
+main()
+"""
+
+
+def _imported(tmp_path: Path, *args: str, cwd: Path = ROOT) -> tuple[list[str], str]:
+    out = tmp_path / "modules.json"
+    code = PROBE.format(heavy=HEAVY, out=str(out), args=list(args))
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])}
+    run = subprocess.run([sys.executable, "-c", code], cwd=cwd, env=env, capture_output=True,
+                         text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    return json.loads(out.read_text()), run.stdout
+
+
+def test_version_imports_no_geometry(tmp_path: Path) -> None:
+    heavy, out = _imported(tmp_path, "--version")
+    assert "citymap, version" in out
+    assert heavy == []
+
+
+def test_help_imports_no_geometry(tmp_path: Path) -> None:
+    heavy, out = _imported(tmp_path, "--help")
+    assert heavy == []
+    for name in SUBCOMMANDS:  # every subcommand is listed with its short help
+        assert f"\n  {name} " in out
+
+
+@pytest.mark.parametrize("name", sorted(SUBCOMMANDS))
+def test_subcommand_help_imports_no_geometry(tmp_path: Path, name: str) -> None:
+    heavy, out = _imported(tmp_path, name, "--help")
+    assert heavy == []
+    assert f"citymap {name}" in out
+
+
+def test_a_geometry_command_still_loads_it(tmp_path: Path) -> None:
+    """The probe can fail: ``validate`` reads the layers, so geopandas is imported."""
+    heavy, _ = _imported(tmp_path, "validate")
+    assert "geopandas" in heavy and "pyogrio" in heavy
