@@ -83,6 +83,10 @@ def test_saved_map_draws_every_site_offline_with_added_folium_layers(
             assert got["status"] == by_year[2021], (layer, fid)
         # the folium layers are there and work: the marker's popup (folium uses $(html))
         assert page.page.locator(".leaflet-marker-icon").count() == 1
+        # the map opens with an animated fit: click once it has come to rest (under load the
+        # click could land mid-animation, when Leaflet drops it)
+        page.page.wait_for_function("!document.querySelector('.leaflet-zoom-anim')")
+        page.page.wait_for_timeout(300)
         page.page.locator(".leaflet-marker-icon").click()
         assert "标记一" in page.page.locator(".leaflet-popup-content").inner_text()
         # citymap's controls are on the folium map: the search finds a site
