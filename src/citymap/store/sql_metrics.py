@@ -171,6 +171,11 @@ def _purposes(conn: psycopg.Connection[Any], key: str) -> dict[str, tuple[str, .
     return purposes_of({str(r[0]): str(r[1]) for r in rows})
 
 
+def _first(purposes: dict[str, tuple[str, ...]], purpose: str) -> str | None:
+    """The first layer of ``purpose`` in :func:`_purposes`' answer, or None."""
+    return next(iter(purposes.get(purpose, ())), None)
+
+
 def _snapshot(conn: psycopg.Connection[Any]) -> None:
     conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
 
@@ -242,7 +247,7 @@ def service_coverage(
         with conn.transaction():
             for key, ws_srid, names in _targets(conn, workspace, srid):
                 purposes = _purposes(conn, key)
-                res = residential or next(iter(purposes.get("residential", ())), None)
+                res = residential or _first(purposes, "residential")
                 if res is None or res not in names:
                     continue
                 park_layers = list(parks if parks is not None else purposes.get("parks", ()))
@@ -354,7 +359,7 @@ def zone_coverage(
         _snapshot(conn)
         with conn.transaction():
             for key, ws_srid, names in _targets(conn, workspace, srid):
-                layer = zones or next(iter(_purposes(conn, key).get("pilot_zones", ())), None)
+                layer = zones or _first(_purposes(conn, key), "pilot_zones")
                 if layer is None or layer not in names:
                     continue
                 out.extend(_zones_one(conn, key, ws_srid, layer, list(exclude)))
@@ -437,11 +442,11 @@ def road_density(
         with conn.transaction():
             for key, ws_srid, names in _targets(conn, workspace, srid):
                 purposes = _purposes(conn, key)
-                rd = roads or next(iter(purposes.get("roads", ())), None)
+                rd = roads or _first(purposes, "roads")
                 if rd is None or rd not in names:
                     continue
-                bu = built_up or next(iter(purposes.get("built_up", ())), None)
-                zl = zones or next(iter(purposes.get("pilot_zones", ())), "")
+                bu = built_up or _first(purposes, "built_up")
+                zl = zones or _first(purposes, "pilot_zones") or ""
                 out.extend(_density_one(conn, key, ws_srid, rd,
                                         bu if bu in names else None, zl, tol, grid))
     return out
