@@ -25,7 +25,7 @@ def run(root: Path, *args: str) -> tuple[int, str, str]:
 
 def test_nothing_behind_yet(root: Path) -> None:
     code, out, _ = run(root, "overdue", "--as-of", "2020-12-30")
-    assert code == 0 and "nothing behind as of 2020-12-30" in out
+    assert code == 0 and "截至 2020-12-30 无滞后事项" in out
 
 
 def test_table_by_unit(root: Path) -> None:
@@ -33,7 +33,7 @@ def test_table_by_unit(root: Path) -> None:
     assert code == 0, err
     assert LEAD_8 in out and "PP-2" in out and "西门口袋公园" in out and "60" in out
     assert LEAD_16 not in out
-    assert "1 works and 1 sites behind as of 2021-03-01" in err
+    assert "截至 2021-03-01 滞后工程 1 项, 点位 1 个" in err
     code, out, _ = run(root, "overdue", "--as-of", "2022", "--lang", "en")
     assert LEAD_16 in out and "OC-2" in out and "Days late" in out
 

@@ -11,6 +11,8 @@ from typing import Literal
 
 import attrs
 
+from citymap.i18n import N_, _
+
 __all__ = [
     "DONE",
     "BEHIND",
@@ -39,6 +41,8 @@ __all__ = [
     "SCHEMATIC",
     "PLAN_YEARS",
     "label",
+    "SCOPES",
+    "scope_label",
 ]
 
 DONE = "已完成"
@@ -126,20 +130,28 @@ SCHEMATIC = "示意"
 #: ``Workspace.plan_years``.
 PLAN_YEARS: tuple[int, int] = (2020, 2022)
 COMPARISONS: tuple[str, ...] = (">=", "=")
+#: Where an indicator is measured (``Indicator.scope``; else a pilot zone's id), as computed.
+SCOPES: dict[str, str] = {"county": N_("county"), "county seat": N_("county seat")}
+
+
+def scope_label(scope: str) -> str:
+    """The scope ``scope`` of an indicator in the current language (a zone id as it is)."""
+    return _(SCOPES[scope]) if scope in SCOPES else scope
+
 
 Measure = Literal[
     "count", "length", "area", "attr_sum", "share_length", "share_count", "area_each", "recorded"
 ]
 #: How a metric is measured from the sites of its layer.
 MEASURES: dict[str, str] = {
-    "count": "number of sites done",
-    "length": "length of sites done, km (EPSG:4548)",
-    "area": "footprint area of sites done, m² (EPSG:4548)",
-    "attr_sum": "sum of an attribute over sites done",
-    "share_length": "length done as % of the denominator layer's length",
-    "share_count": "count done as % of the denominator layer's count",
-    "area_each": "every site of the year has at least the value (area, km²)",
-    "recorded": "not measurable from geometry: the recorded value is shown",
+    "count": N_("number of sites done"),
+    "length": N_("length of sites done, km (EPSG:4548)"),
+    "area": N_("footprint area of sites done, m² (EPSG:4548)"),
+    "attr_sum": N_("sum of an attribute over sites done"),
+    "share_length": N_("length done as % of the denominator layer's length"),
+    "share_count": N_("count done as % of the denominator layer's count"),
+    "area_each": N_("every site of the year has at least the value (area, km²)"),
+    "recorded": N_("not measurable from geometry: the recorded value is shown"),
 }
 
 

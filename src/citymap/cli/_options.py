@@ -106,10 +106,11 @@ def load(ctx: click.Context, **kwargs: Any) -> Any:
     from citymap.workspace import load_workspace
 
     ws = load_from_store(ctx, **kwargs)
-    if ws is not None:
-        return ws
-    with errors_to_exit():
-        return load_workspace(get_workspace_dir(ctx), **kwargs)
+    if ws is None:
+        with errors_to_exit():
+            ws = load_workspace(get_workspace_dir(ctx), **kwargs)
+    get_lang(ctx, ws)  # the workspace's [map] lang speaks unless --lang was given
+    return ws
 
 
 class errors_to_exit:
@@ -159,13 +160,16 @@ def plan_year(ctx: click.Context, ws: Any, year: int | None, *,
     lo, hi = ws.plan_years
     if lo <= year <= hi:
         return year
+    from citymap.i18n import _
+
     given = given or f"--year {year}"
-    month = given.startswith("--month")
-    if get_lang(ctx, ws) == "en":
-        raise CitymapClickError(f"{given} is outside the plan's period {lo}–{hi}: give a "
-                                f"{'month' if month else 'year'} from {lo} to {hi}")
-    raise CitymapClickError(f"{given} 不在规划期 {lo}–{hi} 内: 请给出 {lo}–{hi} 之间的"
-                            f"{'月份' if month else '年份'}")
+    if given.startswith("--month"):
+        raise CitymapClickError(_("{given} is outside the plan's period {first}–{last}: give "
+                                  "a month from {first} to {last}").format(
+                                      given=given, first=lo, last=hi))
+    raise CitymapClickError(_("{given} is outside the plan's period {first}–{last}: give a "
+                              "year from {first} to {last}").format(given=given, first=lo,
+                                                                     last=hi))
 
 
 def date_type(value: str | dt.date | None) -> dt.date | None:
@@ -185,8 +189,10 @@ def date_type(value: str | dt.date | None) -> dt.date | None:
     try:
         return parse_date(text)
     except ValueError as exc:
-        raise click.BadParameter(f"{exc}; or give a year like 2021 (its 31 December) or "
-                                 "'today'") from None
+        from citymap.i18n import _
+
+        raise click.BadParameter(_("{problem}; or give a year like 2021 (its 31 December) "
+                                   "or 'today'").format(problem=exc)) from None
 
 
 def as_of_option(f: F) -> F:

@@ -17,6 +17,7 @@ from citymap.cli._options import (
     load,
     stderr_console,
 )
+from citymap.i18n import _
 from citymap.vocab import BASEMAPS
 
 
@@ -70,7 +71,7 @@ def build(ctx: click.Context, offline: bool, as_of: dt.date | None, basemap: str
     with errors_to_exit(), Progress(TextColumn("{task.description}"), BarColumn(),
                                     MofNCompleteColumn(), TextColumn("{task.fields[name]}"),
                                     console=err, transient=True) as bar:
-        task = bar.add_task("maps", total=None, name="")
+        task = bar.add_task(_("maps"), total=None, name="")
 
         def progress(done: int, total: int, name: str) -> None:
             bar.update(task, completed=done, total=total, name=name)
@@ -79,8 +80,12 @@ def build(ctx: click.Context, offline: bool, as_of: dt.date | None, basemap: str
                            tianditu_key=tianditu_key, tiles=tiles, progress=progress,
                            public=public)
     kinds = {k: sum(1 for b in built if b.kind == k) for k in ("units", "actions", "public")}
-    err.print(f"wrote {len(built)} maps to {out}: index.html, {kinds['units']} unit maps, "
-              f"{kinds['actions']} action maps" + (", public/index.html" if kinds["public"]
-                                                   else "")
-              + (" (offline)" if offline else ""))
+    line = _("wrote {n} maps to {out}: index.html, {units} unit maps, {actions} action "
+             "maps").format(n=len(built), out=out, units=kinds["units"],
+                            actions=kinds["actions"])
+    if kinds["public"]:
+        line += ", public/index.html"
+    if offline:
+        line += " " + _("(offline)")
+    err.print(line, markup=False)
     click.echo(str(out / "index.html"))

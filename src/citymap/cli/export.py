@@ -17,6 +17,7 @@ from citymap.cli._options import (
     load,
     stderr_console,
 )
+from citymap.i18n import _, ngettext
 from citymap.vocab import EXPORT_FORMATS as FORMATS
 
 
@@ -76,10 +77,10 @@ def export(ctx: click.Context, fmt: str, output: Path | None, crs: str, encoding
     err = stderr_console()
     from citymap.io.export import export_workspace
 
-    with errors_to_exit(), err.status("exporting …") as status:
+    with errors_to_exit(), err.status(_("exporting …")) as status:
         def progress(msg: str) -> None:
             if err.is_terminal:
-                status.update(f"exporting: {msg}")
+                status.update(_("exporting: {step}").format(step=msg))
             else:
                 err.print(msg, markup=False, highlight=False)
 
@@ -88,5 +89,6 @@ def export(ctx: click.Context, fmt: str, output: Path | None, crs: str, encoding
                                    as_of=as_of, encoding=encoding, lang=get_lang(ctx, ws))
     for path in written:
         click.echo(str(path))
-    err.print(f"[green]ok[/green]: {len(written)} file(s) written under {escape(str(out))}",
-              markup=True)
+    done = ngettext("{n} file written under {out}", "{n} files written under {out}",
+                    len(written)).format(n=len(written), out=str(out))
+    err.print(f"[green]{escape(_('ok'))}[/green]: {escape(done)}", markup=True)

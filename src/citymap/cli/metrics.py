@@ -19,8 +19,9 @@ from citymap.cli._options import (
     plan_year,
     stdout_console,
 )
+from citymap.i18n import _, ngettext
 from citymap.io.csvsafe import escape_record
-from citymap.vocab import DONE, MEASURES, METRICS, label, verdict_label
+from citymap.vocab import DONE, MEASURES, METRICS, label, scope_label, verdict_label
 
 _v = verdict_label
 
@@ -70,12 +71,12 @@ def metrics(ctx: click.Context, year: int | None, as_of: dt.date | None, zone: s
             writer.writeheader()
             writer.writerows(escape_record(r) for r in rows)
         else:
-            table = Table(title="metrics")
-            for col in ("key", "zh" if lang == "zh" else "en", "unit", "measure"):
+            table = Table(title=_("Metrics"))
+            for col in (_("Key"), _("Name"), _("Unit"), _("Measured as")):
                 table.add_column(col)
             for r in rows:
                 table.add_row(r["key"], r["zh" if lang == "zh" else "en"], r["unit"],
-                              r["measure"])
+                              _(r["how"]) if r["how"] else r["measure"])
             stdout_console().print(table)
         return
     from citymap.metrics import compute_metrics
@@ -92,12 +93,14 @@ def metrics(ctx: click.Context, year: int | None, as_of: dt.date | None, zone: s
         click.echo(to_csv(result), nl=False)
         return
     con = stdout_console()
-    head = f"{result.workspace} — as of {result.as_of.isoformat()}"
+    head = _("{workspace} — as of {date}").format(workspace=result.workspace,
+                                                   date=result.as_of.isoformat())
     if result.schematic:
-        head += f"  [{label('示意', lang)} schematic data]"
+        head += "  [" + _("schematic data, not surveyed") + "]"
     con.print(f"[bold]{escape(head)}[/bold]", markup=True)
-    table = Table(title=f"targets ({len(result.targets)})")
-    for col in ("id", "name", "year", "target", "actual", "unit", "verdict", "sites"):
+    table = Table(title=_("Targets ({n})").format(n=len(result.targets)))
+    for col in (_("ID"), _("Name"), _("Year"), _("Target"), _("Actual"), _("Unit"),
+                _("Verdict"), _("Sites")):
         table.add_column(col, overflow="fold")
     for t in result.targets:
         years = str(t.year) if t.start_year == t.year else f"{t.start_year}–{t.year}"
@@ -110,30 +113,33 @@ def metrics(ctx: click.Context, year: int | None, as_of: dt.date | None, zone: s
         verdict = _v(t.verdict, lang)
         if t.late:
             done_in = "、".join(sorted({d[:4] for d in t.late.values()}))
-            verdict += (f" (late: {len(t.late)} done in {done_in})" if lang == "en"
-                        else f" (逾期完成 {len(t.late)} 个, {done_in} 年)")
+            verdict += " " + ngettext("(late: {n} done in {years})",
+                                      "(late: {n} done in {years})",
+                                      len(t.late)).format(n=len(t.late), years=done_in)
         table.add_row(t.id, name, years, f"{t.comparison} {_n(t.target)}", actual, t.unit,
                       verdict, str(len(t.site_ids)))
     con.print(table)
     if result.zones:
-        zt = Table(title="pilot zones")
-        for col in ("id", "name", "year", "km²", "covered %", "done %", "lines km", "points"):
+        zt = Table(title=_("Pilot zones"))
+        for col in (_("ID"), _("Name"), _("Year"), _("Area km²"), _("Covered %"), _("Done %"),
+                    _("Lines km"), _("Points")):
             zt.add_column(col, overflow="fold")
         for z in result.zones:
-            flag = " ⚠ < min" if z.below_min else ""
-            year_flag = (f" ⚠ + {', '.join(z.same_year)}: one a year" if lang == "en"
-                         else f" ⚠ 同年另有 {'、'.join(z.same_year)}") if z.same_year else ""
+            flag = " ⚠ " + _("below the minimum") if z.below_min else ""
+            year_flag = (" ⚠ " + _("also {zones} in the same year: one a year").format(
+                zones="、".join(z.same_year))) if z.same_year else ""
             zt.add_row(z.id, z.name, f"{z.year}{year_flag}", f"{z.area_km2:.3f}{flag}",
                        f"{z.covered_share:.1f}", f"{z.by_status[DONE]['share']:.1f}",
                        f"{sum(v['km'] for v in z.lines.values()):.2f}",
                        str(sum(v['count'] for v in z.points.values())))
         con.print(zt)
     if result.indicators:
-        it = Table(title="indicators")
-        for col in ("indicator", "scope", "value", "standard", "verdict", "unit responsible"):
+        it = Table(title=_("Indicators"))
+        for col in (_("Indicator"), _("Scope"), _("Value"), _("Standard"), _("Verdict"),
+                    _("Unit responsible")):
             it.add_column(col, overflow="fold")
         for i in result.indicators:
-            it.add_row(i.name if lang == "zh" else i.name_en, i.scope,
+            it.add_row(i.name if lang == "zh" else i.name_en, scope_label(i.scope),
                        f"{_n(i.value)} {i.unit}", f"{i.comparison} {i.standard:g}",
                        _v(i.verdict, lang), i.responsible)
         con.print(it)
@@ -141,4 +147,4 @@ def metrics(ctx: click.Context, year: int | None, as_of: dt.date | None, zone: s
         con.print(result.measurement["en" if lang == "en" else "zh"], markup=False,
                   highlight=False)
     for w in result.warnings:
-        click.echo(f"warning: {w}", err=True)
+        click.echo(_("warning: {message}").format(message=w), err=True)

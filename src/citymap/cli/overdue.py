@@ -19,10 +19,12 @@ from citymap.cli._options import (
     stderr_console,
     stdout_console,
 )
+from citymap.i18n import N_, _
 from citymap.io.csvsafe import escape_record
 from citymap.vocab import label
 
-_KIND_EN = {"工程": "work", "目标": "target", "点位": "site"}
+#: The kinds of an overdue item (stored in Chinese), as shown.
+_KINDS = {"工程": N_("work"), "目标": N_("target"), "点位": N_("site")}
 
 
 @click.command(
@@ -67,23 +69,27 @@ def overdue(ctx: click.Context, as_of: dt.date | None, unit: str | None, fmt: st
         return
     con = stdout_console()
     if not items:
-        con.print(f"nothing behind as of {day.isoformat()}")
+        con.print(_("nothing behind as of {date}").format(date=day.isoformat()))
         return
     for u, counts in summarize(items).items():
-        table = Table(title=f"{u} — {counts['工程']} works, {counts['目标']} targets, "
-                      f"{counts['点位']} sites behind as of {day.isoformat()}")
-        heads = ("工程", "类型", "编号", "名称", "截止日期", "状态", "滞后天数") if lang == "zh" \
-            else ("Work", "Kind", "ID", "Name", "Due", "Status", "Days late")
+        table = Table(title=_("{unit} — behind as of {date}: {works} works, {targets} targets, "
+                              "{sites} sites").format(unit=u, date=day.isoformat(),
+                                                      works=counts["工程"],
+                                                      targets=counts["目标"],
+                                                      sites=counts["点位"]))
+        heads = (_("Work"), _("Kind"), _("ID"), _("Name"), _("Due"), _("Status"),
+                 _("Days late"))
         for h in heads:
             table.add_column(h, overflow="fold")
         for i in items:
             if i.unit != u:
                 continue
-            kind = _KIND_EN[i.kind] if lang == "en" else i.kind
+            kind = _(_KINDS[i.kind]) if i.kind in _KINDS else i.kind
             table.add_row(str(i.work), kind, i.id, i.name,
                           i.due.isoformat() if i.due else "—", label(i.status, lang),
                           str(i.days_late) if i.due else "—")
         con.print(table)
     works = len({i.work for i in items if i.kind == "工程"})
     sites = len({i.id for i in items if i.kind == "点位"})
-    stderr_console().print(f"{works} works and {sites} sites behind as of {day.isoformat()}")
+    stderr_console().print(_("{works} works and {sites} sites behind as of {date}").format(
+        works=works, sites=sites, date=day.isoformat()))

@@ -15,6 +15,7 @@ from citymap.cli._options import (
     get_lang,
     load,
 )
+from citymap.i18n import _
 
 
 @click.group("papers")
@@ -47,8 +48,8 @@ def dispatch(ctx: click.Context, as_of: dt.date | None, output: Path | None) -> 
     if output is None:
         output = default_output(ctx, ws, "reports", f"调度表-{day.isoformat()}.xlsx")
     if output.suffix.lower() != ".xlsx":
-        raise click.BadParameter(f"{str(output)!r}: the 调度表 is an .xlsx file; name it "
-                                 "….xlsx", param_hint="--output")
+        raise click.BadParameter(_("{path!r}: the dispatch table is an .xlsx file; name it "
+                                   "….xlsx").format(path=str(output)), param_hint="--output")
     with errors_to_exit():
         path = write_dispatch(ws, day_status(ws, day), output, lang=get_lang(ctx, ws))
     click.echo(str(path))

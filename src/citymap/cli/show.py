@@ -10,6 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from citymap.cli._options import as_of_option, common_options, get_lang, load, stdout_console
+from citymap.i18n import _
 from citymap.vocab import METRICS, label
 
 
@@ -38,8 +39,9 @@ def show(ctx: click.Context, number: int, fmt: str, as_of: dt.date | None) -> No
         w = reg.work(number)
     except KeyError:
         nums = [x.number for x in reg.works]
-        raise click.BadParameter(f"there is no work {number!r}; the works are "
-                                 f"{min(nums)}–{max(nums)}", param_hint="NUMBER") from None
+        raise click.BadParameter(_("there is no work {number!r}; the works are {first}–{last}")
+                                 .format(number=number, first=min(nums), last=max(nums)),
+                                 param_hint="NUMBER") from None
     act = reg.action(w.action)
     day = as_of or dt.date.today()
     state = ws.status_as_of(day).works[w.number]
@@ -66,7 +68,7 @@ def show(ctx: click.Context, number: int, fmt: str, as_of: dt.date | None) -> No
     partners = list(w.partner_units) + list(reg.plan.partner_units_of_every_work)
     con.print(f"{label('责任单位', lang)}: {'、'.join(partners) or '—'}")
     con.print(f"{label('状态', lang)}: {label(state.status, lang)} ({day.isoformat()})"
-              + ("  (方案待定: only a plan to draft)" if w.plan_only and lang == "en" else ""))
+              + ("  " + _("(plan pending: only a plan to draft)") if w.plan_only else ""))
     con.print(f"{label('内容', lang)}: {w.summary}")
     if not w.targets:
         con.print(f"{label('目标', lang)}: —")

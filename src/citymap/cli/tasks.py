@@ -9,6 +9,7 @@ import click
 from rich.table import Table
 
 from citymap.cli._options import as_of_option, common_options, get_lang, load, stdout_console
+from citymap.i18n import _
 from citymap.io.csvsafe import escape_row
 from citymap.register import Register, Work
 from citymap.vocab import WORK_STATUSES, label
@@ -80,8 +81,9 @@ def tasks(ctx: click.Context, action: str | None, unit: str | None, lead_only: b
     lang = get_lang(ctx, ws)
     if unit is not None and unit not in reg.all_units and reg.canonical_unit(unit) \
             not in reg.all_units:
-        raise click.BadParameter(f"{unit!r} is not a unit of the plan; run `citymap tasks "
-                                 "--format json` to see them", param_hint="--unit")
+        raise click.BadParameter(_("{unit!r} is not a unit of the plan; run `citymap tasks "
+                                   "--format json` to see them").format(unit=unit),
+                                 param_hint="--unit")
     day = as_of or dt.date.today()
     statuses = {n: st.status for n, st in ws.status_as_of(day).works.items()}
     works = filter_works(reg, action=action, unit=unit, status=status, lead_only=lead_only,
