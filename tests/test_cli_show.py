@@ -45,7 +45,7 @@ def test_show_english(ws):
 def test_unknown_work(ws):
     r = run("show", "99", "--workspace", ws)
     assert r.exit_code == 2
-    assert "there is no work 99; the works are 8–18" in r.output
+    assert "没有工程 99; 工程编号为 8–18" in r.output
 
 
 def test_plan_only_work_has_no_targets(ws):

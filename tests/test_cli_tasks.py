@@ -56,7 +56,7 @@ def test_table_in_chinese_and_english(ws):
 def test_unknown_unit_is_a_bad_parameter(ws):
     r = run("tasks", "--workspace", ws, "--unit", "县不存在局")
     assert r.exit_code == 2
-    assert "'县不存在局' is not a unit of the plan" in r.output
+    assert "'县不存在局' 不是本方案的单位" in r.output
 
 
 def test_csv(ws):
