@@ -118,7 +118,7 @@ def test_partial_structure_reports_found_and_missing(tmp_path: Path) -> None:
     res = CliRunner().invoke(plan, ["import", str(f), "-o", str(out), "--lang", "en"])
     assert res.exit_code == 0
     assert "2 works" in res.stderr and "lead units ×2" in res.stderr
-    assert "county ×1" in res.stderr and "no lead units found" in res.stderr
+    assert "county name ×1" in res.stderr and "no lead units found" in res.stderr
 
 
 def test_bad_compare_register_is_exit_2(tmp_path: Path) -> None:

@@ -53,7 +53,7 @@ def test_watch_rebuilds_on_change_and_keeps_old_maps_on_error(tmp_path):
                                                                "园林绿化改名工程"),
                        encoding="utf-8")
         _wait(lambda: events)
-        assert events[0][0] is True and "rebuilt" in events[0][1]
+        assert events[0][0] is True and "已重新生成" in events[0][1]
         assert "园林绿化改名工程" in (out / "index.html").read_text(encoding="utf-8")
         reg.write_text("works: [\n", encoding="utf-8")
         _wait(lambda: len(events) > 1)

@@ -126,7 +126,7 @@ def test_dry_run_small(tmp_path: Path) -> None:
     assert not (root / "geo" / "remind_log.csv").exists()
     code, out, _ = run(root, "remind", "--dry-run", "--as-of", "2021-01-20", "--lang", "en")
     assert "Level 2 (leader in charge): 1 works, 3 items" in out
-    assert "site PP-2 西门口袋公园: 20 days late (due 2020-12-31) [level 2]" in out
+    assert "site PP-2 西门口袋公园: 20 days late (due 2020-12-31) [Level 2]" in out
 
 
 def test_dry_run_nothing_behind(tmp_path: Path) -> None:

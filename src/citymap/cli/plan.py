@@ -6,10 +6,12 @@ from collections import Counter
 from pathlib import Path
 
 import click
+from rich.markup import escape
 from rich.table import Table
 
 from citymap.cli._options import CitymapClickError, get_lang, lang_option, stderr_console
 from citymap.errors import CitymapError
+from citymap.i18n import N_, _, ngettext
 from citymap.io.atomic import write_text
 from citymap.io.owned import check_file_replaceable, recognise_first_line
 from citymap.plandraft import DRAFT_MARK, compare_with_register, draft_to_yaml
@@ -22,104 +24,86 @@ from citymap.planparse import (
 
 __all__ = ["plan"]
 
-#: Summary words: key → (Chinese, English).
-_WORDS: dict[str, tuple[str, str]] = {
-    "title": ("{title}: {works} 项工程, {actions} 个行动, {phases} 个阶段, {targets} 个目标",
-              "{title}: {works} works, {actions} actions, {phases} phases, {targets} targets"),
-    "cols": ("#|工程|行动|牵头单位|责任单位|目标|仅方案",
-             "#|Work|Action|Lead units|Partners|Targets|Plan only"),
-    "yes": ("是", "yes"),
-    "every": ("每项工作的责任单位: {units}", "responsible units of every work: {units}"),
-    "plan_targets": ("规划层面目标: {n}", "plan-level targets: {n}"),
-    "found": ("找到: 标题 {title}, 县 {county}, 规划期 {period}, 发文单位 {issuer}",
-              "found: title {title}, county {county}, period {period}, issued by {issuer}"),
-    "none": ("(无)", "(none)"),
-    "gaps": ("未能确定 (请在草稿中填写): {gaps}",
-             "could not determine (fill in in the draft): {gaps}"),
-    "unplaced": ("未能归位 ({n}), 请人工处理:", "unplaced ({n}), review by hand:"),
-    "unplaced_none": ("未能归位: 无", "unplaced: none"),
-    "diffs": ("与台账的差异 ({n}):", "differences from the register ({n}):"),
-    "written": ("草稿已写入 {out} (使用前请审核)", "draft written to {out} (review it before use)"),
-    "no_works": ("{source}: 未找到编号的工程 (如 '1.规划设计提升工程。…(牵头单位:…)' 或 "
-                 "'(一)推进老旧小区改造。…(X牵头,Y配合)'); 找到 {lines} 行、{n} 个编号标题{heads}"
-                 "{title}, 没有单位 — 这是此类实施方案吗?",
-                 "{source}: no numbered works found (works like '1.规划设计提升工程。… "
-                 "(牵头单位:…)' or '(一)推进老旧小区改造。… (X牵头,Y配合)'); found {lines} lines, "
-                 "{n} numbered headings{heads}{title} and no units — is this a plan of this "
-                 "family?"),
-}
-_GAP_NAMES = {"county": ("县名", "county"), "title": ("标题", "title"),
-              "start": ("规划期", "plan period"), "action": ("工程所属行动", "action of a work"),
-              "lead_units": ("牵头单位", "lead units"), "year": ("目标年份", "year of a number"),
-              "metric": ("指标", "metric of a target"), "phase": ("阶段日期", "phase dates"),
-              "name": ("工程名称", "name of a work")}
-
-
-def _w(key: str, lang: str, **fmt: object) -> str:
-    zh, en = _WORDS[key]
-    return (zh if lang == "zh" else en).format(**fmt)
+#: What the draft could not determine, by field (``Unplaced.field``).
+_GAP_NAMES = {"county": N_("county name"), "title": N_("title"), "start": N_("plan period"),
+              "action": N_("action of a work"), "lead_units": N_("lead units"),
+              "year": N_("year of a number"), "metric": N_("metric of a target"),
+              "phase": N_("phase dates"), "name": N_("name of a work")}
 
 
 def _first_line(exc: BaseException) -> str:
     lines = str(exc).splitlines()
     if len(lines) > 1 and lines[0].endswith("found:"):  # ValidationError with several problems
-        return lines[1] + (f" (and {len(lines) - 2} more)" if len(lines) > 2 else "")
+        more = len(lines) - 2
+        return lines[1] + (" " + ngettext("(and {n} more)", "(and {n} more)", more).format(
+            n=more) if more > 0 else "")
     return lines[0] if lines else type(exc).__name__
 
 
-def _no_works_message(exc: NoWorksError, source: str, lang: str) -> str:
+def _no_works_message(exc: NoWorksError, source: str) -> str:
     heads = list(exc.found.get("headings", []))  # type: ignore[call-overload]
     title = str(exc.found.get("title") or "")
-    sep = "; " if lang == "en" else "、"
-    return _w("no_works", lang, source=source, lines=exc.found.get("lines", 0), n=len(heads),
-              heads=f" ({sep.join(heads[:3])}{'…' if len(heads) > 3 else ''})" if heads else "",
-              title=(f", title {title!r}" if lang == "en" else f", 标题 {title!r}") if title
-              else "")
+    shown = "; ".join(heads[:3]) + ("…" if len(heads) > 3 else "")
+    found = _("found {lines} lines, {n} numbered headings").format(
+        lines=exc.found.get("lines", 0), n=len(heads))
+    if heads:
+        found += f" ({shown})"
+    if title:
+        found += ", " + _("title {title!r}").format(title=title)
+    return _("{source}: no numbered works found (works like '1.规划设计提升工程。… (牵头单位:…)' "
+             "or '(一)推进老旧小区改造。… (X牵头,Y配合)'); {found} and no units — is this a "
+             "plan of this family?").format(source=source, found=found)
 
 
 def _summary(draft: DraftRegister, out: Path | None, diffs: list[str] | None,
              lang: str) -> None:
     console = stderr_console()
     p = draft.plan
-    table = Table(title=_w("title", lang, title=p.title or draft.source, works=len(draft.works),
-                           actions=len(draft.actions), phases=len(draft.phases),
-                           targets=len(draft.targets)), title_justify="left")
-    for col in _w("cols", lang).split("|"):
+    table = Table(title=_("{title}: {works} works, {actions} actions, {phases} phases, "
+                          "{targets} targets").format(
+                              title=p.title or draft.source, works=len(draft.works),
+                              actions=len(draft.actions), phases=len(draft.phases),
+                              targets=len(draft.targets)), title_justify="left")
+    for col in ("#", _("Work"), _("Action"), _("Lead units"), _("Partners"), _("Targets"),
+                _("Plan only")):
         table.add_column(col, overflow="fold")
     for w in draft.works:
         placed = sum(1 for t in w.targets if t.metric)
         table.add_row(str(w.number), w.name, "" if w.action is None else str(w.action),
                       "、".join(w.lead_units), str(len(w.partner_units)),
                       f"{placed}/{len(w.targets)}" if w.targets else "",
-                      _w("yes", lang) if w.plan_only else "")
+                      _("yes") if w.plan_only else "")
     console.print(table)
-    none = _w("none", lang)
+    none = _("(none)")
     period = f"{p.start.isoformat()}–{p.end.isoformat()}" if p.start and p.end else none
-    console.print(_w("found", lang, title=p.title or none, county=p.county or none,
-                     period=period, issuer=p.issued_by or none), markup=False)
+    console.print(_("found: title {title}, county {county}, period {period}, issued by "
+                    "{issuer}").format(title=p.title or none, county=p.county or none,
+                                       period=period, issuer=p.issued_by or none), markup=False)
     if p.partner_units_of_every_work:
-        console.print(_w("every", lang, units="、".join(p.partner_units_of_every_work)),
-                      markup=False)
+        console.print(_("responsible units of every work: {units}").format(
+            units="、".join(p.partner_units_of_every_work)), markup=False)
     if draft.plan_targets:
-        console.print(_w("plan_targets", lang, n=len(draft.plan_targets)))
+        console.print(_("plan-level targets: {n}").format(n=len(draft.plan_targets)))
     gaps = Counter(u.field for u in draft.unplaced if u.field)
     if gaps:
-        i = 0 if lang == "zh" else 1
-        console.print(_w("gaps", lang, gaps=", ".join(
-            f"{_GAP_NAMES.get(f, (f, f))[i]} ×{n}" for f, n in gaps.items())), markup=False)
+        console.print(_("could not determine (fill in in the draft): {gaps}").format(gaps=", ".join(
+            f"{_(_GAP_NAMES[f]) if f in _GAP_NAMES else f} ×{n}" for f, n in gaps.items())),
+            markup=False)
     if draft.unplaced:
-        console.print(f"[bold]{_w('unplaced', lang, n=len(draft.unplaced))}[/bold]",
-                      markup=True)
+        head = _("unplaced ({n}), review by hand:").format(n=len(draft.unplaced))
+        console.print(f"[bold]{escape(head)}[/bold]", markup=True)
         for u in draft.unplaced:
             console.print(f"  - {u.show(lang)}", markup=False)
     else:
-        console.print(_w("unplaced_none", lang))
+        console.print(_("unplaced: none"))
     if diffs is not None:
-        console.print(f"[bold]{_w('diffs', lang, n=len(diffs))}[/bold]", markup=True)
+        head = _("differences from the register ({n}):").format(n=len(diffs))
+        console.print(f"[bold]{escape(head)}[/bold]", markup=True)
         for d in diffs:
             console.print(f"  - {d}", markup=False)
     if out is not None:
-        console.print(_w("written", lang, out=out), markup=False)
+        console.print(_("draft written to {out} (review it before use)").format(out=out),
+                      markup=False)
 
 
 @click.group(name="plan", context_settings={"help_option_names": ["-h", "--help"]},
@@ -163,7 +147,7 @@ def import_command(ctx: click.Context, file: Path, output: Path | None,
         text, _encoding = read_plan_file(file)
         draft = parse_plan_text(text, source=file.name)
     except NoWorksError as exc:
-        raise CitymapClickError(_no_works_message(exc, file.name, lang)) from None
+        raise CitymapClickError(_no_works_message(exc, file.name)) from None
     except CitymapError as exc:
         raise CitymapClickError(_first_line(exc)) from None
     diffs: list[str] | None = None
@@ -181,8 +165,8 @@ def import_command(ctx: click.Context, file: Path, output: Path | None,
             check_file_replaceable(output, recognise_first_line(DRAFT_MARK), kind="file")
             write_text(output, yaml_text)
         except (CitymapError, OSError) as exc:
-            raise CitymapClickError(f"cannot write {str(output)!r}: {_first_line(exc)}"
-                                    ) from None
+            raise CitymapClickError(_("cannot write {path!r}: {problem}").format(
+                path=str(output), problem=_first_line(exc))) from None
     else:
         click.echo(yaml_text, nl=False)
     _summary(draft, output, diffs, lang)

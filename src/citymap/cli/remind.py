@@ -15,13 +15,14 @@ from citymap.cli._options import (
     load,
     stderr_console,
 )
+from citymap.i18n import N_, _
 
 if TYPE_CHECKING:
     from citymap.supervise import RemindItem
 
-_EN = {"工程": "work", "目标": "target", "点位": "site", "逾期": "late", "序时": "behind schedule"}
-_LEVEL = {"zh": {1: "一级督办(责任单位)", 2: "二级督办(分管领导)", 3: "三级督办(县级牵头)"},
-          "en": {1: "Level 1 (unit)", 2: "Level 2 (leader in charge)", 3: "Level 3 (county lead)"}}
+#: Why an item is listed (``RemindItem.reason``, stored in Chinese), as shown.
+_REASONS = {"逾期": N_("late"), "序时": N_("behind schedule")}
+_LEVEL_ROLE = {1: "unit", 2: "leader", 3: "county"}
 
 
 @click.command(
@@ -52,8 +53,8 @@ def remind(ctx: click.Context, as_of: dt.date | None, unit: str | None, dry_run:
 
     ws = load(ctx)
     if not dry_run and ctx.meta.get("citymap.store_object") is not None:
-        raise click.UsageError("sending needs the folder workspace, where the send log "
-                               "(geo/remind_log.csv) is kept; with --store use --dry-run")
+        raise click.UsageError(_("sending needs the folder workspace, where the send log "
+                                 "(geo/remind_log.csv) is kept; with --store use --dry-run"))
     lang = get_lang(ctx, ws)
     day = as_of or dt.date.today()
     with errors_to_exit():
@@ -71,55 +72,55 @@ def remind(ctx: click.Context, as_of: dt.date | None, unit: str | None, dry_run:
                            schematic=ws.is_schematic, lang=lang, dry_run=dry_run)
     err = stderr_console()
     if dry_run:
-        _print_levels(levels(items), day, lang)
+        _print_levels(levels(items), day)
         for o in outcomes:
             title, text = render(o.message, workspace=name, as_of=day.isoformat(),
                                  schematic=ws.is_schematic, lang=lang)
             p = o.message.person
-            via = o.channel or ("none" if lang == "en" else "未配置")
+            via = o.channel or _("not configured")
             if o.message.placeholder:
-                via += " (no person configured)" if lang == "en" else "(未配置人员)"
-            click.echo(f"\n=== → {p.name} · {'channel' if lang == 'en' else '渠道'} {via}"
-                       + (f" · {o.skipped} sent before" if o.skipped and lang == "en" else
-                          f" · 已发送过 {o.skipped} 项" if o.skipped else "") + " ===")
+                via = _("{channel} (no person configured)").format(channel=via)
+            line = _("→ {person} · channel {channel}").format(person=p.name, channel=via)
+            if o.skipped:
+                line += " · " + _("{n} sent before").format(n=o.skipped)
+            click.echo(f"\n=== {line} ===")
             click.echo(text)
         if not outcomes:
-            click.echo("nothing new to send" if lang == "en" else "没有需要发送的新提醒")
+            click.echo(_("nothing new to send"))
         return
     failed = 0
     for o in outcomes:
         p = o.message.person
         n = len(o.message.items)
         if o.status == "sent":
-            err.print(f"sent to {p.name} via {o.channel}: {n} items" if lang == "en" else
-                      f"已发送 {p.name}(渠道 {o.channel}):{n} 项", markup=False)
+            err.print(_("sent to {person} via {channel}: {n} items").format(
+                person=p.name, channel=o.channel, n=n), markup=False)
         else:
             failed += 1
-            err.print(f"not sent to {p.name}: {o.detail}" if lang == "en" else
-                      f"未发送 {p.name}:{o.detail}", markup=False)
+            err.print(_("not sent to {person}: {problem}").format(person=p.name,
+                                                                 problem=o.detail),
+                      markup=False)
     if not outcomes:
-        err.print("nothing new to send" if lang == "en" else "没有需要发送的新提醒")
+        err.print(_("nothing new to send"))
     if failed:
         raise SystemExit(1)
 
 
-def _print_levels(by_level: dict[int, list[RemindItem]], day: dt.date, lang: str) -> None:
-    head = (f"Behind as of {day.isoformat()} (late: past the deadline; schedule: behind "
-            "the expected share)" if lang == "en" else
-            f"截至 {day.isoformat()} 滞后事项(逾期:超过截止日期;序时:落后序时进度)")
-    click.echo(head)
+def _print_levels(by_level: dict[int, list[RemindItem]], day: dt.date) -> None:
+    from citymap.remind.messages import KINDS, LEVELS, ROLE_NAMES
+
+    click.echo(_("Behind as of {date} (late: past the deadline; behind schedule: behind the "
+                 "expected share)").format(date=day.isoformat()))
     for level, items in by_level.items():
         works = sorted({(i.unit, i.work, i.work_name) for i in items},
                        key=lambda t: (t[0], t[1]))
-        if lang == "en":
-            click.echo(f"{_LEVEL['en'][level]}: {len(works)} works, {len(items)} items")
-        else:
-            click.echo(f"{_LEVEL['zh'][level]}: {len(works)} 项工程, {len(items)} 个事项")
+        click.echo(_("{level} ({role}): {works} works, {items} items").format(
+            level=_(LEVELS[level]), role=_(ROLE_NAMES[_LEVEL_ROLE[level]]), works=len(works),
+            items=len(items)))
         for u, w, wn in works:
             mine = [i for i in items if i.unit == u and i.work == w]
-            if lang == "en":
-                what = "; ".join(f"{_EN[i.kind]} {i.id} {_EN[i.reason]} {i.days} d"
-                                 for i in mine)
-            else:
-                what = "; ".join(f"{i.kind} {i.id} {i.reason} {i.days} 天" for i in mine)
+            what = "; ".join(_("{kind} {id} {reason} {days} d").format(
+                kind=_(KINDS[i.kind]) if i.kind in KINDS else i.kind, id=i.id,
+                reason=_(_REASONS[i.reason]) if i.reason in _REASONS else i.reason,
+                days=i.days) for i in mine)
             click.echo(f"  {u} · {w} {wn}: {what}")

@@ -16,6 +16,7 @@ from citymap.cli._options import (
     load,
     plan_year,
 )
+from citymap.i18n import _
 
 
 @click.command(
@@ -53,8 +54,8 @@ def report(ctx: click.Context, year: int | None, month: str | None, as_of: dt.da
     with errors_to_exit():
         ym = parse_month(month) if month else None
     if ym is not None and (year is not None or as_of is not None):
-        raise click.UsageError("--month sets the year and the date (its last day): leave "
-                               "out --year and --as-of")
+        raise click.UsageError(_("--month sets the year and the date (its last day): leave "
+                                 "out --year and --as-of"))
     ws = load(ctx)
     year = plan_year(ctx, ws, year)
     if ym is not None:

@@ -34,6 +34,7 @@ from citymap.cli._options import (
     stderr_console,
 )
 from citymap.errors import CitymapError
+from citymap.i18n import _
 
 #: Headers sent with every response.
 SECURITY_HEADERS = {
@@ -158,7 +159,7 @@ def watch(root: Path, out: Path, stop: threading.Event, *, interval: float = 1.0
                 report(False, f"{kind}{first}" or type(exc).__name__)
             continue
         if report is not None:
-            report(True, f"rebuilt {len(built)} maps")
+            report(True, _("rebuilt {n} maps").format(n=len(built)))
 
 
 @click.command("serve", epilog="Examples:\n\n  citymap build && citymap serve\n\n"
@@ -190,7 +191,8 @@ def serve(ctx: click.Context, port: int, bind: str, open_browser: bool,
     for line in recover(root):  # a build killed between its two renames left no maps/
         err.print(line, markup=False, highlight=False)
     if not (root / "index.html").is_file():
-        raise CitymapClickError(f"{str(root)!r} has no index.html: run `citymap build` first")
+        raise CitymapClickError(_("{path!r} has no index.html: run `citymap build` first")
+                                .format(path=str(root)))
     if watch_:  # the rebuilds replace the folder: only one citymap made
         with errors_to_exit():
             check_dir_replaceable(root, what="--watch into")
@@ -198,29 +200,33 @@ def serve(ctx: click.Context, port: int, bind: str, open_browser: bool,
     try:
         server = http.server.ThreadingHTTPServer((bind, port), handler)
     except OSError as exc:
-        raise CitymapClickError(f"cannot listen on {bind}:{port}: {exc.strerror}; try "
-                                "--port 0 for any free port") from None
+        raise CitymapClickError(_("cannot listen on {host}:{port}: {problem}; try --port 0 "
+                                  "for any free port").format(host=bind, port=port,
+                                                              problem=exc.strerror)) from None
     raw_host, real_port = server.server_address[:2]
     host = raw_host.decode() if isinstance(raw_host, bytes) else str(raw_host)
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{real_port}/"
-    err.print(f"欢迎 welcome — serving {root} at {url} (Ctrl-C to stop)")
+    err.print(_("welcome — serving {folder} at {url} (Ctrl-C to stop)").format(folder=root,
+                                                                             url=url))
     click.echo(url)
     if open_browser:
         threading.Timer(0.5, webbrowser.open, args=(url + "index.html",)).start()
     stop = threading.Event()
     if watch_:
         def report(ok: bool, message: str) -> None:
-            err.print(printable(message if ok else f"not rebuilt (the previous maps stay "
-                                f"served): {message}"), markup=False, highlight=False,
+            err.print(printable(message if ok else _("not rebuilt (the previous maps stay "
+                                                     "served): {problem}").format(
+                                                         problem=message)),
+                      markup=False, highlight=False,
                       style="green" if ok else "red")
 
         threading.Thread(target=watch, args=(ws.root, root, stop), daemon=True, kwargs={
             "offline": offline, "lang": get_lang(ctx, ws), "report": report}).start()
-        err.print(f"watching {ws.root} for changes")
+        err.print(_("watching {folder} for changes").format(folder=ws.root))
     try:
         server.serve_forever()
     except KeyboardInterrupt:
-        err.print("stopped")
+        err.print(_("stopped"))
     finally:
         stop.set()
         server.server_close()

@@ -1,4 +1,6 @@
-"""Who is told what: recipients by level, one grouped message per recipient (zh / en)."""
+"""Who is told what: recipients by level, one grouped message per recipient (in the
+language asked, from the catalogue).
+"""
 
 from __future__ import annotations
 
@@ -6,14 +8,12 @@ from collections.abc import Sequence
 
 import attrs
 
+from citymap.i18n import N_, _, tr
 from citymap.remind.config import ROLES, Person, RemindConfig
 from citymap.supervise import LATE, RemindItem
 
 __all__ = ["Message", "recipients_of", "plan_messages", "render"]
 
-_LEVEL_ZH = {1: "一级", 2: "二级", 3: "三级"}
-_KIND_EN = {"工程": "work", "目标": "target", "点位": "site"}
-_ROLE_EN = {"unit": "unit", "leader": "leader in charge", "county": "county lead"}
 
 
 @attrs.frozen
@@ -38,7 +38,8 @@ class Message:
 
 def _placeholder(level: int, unit: str) -> Person:
     role = [k for k, (lv, _) in ROLES.items() if lv == level][0]
-    name = {1: unit, 2: f"{unit} 分管领导", 3: "县级牵头领导"}[level]
+    name = {1: unit, 2: _("{unit}'s leader in charge").format(unit=unit),
+            3: _("the county's lead")}[level]
     return Person(name, role, (unit,) if level < 3 else ())
 
 
@@ -71,24 +72,27 @@ def plan_messages(cfg: RemindConfig, items: Sequence[RemindItem]) -> list[Messag
     return msgs
 
 
+#: Overdue item kinds (stored in Chinese), the levels and the roles, as shown.
+KINDS = {"工程": N_("work"), "目标": N_("target"), "点位": N_("site")}
+LEVELS = {1: N_("Level 1"), 2: N_("Level 2"), 3: N_("Level 3")}
+ROLE_NAMES = {"unit": N_("responsible unit"), "leader": N_("leader in charge"),
+              "county": N_("county lead")}
+
+
 def _line(it: RemindItem, lang: str) -> str:
-    if lang == "en":
-        what = f"{_KIND_EN[it.kind]} {it.id} {it.name}"
-        if it.reason == LATE:
-            due = f" (due {it.due.isoformat()})" if it.due else " (reported behind)"
-            why = f"{it.days} days late{due}"
-        else:
-            why = (f"{it.days} days behind schedule (expected {it.expected:g}%, done "
-                   f"{it.done:g}%, due {it.due.isoformat() if it.due else '—'})")
-        return f"- {what}: {why} [level {it.level}]"
-    what = f"{it.kind} {it.id} {it.name}"
+    kind = tr(KINDS[it.kind], lang) if it.kind in KINDS else it.kind
     if it.reason == LATE:
-        due = f"(截止 {it.due.isoformat()})" if it.due else "(单位报告滞后)"
-        why = f"逾期 {it.days} 天{due}"
+        if it.due:
+            why = tr("{days} days late (due {due})", lang).format(days=it.days,
+                                                                  due=it.due.isoformat())
+        else:
+            why = tr("{days} days late (reported behind)", lang).format(days=it.days)
     else:
-        why = (f"落后序时进度 {it.days} 天(应完成 {it.expected:g}%,实际 {it.done:g}%,"
-               f"截止 {it.due.isoformat() if it.due else '—'})")
-    return f"- {what}:{why}〔{_LEVEL_ZH[it.level]}督办〕"
+        why = tr("{days} days behind schedule (expected {expected:g}%, done {done:g}%, due "
+                 "{due})", lang).format(days=it.days, expected=it.expected, done=it.done,
+                                        due=it.due.isoformat() if it.due else "—")
+    return tr("- {kind} {id} {name}: {why} [{level}]", lang).format(
+        kind=kind, id=it.id, name=it.name, why=why, level=tr(LEVELS[it.level], lang))
 
 
 def render(msg: Message, *, workspace: str, as_of: str, schematic: bool,
@@ -96,16 +100,13 @@ def render(msg: Message, *, workspace: str, as_of: str, schematic: bool,
     """The (title, markdown text) of ``msg``."""
     top = max(i.level for i in msg.items)
     n = len(msg.items)
-    if lang == "en":
-        title = f"Reminder (level {top}): {n} items behind as of {as_of}"
-        head = [f"### {title}", "",
-                f"**{msg.person.name}** ({_ROLE_EN[msg.person.role]}): as of {as_of}, these "
-                f"items of {workspace} are behind:"]
-    else:
-        title = f"{_LEVEL_ZH[top]}督办提醒:截至 {as_of} 共 {n} 项滞后"
-        head = [f"### {title}", "",
-                f"**{msg.person.name}**({ROLES[msg.person.role][1]}):截至 {as_of},"
-                f"{workspace}以下事项滞后,请抓紧推进并报送进度:"]
+    title = tr("Reminder ({level}): {n} items behind as of {date}", lang).format(
+        level=tr(LEVELS[top], lang), n=n, date=as_of)
+    head = [f"### {title}", "",
+            tr("**{person}** ({role}): as of {date}, these items of {workspace} are behind; "
+               "please push them on and report progress:", lang).format(
+                   person=msg.person.name, role=tr(ROLE_NAMES[msg.person.role], lang),
+                   date=as_of, workspace=workspace)]
     lines = list(head)
     unit = work = None
     for it in msg.items:
@@ -114,17 +115,16 @@ def render(msg: Message, *, workspace: str, as_of: str, schematic: bool,
             lines += ["", f"**{it.unit}**"]
         if it.work != work:
             work = it.work
-            lines.append(f"{'Work' if lang == 'en' else '工程'} {it.work} {it.work_name}")
+            lines.append(tr("Work {number} {name}", lang).format(number=it.work,
+                                                               name=it.work_name))
         lines.append(_line(it, lang))
     lines.append("")
     if schematic:
-        lines.append("示意 schematic: the data is schematic, not surveyed." if lang == "en"
-                     else "(示意数据,非实测)")
+        lines.append(tr("(schematic data, not surveyed)", lang))
     lines.append(f"citymap remind · {as_of}")
     return title, "\n".join(lines)
 
 
 def tail(n: int, lang: str) -> str:
     """The line ending a clipped message."""
-    return (f"… ({n} items in all: see citymap overdue)" if lang == "en"
-            else f"……(共 {n} 项,详见 citymap overdue)")
+    return tr("… ({n} items in all: see citymap overdue)", lang).format(n=n)
