@@ -16,6 +16,7 @@ import shapely
 from _ws_maps import X0, Y0, make_workspace
 from citymap.render.build import build_maps
 from citymap.render.extent import EMPTY_UI, robust_extent
+from citymap.render.ui import translated
 from citymap.render.map import MapOptions, date_options, map_data
 from citymap.workspace import Workspace, load_workspace
 from test_browser_maps import Page, browser  # noqa: F401 - the headless Chromium fixture
@@ -89,13 +90,13 @@ def test_a_unit_without_sites_lists_its_works_and_why(ws: Workspace) -> None:
     d = _blob(ws, "县医疗保障局")
     assert [L for L in d["layers"] if L["role"] == "sites"] == []
     e = d["empty"]
-    zh = EMPTY_UI["zh"]
+    zh = translated(EMPTY_UI, "zh")
     assert e["unit"] and e["ui"]["schematic"].startswith("示意")
     assert e["works"] == [[18, "医疗服务提升工程", "牵头", zh["plan_only"]],
                           [24, "人才引进机制", "责任", zh["not_sited"]]]
     en = _blob(ws, "县医疗保障局", "en")["empty"]
-    assert en["works"][0][2:] == ["lead", EMPTY_UI["en"]["plan_only"]]
-    assert en["ui"]["title"] == EMPTY_UI["en"]["title"]
+    assert en["works"][0][2:] == ["lead", translated(EMPTY_UI, "en")["plan_only"]]
+    assert en["ui"]["title"] == translated(EMPTY_UI, "en")["title"]
 
 
 def test_a_site_work_without_sites_says_so(ws: Workspace) -> None:

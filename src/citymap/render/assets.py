@@ -22,6 +22,7 @@ from pathlib import Path
 import attrs
 
 from citymap.errors import WorkspaceError
+from citymap.i18n import _
 
 __all__ = [
     "VENDOR_DIR",
@@ -187,9 +188,10 @@ def copy_offline_bundle(dest: Path, *, tiles: bool, roots: Iterable[Path] = ()) 
     for v in _wanted(tiles):
         src = VENDOR_DIR / v.package / v.path
         if not src.is_file():
-            raise WorkspaceError(f"{str(src)!r} is missing: this citymap installation lacks "
-                                 "its map libraries; reinstall citymap (or, in the source "
-                                 "tree, run `python tools/vendor_assets.py`)")
+            raise WorkspaceError(_("{path!r} is missing: this citymap installation lacks its "
+                                   "map libraries; reinstall citymap (or, in the source tree, "
+                                   "run `python tools/vendor_assets.py`)").format(
+                                       path=str(src)))
         out = dest / v.package / Path(v.path).name
         out.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(src, out)

@@ -33,6 +33,7 @@ import attrs
 import geopandas as gpd
 
 from citymap.errors import CitymapError
+from citymap.i18n import _, tr
 from citymap.io.atomic import atomic_dir
 from citymap.io.owned import check_dir_replaceable, check_not_workspace
 from citymap.render.assets import copy_offline_bundle, offline_refs
@@ -83,7 +84,8 @@ def resolve_basemap(basemap: str | None, *, offline: bool, tianditu_key: str | N
         For an unknown name, or a networked base map asked for offline.
     """
     if basemap is not None and basemap not in BASEMAPS:
-        raise CitymapError(f"unknown base map {basemap!r}; use one of {', '.join(BASEMAPS)}")
+        raise CitymapError(_("unknown base map {basemap!r}; use one of {choices}").format(
+            basemap=basemap, choices=", ".join(BASEMAPS)))
     if basemap is None:
         if tiles is not None:
             basemap = "tiles"
@@ -97,10 +99,11 @@ def resolve_basemap(basemap: str | None, *, offline: bool, tianditu_key: str | N
             if basemap not in BASEMAPS or basemap == "tiles":
                 basemap = "osm"
     if offline and basemap not in ("none", "tiles"):
-        raise CitymapError(f"--offline maps cannot load the {basemap!r} base map from the "
-                           "network: use --basemap none or --tiles DIR (a local tile folder)")
+        raise CitymapError(_("--offline maps cannot load the {basemap!r} base map from the "
+                             "network: use --basemap none or --tiles DIR (a local tile folder)")
+                           .format(basemap=basemap))
     if basemap == "tiles" and tiles is None:
-        raise CitymapError("--basemap tiles needs --tiles DIR (a folder of z/x/y.png tiles)")
+        raise CitymapError(_("--basemap tiles needs --tiles DIR (a folder of z/x/y.png tiles)"))
     return basemap
 
 
@@ -108,7 +111,8 @@ def _tile_suffix(tiles: Path) -> str:
     for f in tiles.rglob("*"):
         if f.suffix.lower() in (".png", ".jpg", ".jpeg", ".webp") and f.is_file():
             return f.suffix.lower()
-    raise CitymapError(f"{str(tiles)!r} holds no tiles: give a folder of z/x/y.png tiles")
+    raise CitymapError(_("{path!r} holds no tiles: give a folder of z/x/y.png tiles").format(
+        path=str(tiles)))
 
 
 def _service_layers(ws: Workspace, dates: list[dt.date]) -> list[gpd.GeoDataFrame]:
@@ -190,14 +194,14 @@ def build_maps(
         On a bad option.
     """
     if lang not in ("zh", "en"):
-        raise CitymapError(f"unknown language {lang!r}; use zh or en")
+        raise CitymapError(_("unknown language {lang!r}; use zh or en").format(lang=lang))
     check_not_workspace(Path(out_dir), ws.root)  # refused before any work is done
     check_dir_replaceable(Path(out_dir))
     today = today or dt.date.today()
     key = tianditu_key or os.environ.get(TIANDITU_ENV) or None
     tiles_dir = Path(tiles) if tiles is not None else None
     if tiles_dir is not None and not tiles_dir.is_dir():
-        raise CitymapError(f"--tiles {str(tiles_dir)!r} is not a folder")
+        raise CitymapError(_("--tiles {path!r} is not a folder").format(path=str(tiles_dir)))
     chosen = resolve_basemap(basemap, offline=offline, tianditu_key=key, tiles=tiles_dir,
                              config_basemap=ws.config.basemap)
     compute: MetricsFunction | None
@@ -223,9 +227,10 @@ def build_maps(
         plans.append((f"actions/{a.number}-{safe_name(a.name)}.html", f"{a.number} {name}",
                       "actions", works))
     seen: set[str] = set()
-    for path, *_ in plans:
+    for path, *_rest in plans:
         if path in seen:
-            raise CitymapError(f"two maps would be written to {path!r}: rename a unit")
+            raise CitymapError(_("two maps would be written to {path!r}: rename a unit")
+                               .format(path=path))
         seen.add(path)
 
     # the metrics of every date, computed once and shared by every map
@@ -266,7 +271,7 @@ def build_maps(
             links = tuple(Link(g, title, up + quote(p)) for p, title, g, _ in plans[1:]
                           if p != path)
             options = MapOptions(
-                lang=lang, subtitle=subtitle or ("总图" if lang == "zh" else "Overview"),
+                lang=lang, subtitle=subtitle or tr("Overview", lang),
                 works=works, include_context=works is None, dates=dates, selected=selected,
                 basemap=chosen, tianditu_key=key,
                 tiles_url=f"{up}tiles/{{z}}/{{x}}/{{y}}{suffix}" if suffix else None,
@@ -305,11 +310,11 @@ def _write_public(ws: Workspace, tmp: Path, *, lang: str, dates: tuple[DateOptio
                   service: list[gpd.GeoDataFrame]) -> BuiltMap:
     """The public view of the overview: ``public/index.html``."""
     if basemap == "tiles":
-        raise CitymapError("the public view cannot use --tiles (the tile folder is internal): "
-                           "use another --basemap or leave out --public")
+        raise CitymapError(_("the public view cannot use --tiles (the tile folder is "
+                             "internal): use another --basemap or leave out --public"))
     copy_offline_bundle(tmp / "public" / "lib", tiles=has_tiles)
     options = MapOptions(
-        lang=lang, subtitle="总图" if lang == "zh" else "Overview", works=None,
+        lang=lang, subtitle=tr("Overview", lang), works=None,
         include_context=True, dates=dates, selected=selected, basemap=basemap,
         tianditu_key=key, assets=offline_refs("lib", tiles=has_tiles), public=True)
     target = tmp / "public" / "index.html"

@@ -11,6 +11,7 @@ import pandas as pd
 import shapely
 
 from citymap.errors import CitymapError
+from citymap.i18n import _
 
 __all__ = ["encode_ints", "decode_ints", "delta", "encode_geometries", "plain", "column"]
 
@@ -95,7 +96,8 @@ def encode_geometries(geoms: npt.NDArray[np.object_], *, gcj02: bool = False) ->
         if (nrings != 1).any():
             out["nr"] = encode_ints(nrings)
     else:
-        raise CitymapError(f"cannot draw geometry types {sorted(kinds)} together in one layer")
+        raise CitymapError(_("cannot draw geometry types {kinds} together in one layer")
+                           .format(kinds=sorted(kinds)))
     if (nparts != 1).any():
         out["np"] = encode_ints(nparts)
     if gcj02 and len(coords):

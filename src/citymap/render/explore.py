@@ -219,16 +219,18 @@ def explore(
         Add folium layers to it as usual; ``m.save("x.html")`` or display it in Jupyter.
     """
     from citymap.errors import CitymapError
+    from citymap.i18n import _
 
     lang = lang or getattr(ws.config, "lang", None) or "zh"
     if lang not in ("zh", "en"):
-        raise CitymapError(f"unknown language {lang!r}; use zh or en")
+        raise CitymapError(_("unknown language {lang!r}; use zh or en").format(lang=lang))
     today = today or dt.date.today()
     if isinstance(as_of, str):
         try:
             as_of = dt.date.fromisoformat(as_of)
         except ValueError:
-            raise CitymapError(f"as_of={as_of!r} is not a date: use YYYY-MM-DD") from None
+            raise CitymapError(_("as_of={value!r} is not a date: use YYYY-MM-DD").format(
+                value=as_of)) from None
     first, last = ws.plan_years
     dates, selected = date_options(as_of, today, lang, range(first, last + 1), months=True)
     chosen = frozenset(int(w) for w in works) if works is not None else None

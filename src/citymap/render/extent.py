@@ -15,7 +15,9 @@ import numpy as np
 import numpy.typing as npt
 import shapely
 
+from citymap.i18n import N_
 from citymap.register import Register, Work
+from citymap.render.ui import translated
 
 __all__ = ["robust_extent", "empty_blob", "EMPTY_UI", "work_reason", "MIN_RADIUS_M",
            "SPREAD"]
@@ -26,27 +28,17 @@ SPREAD = 3.0
 MIN_RADIUS_M = 1500.0
 _M_PER_DEG = 111_320.0
 
-EMPTY_UI: dict[str, dict[str, str]] = {
-    "zh": {
-        "title": "本单位的工程在地图上没有项目点",
-        "titleAction": "本行动的工程在地图上没有项目点",
-        "lead": "牵头", "partner": "责任",
-        "plan_only": "规划性工程：方案只提出要求，没有具体项目点",
-        "not_sited": "非落点工程（制度、机制、服务或全域工作），不以点位上图",
-        "no_sites": "落点工程，但尚未录入项目点：请在 geo/sites/ 的图层中录入",
-        "schematic": "示意图：地图及数据均为示意，非实测",
-    },
-    "en": {
-        "title": "The works of this unit have no sites on the map",
-        "titleAction": "The works of this action have no sites on the map",
-        "lead": "lead", "partner": "responsible",
-        "plan_only": "plan-only work: the plan sets requirements, no individual sites",
-        "not_sited": "not a site work (rules, mechanisms, services or county-wide work): "
-                     "nothing to place on the map",
-        "no_sites": "a site work with no site entered yet: add its sites to a layer in "
-                    "geo/sites/",
-        "schematic": "示意 — schematic map and data, not surveyed",
-    },
+#: The words of a map with no site: key → English message id.
+EMPTY_UI: dict[str, str] = {
+    "title": N_("The works of this unit have no sites on the map"),
+    "titleAction": N_("The works of this action have no sites on the map"),
+    "lead": N_("lead"),
+    "partner": N_("responsible"),
+    "plan_only": N_("plan-only work: the plan sets requirements, no individual sites"),
+    "not_sited": N_("not a site work (rules, mechanisms, services or county-wide work): nothing to"
+                    " place on the map"),
+    "no_sites": N_("a site work with no site entered yet: add its sites to a layer in geo/sites/"),
+    "schematic": N_("schematic map and data, not surveyed"),
 }
 
 
@@ -114,7 +106,7 @@ def empty_blob(reg: Register, works: Collection[int], lang: str, *, unit: str | 
     dict
         ``{ui, works: [[number, name, part, reason text]]}``.
     """
-    ui = EMPTY_UI[lang]
+    ui = translated(EMPTY_UI, lang)
     rows = []
     want = reg.canonical_unit(unit) if unit else None
     for w in reg.works:

@@ -39,6 +39,7 @@ import shapely
 from citymap import __version__
 from citymap.crs import areas_m2
 from citymap.errors import CitymapError
+from citymap.i18n import _, tr
 from citymap.layers import LayerSpec, layers_for
 from citymap.render.assets import AssetRefs, app_script, app_style, template_text
 from citymap.render.encoding import column, decode_ints, delta, encode_geometries, encode_ints
@@ -57,7 +58,7 @@ from citymap.render.timeline import (
     work_events,
     works_groups,
 )
-from citymap.render.ui import UI
+from citymap.render.ui import ui_words
 from citymap.sites import parse_works
 from citymap.vocab import (
     BASEMAPS,
@@ -88,7 +89,6 @@ __all__ = [
     "SCHEMA",
     "SCHEMA_VERSION",
     "LATE_COLOR",
-    "UI",
     "EPOCH",
 ]
 
@@ -202,8 +202,8 @@ def basemap_layers(basemap: str, *, lang: str = "zh", tianditu_key: str | None =
         return []
     if basemap == "tiles":
         if not tiles_url:
-            raise CitymapError("--basemap tiles needs --tiles DIR (a folder of z/x/y.png tiles)")
-        return [{"name": "本地瓦片" if zh else "Local tiles", "url": tiles_url, "maxZoom": 20,
+            raise CitymapError(_("--basemap tiles needs --tiles DIR (a folder of z/x/y.png tiles)"))
+        return [{"name": tr("Local tiles", lang), "url": tiles_url, "maxZoom": 20,
                  "attr": ""}]
     if basemap == "osm":
         p = xyz.OpenStreetMap.Mapnik
@@ -211,16 +211,16 @@ def basemap_layers(basemap: str, *, lang: str = "zh", tianditu_key: str | None =
                  "attr": str(p.attribution)}]
     if basemap == "tianditu":
         if not tianditu_key:
-            raise CitymapError("the Tianditu base map needs a key: pass --tianditu-key KEY or "
-                               "set CITYMAP_TIANDITU_KEY (get one at "
-                               "https://console.tianditu.gov.cn)")
+            raise CitymapError(_("the Tianditu base map needs a key: pass --tianditu-key KEY "
+                                 "or set CITYMAP_TIANDITU_KEY (get one at {url})").format(
+                                     url="https://console.tianditu.gov.cn"))
         lab = "c" if zh else "e"
         attr = "天地图 (Tianditu) · 国家地理信息公共服务平台"
         return [
-            {"name": "天地图 矢量" if zh else "Tianditu vector", "url": _tdt("vec", tianditu_key),
+            {"name": tr("Tianditu vector", lang), "url": _tdt("vec", tianditu_key),
              "labels": _tdt(f"{lab}va", tianditu_key), "sub": "01234567", "maxZoom": 18,
              "attr": attr},
-            {"name": "天地图 影像" if zh else "Tianditu imagery", "url": _tdt("img", tianditu_key),
+            {"name": tr("Tianditu imagery", lang), "url": _tdt("img", tianditu_key),
              "labels": _tdt(f"{lab}ia", tianditu_key), "sub": "01234567", "maxZoom": 18,
              "attr": attr},
         ]
@@ -228,14 +228,15 @@ def basemap_layers(basemap: str, *, lang: str = "zh", tianditu_key: str | None =
         normal, sat = xyz.Gaode.Normal, xyz.Gaode.Satellite
         label_url = "https://webst01.is.autonavi.com/appmaptile?style=8&x={x}&y={y}&z={z}"
         return [
-            {"name": "高德 矢量" if zh else "AMap vector",
+            {"name": tr("AMap vector", lang),
              "url": str(normal.url).replace("http://", "https://"),
              "maxZoom": int(normal.max_zoom), "attr": str(normal.attribution), "gcj02": True},
-            {"name": "高德 卫星" if zh else "AMap satellite",
+            {"name": tr("AMap satellite", lang),
              "url": str(sat.url).replace("http://", "https://"), "labels": label_url,
              "maxZoom": int(sat.max_zoom), "attr": str(sat.attribution), "gcj02": True},
         ]
-    raise CitymapError(f"unknown base map {basemap!r}; use one of {', '.join(BASEMAPS)}")
+    raise CitymapError(_("unknown base map {basemap!r}; use one of {choices}").format(
+            basemap=basemap, choices=", ".join(BASEMAPS)))
 
 
 # ----------------------------------------------------------------------------- the blob
@@ -298,7 +299,7 @@ def _service_entry(service: Sequence[gpd.GeoDataFrame], lang: str,
             flags.append(bits)
         index.append(flags.index(bits))
     return {
-        "name": SERVICE_LAYER, "title": UI[lang]["service"], "geom": "Polygon",
+        "name": SERVICE_LAYER, "title": ui_words(lang)["service"], "geom": "Polygon",
         "role": "service", "n": len(first),
         "style": {"colors": list(SERVICE_COLORS), "weight": 1.0, "fillOpacity": 0.45,
                   "opacity": 0.9},
@@ -467,7 +468,7 @@ def map_data(
         "lang": lang,
         "title": (cfg.name_en or cfg.name) if lang == "en" else cfg.name,
         "subtitle": options.subtitle,
-        "ui": UI[lang],
+        "ui": ui_words(lang),
         "statuses": [STATUS_EN[s] if lang == "en" else s for s in SITE_STATUSES],
         "palette": [STATUS_COLORS[s] for s in SITE_STATUSES],
         "dashes": [STATUS_DASHES[s] for s in SITE_STATUSES],
@@ -571,7 +572,7 @@ def render_map(ws: Workspace, options: MapOptions, panels: Sequence[Panel] = (),
         from citymap.render.public import public_blob
 
         data = public_blob(data, ws, decimals=ws.config.publish.coordinate_decimals,
-                           label="公开版" if options.lang == "zh" else "public")
+                           label=tr("public view", options.lang))
     esc = html.escape
     styles = "\n".join(f'<link rel="stylesheet" href="{esc(u)}">' for u in options.assets.styles)
     scripts = "\n".join(f'<script src="{esc(u)}"></script>' for u in options.assets.scripts)

@@ -17,6 +17,7 @@ import geopandas as gpd
 import numpy as np
 import numpy.typing as npt
 
+from citymap.i18n import N_, tr
 from citymap.layers import LayerSpec
 from citymap.register import Register, Target
 from citymap.sites import parse_works, where_mask
@@ -24,15 +25,15 @@ from citymap.sites import parse_works, where_mask
 __all__ = ["COMMON_LABELS", "popup_fields", "works_table", "targets_table", "target_groups"]
 
 #: Labels of the columns every site has.
-COMMON_LABELS: dict[str, tuple[str, str]] = {
-    "id": ("编号", "ID"),
-    "name": ("名称", "Name"),
-    "works": ("工程", "Works"),
-    "year": ("计划年份", "Plan year"),
-    "status": ("状态", "Status"),
-    "status_date": ("状态日期", "Status date"),
-    "source": ("来源", "Source"),
-    "kind": ("类型", "Kind"),
+COMMON_LABELS: dict[str, str] = {
+    "id": N_("ID"),
+    "name": N_("Name"),
+    "works": N_("Works"),
+    "year": N_("Plan year"),
+    "status": N_("Status"),
+    "status_date": N_("Status date"),
+    "source": N_("Source"),
+    "kind": N_("Kind"),
 }
 #: Shown elsewhere in the popup (title, status line, work block), not as attributes.
 _NOT_ATTRIBUTES = {"id", "name", "works", "status", "status_date", "source", "geometry"}
@@ -55,8 +56,7 @@ def popup_fields(spec: LayerSpec, gdf: gpd.GeoDataFrame, lang: str) -> list[tupl
         if f is not None:
             text = (f.en if lang == "en" else f.zh) or f.zh or f.en or col
         else:
-            zh, en = COMMON_LABELS.get(col, (col, col))
-            text = en if lang == "en" else zh
+            text = tr(COMMON_LABELS[col], lang) if col in COMMON_LABELS else col
         out.append((col, text))
     return out
 

@@ -10,20 +10,25 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from citymap.i18n import N_
 from citymap.publish import PAPERS
+from citymap.render.ui import translated
 from citymap.workspace import Config
 
 __all__ = ["PRINT_UI", "print_blob"]
 
-PRINT_UI: dict[str, dict[str, str]] = {
-    "zh": {"print": "打印", "printTitle": "打印 / 导出 PDF（横向）", "paper": "纸张",
-           "source": "数据来源", "approval": "审图号", "made": "制图日期", "asof": "截至",
-           "north": "北", "schematic": "示意图：数据为示意，非实测",
-           "defaultSource": "{name}（citymap {version} 生成）"},
-    "en": {"print": "Print", "printTitle": "Print / save as PDF (landscape)", "paper": "Paper",
-           "source": "Source", "approval": "Map approval No. (审图号)", "made": "Made",
-           "asof": "As of", "north": "N", "schematic": "示意 — schematic data, not surveyed",
-           "defaultSource": "{name} (made with citymap {version})"},
+#: The print layout's words: key → English message id (:func:`citymap.render.ui.translated`).
+PRINT_UI: dict[str, str] = {
+    "print": N_("Print"),
+    "printTitle": N_("Print / save as PDF (landscape)"),
+    "paper": N_("Paper"),
+    "source": N_("Data source"),
+    "approval": N_("Map approval No."),
+    "made": N_("Made"),
+    "asof": N_("As of"),
+    "north": N_("N"),
+    "schematic": N_("schematic map: the data is schematic, not surveyed"),
+    "defaultSource": N_("{name} (made with citymap {version})"),
 }
 
 
@@ -32,7 +37,7 @@ def print_blob(config: Config, lang: str, *, version: str,
     """What the print layout shows besides the map: ``{ui, approval, source, paper,
     papers, made, schematic}`` (``papers``: name → [width, height] in mm, landscape).
     """
-    ui = PRINT_UI["zh" if lang != "en" else "en"]
+    ui = translated(PRINT_UI, lang)
     pub = config.publish
     name = (config.name_en or config.name) if lang == "en" else config.name
     source = pub.source or ui["defaultSource"].format(name=name, version=version)

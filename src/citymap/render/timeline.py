@@ -23,6 +23,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from citymap.history import StatusEvent, parse_date
+from citymap.i18n import N_, tr
 from citymap.render.encoding import delta, encode_ints
 from citymap.sites import parse_works
 from citymap.vocab import DONE, SITE_STATUSES
@@ -33,8 +34,10 @@ __all__ = ["EPOCH", "DateOption", "date_options", "day_number", "site_events", "
 
 #: Day 0 of the day numbers in the map's data.
 EPOCH = dt.date(2000, 1, 1)
-_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
-              "Dec")
+#: A month of the time axis, by month number − 1.
+_MONTHS = (N_("Jan {year}"), N_("Feb {year}"), N_("Mar {year}"), N_("Apr {year}"),
+           N_("May {year}"), N_("Jun {year}"), N_("Jul {year}"), N_("Aug {year}"),
+           N_("Sep {year}"), N_("Oct {year}"), N_("Nov {year}"), N_("Dec {year}"))
 
 
 @attrs.frozen
@@ -62,9 +65,7 @@ def day_number(day: dt.date) -> int:
 
 
 def _month_label(day: dt.date, lang: str) -> str:
-    if lang == "zh":
-        return f"{day.year}年{day.month}月"
-    return f"{_MONTHS_EN[day.month - 1]} {day.year}"
+    return tr(_MONTHS[day.month - 1], lang).format(year=day.year)
 
 
 def date_options(as_of: dt.date | None, today: dt.date, lang: str = "zh",
@@ -85,9 +86,8 @@ def date_options(as_of: dt.date | None, today: dt.date, lang: str = "zh",
                 found[d] = DateOption(d, _month_label(d, lang), quick=False)
     for y in years:
         d = dt.date(y, 12, 31)
-        found[d] = DateOption(d, f"{y}年底" if lang == "zh" else f"end of {y}")
-    found[today] = DateOption(today, ("今天" if lang == "zh" else "today")
-                              + f" ({today.isoformat()})")
+        found[d] = DateOption(d, tr("end of {year}", lang).format(year=y))
+    found[today] = DateOption(today, tr("today ({date})", lang).format(date=today.isoformat()))
     if as_of is not None and as_of not in found:
         found[as_of] = DateOption(as_of, as_of.isoformat())
     opts = tuple(found[d] for d in sorted(found))

@@ -1,68 +1,107 @@
-"""The words of the map page, per language (``zh``, ``en``): the ``ui`` object of the blob."""
+"""The words of the map page (the ``ui`` object of the blob), from the message catalogue.
+
+Keys are what the page's script reads (``U.layers`` …); the values are English message ids,
+translated into the page's language by :func:`ui_words`.
+"""
 
 from __future__ import annotations
 
-__all__ = ["UI"]
+from collections.abc import Mapping
 
-UI: dict[str, dict[str, str]] = {
-    "zh": {
-        "map": "总图", "layers": "图层", "basemaps": "底图", "legend": "图例",
-        "status": "状态", "metrics": "目标进度", "planned": "计划", "done": "完成",
-        "asof": "截至", "search": "搜索名称或工程编号…", "noresult": "无结果",
-        "work": "工程", "action": "行动", "lead": "牵头单位", "partners": "责任单位",
-        "targets": "计入目标", "source": "来源", "schematic": "示意 — 示意性数据，非实测",
-        "schematicShort": "示意", "pilot": "试点片区", "context": "基础数据",
-        "area": "面积", "coverage": "已完成", "sites": "处", "other": "其他",
-        "maps": "其他地图", "units": "按牵头单位", "actions": "按行动", "home": "← 总图",
-        "reset": "复位视图", "measure": "量测距离/面积", "measureClear": "清除量测",
-        "distance": "距离", "measureHint": "单击地图加点，双击结束",
-        "fullscreen": "全屏", "exitFullscreen": "退出全屏", "none": "无底图",
-        "total": "合计", "id": "编号", "yes": "是", "no": "否", "noMetrics":
-        "指标计算不可用", "noTargets": "本年无目标", "gcj": "GCJ-02 坐标 (高德)",
-        "today": "今天", "endOf": "年底", "target": "目标", "targetsOf": "{y}年目标",
-        "v_met": "达标", "v_on track": "按进度", "v_in progress": "推进中", "v_behind": "滞后",
-        "v_not measurable": "无法测算", "v_no data": "无数据", "v_not met": "未达标",
-        "notMeasurable": "无法由图形测算", "recorded": "记录状态", "standard": "标准",
-        "health": "城市体检指标", "service": "公园绿地服务半径覆盖 (居住用地)",
-        "covered": "服务半径内", "uncovered": "服务半径外", "parcel": "居住用地",
-        "zoneCovered": "覆盖", "zoneDone": "已完成", "belowMin": "小于",
-        "scope_county": "全县", "scope_county seat": "县城", "warn": "未计算",
-        "late": "逾期", "lateLegend": "逾期 (已过计划年份未完成或报滞后)",
-        "lateSites": "逾期点位", "lateWorks": "滞后工程", "lateTargets": "逾期目标",
-        "play": "播放", "pause": "暂停", "timeAxis": "时间轴 (按月)",
-        "tilesFailed": "底图无法加载 (无网络或被拦截) — 数据照常显示",
-        "panels": "面板", "search_": "搜索",
-    },
-    "en": {
-        "map": "Overview", "layers": "Layers", "basemaps": "Base maps", "legend": "Legend",
-        "status": "Status", "metrics": "Targets", "planned": "planned", "done": "done",
-        "asof": "As of", "search": "Search name or work number…", "noresult": "No match",
-        "work": "Work", "action": "Action", "lead": "Lead units", "partners":
-        "Responsible units", "targets": "Counts toward", "source": "Source", "schematic":
-        "示意 — schematic data, not surveyed", "schematicShort": "schematic", "pilot":
-        "Pilot zones", "context": "Base data", "area": "Area", "coverage": "done",
-        "sites": "sites", "other": "Other", "maps": "Other maps", "units": "By lead unit",
-        "actions": "By action", "home": "← Overview", "reset": "Reset view", "measure":
-        "Measure distance/area", "measureClear": "Clear measurement", "distance":
-        "Distance", "measureHint": "Click to add points, double-click to finish",
-        "fullscreen": "Full screen", "exitFullscreen": "Exit full screen", "none":
-        "No base map", "total": "Total", "id": "ID", "yes": "yes", "no": "no",
-        "noMetrics": "metrics unavailable", "noTargets": "no target this year", "gcj":
-        "GCJ-02 coordinates (AMap)", "today": "today", "endOf": "end of", "target":
-        "target", "targetsOf": "Targets of {y}", "v_met": "met", "v_on track": "on track",
-        "v_in progress": "in progress", "v_behind": "behind", "v_not measurable":
-        "not measurable", "v_no data": "no data", "v_not met": "not met", "notMeasurable":
-        "not measurable from geometry", "recorded": "recorded", "standard": "standard",
-        "health": "Health-check indicators", "service":
-        "Park service-radius coverage (residential land)", "covered": "within the radius",
-        "uncovered": "outside the radius", "parcel": "Residential land", "zoneCovered":
-        "covered", "zoneDone": "done", "belowMin": "below", "scope_county": "county",
-        "scope_county seat": "county seat", "warn": "not computed",
-        "late": "overdue", "lateLegend": "overdue (planned year over and not done, or "
-        "reported behind)", "lateSites": "overdue sites", "lateWorks": "works behind",
-        "lateTargets": "targets overdue", "play": "Play", "pause": "Pause",
-        "timeAxis": "Time axis (by month)", "tilesFailed": "The base map cannot load (no "
-        "network or blocked) — the data is still drawn", "panels": "Panels",
-        "search_": "Search",
-    },
+from citymap.i18n import N_, tr
+
+__all__ = ["UI_WORDS", "ui_words", "translated"]
+
+#: The page's words: key → English message id.
+UI_WORDS: dict[str, str] = {
+    "map": N_("Overview"),
+    "layers": N_("Layers"),
+    "basemaps": N_("Base maps"),
+    "legend": N_("Legend"),
+    "status": N_("Status"),
+    "metrics": N_("Target progress"),
+    "planned": N_("planned"),
+    "done": N_("done"),
+    "asof": N_("As of"),
+    "search": N_("Search name or work number…"),
+    "noresult": N_("No match"),
+    "work": N_("Work"),
+    "action": N_("Action"),
+    "lead": N_("Lead units"),
+    "partners": N_("Responsible units"),
+    "targets": N_("Counts toward"),
+    "source": N_("Source"),
+    "schematic": N_("schematic data, not surveyed"),
+    "schematicShort": N_("schematic"),
+    "pilot": N_("Pilot zones"),
+    "context": N_("Base data"),
+    "area": N_("Area"),
+    "coverage": N_("done"),
+    "sites": N_("sites"),
+    "other": N_("Other"),
+    "maps": N_("Other maps"),
+    "units": N_("By lead unit"),
+    "actions": N_("By action"),
+    "home": N_("← Overview"),
+    "reset": N_("Reset view"),
+    "measure": N_("Measure distance/area"),
+    "measureClear": N_("Clear measurement"),
+    "distance": N_("Distance"),
+    "measureHint": N_("Click to add points, double-click to finish"),
+    "fullscreen": N_("Full screen"),
+    "exitFullscreen": N_("Exit full screen"),
+    "none": N_("No base map"),
+    "total": N_("Total"),
+    "id": N_("ID"),
+    "yes": N_("yes"),
+    "no": N_("no"),
+    "noMetrics": N_("metrics unavailable"),
+    "noTargets": N_("no target this year"),
+    "gcj": N_("GCJ-02 coordinates (AMap)"),
+    "today": N_("today"),
+    "endOf": N_("end of"),
+    "target": N_("target"),
+    "targetsOf": N_("Targets of {y}"),
+    "v_met": N_("met"),
+    "v_on track": N_("on track"),
+    "v_in progress": N_("in progress"),
+    "v_behind": N_("behind"),
+    "v_not measurable": N_("not measurable"),
+    "v_no data": N_("no data"),
+    "v_not met": N_("not met"),
+    "notMeasurable": N_("not measurable from geometry"),
+    "recorded": N_("recorded"),
+    "standard": N_("standard"),
+    "health": N_("Health-check indicators"),
+    "service": N_("Park service-radius coverage (residential land)"),
+    "covered": N_("within the radius"),
+    "uncovered": N_("outside the radius"),
+    "parcel": N_("Residential land"),
+    "zoneCovered": N_("covered"),
+    "zoneDone": N_("done"),
+    "belowMin": N_("below"),
+    "scope_county": N_("county"),
+    "scope_county seat": N_("county seat"),
+    "warn": N_("not computed"),
+    "late": N_("overdue"),
+    "lateLegend": N_("overdue (planned year over and not done, or reported behind)"),
+    "lateSites": N_("overdue sites"),
+    "lateWorks": N_("works behind"),
+    "lateTargets": N_("targets overdue"),
+    "play": N_("Play"),
+    "pause": N_("Pause"),
+    "timeAxis": N_("Time axis (by month)"),
+    "tilesFailed": N_("The base map cannot load (no network or blocked) — the data is still drawn"),
+    "panels": N_("Panels"),
+    "search_": N_("Search"),
 }
+
+
+def translated(words: Mapping[str, str], lang: str) -> dict[str, str]:
+    """``words`` (key → message id) with every message in ``lang``."""
+    return {k: tr(v, lang) for k, v in words.items()}
+
+
+def ui_words(lang: str) -> dict[str, str]:
+    """The page's words in ``lang``."""
+    return translated(UI_WORDS, lang)
