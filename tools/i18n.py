@@ -11,8 +11,9 @@ Run from the project root after changing or adding a message::
 What it does:
 
 1. extracts every message marked with ``_``, ``N_``, ``ngettext`` and ``tr`` in
-   ``src/citymap`` (Python), plus click's own words (``Usage:``, ``Error:`` …, from the
-   installed click modules that :func:`citymap.i18n.install_for_click` binds);
+   ``src/citymap`` (Python, and the Jinja2 templates ``*.j2``: ``{{ _("…") }}``), plus
+   click's own words (``Usage:``, ``Error:`` …, from the installed click modules that
+   :func:`citymap.i18n.install_for_click` binds);
 2. updates ``src/citymap/locale/{zh,en}/LC_MESSAGES/citymap.po`` (translations kept, new
    messages added, gone ones dropped — never left "fuzzy": a changed message must be
    translated again);
@@ -61,7 +62,7 @@ def extract() -> Catalog:
     import click
 
     catalog = Catalog(project="citymap", domain=DOMAIN, charset="utf-8")
-    found = extract_from_dir(str(SRC), method_map=[("**.py", "python")],
+    found = extract_from_dir(str(SRC), method_map=[("**.py", "python"), ("**.j2", "jinja2")],
                              keywords=KEYWORDS, strip_comment_tags=True)
     _add(catalog, ((f, ln, m, c, ctx) for f, ln, m, c, ctx in found), "")
     click_dir = Path(click.__file__).parent

@@ -12,9 +12,14 @@ import datetime as dt
 from typing import Any
 
 from citymap.errors import Problem, ValidationError
+from citymap.i18n import N_, _, get_lang
+from citymap.remind.messages import KINDS
 from citymap.supervise import DayStatus
-from citymap.vocab import SITE_STATUSES, WORK_STATUSES
+from citymap.vocab import SITE_STATUSES, WORK_STATUSES, label
 from citymap.workspace import Workspace
+
+#: The month of a monthly bulletin, as its title and sections name it.
+MONTH_LABEL = N_("{year}-{month:02d}")
 
 __all__ = ["parse_month", "month_end", "month_events", "month_context"]
 
@@ -51,7 +56,8 @@ def month_events(ws: Workspace, year: int, month: int) -> list[dict[str, Any]]:
                   if e.date.year == year and e.date.month == month),
                  key=lambda e: (e.date, e.recorded_at, e.id))
     return [{"date": e.date.isoformat(), "id": e.id, "name": names.get(e.id, ""),
-             "status": e.status, "percent": "" if e.percent is None else f"{e.percent:g}",
+             "status": label(e.status, get_lang()),
+             "percent": "" if e.percent is None else f"{e.percent:g}",
              "unit": e.unit, "note": e.note} for e in evs]
 
 
@@ -59,14 +65,17 @@ def month_context(ws: Workspace, st: DayStatus, year: int, month: int) -> dict[s
     """The month's sections of the report: events, status at month end, late items."""
     sites = st.sites
     col = sites["status"].astype(str) if len(sites) else None
-    site_counts = [(s, int((col == s).sum()) if col is not None else 0)
+    lang = get_lang()
+    site_counts = [(label(s, lang), int((col == s).sum()) if col is not None else 0)
                    for s in SITE_STATUSES]
-    work_counts = [(s, sum(1 for w in st.works.values() if w.status == s))
+    work_counts = [(label(s, lang), sum(1 for w in st.works.values() if w.status == s))
                    for s in WORK_STATUSES]
-    late = [{"unit": i.unit, "work": i.work, "work_name": i.work_name, "kind": i.kind,
+    late = [{"unit": i.unit, "work": i.work, "work_name": i.work_name,
+             "kind": _(KINDS[i.kind]) if i.kind in KINDS else i.kind,
              "id": i.id, "name": i.name, "due": i.due.isoformat() if i.due else "—",
-             "status": i.status, "days": i.days_late} for i in st.overdue]
-    return {"label": f"{year} 年 {month} 月", "key": f"{year:04d}-{month:02d}",
+             "status": label(i.status, lang), "days": i.days_late} for i in st.overdue]
+    return {"label": _(MONTH_LABEL).format(year=year, month=month),
+            "key": f"{year:04d}-{month:02d}",
             "end": st.date.isoformat(), "events": month_events(ws, year, month),
             "site_counts": site_counts, "work_counts": [c for c in work_counts if c[1]],
             "late": late}

@@ -28,9 +28,11 @@ from typing import Any
 import geopandas as gpd
 import jinja2
 import numpy as np
+from markupsafe import Markup
 
 from citymap.crs import MEASURE_CRS, to_measure
 from citymap.fonts import cjk_font
+from citymap.i18n import _, get_lang, ngettext
 from citymap.io.atomic import write_text
 from citymap.layers import layer_for
 from citymap.metrics import MetricsResult, TargetResult, ZoneResult, compute_metrics, plan_total
@@ -41,8 +43,10 @@ from citymap.vocab import (
     PLAN_YEARS,
     STATUS_COLORS,
     VERDICT_COLORS,
-    VERDICT_ZH,
     VERDICTS,
+    label,
+    scope_label,
+    verdict_label,
 )
 from citymap.workspace import Workspace
 
@@ -129,12 +133,12 @@ def chart_uri(series: dict[str, Any]) -> str:
     values = [[p["target"] for p in pts],
               [p["planned"] for p in pts],
               [p["actual"] for p in pts]]
-    labels = ("目标", "计划", "完成")
+    labels = (_("target"), _("planned"), _("done"))
     top = max([abs(v) for vs in values for v in vs if v is not None] + [1.0])
-    for k, (vs, color, label) in enumerate(zip(values, BAR_COLORS, labels, strict=True)):
+    for k, (vs, color, bar) in enumerate(zip(values, BAR_COLORS, labels, strict=True)):
         xs = x + (k - 1) * w
         hv = [v if v is not None else 0.0 for v in vs]
-        ax.bar(xs, hv, w * 0.95, color=color, label=label, edgecolor="#666666", linewidth=0.3)
+        ax.bar(xs, hv, w * 0.95, color=color, label=bar, edgecolor="#666666", linewidth=0.3)
         for xi, v in zip(xs, vs, strict=True):
             ax.text(xi, (v or 0.0) + top * 0.02, "—" if v is None else _fmt(v), ha="center",
                     va="bottom", fontsize=5.5, color="#333333")
@@ -150,10 +154,10 @@ def chart_uri(series: dict[str, Any]) -> str:
     # the verdict of each year, worded and coloured, under its year
     for xi, p in zip(x, pts, strict=True):
         v = p["verdict"]
-        ax.annotate(VERDICT_ZH.get(v, v), xy=(xi, 0.0), xycoords=("data", "axes fraction"),
+        ax.annotate(verdict_label(v, get_lang()), xy=(xi, 0.0), xycoords=("data", "axes fraction"),
                     xytext=(0, -13), textcoords="offset points", ha="center", va="top",
                     fontsize=7, color=VERDICT_COLORS.get(v, "#333333"), fontweight="bold")
-    title = "\n".join(textwrap.wrap(f"{series['zh']} ({series['unit']})", 17)[:2])
+    title = "\n".join(textwrap.wrap(f"{series['name']} ({series['unit']})", 17)[:2])
     ax.set_title(title, fontsize=8, pad=3)
     ax.spines[["top", "right"]].set_visible(False)
     ax.grid(axis="y", color="#e6e6e6", linewidth=0.5)
@@ -201,7 +205,7 @@ def _north_arrow(ax: Any) -> None:
     ax.annotate("", xy=(0.965, 0.96), xycoords="axes fraction", xytext=(0, -28),
                 textcoords="offset points",
                 arrowprops={"arrowstyle": "-|>", "color": "black", "lw": 1.2}, zorder=10)
-    ax.annotate("N 北", xy=(0.965, 0.96), xycoords="axes fraction", xytext=(0, -31),
+    ax.annotate(_("N"), xy=(0.965, 0.96), xycoords="axes fraction", xytext=(0, -31),
                 textcoords="offset points", ha="center", va="top", fontsize=7, zorder=10,
                 bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1})
 
@@ -285,10 +289,10 @@ def zone_map_uri(zone: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, *,
     _scale_bar(ax, xmin, ymin, xmax, ymax)
     _north_arrow(ax)
     handles = [plt.Line2D([], [], color="black", lw=1.4)]
-    names = ["片区边界"]
+    names = [_("zone boundary")]
     for st, color in STATUS_COLORS.items():
         handles.append(plt.Line2D([], [], color=color, lw=7, alpha=0.6))
-        names.append(f"{st} ({counts.get(st, 0)})")
+        names.append(f"{label(st, get_lang())} ({counts.get(st, 0)})")
     fig.legend(handles, names, loc="center", ncol=len(names), fontsize=8, frameon=False,
                bbox_to_anchor=(0.5, legend_h / (height + legend_h) / 2))
     return _png_uri(fig, MAP_DPI)
@@ -307,8 +311,8 @@ def _late_text(p: dict[str, Any]) -> str:
     if not p["late"]:
         return ""
     years = sorted({d[:4] for d in p["late"].values()})
-    return (f"{p['id']}: {len(p['late'])} 个逾期完成 ({'、'.join(years)} 年) "
-            f"late, done in {', '.join(years)}")
+    return _("{id}: {n} done after the deadline (in {years})").format(
+        id=p["id"], n=len(p["late"]), years="、".join(years))
 
 
 def yearly_series(result: MetricsResult, ws: Workspace | None = None) -> list[dict[str, Any]]:
@@ -356,6 +360,7 @@ def yearly_series(result: MetricsResult, ws: Workspace | None = None) -> list[di
         m = METRICS.get(key)
         out.append({
             "metric": key, "zh": m.zh if m else key, "en": m.en if m else "",
+            "name": (m.en if get_lang() == "en" else m.zh) if m else key,
             "unit": ts[0].unit if ts else "",
             "points": [_point(t, min(result.as_of, t.deadline), later.get(t.id)) for t in ts],
             "measurable": any(t.actual is not None for t in ts),
@@ -368,8 +373,10 @@ def _total_text(total: dict[str, Any] | None, unit: str) -> str:
     if total is None:
         return ""
     y0, y1 = total["years"]
-    return (f"{y0}–{y1} 合计 total: 目标 {_n(total['target'])} 完成 {_n(total['actual'])} "
-            f"{unit} (当年完成 in its year {_n(total['by_deadline'])})")
+    return _("{first}–{last} total: target {target} done {done} {unit} (done in its year "
+             "{in_year})").format(first=y0, last=y1, target=_n(total["target"]),
+                                  done=_n(total["actual"]), unit=unit,
+                                  in_year=_n(total["by_deadline"]))
 
 
 def verdict_counts(result: MetricsResult) -> dict[str, int]:
@@ -421,7 +428,8 @@ def _target_row(t: TargetResult) -> dict[str, Any]:
     if t.actual is not None:
         actual = _n(t.actual)
     elif t.verdict == "not measurable":
-        actual = f"记录: {t.recorded_status or '—'}" + (
+        actual = _("recorded: {status}").format(
+            status=label(t.recorded_status, get_lang()) if t.recorded_status else "—") + (
             f" {t.recorded_percent:g}%" if t.recorded_percent is not None else "")
     else:
         actual = "—"
@@ -432,7 +440,7 @@ def _target_row(t: TargetResult) -> dict[str, Any]:
         "comparison": "≥" if t.comparison == ">=" else t.comparison,
         "target": f"{t.target:g}", "actual": actual,
         "planned": _n(t.planned) if t.planned is not None else "—",
-        "unit": t.unit, "verdict": VERDICT_ZH.get(t.verdict, t.verdict),
+        "unit": t.unit, "verdict": verdict_label(t.verdict, get_lang()),
         "verdict_en": t.verdict, "late": late, "css": t.verdict.replace(" ", "-"),
         "site_ids": list(t.site_ids), "counted_ids": list(t.counted_ids)}
 
@@ -455,9 +463,19 @@ def _pictures(result: MetricsResult, ws: Workspace | None) -> list[dict[str, str
     return report_pictures(open_attachments(ws.root), ids, as_of=result.as_of, names=names)
 
 
+def _page_counter() -> Markup:
+    """The CSS ``content`` of the page footer: "page N of M" in the current language."""
+    text = _("Page {page} of {pages}").replace('"', "'")
+    css = '"' + text.replace("{page}", '" counter(page) "').replace(
+        "{pages}", '" counter(pages) "') + '"'
+    return Markup(css)
+
+
 def _overview_name(years: tuple[int, int]) -> str:
     """What the overview of a plan of ``years`` is called: ``三年总评`` for 2020–2022."""
     n = years[1] - years[0] + 1
+    if get_lang() != "zh":
+        return ngettext("{n}-year overview", "{n}-year overview", n).format(n=n)
     return f"{'一二三四五六七八九十'[n - 1] if 1 <= n <= 10 else n}年总评"
 
 
@@ -477,9 +495,11 @@ def _title(result: MetricsResult, title: str | None, month: dict[str, Any] | Non
     if title:
         return title
     if month is not None:
-        return f"{result.workspace} {month['label']} 月度通报"
+        return _("{workspace} monthly bulletin of {month}").format(
+            workspace=result.workspace, month=month["label"])
     if result.year is not None:
-        return f"{result.workspace} {result.year} 年度通报"
+        return _("{workspace} bulletin of {year}").format(workspace=result.workspace,
+                                                          year=result.year)
     return f"{result.workspace} {years[0]}–{years[1]} {_overview_name(years)}"
 
 
@@ -507,6 +527,7 @@ def render_report(result: MetricsResult, *, ws: Workspace | None = None, maps: b
         The HTML document.
     """
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    env.globals["_"] = _
     text = resources.files("citymap").joinpath("data/report.html.j2").read_text("utf-8")
     tpl = env.from_string(text)
     series = yearly_series(result, ws)
@@ -517,31 +538,35 @@ def render_report(result: MetricsResult, *, ws: Workspace | None = None, maps: b
         years = [_year_label(p) for p in s["points"]]
         charts.append({
             "uri": chart_uri(s), "metric": s["metric"], "years": " ".join(years),
-            "alt": f"{s['zh']} ({s['unit']}): " + "; ".join(
-                f"{y} 目标 {_n(p['target'])} 计划 {_n(p['planned'])} 完成 {_n(p['actual'])} "
-                f"{VERDICT_ZH.get(p['verdict'], p['verdict'])}"
+            "alt": f"{s['name']} ({s['unit']}): " + "; ".join(
+                _("{year} target {target} planned {planned} done {done} {verdict}").format(
+                    year=y, target=_n(p["target"]), planned=_n(p["planned"]),
+                    done=_n(p["actual"]), verdict=verdict_label(p["verdict"], get_lang()))
                 for y, p in zip(years, s["points"], strict=True)),
             "ids": " · ".join(p["id"] for p in s["points"]),
             "late": " · ".join(x for x in map(_late_text, s["points"]) if x),
             "total": _total_text(s["total"], s["unit"])})
-    unmeasured = [{"zh": s["zh"], "ids": " · ".join(p["id"] for p in s["points"])}
+    unmeasured = [{"name": s["name"], "ids": " · ".join(p["id"] for p in s["points"])}
                   for s in series if not s["measurable"]]
     counts = verdict_counts(result)
-    summary = [{"key": v, "css": v.replace(" ", "-"), "zh": VERDICT_ZH[v], "n": counts[v]}
-               for v in SUMMARY_VERDICTS]
-    summary += [{"key": v, "css": v.replace(" ", "-"), "zh": VERDICT_ZH[v], "n": n}
+    lang = get_lang()
+    summary = [{"key": v, "css": v.replace(" ", "-"), "label": verdict_label(v, lang),
+                "n": counts[v]} for v in SUMMARY_VERDICTS]
+    summary += [{"key": v, "css": v.replace(" ", "-"), "label": verdict_label(v, lang), "n": n}
                 for v, n in counts.items() if v not in SUMMARY_VERDICTS and n]
     indicators = [{
-        "name": i.name, "scope": i.scope, "value": _n(i.value), "unit": i.unit,
+        "name": i.name_en if lang == "en" else i.name, "scope": scope_label(i.scope),
+        "value": _n(i.value), "unit": i.unit,
         "comparison": "≥" if i.comparison == ">=" else i.comparison,
-        "standard": f"{i.standard:g}", "verdict": VERDICT_ZH.get(i.verdict, i.verdict),
+        "standard": f"{i.standard:g}", "verdict": verdict_label(i.verdict, lang),
         "verdict_en": i.verdict, "css": i.verdict.replace(" ", "-"),
         "responsible": i.responsible, "note": i.note}
         for i in result.indicators]
     any_partial = any(p["partial"] for s in series for p in s["points"])
     period = _report_years(result, ws)
     return tpl.render(
-        lang="zh", title=_title(result, title, month, period), month=month,
+        lang=lang, title=_title(result, title, month, period), month=month,
+        page_counter=_page_counter(),
         workspace=result.workspace,
         county=result.county, as_of=result.as_of.isoformat(), year=result.year,
         plan_years=f"{period[0]}–{period[1]}", overview=_overview_name(period),
