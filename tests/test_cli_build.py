@@ -40,7 +40,7 @@ def test_build_writes_every_map(wsdir: Path) -> None:
     assert res.exit_code == 0, res.output
     maps = wsdir / "maps"
     assert res.stdout.strip() == str(maps / "index.html")
-    assert "wrote 9 maps" in res.stderr
+    assert "已写出 9 张地图" in res.stderr
     units = sorted(p.name for p in (maps / "units").iterdir())
     assert units == sorted(f"{u}.html" for u in ("县综合行政执法局", "县财政局", "各乡镇(街道)",
                                                  "县住房城乡建设局", "县发改局", "县水利局"))
@@ -113,7 +113,7 @@ def test_build_needs_no_node_modules(wsdir: Path, monkeypatch: pytest.MonkeyPatc
 
 def test_offline_refuses_a_network_base_map(wsdir: Path) -> None:
     res = CliRunner().invoke(cli, ["build", "-w", str(wsdir), "--offline", "--basemap", "osm"])
-    assert res.exit_code == 2 and "--basemap none or --tiles" in res.stderr
+    assert res.exit_code == 2 and "--basemap none 或 --tiles" in res.stderr
 
 
 def test_offline_with_a_local_tile_folder(wsdir: Path) -> None:

@@ -112,7 +112,7 @@ def test_with_tiles_only_the_tiles_are_fetched(ws: Workspace, browser: Any,  # n
         page.close()
 
 
-def test_explore_en_and_works(ws: Workspace) -> None:
+def test_explore_en_and_works(ws: Workspace, english: None) -> None:
     import citymap
 
     m = citymap.explore(ws, lang="en", works=[17], today=TODAY)

@@ -264,7 +264,7 @@ def test_amap_shifts_overlays_to_gcj02(ws: Workspace) -> None:
     assert np.abs(_coords(_layer(tdt, "pocket_parks")) - pts[:, ::-1]).max() <= 5e-7 + 1e-12
 
 
-def test_basemaps() -> None:
+def test_basemaps(english: None) -> None:
     assert basemap_layers("none") == []
     osm = basemap_layers("osm")
     assert osm[0]["url"].startswith("https://tile.openstreetmap.org/")
@@ -348,7 +348,7 @@ def test_panel_counts_come_from_the_statuses(ws: Workspace) -> None:
 
 
 def test_bundle_comes_from_the_package_not_node_modules(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, english: None) -> None:
     monkeypatch.setenv("CITYMAP_NODE_MODULES", str(tmp_path / "nowhere"))
     assets.copy_offline_bundle(tmp_path / "lib", tiles=False)
     assert (tmp_path / "lib" / "leaflet" / "leaflet.js").is_file()
