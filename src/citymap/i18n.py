@@ -128,3 +128,18 @@ def install_for_click(lang: str) -> None:
             module._ = _  # type: ignore[attr-defined]
         if hasattr(module, "ngettext"):
             module.ngettext = ngettext  # type: ignore[attr-defined]
+    if not isinstance(getattr(click.types.Path, "name", None), property):
+        # click names a path type ("file", "directory") when the option is made, in the
+        # language of that moment: name it when a message is written instead.
+        click.types.Path.name = property(  # type: ignore[assignment]
+            _path_name, lambda self, value: None)
+
+
+def _path_name(self: object) -> str:
+    """The kind of a click ``Path`` parameter in the current language."""
+    file_okay, dir_okay = getattr(self, "file_okay", True), getattr(self, "dir_okay", True)
+    if file_okay and not dir_okay:
+        return _("file")
+    if dir_okay and not file_okay:
+        return _("directory")
+    return _("path")
