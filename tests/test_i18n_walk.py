@@ -61,11 +61,14 @@ HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 URLS = re.compile(r"https?://\S+|file://\S+|postgresql://\S+")
 PATHS = re.compile(r"\S*[/\\]\S*|\b[\w.-]+\.(?:html|xlsx|csv|json|geojson|gpkg|shp|dxf|txt|"
                    r"yaml|toml|png|jpg|py)\b")
+QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
+CN_DATE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日")
 STRIP = [
     URLS,
     re.compile(r"`[^`]*`"),                                    # commands in backticks
-    re.compile(r"'[^']*'|\"[^\"]*\""),                         # quoted values
+    QUOTED,                                                    # quoted values
     re.compile(r"(?<![\w-])--?[A-Za-z][\w-]*"),                # option names
+    CN_DATE,                                                   # dates written in Chinese
     re.compile(r"EPSG:\d+|CGCS2000 / 3-degree Gauss-Kruger CM \d+E"),  # CRS names
     re.compile(r"\[[a-z|]+\]"),                                # choices: [table|json]
     re.compile(r"\{\w+\}"),                                    # placeholders of the page
@@ -207,6 +210,12 @@ class Data:
         self.han = {w for t in texts for w in HAN.findall(t)} - CODE_HAN
         self.texts = list(texts)
 
+    def wrapped(self, run: str, *, before: str, after: str) -> bool:
+        """Whether ``run`` is the start or end of a data run a table cell wrapped."""
+        if re.match(r"\s*│", after) and any(w.startswith(run) for w in self.han):
+            return True
+        return bool(re.search(r"│\s*$", before)) and any(w.endswith(run) for w in self.han)
+
     def with_texts(self, more: Sequence[str]) -> Data:
         """These data and the words of ``more``."""
         return Data([*self.texts, *more])
@@ -227,12 +236,15 @@ def english_words(text: str, data: Data) -> list[str]:
 
 def han_words(text: str, data: Data) -> list[str]:
     """The lines of ``text`` with Han characters that are not a whole run of the data
-    (paths and URLs aside).
+    (paths, URLs, quoted values and dates aside).
     """
     bad = []
     for line in text.splitlines():
-        rest = PATHS.sub(" ", URLS.sub(" ", line))
-        words = [w for w in HAN.findall(rest) if w not in data.han]
+        rest = line
+        for pattern in (URLS, QUOTED, CN_DATE, PATHS):
+            rest = pattern.sub(lambda m: " " * len(m[0]), rest)
+        words = [m[0] for m in HAN.finditer(rest) if m[0] not in data.han
+                 and not data.wrapped(m[0], before=rest[:m.start()], after=rest[m.end():])]
         if words:
             bad.append(f"{words}: {line.strip()}")
     return bad
@@ -289,6 +301,8 @@ def blob_words(data: dict[str, Any]) -> list[str]:
     """The words of a map's data blob the page shows: its ui, statuses, dates, base maps,
     print words, the empty-map words and the panel's warnings.
     """
+    if not data:
+        return []
     words = [*data["ui"].values(), *data["statuses"], data.get("subtitle") or ""]
     words += [d["label"] for d in data["dates"]]
     words += [b["name"] for b in data.get("basemaps") or []]
@@ -308,9 +322,11 @@ def page_text(browser: Any, page_path: Path) -> tuple[str, dict[str, Any]]:
     page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(
         ("file:", "data:", "blob:", "about:")) else route.abort())
     page.goto(page_path.as_uri())
-    page.wait_for_function("window.citymap && window.citymap.ready", timeout=30_000)
+    data: dict[str, Any] = {}
+    if page.evaluate("!!document.getElementById('citymap-data')"):  # a map, not a list
+        page.wait_for_function("window.citymap && window.citymap.ready", timeout=30_000)
+        data = page.evaluate("window.citymap.data")
     text = page.evaluate("document.body.innerText")
-    data = page.evaluate("window.citymap.data")
     context.close()
     assert not errors, errors
     return str(text), data
@@ -343,7 +359,7 @@ def browser() -> Iterator[Any]:
 def _invoke(args: Sequence[str], *, lang: str) -> Any:
     full = ["--lang", lang, *args] if lang == "en" else list(args)
     env = {"CITYMAP_STORE": "", "CITYMAP_WORKSPACE": "", "CITYMAP_TIANDITU_KEY": "",
-           "COLUMNS": "400"}  # wide: rich tables do not break names
+           "COLUMNS": "1000"}  # wide: rich tables do not break names
     return CliRunner().invoke(cli, full, env=env, prog_name="citymap")
 
 
@@ -452,3 +468,7 @@ def test_the_detectors_find_what_they_look_for() -> None:
     assert han_words("Status: 幸福小区 (oc-1)", data) == []
     assert han_words("Status: 已完成 幸福小区", data) == ["['已完成']: Status: 已完成 幸福小区"]
     assert han_words("Work 工程 8", Data(["园林绿化工程"])) == ["['工程']: Work 工程 8"]
+    wrapped = "│ 1 │ 县退役军 │\n│   │ 人事务局 │"
+    assert han_words(wrapped, Data(["县退役军人事务局"])) == []
+    assert han_words("│ 1 │ 县退 军人 │", Data(["县退役军人事务局"])) == [
+        "['县退', '军人']: │ 1 │ 县退 军人 │"]
