@@ -24,22 +24,23 @@ from typing import Any
 
 import attrs
 
+from citymap.i18n import N_, tr
 from citymap.io.atomic import write_with
 from citymap.sites import parse_works
 from citymap.supervise import DayStatus
-from citymap.vocab import BEHIND, DONE, SCHEMATIC, label
+from citymap.vocab import BEHIND, DONE, label
 from citymap.workspace import Workspace
 
 __all__ = ["DispatchRow", "dispatch_rows", "note_parts", "write_dispatch", "DISPATCH_COLUMNS"]
 
-#: (key, 中文, English, width) of the 调度表's columns.
-DISPATCH_COLUMNS: tuple[tuple[str, str, str, float], ...] = (
-    ("number", "序号", "No.", 6), ("name", "工程名称", "Work", 24),
-    ("lead", "牵头单位", "Lead unit", 18), ("partners", "责任单位", "Responsible units", 22),
-    ("target", "年度目标", "This year's targets", 30), ("done", "已完成", "Done", 8),
-    ("planned", "计划", "Planned", 8), ("percent", "完成率(%)", "Done (%)", 10),
-    ("status", "状态", "Status", 10), ("late", "是否滞后", "Late", 8),
-    ("problem", "存在问题", "Problem", 28), ("next", "下步计划", "Next step", 28),
+#: (key, English message id of the heading, width) of the 调度表's columns.
+DISPATCH_COLUMNS: tuple[tuple[str, str, float], ...] = (
+    ("number", N_("No."), 6), ("name", N_("Work name"), 24),
+    ("lead", N_("Lead unit"), 18), ("partners", N_("Responsible units"), 22),
+    ("target", N_("This year's targets"), 30), ("done", N_("Sites done"), 8),
+    ("planned", N_("Sites planned"), 8), ("percent", N_("Done (%)"), 10),
+    ("status", N_("Status"), 10), ("late", N_("Late"), 8),
+    ("problem", N_("Problem"), 28), ("next", N_("Next step"), 28),
 )
 _PROBLEM = re.compile(r"(?:存在)?问题[:：]\s*(.*?)(?=(?:下一?步(?:计划|打算)?[:：])|$)", re.S)
 _NEXT = re.compile(r"下一?步(?:计划|打算)?[:：]\s*(.*?)(?=(?:(?:存在)?问题[:：])|$)", re.S)
@@ -152,18 +153,14 @@ def write_dispatch(ws: Workspace, st: DayStatus, path: str | os.PathLike[str], *
     wb.properties.creator = wb.properties.lastModifiedBy = GENERATOR  # its mark (io.owned)
     sh = wb.active
     assert sh is not None
-    sh.title = "调度表" if lang == "zh" else "Dispatch"
+    sh.title = tr("Dispatch", lang)
     ncol = len(DISPATCH_COLUMNS)
     last = get_column_letter(ncol)
-    schematic = ws.is_schematic
-    if lang == "en":
-        title = f"{ws.config.name_en or ws.config.name} — dispatch sheet as of {st.date}"
-        if schematic:
-            title += f" ({SCHEMATIC} schematic: the data is not surveyed)"
-    else:
-        title = f"{ws.config.name} 工作调度表(截至 {st.date.isoformat()})"
-        if schematic:
-            title += f"【{SCHEMATIC}:数据为示意数据,非实测】"
+    name = (ws.config.name_en or ws.config.name) if lang == "en" else ws.config.name
+    title = tr("{workspace} — dispatch sheet as of {date}", lang).format(
+        workspace=name, date=st.date.isoformat())
+    if ws.is_schematic:
+        title += " " + tr("(schematic data, not surveyed)", lang)
     _set_text(sh.cell(row=1, column=1), title)
     sh.merge_cells(f"A1:{last}1")
     sh["A1"].font = Font(bold=True, size=14)
@@ -173,15 +170,15 @@ def write_dispatch(ws: Workspace, st: DayStatus, path: str | os.PathLike[str], *
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
     head_fill = PatternFill("solid", fgColor="DDEBF7")
     late_fill = PatternFill("solid", fgColor="FCE4D6")
-    for j, (_, zh, en, width) in enumerate(DISPATCH_COLUMNS, start=1):
+    for j, (_key, head, width) in enumerate(DISPATCH_COLUMNS, start=1):
         c = sh.cell(row=2, column=j)
-        _set_text(c, zh if lang == "zh" else en)
+        _set_text(c, tr(head, lang))
         c.font = Font(bold=True)
         c.fill = head_fill
         c.border = box
         c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         sh.column_dimensions[get_column_letter(j)].width = width
-    yes, no = ("是", "否") if lang == "zh" else ("yes", "no")
+    yes, no = tr("yes", lang), tr("no", lang)
     for i, r in enumerate(rows, start=3):
         values: dict[str, object] = attrs.asdict(r)
         values["status"] = label(r.status, lang)
@@ -212,7 +209,8 @@ def write_dispatch(ws: Workspace, st: DayStatus, path: str | os.PathLike[str], *
     sh.sheet_properties.pageSetUpPr.fitToPage = True
     sh.print_options.horizontalCentered = True
     sh.page_margins.left = sh.page_margins.right = 0.4
-    sh.oddFooter.center.text = "第 &P 页 共 &N 页" if lang == "zh" else "Page &P of &N"
+    sh.oddFooter.center.text = tr("Page {page} of {pages}", lang).format(page="&P",
+                                                                          pages="&N")
     write_with(path, lambda tmp: wb.save(tmp))
     return path
 
