@@ -161,7 +161,7 @@ def test_import_pipeline_into_either_store(att: Attachments, root: Path,
 def test_both_stores_agree(pg_url: str, root: Path, tmp_path: Path) -> None:
     """The same calls on the folder and on PostGIS give equal results and equal records."""
     folder = FolderAttachments(tmp_path / "other" / ATTACHMENTS_DIR)
-    db = _store(pg_url, root).attachments()
+    db = PostgisAttachments(_store(pg_url, root), KEY)
     batches = [[item("OC-1", (1, 2, 3)), item("OC-2", (4, 5, 6), gps=IN_OC2)],
                [item("OC-1", (1, 2, 3)), item("PP-1", (7, 8, 9), kind="后",
                                                  day=dt.date(2019, 1, 1))],
@@ -356,7 +356,7 @@ def test_commands_on_the_store_show_its_photos(pg_url: str, root: Path,
     assert r.exit_code == 0, r.output
     listed = json.loads(r.stdout)
     assert [e["date"] for e in listed] == ["2020-06-01", "2020-08-01", "2020-11-02"]
-    db = st.attachments()
+    db = PostgisAttachments(st, KEY)
     by_thumb = {p.thumbnail: p for p in db.photos()}
     out = tmp_path / "maps"
     r = _run("build", "--offline", "-o", out, "--store", pg_url)

@@ -201,7 +201,7 @@ class AddResult:
 
 
 class Attachments(Protocol):
-    """The calls every attachment store implements (folder now, PostGIS/object storage next).
+    """The calls every attachment store implements (the folder, PostGIS).
 
     Each store has one owner of its writes: only :meth:`add` writes, all or nothing.
     """
