@@ -369,6 +369,10 @@ def test_commands_on_the_store_show_its_photos(pg_url: str, root: Path,
     for url, *_ in shown:
         assert (out / url).read_bytes() == db.read_thumbnail(by_thumb[url.removeprefix(
             "photos/")])
+    r = _run("store", "build", "-o", tmp_path / "all", "--offline", "--store", pg_url)
+    assert r.exit_code == 0, r.output
+    for url, *_ in shown:  # every county's maps carry its photos
+        assert (tmp_path / "all" / "county-001" / url).read_bytes() == (out / url).read_bytes()
     report = tmp_path / "r.html"
     r = _run("report", "--year", "2020", "--as-of", "2020-12-31", "--no-maps", "-o", report,
              "--store", pg_url)

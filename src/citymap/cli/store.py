@@ -199,8 +199,11 @@ def build_all(ctx: click.Context, out: Path, offline: bool, lang: str) -> None:
             for k, name in enumerate(keys, start=1):
                 ws = st.load(name)
                 sub = f"county-{k:03d}"
-                build_maps(ws, tmp / sub, offline=offline, lang=lang,
-                           attachments=PostgisAttachments(st, name))
+                photos = PostgisAttachments(st, name)
+                try:
+                    build_maps(ws, tmp / sub, offline=offline, lang=lang, attachments=photos)
+                finally:
+                    photos.close()
                 links.append((sub, name))
                 err.print(f"[{k}/{len(keys)}] {name}: maps in {sub}/")
             items = "\n".join(f'<li><a href="{html.escape(sub)}/index.html">'
