@@ -13,7 +13,8 @@ from click.testing import CliRunner
 from _ws_core import make_workspace
 from citymap.cli.main import cli
 from citymap.errors import ValidationError
-from citymap.history import StatusEvent, append_events
+from citymap.history import StatusEvent
+from citymap.store.folder import append_events
 
 TODAY = dt.date(2022, 6, 30)
 
