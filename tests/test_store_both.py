@@ -120,6 +120,10 @@ def test_import_sites(where: Where, tmp_path: Path) -> None:
         audit = open_postgis(where.url).audit()
         assert [(a["action"], a["detail"]) for a in audit[1:]] == [
             ("import", {"layer": "pocket_parks", "features": 3})]
+        pulled = where.folder.parent / "pulled"
+        assert CliRunner().invoke(cli, ["store", "pull", str(pulled), *where.args]).exit_code == 0
+        doc = json.loads((pulled / "geo/sites/pocket_parks.geojson").read_text("utf-8"))
+        assert [f["properties"]["id"] for f in doc["features"]] == ["PP-1", "PP-2", "PP-9"]
     # the same file again changes nothing
     r = where.run("import", new, "--layer", "pocket_parks")
     assert r.exit_code == 0 and "nothing changed" in r.stderr
