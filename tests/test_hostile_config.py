@@ -103,7 +103,7 @@ def test_wrong_type_is_one_line_at_validate(tmp_path: Path, file: str, old: str,
     edit(root / file, old, new)
     code, err = run(root, "validate")
     assert code == 2, err
-    assert err.startswith("Error: ") and "Traceback" not in err
+    assert err.startswith("错误: ") and "Traceback" not in err
     assert word in err, err
     # validate caught it, so build (the last to meet a value) refuses it the same way
     code, err2 = run(root, "build", "-o", str(tmp_path / "maps"))
