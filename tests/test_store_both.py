@@ -153,3 +153,15 @@ def test_validate_repair(where: Where) -> None:
     assert parks.geometry.is_valid.all()
     assert parks["id"].tolist() == ["PP-1", "PP-2"]
     assert parks.geometry.iloc[0].geom_type in ("MultiPolygon", "Polygon")
+
+
+@pytest.mark.parametrize(("lang", "words"), [("zh", "PostGIS 库暂不保存照片"),
+                                             ("en", "the PostGIS store keeps no photos yet")])
+def test_photos_on_a_store_without_photos(tmp_path: Path, lang: str, words: str) -> None:
+    """The database store refuses photos in the language asked, before connecting."""
+    folder = make_workspace(tmp_path / "ws")
+    for cmd in (["photos", "list"], ["photos", "import", str(folder)]):
+        r = CliRunner().invoke(cli, ["--lang", lang, *cmd, "--store",
+                                     "postgresql://nobody@127.0.0.1:1/none"])
+        assert r.exit_code == 2 and words in r.stderr, r.output
+        assert "Traceback" not in r.output and "connect" not in r.stderr

@@ -103,23 +103,4 @@ class ExportError(CitymapError, OSError):
 
 
 class StoreError(CitymapError, OSError):
-    """The store failed or refused an operation.
-
-    Parameters
-    ----------
-    message
-        The message (English).
-    zh
-        The message in Chinese, when the store gives one (:meth:`in_lang`).
-    """
-
-    def __init__(self, message: str, *, zh: str | None = None) -> None:
-        super().__init__(message)
-        self.zh = zh
-
-    def __str__(self) -> str:
-        return str(self.args[0]) if self.args else ""
-
-    def in_lang(self, lang: str) -> str:
-        """The message in ``lang`` (``zh`` or ``en``; English when no Chinese is given)."""
-        return self.zh if lang == "zh" and self.zh else str(self)
+    """The database store failed or refused an operation."""

@@ -169,13 +169,10 @@ def import_cmd(ctx: click.Context, source: Path, sheet: Path | None, site: str |
 
 
 def _attachments(ctx: click.Context) -> Attachments:
-    """The photo store of the run's store; its refusal in the language asked."""
-    from citymap.errors import StoreError
-
-    try:
+    """The photo store of the run's store (a store that keeps none says so: exit 2)."""
+    get_lang(ctx)  # speak --lang before anything is said
+    with errors_to_exit():
         return get_store(ctx).attachments()
-    except StoreError as exc:
-        raise CitymapClickError(exc.in_lang(get_lang(ctx))) from None
 
 
 def _kind(kind: str, lang: str) -> str:

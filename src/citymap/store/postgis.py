@@ -48,6 +48,7 @@ from citymap.history import (
     now_stamp,
     split_new,
 )
+from citymap.i18n import _
 from citymap.io.atomic import atomic_dir, write_bytes
 from citymap.sites import SITE_COLUMNS
 from citymap.store._pg_rows import (
@@ -205,9 +206,8 @@ class PostgisStore:
         StoreError
             Always, saying to use photos in the workspace folder.
         """
-        raise StoreError("--store: the PostGIS store keeps no photos yet; use photos without "
-                         "--store, in the workspace folder",
-                         zh="--store: PostGIS 库暂不保存照片; 请不加 --store, 在工作区文件夹中使用")
+        raise StoreError(_("--store: the PostGIS store keeps no photos yet; use photos "
+                           "without --store, in the workspace folder"))
 
     # -- connections and errors
 
