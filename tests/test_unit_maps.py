@@ -16,8 +16,8 @@ import shapely
 from _ws_maps import X0, Y0, make_workspace
 from citymap.render.build import build_maps
 from citymap.render.extent import EMPTY_UI, robust_extent
-from citymap.render.ui import translated
 from citymap.render.map import MapOptions, date_options, map_data
+from citymap.render.ui import translated
 from citymap.workspace import Workspace, load_workspace
 from test_browser_maps import Page, browser  # noqa: F401 - the headless Chromium fixture
 
