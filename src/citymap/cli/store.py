@@ -21,6 +21,7 @@ from citymap.cli._options import (
     stderr_console,
     stdout_console,
 )
+from citymap.i18n import _, get_lang, set_lang
 from citymap.store.base import Store
 
 if TYPE_CHECKING:
@@ -50,8 +51,8 @@ def require_store(ctx: click.Context) -> PostgisStore:
     """
     env = get_env(ctx)
     if not env.store_url:
-        raise click.UsageError("no store given: pass --store postgresql://user@host/db or set "
-                               "CITYMAP_STORE")
+        raise click.UsageError(_("no store given: pass --store {example} or set "
+                                 "CITYMAP_STORE").format(example="postgresql://user@host/db"))
     st: Store = env.store  # first: it says so when psycopg is missing
     from citymap.store.postgis import PostgisStore
 
@@ -69,9 +70,10 @@ def init(ctx: click.Context) -> None:
         done = st.init()
     err = stderr_console()
     if done:
-        err.print(f"{st.url}: applied {', '.join(done)}")
+        err.print(_("{store}: applied {migrations}").format(store=st.url,
+                                                            migrations=", ".join(done)))
     else:
-        err.print(f"{st.url}: schema up to date")
+        err.print(_("{store}: schema up to date").format(store=st.url))
 
 
 @store.command("push", epilog="Example:\n\n  citymap store push --store "
@@ -89,9 +91,11 @@ def push(ctx: click.Context, replace: bool) -> None:
     st = require_store(ctx)
     with errors_to_exit():
         res = st.push(get_workspace_dir(ctx), replace=replace)
-    stderr_console().print(f"pushed {res.workspace!r} to {st.url}: {res.layers} layers, "
-                           f"{res.features} features, {res.events} status events, "
-                           f"{res.photos} new photos")
+    stderr_console().print(_("pushed {workspace!r} to {store}: {layers} layers, {features} "
+                             "features, {events} status events, {photos} new photos").format(
+                                 workspace=res.workspace, store=st.url, layers=res.layers,
+                                 features=res.features, events=res.events,
+                                 photos=res.photos))
 
 
 @store.command("pull", epilog="Example:\n\n  CITYMAP_STORE=postgresql://gis@db.example/citymap "
@@ -107,7 +111,8 @@ def pull(ctx: click.Context, dest: Path, overwrite: bool) -> None:
     with errors_to_exit():
         out = st.pull(dest, overwrite=overwrite)
         key = st.resolve_key()
-    stderr_console().print(f"pulled {key!r} from {st.url} into {str(out)!r}")
+    stderr_console().print(_("pulled {workspace!r} from {store} into {path!r}").format(
+        workspace=key, store=st.url, path=str(out)))
 
 
 @store.command("status", epilog="Example:\n\n  citymap store status --store postgresql://gis@db.example/citymap")
@@ -124,14 +129,18 @@ def status(ctx: click.Context) -> None:
         pending = [m for m in known if m.version not in applied]
         infos = st.workspaces() if not pending else []
     con = stdout_console()
-    con.print(f"store {st.url}")
-    con.print(f"schema: {len(applied)} of {len(known)} migrations applied"
-              + (f"; pending: {', '.join(f'{m.version:04d}_{m.name}' for m in pending)} "
-                 "(run `citymap store init`)" if pending else ""))
+    con.print(_("store {store}").format(store=st.url))
+    line = _("schema: {applied} of {known} migrations applied").format(applied=len(applied),
+                                                                       known=len(known))
+    if pending:
+        line += "; " + _("pending: {migrations} (run `citymap store init`)").format(
+            migrations=", ".join(f"{m.version:04d}_{m.name}" for m in pending))
+    con.print(line)
     if pending:
         return
-    table = Table(title=f"{len(infos)} workspaces")
-    for col in ("workspace", "name", "sites", "status events", "pushed", "by"):
+    table = Table(title=_("{n} workspaces").format(n=len(infos)))
+    for col in (_("Workspace"), _("Name"), _("Sites"), _("Status events"), _("Pushed"),
+                _("By")):
         table.add_column(col)
     for w in infos:
         table.add_row(w.workspace, w.name, str(w.sites), str(w.events),
@@ -176,8 +185,10 @@ def metrics_(ctx: click.Context, as_of: dt.date | None, fmt: str) -> None:
         } for s in service]
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    table = Table(title=f"{len(service)} workspaces — as of {day.isoformat()}")
-    for col in ("workspace", "公园绿地服务半径覆盖率 %", "residential km²", "pilot zones"):
+    table = Table(title=_("{n} workspaces — as of {date}").format(n=len(service),
+                                                                  date=day.isoformat()))
+    for col in (_("Workspace"), _("Park service-radius coverage %"), _("Residential km²"),
+                _("Pilot zones")):
         table.add_column(col)
     for s in service:
         zs = "; ".join(f"{z.zone} {z.zone_m2 / 1e6:.2f} km² {z.share:.1f} %"
@@ -194,8 +205,8 @@ def metrics_(ctx: click.Context, as_of: dt.date | None, fmt: str) -> None:
               default=Path("maps/all"), show_default=True,
               help="Folder: one sub-folder of maps per county and an index.html.")
 @click.option("--offline", is_flag=True, help="Maps that work with no network (as in build).")
-@click.option("--lang", "lang", type=click.Choice(["zh", "en"]), default="zh",
-              show_default=True, help="Language of the maps.")
+@click.option("--lang", "lang", type=click.Choice(["zh", "en"]), default=None,
+              help="Language of the maps (default: the command's, zh).")
 @click.pass_context
 def build_all(ctx: click.Context, out: Path, offline: bool, lang: str) -> None:
     """Build the maps of every county in the store (or the one of --store-workspace).
@@ -209,13 +220,16 @@ def build_all(ctx: click.Context, out: Path, offline: bool, lang: str) -> None:
     from citymap.render.build import build_maps
     from citymap.store.postgis_attachments import PostgisAttachments
 
+    if lang is not None:
+        set_lang(lang)
+    lang = get_lang()
     st = require_store(ctx)
     err = stderr_console()
     with errors_to_exit():
         key = get_env(ctx).store_key
         keys = [key] if key else [w.workspace for w in st.workspaces()]
         if not keys:
-            raise click.ClickException("the store holds no workspace: push one first")
+            raise click.ClickException(_("the store holds no workspace: push one first"))
         with atomic_dir(out) as tmp:
             links = []
             for k, name in enumerate(keys, start=1):
@@ -227,11 +241,13 @@ def build_all(ctx: click.Context, out: Path, offline: bool, lang: str) -> None:
                 finally:
                     photos.close()
                 links.append((sub, name))
-                err.print(f"[{k}/{len(keys)}] {name}: maps in {sub}/")
+                err.print(f"[{k}/{len(keys)}] " + _("{workspace}: maps in {folder}").format(
+                    workspace=name, folder=f"{sub}/"))
             items = "\n".join(f'<li><a href="{html.escape(sub)}/index.html">'
                               f"{html.escape(name)}</a></li>" for sub, name in links)
+            head = html.escape(_("Maps by county"))
             (tmp / "index.html").write_text(
-                '<!doctype html><html lang="zh"><meta charset="utf-8">'
-                "<title>citymap — 各县地图</title><h1>各县地图 Maps by county</h1>"
+                f'<!doctype html><html lang="{"zh-CN" if lang == "zh" else "en"}">'
+                f'<meta charset="utf-8"><title>citymap — {head}</title><h1>{head}</h1>'
                 f"<ul>{items}</ul></html>\n", encoding="utf-8")
-    err.print(f"wrote maps of {len(keys)} workspace(s) to {str(out)!r}")
+    err.print(_("wrote maps of {n} workspaces to {path!r}").format(n=len(keys), path=str(out)))
