@@ -23,7 +23,7 @@ def test_export_all_default_folder(tmp_path):
                 "csv/works.csv", "csv/targets.csv"):
         assert (out / rel).is_file(), rel
     assert "toilets_4548" in dict(pyogrio.list_layers(out / "citymap.gpkg").tolist())
-    assert "ok: " in r.stderr and "Shapefile toilets.shp" in r.stderr  # progress on stderr
+    assert "完成: " in r.stderr and "Shapefile toilets.shp" in r.stderr  # progress on stderr
 
 
 def test_export_one_format_to_file_with_crs(tmp_path):

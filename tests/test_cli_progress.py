@@ -39,18 +39,18 @@ def test_template_fill_import(root: Path, tmp_path: Path) -> None:
     code, _, err = run(root, "progress", "template", "--unit", LEAD_8, "-o", str(tpl),
                        "--as-of", "2020-12-01")
     assert code == 0, err
-    assert "1 works, 2 sites" in err
+    assert "工程 1 项, 点位 2 个" in err
     fill_template(tpl, {"PP-1": {"status": "已完成", "date": dt.date(2020, 11, 20),
                                  "percent": 100}})
     code, out, err = run(root, "progress", "import", str(tpl), "--dry-run")
     assert code == 0, err
-    assert "would add" in out and "PP-1" in out and log_of(root) == ""
+    assert "将添加状态记录" in out and "PP-1" in out and log_of(root) == ""
     code, out, err = run(root, "progress", "import", str(tpl))
     assert code == 0, err
-    assert "added 1" in err and "PP-1,已完成,100" in log_of(root)
+    assert "已添加 1 条" in err and "PP-1,已完成,100" in log_of(root)
     text = log_of(root)
     code, _, err = run(root, "progress", "import", str(tpl))
-    assert code == 0 and "added 0, 1 already in the log" in err
+    assert code == 0 and "已添加 0 条, 1 条已在记录中" in err
     assert log_of(root) == text
     ws = load_workspace(root)
     parks = ws.layer("pocket_parks")
@@ -94,7 +94,7 @@ def test_csv_template_round_trip(root: Path, tmp_path: Path) -> None:
         csv.writer(fh).writerows(rows)
     code, _, err = run(root, "progress", "import", str(tpl))
     assert code == 0, err
-    assert "added 1" in err and "OC-1,进行中,20,,县住房城乡建设局" in log_of(root)
+    assert "已添加 1 条" in err and "OC-1,进行中,20,,县住房城乡建设局" in log_of(root)
 
 
 def test_help_has_examples(root: Path) -> None:
@@ -155,4 +155,4 @@ def test_import_killed_mid_write_leaves_log_intact(root: Path, tmp_path: Path) -
     assert (root / "geo" / "status_log.csv").read_bytes() == before
     assert len(load_workspace(root).history) == 1
     code, _, err = run(root, "progress", "import", str(f))  # lock released, import again
-    assert code == 0 and "added 1" in err
+    assert code == 0 and "已添加 1 条" in err

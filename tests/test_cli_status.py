@@ -26,7 +26,7 @@ def test_set_then_log(root: Path) -> None:
     code, _, err = run(root, "status", "set", "OC-1", "进行中", "--date", "2021-05-01",
                        "--percent", "40", "--unit", LEAD_16, "--note", "外墙保温施工")
     assert code == 0, err
-    assert "recorded: 2021-05-01 OC-1 进行中 40%" in err
+    assert "已记录: 2021-05-01 OC-1 进行中 40%" in err
     code, _, err = run(root, "status", "set", "16", "滞后", "--date", "2021-06-01", "--unit",
                        LEAD_16)
     assert code == 0, err
@@ -38,14 +38,14 @@ def test_set_then_log(root: Path) -> None:
     assert out.splitlines()[0] == "date,id,status,percent,note,unit,recorded_at"
     assert len(out.splitlines()) == 2
     code, out, _ = run(root, "status", "log")
-    assert code == 0 and "2 status events" in out and "外墙保温施工" in out
+    assert code == 0 and "状态记录 2 条" in out and "外墙保温施工" in out
 
 
 def test_set_again_is_a_no_op(root: Path) -> None:
     args = ("status", "set", "PP-1", "已完成", "--date", "2020-11-01", "--unit", LEAD_8)
     assert run(root, *args)[0] == 0
     code, _, err = run(root, *args)
-    assert code == 0 and "already recorded" in err
+    assert code == 0 and "已有记录" in err
     assert len((root / "geo" / "status_log.csv").read_text("utf-8").splitlines()) == 2
 
 
@@ -68,10 +68,10 @@ def test_set_refusals(root: Path) -> None:
 def test_dry_run_and_unknown_log_id(root: Path) -> None:
     code, _, err = run(root, "status", "set", "OC-1", "进行中", "--date", "2021-05-01",
                        "--dry-run", "--unit", LEAD_16)
-    assert code == 0 and "would record" in err
+    assert code == 0 and "将记录" in err
     assert not (root / "geo" / "status_log.csv").exists()
     code, _, err = run(root, "status", "log", "XX")
-    assert code == 2 and "unknown site or work 'XX'" in err
+    assert code == 2 and "没有点位或工程 'XX'" in err
 
 
 def test_help_has_examples(root: Path) -> None:
@@ -94,7 +94,7 @@ def test_set_says_which_unit_is_recorded(root: Path) -> None:
     code, _, err = run(root, "status", "set", "OC-1", "进行中", "--date", "2021-05-01",
                        "--unit", "县卫生健康委")  # an alias of 县卫生健康局, which shares work 16
     assert code == 0, err
-    assert "recorded: 2021-05-01 OC-1 进行中 — reported by 县卫生健康局 (--unit 县卫生健康委)" \
+    assert "已记录: 2021-05-01 OC-1 进行中 — 填报单位 县卫生健康局 (--unit 县卫生健康委)" \
         in err
     assert ",OC-1,进行中,,,县卫生健康局," in (root / "geo" / "status_log.csv").read_text("utf-8")
 
@@ -109,4 +109,4 @@ def test_set_without_unit_where_the_register_names_none(tmp_path: Path) -> None:
     reg.write_text(text.replace("lead_units: [县民政局]", "lead_units: [各乡镇(街道)]"), "utf-8")
     code, _, err = run(root, "status", "set", "18", "进行中", "--date", "2021-05-01")
     assert code == 0, err
-    assert "recorded: 2021-05-01 18 进行中 — no reporting unit" in err
+    assert "已记录: 2021-05-01 18 进行中 — 无填报单位" in err

@@ -20,7 +20,7 @@ def test_ok_prints_summary_per_layer_and_work(tmp_path):
     assert r.exit_code == 0, r.output
     assert "pocket_parks" in r.stdout and "old_communities" in r.stdout
     assert "居住环境改造提升工程" in r.stdout
-    assert "ok: 3 works, 3 targets, 3 layers, 4 sites, 0 status events (schematic data 示意)" \
+    assert "完成: 工程 3 项, 目标 3 项, 图层 3 个, 点位 4 个, 状态记录 0 条 (示意数据,非实测)" \
         in r.stderr
 
 

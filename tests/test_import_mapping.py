@@ -159,7 +159,7 @@ def test_bad_mapping_file_is_refused(tmp_path):
     mine.write_text("# my notes\n", encoding="utf-8")
     r = run("import", f, "--layer", "pocket_parks", "--map", "建设年份=year",
             "--save-mapping", mine, "-w", ws)
-    assert r.exit_code == 2 and "was not written by citymap" in r.output
+    assert r.exit_code == 2 and "不是 citymap 写的" in r.output
     assert mine.read_text("utf-8") == "# my notes\n" and tree_hash(ws) == before
 
 

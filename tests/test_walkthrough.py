@@ -85,4 +85,4 @@ def test_template_fill_import_then_metrics_and_map_change(tmp_path):
     assert after[1][1] != before[1][1]                  # and its colour changed
     # importing the same sheet again adds nothing
     r = run("progress", "import", "--workspace", ws, sheet)
-    assert "added 0" in r.stderr
+    assert "已添加 0 条" in r.stderr

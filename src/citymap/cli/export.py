@@ -91,4 +91,5 @@ def export(ctx: click.Context, fmt: str, output: Path | None, crs: str, encoding
         click.echo(str(path))
     done = ngettext("{n} file written under {out}", "{n} files written under {out}",
                     len(written)).format(n=len(written), out=str(out))
-    err.print(f"[green]{escape(_('ok'))}[/green]: {escape(done)}", markup=True)
+    ok = _("ok")
+    err.print(f"[green]{escape(ok)}[/green]: {escape(done)}", markup=True)

@@ -9,6 +9,7 @@ import click
 
 from citymap.cli._options import common_options, errors_to_exit, get_store, load, stderr_console
 from citymap.errors import Problem, ValidationError
+from citymap.i18n import _
 
 
 def _check_save_target(path: Path) -> None:
@@ -16,8 +17,8 @@ def _check_save_target(path: Path) -> None:
     if path.exists():
         head = path.read_text(encoding="utf-8", errors="replace")[:60] if path.is_file() else ""
         if not head.startswith("# citymap import mapping"):
-            raise ValidationError([Problem(str(path), "", "--save-mapping", "exists and was "
-                                           "not written by citymap; choose another name")])
+            raise ValidationError([Problem(str(path), "", "--save-mapping", _(
+                "exists and was not written by citymap; choose another name"))])
 
 
 @click.command("import", epilog="""Examples:
@@ -114,6 +115,6 @@ def import_(ctx: click.Context, file: Path, layer: str | None, maps: tuple[str, 
     for line in summary.lines():
         err.print(line, markup=False, highlight=False)
     if save_mapping is not None:
-        err.print(f"mapping saved to {save_mapping}", markup=False)
+        err.print(_("mapping saved to {path}").format(path=save_mapping), markup=False)
     if not dry_run and not summary.unchanged:
-        err.print(f"stored in {store.where}", markup=False)
+        err.print(_("stored in {where}").format(where=store.where), markup=False)

@@ -23,32 +23,12 @@ from citymap.cli._options import (
     stderr_console,
     stdout_console,
 )
+from citymap.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from citymap.attachments import Attachments
 
-_WORDS: dict[str, tuple[str, str]] = {
-    "attach": ("已附加", "attached"),
-    "would": ("将附加", "would attach"),
-    "dup": ("已有 (同一照片)", "already attached (same photo)"),
-    "flag": ("已标记, 未附加", "flagged, not attached"),
-    "flag_ok": ("已标记, 按 --accept-flagged 附加", "flagged, attached (--accept-flagged)"),
-    "far": ("距 {site} {d:.0f} 米 (超过 {max:g} 米)", "taken {d:.0f} m from {site} (more than "
-            "{max:g} m)"),
-    "period": ("拍摄日期 {day} 不在报告期 {period} 内", "dated {day}, outside the period "
-               "{period}"),
-    "summary": ("{verb} {n} 张, 已有 {dup} 张, 标记 {flag} 张{hint}",
-                "{verb} {n} photo(s), {dup} already attached, {flag} flagged{hint}"),
-    "hint": ("; 核实后可加 --accept-flagged 附加", "; check them, then add --accept-flagged to "
-             "attach them"),
-    "none": ("没有照片", "no photos"),
-}
 _KIND_CHOICE = click.Choice(["前", "中", "后", "before", "during", "after"])
-
-
-def _w(key: str, lang: str, **fmt: object) -> str:
-    zh, en = _WORDS[key]
-    return (zh if lang == "zh" else en).format(**fmt)
 
 
 def _max_distance(root: Path) -> float | None:
@@ -62,8 +42,9 @@ def _max_distance(root: Path) -> float | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
-        raise CitymapClickError(f"citymap.toml [photos] max_distance_m = {value!r} is not a "
-                                "positive number of metres: write e.g. 200")
+        raise CitymapClickError(_("citymap.toml [photos] max_distance_m = {value!r} is not a "
+                                  "positive number of metres: write e.g. 200").format(
+                                      value=value))
     return float(value)
 
 
@@ -130,7 +111,7 @@ def import_cmd(ctx: click.Context, source: Path, sheet: Path | None, site: str |
     span: Period | None = None
     if period is not None:
         if start is not None or end is not None:
-            raise click.BadParameter("give --period or --from/--to, not both",
+            raise click.BadParameter(_("give --period or --from/--to, not both"),
                                      param_hint="--period")
         try:
             span = period_of_month(period)
@@ -140,7 +121,8 @@ def import_cmd(ctx: click.Context, source: Path, sheet: Path | None, site: str |
         lo = start if isinstance(start, dt.date) else dt.date.min
         hi = end if isinstance(end, dt.date) else dt.date.max
         if lo > hi:
-            raise click.BadParameter(f"--from {lo} is after --to {hi}", param_hint="--from")
+            raise click.BadParameter(_("--from {start} is after --to {end}").format(
+                start=lo, end=hi), param_hint="--from")
         span = Period(lo, hi)
     limit = max_distance or _max_distance(Path(ws.root)) or DEFAULT_MAX_DISTANCE_M
     with errors_to_exit():
@@ -149,23 +131,31 @@ def import_cmd(ctx: click.Context, source: Path, sheet: Path | None, site: str |
                             kind=parse_kind(kind) if kind else None,
                             accept_flagged=accept_flagged, dry_run=dry_run, store=atts)
     out = stdout_console()
-    verb = _w("would" if dry_run else "attach", lang)
+    verb = _("would attach") if dry_run else _("attached")
     for p in res.attached:
         tag = " [" + ",".join(p.flags) + "]" if p.flags else ""
         out.print(f"{verb}: {p.site} {p.date.isoformat()} {_kind(p.kind, lang)}{tag} ← "
                   f"{p.source}", markup=False, highlight=False)
     for new, old in res.duplicates:
-        out.print(f"{_w('dup', lang)}: {old.site} {old.date.isoformat()} ← {new.source}",
+        dup = _("already attached (same photo)")
+        out.print(f"{dup}: {old.site} {old.date.isoformat()} ← {new.source}",
                   markup=False, highlight=False)
     for f in res.flagged:
-        why = "; ".join(_reason(code, f, limit, span, lang) for code in f.flags)
-        head = _w("flag_ok" if accept_flagged else "flag", lang)
+        why = "; ".join(_reason(code, f, limit, span) for code in f.flags)
+        head = (_("flagged, attached (--accept-flagged)") if accept_flagged
+                else _("flagged, not attached"))
         out.print(f"{head}: {f.photo.site} {f.photo.date.isoformat()} ← {f.candidate.shown} "
                   f"— {why}", markup=False, highlight=False)
-    hint = _w("hint", lang) if res.flagged and not accept_flagged else ""
-    stderr_console().print(_w("summary", lang, verb=verb, n=len(res.attached),
-                              dup=len(res.duplicates), flag=len(res.flagged), hint=hint),
-                           markup=False, highlight=False)
+    n = len(res.attached)
+    summary = (ngettext("would attach {n} photo, {dup} already attached, {flag} flagged",
+                        "would attach {n} photos, {dup} already attached, {flag} flagged", n)
+               if dry_run else
+               ngettext("attached {n} photo, {dup} already attached, {flag} flagged",
+                        "attached {n} photos, {dup} already attached, {flag} flagged", n)).format(
+                   n=len(res.attached), dup=len(res.duplicates), flag=len(res.flagged))
+    if res.flagged and not accept_flagged:
+        summary += "; " + _("check them, then add --accept-flagged to attach them")
+    stderr_console().print(summary, markup=False, highlight=False)
 
 
 def _attachments(ctx: click.Context) -> Attachments:
@@ -181,10 +171,12 @@ def _kind(kind: str, lang: str) -> str:
     return kind_label(kind, lang)
 
 
-def _reason(code: str, f: Any, limit: float, span: Any, lang: str) -> str:
+def _reason(code: str, f: Any, limit: float, span: Any) -> str:
     if code == "far":
-        return _w("far", lang, site=f.photo.site, d=f.photo.distance_m or 0.0, max=limit)
-    return _w("period", lang, day=f.photo.date.isoformat(), period=str(span))
+        return _("taken {d:.0f} m from {site} (more than {max:g} m)").format(
+            site=f.photo.site, d=f.photo.distance_m or 0.0, max=limit)
+    return _("dated {day}, outside the period {period}").format(day=f.photo.date.isoformat(),
+                                                                period=str(span))
 
 
 @photos.command("list", epilog="Examples:\n\n  citymap photos list\n\n"
@@ -202,18 +194,19 @@ def list_cmd(ctx: click.Context, site: str | None, fmt: str) -> None:
     ws = load(ctx)
     lang = get_lang(ctx, ws)
     if site is not None and site not in ws.site_ids:
-        raise click.BadParameter(f"unknown site {site!r}", param_hint="SITE")
+        raise click.BadParameter(_("unknown site {id!r}").format(id=site), param_hint="SITE")
     with errors_to_exit():
         rows = atts.photos(site)
     if fmt == "json":
         click.echo(json.dumps([p.as_json() for p in rows], ensure_ascii=False, indent=2))
         return
     if not rows:
-        stderr_console().print(_w("none", lang))
+        stderr_console().print(_("no photos"))
         return
-    heads = ("编号", "日期", "阶段", "日期来源", "原图", "来源", "标记") if lang == "zh" else (
-        "Site", "Date", "Kind", "Date from", "Original", "Source", "Flags")
-    table = Table(title=f"{len(rows)} photos — {ATTACHMENTS_DIR}")
+    heads = (_("Site"), _("Date"), _("Stage"), _("Date from"), _("Original"), _("Source"),
+             _("Flags"))
+    table = Table(title=ngettext("{n} photo — {folder}", "{n} photos — {folder}",
+                                 len(rows)).format(n=len(rows), folder=ATTACHMENTS_DIR))
     for h in heads:
         table.add_column(h, overflow="fold")
     for p in rows:

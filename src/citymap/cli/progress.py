@@ -17,6 +17,8 @@ from citymap.cli._options import (
     stderr_console,
     stdout_console,
 )
+from citymap.i18n import _, get_lang, ngettext
+from citymap.vocab import label
 
 
 @click.group(
@@ -62,8 +64,8 @@ def template(ctx: click.Context, unit: str, output: Path, lead_only: bool,
     with errors_to_exit():
         res = make_template(ws, unit, output, as_of=as_of or dt.date.today(),
                             lead_only=lead_only)
-    stderr_console().print(f"wrote {res.path}: {res.works} works, {res.sites} sites of "
-                           f"{res.unit}")
+    stderr_console().print(_("wrote {path}: {works} works, {sites} sites of {unit}").format(
+        path=res.path, works=res.works, sites=res.sites, unit=res.unit))
 
 
 @progress.command(
@@ -99,15 +101,21 @@ def import_(ctx: click.Context, file: Path, unit: str | None, sheet: str | None,
         res = import_progress(ws, file, store=get_store(ctx), unit=unit, sheet=sheet,
                               dry_run=dry_run)
     if res.added:
-        table = Table(title=("would add" if dry_run else "added") + f" — {len(res.added)} "
-                      "status events")
-        for h in ("日期", "编号", "状态", "完成%", "备注", "填报单位"):
+        n = len(res.added)
+        table = Table(title=(ngettext("would add {n} status event", "would add {n} status events",
+                                      n) if dry_run else
+                             ngettext("added {n} status event", "added {n} status events", n))
+                      .format(n=n))
+        for h in (_("Date"), _("ID"), _("Status"), _("Done %"), _("Note"), _("Reporting unit")):
             table.add_column(h, overflow="fold")
         for e in res.added:
             r = e.as_row()
-            table.add_row(r["date"], r["id"], r["status"], r["percent"], r["note"], r["unit"])
+            table.add_row(r["date"], r["id"], label(r["status"], get_lang()), r["percent"],
+                          r["note"], r["unit"])
         stdout_console().print(table)
-    verb = "would add" if dry_run else "added"
-    stderr_console().print(
-        f"{file.name}: {res.rows} rows reported, {verb} {len(res.added)}, "
-        f"{len(res.unchanged)} already in the log, {res.skipped} rows left blank")
+    summary = (_("{file}: {rows} rows reported, would add {added}, {unchanged} already in the "
+                 "log, {blank} rows left blank") if dry_run else
+               _("{file}: {rows} rows reported, added {added}, {unchanged} already in the log, "
+                 "{blank} rows left blank"))
+    stderr_console().print(summary.format(file=file.name, rows=res.rows, added=len(res.added),
+                                          unchanged=len(res.unchanged), blank=res.skipped))

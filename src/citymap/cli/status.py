@@ -22,6 +22,7 @@ from citymap.cli._options import (
     stdout_console,
 )
 from citymap.history import StatusEvent
+from citymap.i18n import _, ngettext
 from citymap.io.csvsafe import escape_record
 from citymap.limits import shorten
 from citymap.vocab import SITE_STATUSES, label
@@ -81,14 +82,19 @@ def set_(ctx: click.Context, ident: str, new_status: str, date: object, percent:
     err = stderr_console()
     if res.added:
         e = res.added[0]
-        verb = "would record" if dry_run else "recorded"
-        who = (f"reported by {e.unit}" + (f" (--unit {unit})" if unit and unit != e.unit
-                                          else "")) if e.unit else "no reporting unit"
-        err.print(f"{verb}: {e.date.isoformat()} {e.id} {e.status}"
-                  + (f" {e.percent:g}%" if e.percent is not None else "") + f" — {who}",
-                  markup=False, highlight=False)
+        if e.unit:
+            who = _("reported by {unit}").format(unit=e.unit)
+            if unit and unit != e.unit:
+                who += f" (--unit {unit})"
+        else:
+            who = _("no reporting unit")
+        event = f"{e.date.isoformat()} {e.id} {label(e.status, get_lang(ctx))}" + (
+            f" {e.percent:g}%" if e.percent is not None else "")
+        line = (_("would record: {event} — {who}") if dry_run
+                else _("recorded: {event} — {who}")).format(event=event, who=who)
+        err.print(line, markup=False, highlight=False)
     else:
-        err.print("already recorded: nothing to add")
+        err.print(_("already recorded: nothing to add"))
 
 
 def _rows(events: tuple[StatusEvent, ...]) -> list[dict[str, str]]:
@@ -122,7 +128,8 @@ def log_(ctx: click.Context, ident: str | None, unit: str | None, as_of: object,
     if ident is not None:
         known = ws.site_ids | {str(w.number) for w in ws.register.works}
         if ident not in known:
-            raise click.BadParameter(f"unknown site or work {shorten(ident)!r}", param_hint="ID")
+            raise click.BadParameter(_("unknown site or work {id!r}").format(id=shorten(ident)),
+                                     param_hint="ID")
         events = [e for e in events if e.id == ident]
     if unit is not None:
         want = ws.register.canonical_unit(unit)
@@ -141,9 +148,10 @@ def log_(ctx: click.Context, ident: str | None, unit: str | None, as_of: object,
         w.writerows(escape_record(r) for r in rows)
         return
     title = f"{ident} — " if ident else ""
-    table = Table(title=f"{title}{len(rows)} status events")
-    heads = ("日期", "编号", "状态", "完成%", "备注", "填报单位", "记录时间") if lang == "zh" else (
-        "Date", "ID", "Status", "%", "Note", "Unit", "Recorded")
+    table = Table(title=title + ngettext("{n} status event", "{n} status events",
+                                         len(rows)).format(n=len(rows)))
+    heads = (_("Date"), _("ID"), _("Status"), _("Done %"), _("Note"), _("Reporting unit"),
+             _("Recorded"))
     for h in heads:
         table.add_column(h, overflow="fold")
     for r in rows:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
@@ -15,6 +16,7 @@ from citymap.cli._options import (
     stderr_console,
     stdout_console,
 )
+from citymap.i18n import _
 from citymap.vocab import SCHEMATIC, label
 
 
@@ -38,11 +40,12 @@ def validate(ctx: click.Context, repair: bool) -> None:
         with errors_to_exit():
             for name in ws.repaired:  # the layers load_workspace(repair=True) repaired
                 where = store.write_layer(ws, name, ws.data[name], action="repair")
-                err.print(f"repaired geometries written: {where}", markup=False,
-                          highlight=False)
+                err.print(_("repaired geometries written: {where}").format(where=where),
+                          markup=False, highlight=False)
     con = stdout_console()
-    lt = Table(title="图层 Layers" if lang == "zh" else "Layers")
-    for col in ("layer", "role", "geometry", "features", "schematic", "works"):
+    lt = Table(title=_("Layers"))
+    for col in (_("Layer"), _("Role"), _("Geometry"), _("Features"), _("Schematic"),
+                _("Works")):
         lt.add_column(col)
     for name, spec in ws.layers.items():
         gdf = ws.data[name]
@@ -57,9 +60,9 @@ def validate(ctx: click.Context, repair: bool) -> None:
         for v in ws.data[name]["works"]:
             for n in parse_works(v):
                 counts[n] = counts.get(n, 0) + 1
-    wt = Table(title="工程 Works" if lang == "zh" else "Works")
-    for col in ("工程", "名称", "需现场", "sites"):
-        wt.add_column(label(col, lang))
+    wt = Table(title=_("Works"))
+    for col in (_("Work"), _("Name"), _("Site-bound"), _("Sites")):
+        wt.add_column(col)
     missing = []
     for w in ws.register.works:
         n = counts.get(w.number, 0)
@@ -68,19 +71,27 @@ def validate(ctx: click.Context, repair: bool) -> None:
         wt.add_row(str(w.number), w.name, label("是" if w.site_bound else "否", lang), str(n))
     con.print(wt)
     for w in missing:
-        err.print(f"[yellow]warning:[/yellow] work {w.number} {escape(w.name)} is site-bound "
-                  "but has no site yet", markup=True)
+        _warn(err, _("work {number} {name} is site-bound but has no site yet").format(
+            number=w.number, name=w.name))
     for msg in ws.warnings:
-        err.print(f"[yellow]warning:[/yellow] {escape(msg)}", markup=True)
+        _warn(err, msg)
     from citymap.layers import layer_for
     from citymap.metrics.zones import crowded_years, crowded_years_message
 
     zone_layer = layer_for(ws.layers, "pilot_zones")
     for year, ids in crowded_years(ws.data.get(zone_layer or "")).items():
         msg = crowded_years_message(year, ids, layer=zone_layer or "", lang=lang)
-        err.print(f"[yellow]warning:[/yellow] {escape(msg)}", markup=True)
+        _warn(err, msg)
     n_sites = sum(len(ws.data[n]) for n in ws.site_layers)
-    note = " (schematic data 示意)" if ws.is_schematic else ""
-    err.print(f"[green]ok[/green]: {len(ws.register.works)} works, "
-              f"{len(ws.register.targets)} targets, {len(ws.layers)} layers, {n_sites} sites, "
-              f"{len(ws.history)} status events{note}", markup=True)
+    line = _("{works} works, {targets} targets, {layers} layers, {sites} sites, {events} status "
+             "events").format(works=len(ws.register.works), targets=len(ws.register.targets),
+                              layers=len(ws.layers), sites=n_sites, events=len(ws.history))
+    if ws.is_schematic:
+        line += " " + _("(schematic data, not surveyed)")
+    ok = _("ok")
+    err.print(f"[green]{escape(ok)}[/green]: {escape(line)}", markup=True)
+
+
+def _warn(err: Console, message: str) -> None:
+    text = _("warning: {message}").format(message=message)
+    err.print(f"[yellow]{escape(text)}[/yellow]", markup=True)
