@@ -71,6 +71,7 @@ STRIP = [
     CN_DATE,                                                   # dates written in Chinese
     re.compile(r"EPSG:\d+|CGCS2000 / 3-degree Gauss-Kruger CM \d+E"),  # CRS names
     re.compile(r"\[[a-z|]+\]"),                                # choices: [table|json]
+    re.compile(r"\b\d{4}_\w+"),                                 # migrations: 0002_roles
     re.compile(r"\{\w+\}"),                                    # placeholders of the page
     re.compile(r"\(C\) OpenStreetMap contributors"),            # the licence's attribution
     re.compile(r"(?<![A-Za-z])[A-Z][A-Z_]{2,}(?![A-Za-z])"),     # metavars: NAME, [OPTIONS]
