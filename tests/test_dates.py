@@ -96,7 +96,7 @@ def test_status_set_date(root: Path, form: str) -> None:
     code, _, err = run(root, "status", "set", "OC-1", "已完成", "--date", form,
                        "--unit", LEAD_16)
     assert code == 0, err
-    assert "recorded: 2021-11-30 OC-1 已完成" in err
+    assert "已记录: 2021-11-30 OC-1 已完成" in err
     assert "2021-11-30,OC-1,已完成" in (root / "geo" / "status_log.csv").read_text("utf-8")
 
 

@@ -77,7 +77,7 @@ def test_status_set(where: Where) -> None:
     assert ("PP-1,已完成" in where.log_file()) is (where.kind == "folder")
     again = where.run("status", "set", "PP-1", "已完成", "--date", "2020-09-01",
                       "--unit", "县综合行政执法局")
-    assert again.exit_code == 0 and "already recorded" in again.stderr
+    assert again.exit_code == 0 and "已有记录" in again.stderr
     assert len(where.load().history) == 1
 
 
