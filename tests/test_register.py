@@ -92,6 +92,7 @@ def _load_text(tmp_path: Path, text: str):
     return load_register(p, shown="geo/register.yaml")
 
 
+@pytest.mark.usefixtures("english")
 @pytest.mark.parametrize(("old", "new", "expected"), [
     ("    action: 1\n", "    action: 9\n",
      "geo/register.yaml: work 8 (line 13): action: unknown action 9; the actions are [1, 2]"),
@@ -123,6 +124,7 @@ def test_each_validation_error_has_its_message(tmp_path, old, new, expected):
     assert isinstance(info.value, CitymapError) and isinstance(info.value, ValueError)
 
 
+@pytest.mark.usefixtures("english")
 def test_all_problems_reported_at_once(tmp_path):
     text = REGISTER.replace("    action: 1\n", "    action: 9\n").replace(
         "lead_units: [县民政局]", "lead_units: []")

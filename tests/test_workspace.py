@@ -34,6 +34,7 @@ def _with(tmp_path, layer, index, **changes):
     return make_workspace(tmp_path, features=feats)
 
 
+@pytest.mark.usefixtures("english")
 @pytest.mark.parametrize(("layer", "index", "changes", "expected"), [
     ("pocket_parks", 1, {"id": "PP-1"},
      "geo/sites/pocket_parks.geojson: feature 'PP-1': id: duplicate id 'PP-1' (also in "
@@ -76,6 +77,7 @@ def test_repair_makes_invalid_geometry_valid(tmp_path):
     assert any("'PP-1': geometry repaired with make_valid" in w for w in ws.warnings)
 
 
+@pytest.mark.usefixtures("english")
 def test_unknown_layer_in_target_and_missing_file(tmp_path):
     root = make_workspace(tmp_path)
     (root / "geo" / "sites" / "pocket_parks.geojson").unlink()
@@ -89,6 +91,7 @@ def test_unknown_layer_in_target_and_missing_file(tmp_path):
     assert "target 16.1: layer: unknown layer 'old_communitys'" in msg
 
 
+@pytest.mark.usefixtures("english")
 def test_bad_layer_definition(tmp_path):
     root = make_workspace(tmp_path)
     p = root / "layers" / "pocket_parks.toml"
@@ -125,6 +128,7 @@ def test_site_linking_a_missing_work_and_site_bound_warning(tmp_path):
     assert list(ws.data["pocket_parks"]["works"]) == ["8", "8", "8;16"]
 
 
+@pytest.mark.usefixtures("english")
 def test_all_digit_site_id_is_refused(tmp_path):
     root = _with(tmp_path, "pocket_parks", 0, id="16")
     with pytest.raises(ValidationError, match="'16' is all digits, which the status log reads "
