@@ -109,6 +109,7 @@ def test_utf8_shapefile_without_cpg(tmp_path):
     assert read_external(tmp_path / "u.shp")["name"].tolist() == ["城东公厕"]
 
 
+@pytest.mark.usefixtures("english")
 def test_wrong_encoding_is_a_clear_error(tmp_path):
     pyogrio.write_dataframe(shp(toilets()), tmp_path / "t.shp", encoding="GBK")
     (tmp_path / "t.cpg").unlink()
@@ -148,6 +149,7 @@ def test_no_crs_is_refused_and_crs_option_fixes_it(tmp_path):
     assert s.added == ("WC-9",)
 
 
+@pytest.mark.usefixtures("english")
 def test_crs_option_overrides_the_files_crs_and_says_so(tmp_path):
     pyogrio.write_dataframe(shp(toilets(crs="EPSG:4527")), tmp_path / "z.shp",
                             encoding="UTF-8")
@@ -203,6 +205,7 @@ def test_kml(tmp_path):
     assert not gdf.geometry.iloc[0].has_z
 
 
+@pytest.mark.usefixtures("english")
 def test_file_with_problems_imports_nothing_and_lists_every_problem(tmp_path):
     ws = load_workspace(make_workspace(tmp_path / "ws"))
     target = ws.root / "geo" / "sites" / "toilets.geojson"
@@ -226,6 +229,7 @@ def test_file_with_problems_imports_nothing_and_lists_every_problem(tmp_path):
     assert target.read_bytes() == before
 
 
+@pytest.mark.usefixtures("english")
 def test_outside_county_and_wrong_geometry_type(tmp_path):
     ws = load_workspace(make_workspace(tmp_path / "ws"))
     far = toilets(lon=120.0, lat=30.0)
@@ -236,6 +240,7 @@ def test_outside_county_and_wrong_geometry_type(tmp_path):
         import_sites(ws, tmp_path / "far.geojson", layer="old_communities")
 
 
+@pytest.mark.usefixtures("english")
 def test_missing_fields_are_named(tmp_path):
     ws = load_workspace(make_workspace(tmp_path / "ws"))
     gdf = toilets()[["id", "name", "geometry"]]
@@ -246,6 +251,7 @@ def test_missing_fields_are_named(tmp_path):
     assert "the file's fields are id, name; map them with --map" in str(ei.value)
 
 
+@pytest.mark.usefixtures("english")
 def test_layers_and_files(tmp_path):
     ws = load_workspace(make_workspace(tmp_path / "ws"))
     with pytest.raises(ValidationError, match="file not found"):

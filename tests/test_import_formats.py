@@ -261,6 +261,7 @@ def test_zone_39_coordinates_under_a_cm_117_prj(tmp_path):
     assert metres(sites(ws, "pocket_parks")["北街口袋公园"]["geometry"], NORTH) < 1.0
 
 
+@pytest.mark.usefixtures("english")
 def test_gcj02_data_gets_a_warning(tmp_path):
     ws = make_workspace(tmp_path / "ws")
     existing = sites(ws, "pocket_parks")  # 东门口袋公园, 西门口袋公园

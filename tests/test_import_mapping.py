@@ -202,6 +202,7 @@ def test_shipped_pocket_park_mapping_imports_a_delivery(tmp_path):
     assert sites(ws, "pocket_parks")["南街口袋公园"]["source"] == "县自然资源规划局 测绘"
 
 
+@pytest.mark.usefixtures("english")
 def test_numeric_department_ids_are_a_key_not_ids(tmp_path):
     ws = make_workspace(tmp_path / "ws")
     gdf = gpd.GeoDataFrame({"序号": [1, 2], "名称": list(PARKS), "年份": [2021, 2021]},

@@ -73,6 +73,7 @@ def test_one_wrong_value_is_one_problem_with_its_row_and_value(tmp_path):
     assert tree_hash(ws) == before
 
 
+@pytest.mark.usefixtures("english")
 def test_workspace_extends_the_status_synonyms(tmp_path):
     ws = make_workspace(tmp_path / "ws")
     f = excel_csv(tmp_path / "t.csv", ["名称", "lng", "lat", "年份", "状态"],
@@ -121,6 +122,7 @@ def test_dates(text, day):
     assert to_date(text) == day
 
 
+@pytest.mark.usefixtures("english")
 def test_years_and_statuses():
     assert [to_year(v) for v in ("2021年", " 2021 ", 2021.0, "２０２１", dt.date(2021, 3, 1))] \
         == [2021] * 5

@@ -124,6 +124,7 @@ def test_build_refuses_a_symlink(ws: Path, tmp_path: Path) -> None:
 
 # --------------------------------------------------------------------- atomic_dir
 
+@pytest.mark.usefixtures("english")
 def test_atomic_dir_refuses_an_unmarked_folder(tmp_path: Path) -> None:
     user = _user_folder(tmp_path)
     before = tree_digest(tmp_path)
@@ -132,6 +133,7 @@ def test_atomic_dir_refuses_an_unmarked_folder(tmp_path: Path) -> None:
     assert tree_digest(tmp_path) == before
 
 
+@pytest.mark.usefixtures("english")
 def test_atomic_dir_refuses_a_folder_that_appears_meanwhile(tmp_path: Path) -> None:
     out = tmp_path / "out"
 
@@ -147,6 +149,7 @@ def test_atomic_dir_refuses_a_folder_that_appears_meanwhile(tmp_path: Path) -> N
     assert [p.name for p in out.iterdir()] == ["theirs"]
 
 
+@pytest.mark.usefixtures("english")
 def test_atomic_dir_without_mark(tmp_path: Path) -> None:
     out = tmp_path / "pulled"
     with atomic_dir(out, mark=None) as d:

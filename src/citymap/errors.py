@@ -52,13 +52,18 @@ class Problem:
     field
         The field or column at fault, or ``""``.
     message
-        What is wrong and what to do about it.
+        What is wrong and what to do about it (in the current language).
+    code
+        A short language-independent name of the kind of problem, for code that reacts to
+        one (e.g. ``"missing_properties"``); ``""`` for most.
     """
 
-    __slots__ = ("where", "item", "field", "message")
+    __slots__ = ("where", "item", "field", "message", "code")
 
-    def __init__(self, where: str, item: str, field: str, message: str) -> None:
+    def __init__(self, where: str, item: str, field: str, message: str, *,
+                 code: str = "") -> None:
         self.where = where
+        self.code = code
         self.item = shorten(item, 200)
         self.field = shorten(field, 200)
         self.message = shorten(message, MAX_MESSAGE)

@@ -11,8 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Protocol
 
 import geopandas as gpd
 import numpy as np
@@ -270,7 +271,8 @@ def check_layer(
         return [Problem(shown, "", ", ".join(missing),
                         ngettext("missing property; every feature needs {required}",
                                  "missing properties; every feature needs {required}",
-                                 len(missing)).format(required=", ".join(required)))]
+                                 len(missing)).format(required=", ".join(required)),
+                        code="missing_properties")]
     geoms = gdf.geometry.values
     allowed = {spec.geometry, _MULTI[spec.geometry]}
     types = shapely.get_type_id(geoms)
@@ -283,8 +285,8 @@ def check_layer(
         item = (f"feature {str(fid)[:40]!r}" if not _is_missing(fid) and len(str(fid)) <= 40
                 else f"feature #{i + 1}")
 
-        def bad(field: str, msg: str, item: str = item) -> None:
-            problems.append(Problem(shown, item, field, msg))
+        def bad(field: str, msg: str, item: str = item, code: str = "") -> None:
+            problems.append(Problem(shown, item, field, msg, code=code))
 
         _check_id(fid, seen, shown, bad)
         g = geoms[i]
@@ -308,7 +310,8 @@ def check_layer(
     return problems
 
 
-_Bad = Callable[[str, str], None]
+class _Bad(Protocol):
+    def __call__(self, field: str, msg: str, *, code: str = "") -> None: ...
 
 
 def _check_id(fid: object, seen: dict[str, str], shown: str, bad: _Bad) -> None:
@@ -318,7 +321,8 @@ def _check_id(fid: object, seen: dict[str, str], shown: str, bad: _Bad) -> None:
                                       .format(fid=fid, rule=_(ID_RULE))))
     elif str(fid).isdigit():
         bad("id", _("{fid!r} is all digits, which the status log reads as a work number; give "
-                    "sites ids with a letter, e.g. 'OC-2021-07'").format(fid=fid))
+                    "sites ids with a letter, e.g. 'OC-2021-07'").format(fid=fid),
+            code="all_digits_id")
     elif str(fid) in seen:
         bad("id", _("duplicate id {fid!r} (also in {other}); ids are unique in the workspace")
                   .format(fid=fid, other=seen[str(fid)]))

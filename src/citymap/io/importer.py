@@ -503,13 +503,13 @@ def import_sites(  # noqa: C901
     problems += check_layer(gdf, spec, shown=shown, bounds=ws.config.bounds,
                             work_numbers=[w.number for w in ws.register.works],
                             seen_ids=others, years=ws.plan_years)
-    if problems and any(pr.message.startswith("missing propert") for pr in problems):
+    if problems and any(pr.code == "missing_properties" for pr in problems):
         problems.append(Problem(shown, "", "", f"the file's fields are {', '.join(cols) or '—'}"
                                 f"; map them with --map FIELD=LAYER_FIELD or give a value "
                                 f"for every feature with --set FIELD=VALUE (layer {layer!r} "
                                 f"has {', '.join(layer_columns(spec, joined=False))})"))
     mapped_id = next((a for a, b in renames.items() if b == "id"), None)
-    if mapped_id and any(pr.field == "id" and "all digits" in pr.message for pr in problems):
+    if mapped_id and any(pr.code == "all_digits_id" for pr in problems):
         problems.append(Problem(shown, "", "id", f"{mapped_id!r} holds plain numbers: keep it "
                                 f"as the key instead (--key {mapped_id}, without mapping it "
                                 "to id) and citymap generates ids in the layer's pattern"))
