@@ -68,6 +68,7 @@ def test_round_trip_export_import(tmp_path, fmt):
         assert max_coord_diff(a, b) <= 1e-7
 
 
+@pytest.mark.usefixtures("english")
 def test_reimport_replaces_same_ids_in_place(tmp_path):
     ws = load_workspace(make_workspace(tmp_path / "ws"))
     export_workspace(ws, tmp_path / "out", fmt="geojson", layers=["toilets"])
@@ -138,6 +139,7 @@ def test_epsg4548_geopackage(tmp_path):
     assert abs(x - 117.6) < 1e-7
 
 
+@pytest.mark.usefixtures("english")
 def test_no_crs_is_refused_and_crs_option_fixes_it(tmp_path):
     ws = load_workspace(make_workspace(tmp_path / "ws"))
     pyogrio.write_dataframe(shp(toilets(crs="EPSG:4527")), tmp_path / "z.shp",
@@ -181,6 +183,7 @@ def test_gcj02_published_pair_within_1m(tmp_path):
     assert np.hypot(dx, dy) < 1.0
 
 
+@pytest.mark.usefixtures("english")
 def test_gcj02_import_of_county_site(tmp_path):
     ws = load_workspace(make_workspace(tmp_path / "ws"))
     glon, glat = wgs84_to_gcj02(117.6, 37.66)
@@ -271,6 +274,7 @@ def test_layers_and_files(tmp_path):
         read_external(tmp_path / "junk.shp")
 
 
+@pytest.mark.usefixtures("english")
 def test_dry_run_writes_nothing_and_extra_fields_are_reported(tmp_path):
     ws = load_workspace(make_workspace(tmp_path / "ws"))
     target = ws.root / "geo" / "sites" / "toilets.geojson"
@@ -280,7 +284,7 @@ def test_dry_run_writes_nothing_and_extra_fields_are_reported(tmp_path):
     gdf.to_file(tmp_path / "t.gpkg", driver="GPKG")
     s = import_sites(ws, tmp_path / "t.gpkg", layer="toilets", dry_run=True)
     text = "\n".join(s.lines())
-    assert text.startswith("would import 1 site(s)")
+    assert text.startswith("would import 1 site")
     assert "SEATS → seats" in text and "NAME → name" in text
     assert "status_dat → status_date" in text
     assert "fields kept (not in layers/toilets.toml): remark" in text

@@ -19,6 +19,7 @@ def test_tiny_workspace_loads(tmp_path):
     assert list(ws.sites()["layer"]) == ["old_communities"] * 2 + ["pocket_parks"] * 2
 
 
+@pytest.mark.usefixtures("english")
 def test_not_a_workspace(tmp_path):
     with pytest.raises(WorkspaceError, match="is not a citymap workspace: no citymap.toml"):
         load_workspace(tmp_path)
@@ -68,6 +69,7 @@ def test_each_site_problem_is_reported(tmp_path, layer, index, changes, expected
     assert expected in str(info.value)
 
 
+@pytest.mark.usefixtures("english")
 def test_repair_makes_invalid_geometry_valid(tmp_path):
     bowtie = {"type": "Polygon", "coordinates": [[
         [117.57, 37.64], [117.572, 37.642], [117.572, 37.64], [117.57, 37.642], [117.57, 37.64]]]}
@@ -102,6 +104,7 @@ def test_bad_layer_definition(tmp_path):
         load_workspace(root)
 
 
+@pytest.mark.usefixtures("english")
 def test_status_log_is_read_and_checked(tmp_path):
     log = ("date,id,status,percent,note,unit,recorded_at\n"
            "2020-09-01,PP-1,已完成,100,,县综合行政执法局,2020-09-01T09:00:00+08:00\n")

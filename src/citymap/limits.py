@@ -162,7 +162,7 @@ def check_regular(path: Path, *, shown: str, kind: str) -> int:
             from None
     if not stat.S_ISREG(st.st_mode):
         what = (_("a folder") if stat.S_ISDIR(st.st_mode) else _("a pipe (FIFO)")
-                if stat.S_ISFIFO(st.st_mode) else "a device"
+                if stat.S_ISFIFO(st.st_mode) else _("a device")
                 if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) else _("not a file"))
         raise ValidationError([Problem(shown, "", "", _("cannot be read: it is {what}, not a "
                                                         "regular file; replace it with the data "

@@ -16,6 +16,7 @@ import re
 from typing import TYPE_CHECKING
 
 from citymap.errors import StoreError
+from citymap.i18n import _
 
 if TYPE_CHECKING:
     from citymap.store.postgis import PostgisStore
@@ -116,11 +117,12 @@ def open_store(url: str, *, who: str | None = None) -> PostgisStore:
         If ``url`` is not a database URL or psycopg is not installed.
     """
     if not is_store_url(url):
-        raise StoreError(f"{redact(url)!r} is not a store URL: give postgresql://user@host/db "
-                         "(the file workspace is the default and needs no --store)")
+        raise StoreError(_("{url!r} is not a store URL: give postgresql://user@host/db (the "
+                           "file workspace is the default and needs no --store)")
+                         .format(url=redact(url)))
     try:
         from citymap.store.postgis import PostgisStore
     except ImportError as exc:  # pragma: no cover - psycopg is an optional dependency
-        raise StoreError(f"the PostGIS store needs psycopg: pip install 'citymap[postgis]' "
-                         f"({exc})") from None
+        raise StoreError(_("the PostGIS store needs psycopg: pip install 'citymap[postgis]' "
+                           "({error})").format(error=exc)) from None
     return PostgisStore(url, who=who)

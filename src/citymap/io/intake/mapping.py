@@ -35,7 +35,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from citymap.i18n import _
+from citymap.i18n import N_, _
 from citymap.io.intake.formats import fail
 
 if TYPE_CHECKING:
@@ -223,19 +223,19 @@ def map_columns(columns: Iterable[str], spec: LayerSpec,
             continue
         target, why = None, ""
         if col in wanted:
-            target, why = col, "name"
+            target, why = col, N_("same name")
         elif extra and col in extra and extra[col] in wanted:
             target, why = extra[col], "fields.csv"
         elif col in shp:
-            target, why = shp[col], "Shapefile name"
+            target, why = shp[col], N_("Shapefile name")
         elif col.lower() in lower:
-            target, why = lower[col.lower()], "name"
+            target, why = lower[col.lower()], N_("same name")
         elif col.lower() in shp_lower:
-            target, why = shp[shp_lower[col.lower()]], "Shapefile name"
+            target, why = shp[shp_lower[col.lower()]], N_("Shapefile name")
         elif col.lower() in cut:
-            target, why = cut[col.lower()], "Shapefile name"
+            target, why = cut[col.lower()], N_("Shapefile name")
         elif col.strip() in HEADER_SYNONYMS:
-            target, why = HEADER_SYNONYMS[col.strip()], "header"
+            target, why = HEADER_SYNONYMS[col.strip()], N_("header synonym")
         if target is not None and target not in wanted:
             target = None  # an export's joined column: not site data
         if target is None or target in taken:
