@@ -536,7 +536,8 @@ def check_events(
     seen: dict[tuple[str, dt.date], str] = {}
     problems: list[Problem] = []
     for n, e in enumerate(events):
-        where, item = locations[n] if locations is not None else (shown, f"event {n + 1}")
+        where, item = (locations[n] if locations is not None
+                       else (shown, _("event {number}").format(number=n + 1)))
 
         def bad(field: str, msg: str, where: str = where, item: str = item) -> None:
             problems.append(Problem(where, item, field, msg))

@@ -154,7 +154,7 @@ def _read_geojson(path: Path, shown: str) -> gpd.GeoDataFrame:
         except (AttributeError, KeyError, TypeError, ValueError, OverflowError, RecursionError,
                 shapely.errors.ShapelyError) as exc:
             fid = str(p.get("id", f"#{i}"))[:40]
-            problems.append(Problem(shown, f"feature {fid!r}", "geometry",
+            problems.append(Problem(shown, _("feature {id!r}").format(id=fid), "geometry",
                                     _("is not a valid GeoJSON geometry: {error}")
                                     .format(error=str(exc).splitlines()[0][:200])))
             geoms.append(None)
@@ -282,8 +282,9 @@ def check_layer(
     records = gdf.drop(columns=gdf.geometry.name).to_dict("records")
     for i, rec in enumerate(records):
         fid = rec.get("id")
-        item = (f"feature {str(fid)[:40]!r}" if not _is_missing(fid) and len(str(fid)) <= 40
-                else f"feature #{i + 1}")
+        item = (_("feature {id!r}").format(id=str(fid)[:40])
+                if not _is_missing(fid) and len(str(fid)) <= 40
+                else _("feature #{index}").format(index=i + 1))
 
         def bad(field: str, msg: str, item: str = item, code: str = "") -> None:
             problems.append(Problem(shown, item, field, msg, code=code))

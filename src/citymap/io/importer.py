@@ -298,9 +298,12 @@ def _stand_in(kind: str, years: tuple[int, int]) -> Any:
 def _item(k: int, fid: Any, name: Any, src: Source) -> str:
     """How a feature is named in a problem: like the site checks when it has an id."""
     if isinstance(fid, str | int) and str(fid).strip():
-        return f"feature {str(fid)!r}"
-    row = "row" if src.table_points else "feature"
-    return f"{row} {k + 1}" + (f" ({name})" if isinstance(name, str) and name else "")
+        return _("feature {id!r}").format(id=str(fid))
+    if isinstance(name, str) and name:
+        label = _("row {row} ({name})") if src.table_points else _("feature {number} ({name})")
+        return label.format(row=k + 1, number=k + 1, name=name)
+    label = _("row {row}") if src.table_points else _("feature {number}")
+    return label.format(row=k + 1, number=k + 1)
 
 
 def _convert_rows(gdf: gpd.GeoDataFrame, spec: LayerSpec, src: Source,
