@@ -20,6 +20,7 @@ from citymap.errors import CRSError, Problem, ValidationError
 from citymap.i18n import use_lang
 from citymap.io.importer import import_sites
 from citymap.metrics.output import measurement
+from citymap.store.folder import FolderStore
 from citymap.workspace import load_workspace
 
 LOG = ("date,id,status,percent,note,unit,recorded_at\n"
@@ -71,10 +72,10 @@ def test_an_import_with_a_bad_value_names_row_field_and_value(tmp_path):
     f.write_text("名称,经度,纬度,year,seats\n城东公厕,117.6,37.66,2021,1.5\n",
                  encoding="utf-8")
     with pytest.raises(ValidationError) as info:
-        import_sites(ws, f, layer="toilets", dry_run=True)
+        import_sites(ws, f, layer="toilets", dry_run=True, store=FolderStore(ws.root))
     assert str(info.value) == f"{f}: 第 1 行 (城东公厕): seats: '1.5' 不是整数"
     with use_lang("en"), pytest.raises(ValidationError) as info:
-        import_sites(ws, f, layer="toilets", dry_run=True)
+        import_sites(ws, f, layer="toilets", dry_run=True, store=FolderStore(ws.root))
     assert str(info.value) == f"{f}: row 1 (城东公厕): seats: '1.5' is not a whole number"
 
 

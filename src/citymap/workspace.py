@@ -24,7 +24,7 @@ from citymap.crs import LONLAT_CRS, MEASURE_CRS, resolve_crs
 from citymap.errors import CRSError, Problem, ValidationError, WorkspaceError
 from citymap.history import StatusLog, read_status_log
 from citymap.i18n import _
-from citymap.layers import LayerSpec, load_layers
+from citymap.layers import LayerSpec, layer_files, load_layers
 from citymap.limits import path_problem, read_bounded
 from citymap.publish import Publish, parse_publish
 from citymap.register import Register, load_register
@@ -207,6 +207,9 @@ class Workspace:
         The status log.
     warnings
         Findings that are not errors (e.g. a site-bound work with no site yet).
+    repaired
+        The layers whose geometries ``load_workspace(repair=True)`` repaired in memory
+        (``citymap validate --repair`` writes them back through the store).
     """
 
     root: Path
@@ -216,6 +219,7 @@ class Workspace:
     data: Mapping[str, gpd.GeoDataFrame]
     history: StatusLog
     warnings: tuple[str, ...] = ()
+    repaired: tuple[str, ...] = ()
     _status_cache: dict[object, Any] = attrs.field(factory=dict, init=False, repr=False,
                                                   eq=False)
 
@@ -292,6 +296,18 @@ class Workspace:
         out = attrs.evolve(self, data=data)
         out._status_cache[day] = now  # the same statuses on that day
         return out
+
+    def input_files(self) -> list[Path]:
+        """The files the workspace is read from: ``citymap.toml``, the register, every layer
+        definition in the folder now and each layer's source, the status log and the photo
+        index (what a rebuild on change watches).
+        """
+        from citymap.attachments import open_attachments
+
+        root = self.root
+        return [root / CONFIG_FILE, root / self.config.register, *layer_files(root),
+                *(root / spec.source for spec in self.layers.values()),
+                root / self.config.status_log, open_attachments(root).index]
 
     @property
     def is_schematic(self) -> bool:
@@ -382,6 +398,7 @@ def load_workspace(
     data: dict[str, gpd.GeoDataFrame] = {}
     seen: dict[str, str] = {}
     warnings: list[str] = []
+    repaired: list[str] = []
     for name, spec in layers.items():
         if register is not None and spec.action is not None:
             try:
@@ -400,6 +417,8 @@ def load_workspace(
             continue
         if repair:
             gdf, fixed = repair_geometries(gdf)
+            if fixed:
+                repaired.append(name)
             warnings.extend((_("{source}: feature {index!r}: geometry repaired with make_valid")
                              .format(source=spec.source, index=i))
                             for i in fixed)
@@ -424,7 +443,7 @@ def load_workspace(
         raise ValidationError(problems)
     assert register is not None
     return Workspace(root=folder, config=config, register=register, layers=layers, data=data,
-                     history=history, warnings=tuple(warnings))
+                     history=history, warnings=tuple(warnings), repaired=tuple(repaired))
 
 
 def _check_targets(register: Register, layers: Mapping[str, LayerSpec],
