@@ -134,6 +134,7 @@ def test_all_problems_reported_at_once(tmp_path):
     assert str(info.value).startswith("2 problems found:")
 
 
+@pytest.mark.usefixtures("english")
 def test_yaml_syntax_error_is_one_line(tmp_path):
     with pytest.raises(ValidationError) as info:
         _load_text(tmp_path, "works: [\n")
@@ -141,6 +142,7 @@ def test_yaml_syntax_error_is_one_line(tmp_path):
     assert "\n" not in msg and msg.startswith("geo/register.yaml: line ")
 
 
+@pytest.mark.usefixtures("english")
 def test_not_utf8(tmp_path):
     p = tmp_path / "r.yaml"
     p.write_bytes("工程".encode("gbk"))
