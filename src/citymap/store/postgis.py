@@ -822,7 +822,7 @@ class PostgisStore:
             conn.execute(sql.SQL("UPDATE {} SET properties = %s WHERE workspace = %s AND "
                                  "layer = %s").format(_t("layers")), (list(order), key, layer))
             self._audit(conn, key, action, {"layer": layer, "features": len(features)})
-        return f"{self.url}#{key} layer {layer}"
+        return _("{url}#{key} layer {layer}").format(url=self.url, key=key, layer=layer)
 
 
 def _srid(crs: str) -> int:
