@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 py=.venv/bin/python
 [ -x "$py" ] || py=python3
-if ! "$py" -c "import duckdb, duckdb_extension_spatial, sedonadb, geoarrow.pyarrow, cosmic_ray" 2>/dev/null; then
+if ! "$py" -c "import duckdb, duckdb_extension_spatial, sedonadb, cosmic_ray" 2>/dev/null; then
   echo "== installing the bench extra (DuckDB spatial, SedonaDB, cosmic-ray)" >&2
   "$py" -m pip install --quiet -e ".[bench]"
 fi
