@@ -245,8 +245,9 @@ def _sedonadb(data: dict[str, object]) -> tuple[float, float, float]:
 
     Data goes in as CSV of hex WKB and the answer comes out as CSV (exact: WKB, and doubles
     written round-trip), not through pandas/Arrow: SedonaDB's Python hand-over needs
-    ``pyarrow``, and with ``pyarrow`` installed pandas 3 keeps its strings in Arrow and the CLI
-    no longer fits the 1.5 GB address-space cap of tests/test_hostile_files.py (MemoryError).
+    ``pyarrow``, and with ``pyarrow`` installed pandas 3 keeps its strings in Arrow (not the
+    string type the tests run with) and the CLI did not fit the 1.5 GB address-space cap
+    tests/test_hostile_files.py had then (MemoryError).
     """
     import sedonadb
     import shapely
