@@ -14,22 +14,22 @@ def run(*args, env=None):
 
 
 def test_init_push_pull_status(pg_url, tmp_path):
-    res = run("store", "init", "--store", pg_url)
+    res = run("--lang", "en", "store", "init", "--store", pg_url)
     assert res.exit_code == 0, res.output
-    assert "已执行迁移 0001_init" in res.output
-    assert "库结构已是最新" in run("store", "init", "--store", pg_url).output
+    assert "applied 0001_init" in res.output
+    assert "schema up to date" in run("--lang", "en", "store", "init", "--store", pg_url).output
     ws = make_workspace(tmp_path / "a")
-    res = run("store", "push", "--workspace", str(ws), "--store", pg_url)
+    res = run("--lang", "en", "store", "push", "--workspace", str(ws), "--store", pg_url)
     assert res.exit_code == 0, res.output
-    assert "已将 '测试县' 推送到" in res.output and "要素 5 个" in res.output
-    res = run("store", "status", env={"CITYMAP_STORE": pg_url})
+    assert "pushed '测试县'" in res.output and "5 features" in res.output
+    res = run("--lang", "en", "store", "status", env={"CITYMAP_STORE": pg_url})
     assert res.exit_code == 0, res.output
-    assert "已执行 3/3 个迁移" in res.output and "测试县" in res.output
-    res = run("store", "pull", str(tmp_path / "b"), env={"CITYMAP_STORE": pg_url,
+    assert "3 of 3 migrations applied" in res.output and "测试县" in res.output
+    res = run("--lang", "en", "store", "pull", str(tmp_path / "b"), env={"CITYMAP_STORE": pg_url,
                                                          "CITYMAP_STORE_WORKSPACE": "测试县"})
     assert res.exit_code == 0, res.output
     assert load_workspace(tmp_path / "b").site_ids == load_workspace(ws).site_ids
-    res = run("store", "pull", str(tmp_path / "b"), "--store", pg_url)
+    res = run("--lang", "en", "store", "pull", str(tmp_path / "b"), "--store", pg_url)
     assert res.exit_code == 2 and "exists and is not empty" in res.output
 
 
@@ -44,7 +44,7 @@ def test_invalid_workspace_is_refused(pg_url, tmp_path):
     (ws / "geo" / "register.yaml").write_text("plan: [", encoding="utf-8")
     res = run("store", "push", "--workspace", str(ws), "--store", pg_url)
     assert res.exit_code == 2 and res.output.startswith("错误:")
-    assert "工作区 0 个" in run("store", "status", "--store", pg_url).output
+    assert "0 workspaces" in run("--lang", "en", "store", "status", "--store", pg_url).output
 
 
 def test_password_never_shown(tmp_path):
@@ -56,6 +56,6 @@ def test_password_never_shown(tmp_path):
 
 
 def test_pending_migrations_are_reported(pg_url):
-    res = run("store", "status", "--store", pg_url)
+    res = run("--lang", "en", "store", "status", "--store", pg_url)
     assert res.exit_code == 0, res.output
-    assert "已执行 0/3 个迁移" in res.output and "store init" in res.output
+    assert "0 of 3 migrations applied" in res.output and "store init" in res.output

@@ -267,7 +267,7 @@ def test_draft_validates_once_the_listed_gaps_are_filled(
     fill_gaps(data, draft)
     res = validate(data, "filled")
     assert res.exit_code == 0, res.output
-    assert f"ok: {len(draft.works)} works" in res.stderr
+    assert f"完成: 工程 {len(draft.works)} 项" in res.stderr
 
 
 @pytest.mark.parametrize(("text", "found"), [

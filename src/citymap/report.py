@@ -21,12 +21,10 @@ import math
 import os
 import textwrap
 import warnings
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
-import jinja2
 import numpy as np
 from markupsafe import Markup
 
@@ -37,6 +35,7 @@ from citymap.io.atomic import write_text
 from citymap.layers import layer_for
 from citymap.metrics import MetricsResult, TargetResult, ZoneResult, compute_metrics, plan_total
 from citymap.metrics.targets import evaluate_target
+from citymap.templating import render_template
 from citymap.vocab import (
     DONE,
     METRICS,
@@ -535,10 +534,6 @@ def render_report(result: MetricsResult, *, ws: Workspace | None = None, maps: b
     str
         The HTML document.
     """
-    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
-    env.globals["_"] = _
-    text = resources.files("citymap").joinpath("data/report.html.j2").read_text("utf-8")
-    tpl = env.from_string(text)
     series = yearly_series(result, ws)
     charts = []
     for s in series:
@@ -573,9 +568,9 @@ def render_report(result: MetricsResult, *, ws: Workspace | None = None, maps: b
         for i in result.indicators]
     any_partial = any(p["partial"] for s in series for p in s["points"])
     period = _report_years(result, ws)
-    return tpl.render(
-        lang=lang, title=_title(result, title, month, period), month=month,
-        page_counter=_page_counter(),
+    return render_template(
+        "data/report.html.j2", lang=lang, title=_title(result, title, month, period),
+        month=month, page_counter=_page_counter(),
         workspace=result.workspace,
         county=result.county, as_of=result.as_of.isoformat(), year=result.year,
         plan_years=f"{period[0]}–{period[1]}", overview=_overview_name(period),

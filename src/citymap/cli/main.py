@@ -16,7 +16,7 @@ import click
 
 from citymap import __version__
 from citymap.cli._options import lang_option, setup_logging, workspace_option
-from citymap.i18n import DEFAULT_LANG, install_for_click
+from citymap.i18n import DEFAULT_LANG, get_lang, install_for_click, set_lang
 
 #: Subcommand name → ``module:attribute`` of its click command.
 SUBCOMMANDS: dict[str, str] = {
@@ -55,6 +55,16 @@ class LazyGroup(click.Group):
         """
         install_for_click(DEFAULT_LANG)
         return super().make_context(info_name, args, parent, **extra)
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        """Run, then speak the language of before again (a notebook or a test that runs
+        ``citymap --lang en …`` keeps its own language afterwards).
+        """
+        before = get_lang()
+        try:
+            return super().main(*args, **kwargs)
+        finally:
+            set_lang(before)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         """Every subcommand name, sorted (as click lists them)."""

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import quoteattr
 
+from citymap.i18n import tr
 from citymap.render.map import CONTEXT_COLOR, _layer_style
 from citymap.render.popup import COMMON_LABELS
 from citymap.vocab import SITE_STATUSES, STATUS_DASHES, STATUS_EN, STATUS_SHAPES
@@ -49,7 +50,7 @@ def field_aliases(spec: LayerSpec, columns: Sequence[str], lang: str = "zh") -> 
             fs = spec.fields[c]
             label = (fs.zh if lang == "zh" else fs.en) or c
         elif c in COMMON_LABELS:
-            label = COMMON_LABELS[c][k]
+            label = tr(COMMON_LABELS[c], lang)
         elif c in EXTRA_LABELS:
             label = EXTRA_LABELS[c][k]
         else:
