@@ -19,6 +19,7 @@ from click.testing import CliRunner
 
 from _ws_metrics import X0, Y0, ctx, make_ws, rect, site
 from citymap.cli.main import cli
+from citymap.i18n import use_lang
 from citymap.metrics import compute_metrics, service
 from citymap.metrics.output import to_csv, to_json
 from citymap.report import render_report
@@ -127,7 +128,8 @@ def test_metrics_and_report_flag_two_zones_in_one_year(two_zones):
     (p1,) = [t for t in res.targets if t.id == "P.1"]
     assert "2 zones in 2021 (PZ-2021-01, PZ-2021-02): the plan asks for one a year" in p1.note
     assert not [w for w in compute_metrics(ws, year=2022).warnings if "one a year" in w]
-    html = render_report(res, ws=ws, maps=False)
+    with use_lang("zh"):  # the report speaks the current language
+        html = render_report(res, ws=ws, maps=False)
     assert "同年另有 PZ-2021-02; 方案要求每年 1 个" in html
     r = run("metrics", "--workspace", two_zones, "--as-of", "2022-12-31")
     # the command speaks Chinese by default, its warnings too
