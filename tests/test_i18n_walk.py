@@ -155,7 +155,16 @@ def _id(run: tuple[str, list[str]]) -> str:
 
 
 #: Runs that still speak the other language (command → what remains), marked xfail.
-REMAINING: dict[str, str] = {}
+REMAINING: dict[str, str] = {
+    # the progress sheet (io/xlsx.py, progress.py) is one bilingual form whatever the
+    # language: its column headings read '当前状态 (Current status)' (the import reads them
+    # back), and its 填写方法 sheet and the 新状态 drop-down's hint are Chinese only
+    f"zh: progress template --unit {LEAD_16} -o {{out}}/进度.xlsx":
+        "progress template: bilingual column headings '当前状态 (Current status)' (io/xlsx.py)",
+    f"en: progress template --unit {LEAD_16} -o {{out}}/进度.xlsx":
+        "progress template: the 填写方法 sheet, the drop-down hint and the headings' Chinese "
+        "half (io/xlsx.py)",
+}
 
 
 def _params(lang: str) -> list[Any]:

@@ -53,7 +53,7 @@ def test_department_fields_mapped_on_the_command_line(tmp_path):
                  "source ← '县自然资源规划局 2021 测绘' (--set)", "kind ← 类型 (header synonym)",
                  "编号 ← 编号 (kept: not a field of the layer)",
                  "id | works | name | year | status | status_date | source | kind | 编号 | 面积",
-                 "PP-3 | 8 | 北街口袋公园 | 2021 | 未开始"]:
+                 "PP-3 | 8 | 北街口袋公园 | 2021 | not started"]:
         assert line in out, out
     r = run("--lang", "en", "import", f, "--layer", "pocket_parks", *MAP, "-w", ws)
     assert r.exit_code == 0, r.output
@@ -163,7 +163,7 @@ def test_bad_mapping_file_is_refused(tmp_path):
     mine.write_text("# my notes\n", encoding="utf-8")
     r = run("--lang", "en", "import", f, "--layer", "pocket_parks", "--map", "建设年份=year",
             "--save-mapping", mine, "-w", ws)
-    assert r.exit_code == 2 and "不是 citymap 写的" in r.output
+    assert r.exit_code == 2 and "was not written by citymap" in r.output
     assert mine.read_text("utf-8") == "# my notes\n" and tree_hash(ws) == before
 
 

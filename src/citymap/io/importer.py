@@ -39,7 +39,7 @@ from pyproj import CRS
 from citymap.crs import LONLAT_CRS, require_crs, resolve_crs
 from citymap.errors import CRSError, Problem, ValidationError
 from citymap.gcj02 import frame_gcj02_to_wgs84
-from citymap.i18n import _, ngettext
+from citymap.i18n import _, get_lang, ngettext
 from citymap.io.export import layer_columns
 from citymap.io.intake.formats import (
     FALLBACK_ENCODINGS,
@@ -59,7 +59,7 @@ from citymap.io.intake.mapping import (
 )
 from citymap.io.intake.values import convert, is_blank, plain, status_synonyms
 from citymap.sites import check_layer
-from citymap.vocab import SITE_STATUSES
+from citymap.vocab import SITE_STATUSES, label
 
 if TYPE_CHECKING:
     from citymap.layers import LayerSpec
@@ -599,7 +599,9 @@ def import_sites(  # noqa: C901
             merged[c] = [None if v is None else int(v) for v in merged[c]]
         store.write_layer(ws, layer, merged, columns=all_cols, action="import")
     order = [c for c in all_cols if c in gdf.columns]
-    preview = [tuple(order)] + [tuple(_shown_value(r.get(c)) for c in order)
+    lang = get_lang()  # statuses as the other views show them
+    preview = [tuple(order)] + [tuple(label(str(r.get(c)), lang) if c == "status" and r.get(c)
+                                      else _shown_value(r.get(c)) for c in order)
                                 for r in new_rows[:PREVIEW_ROWS]]
     for c in kept:
         sources.setdefault(c, _("{column} (kept: not a field of the layer)").format(column=c))

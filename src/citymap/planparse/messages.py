@@ -26,8 +26,8 @@ MESSAGES: dict[str, str] = {
     "no_title": N_("no document title found: fill it in"),
     "no_name": N_("the work's name is not clear (no full stop after it): its first words are "
                   "used, check them"),
-    "no_period": N_("the text gives no plan period (such as 2021—2023年 or 自2021年起…三年): "
-                    "fill in start and end"),
+    "no_period": N_("the text gives no plan period (wording such as '2021—2023年' or "
+                    "'自2021年起…三年'): fill in start and end"),
 }
 #: The optional parts of ``no_year``: the metric a keyword suggests, the plan period.
 HINT = N_(" (keyword suggests {metric})")
