@@ -158,7 +158,7 @@ def test_a_symlink_inside_the_workspace_is_fine(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("ident", [".", "..", "x" * 100_000, "PP-1\n", "PP\x00-1", "a b",
                                    "-1", "=1+1"])
-def test_bad_ids_refused(tmp_path: Path, ident: str) -> None:
+def test_bad_ids_refused(tmp_path: Path, ident: str, english: None) -> None:
     from _ws_core import default_features, write_geojson
     root = make_workspace(tmp_path / "ws")
     feats = default_features()["pocket_parks"]
