@@ -27,7 +27,7 @@ from pathlib import Path
 import attrs
 import pandas as pd
 
-from citymap.derived import WorkState
+from citymap.derived import SiteSource, WorkState
 from citymap.errors import Problem, ValidationError
 from citymap.history import (
     AppendResult,
@@ -37,8 +37,8 @@ from citymap.history import (
     parse_date,
 )
 from citymap.io.xlsx import ProgressFile, SheetRow, read_progress_file, write_template
+from citymap.records import parse_works
 from citymap.register import Register, Work
-from citymap.sites import parse_works
 from citymap.store.folder import append_events
 from citymap.vocab import BEHIND, DONE
 from citymap.workspace import Workspace
@@ -528,7 +528,7 @@ def overdue_items(ws: Workspace, as_of: dt.date, *,
     return [i for i in items if i.unit == want]
 
 
-def overdue_from(ws: Workspace, as_of: dt.date, sites: pd.DataFrame,
+def overdue_from(ws: SiteSource, as_of: dt.date, sites: pd.DataFrame,
                  states: Mapping[int, WorkState]) -> list[OverdueItem]:
     """The overdue list of every lead unit from the sites' and works' status on ``as_of``.
 

@@ -94,13 +94,29 @@ def load(ctx: click.Context, **kwargs: Any) -> Any:
     clean CLI error.
     """
     from citymap.cli._store import load_from_store
-    from citymap.workspace import load_workspace
+    from citymap.store.stamp import load_validated
 
     ws = load_from_store(ctx, **kwargs)
     if ws is not None:
         return ws
     with errors_to_exit():
-        return load_workspace(get_workspace_dir(ctx), **kwargs)
+        return load_validated(get_workspace_dir(ctx), **kwargs)
+
+
+def load_records(ctx: click.Context) -> Any:
+    """What the status on a date needs (``tasks``, ``show``): from the workspace folder, its
+    records without geometry when the files are exactly those a validated load accepted
+    (:func:`citymap.store.stamp.load_records`), else the validated load; from --store, the
+    validated load.
+    """
+    from citymap.cli._store import load_from_store
+    from citymap.store.stamp import load_records as records
+
+    ws = load_from_store(ctx)
+    if ws is not None:
+        return ws
+    with errors_to_exit():
+        return records(get_workspace_dir(ctx))
 
 
 def default_output(ctx: click.Context, ws: Any, *parts: str) -> Path:
