@@ -274,6 +274,15 @@ def _check_style(style: Mapping[str, Any], bad: Callable[[str, str], None]) -> N
             bad(key, f"{color!r} must be a colour like '#1f78b4' or 'red'")
 
 
+#: The folder of the layer definitions, in a workspace.
+LAYERS_DIR = "layers"
+
+
+def layer_files(root: str | Path) -> list[Path]:
+    """The layer definitions of the workspace folder ``root`` (``layers/*.toml``), sorted."""
+    return sorted((Path(root) / LAYERS_DIR).glob("*.toml"))
+
+
 def load_layers(root: str | Path, problems: list[Problem] | None = None) -> dict[str, LayerSpec]:
     """Read every ``layers/*.toml`` below ``root``.
 
@@ -292,7 +301,7 @@ def load_layers(root: str | Path, problems: list[Problem] | None = None) -> dict
     root = Path(root)
     own = problems if problems is not None else []
     out: dict[str, LayerSpec] = {}
-    for path in sorted((root / "layers").glob("*.toml")):
+    for path in layer_files(root):
         shown = str(path.relative_to(root))
         try:
             data = tomllib.loads(read_bounded(path, shown=shown, kind="config").decode("utf-8"))

@@ -7,8 +7,8 @@ The workflow (docs/progress.md):
 2. the unit fills in 新状态 / 日期 / 完成百分比 / 备注 and sends the file back;
 3. ``citymap progress import U.xlsx`` — every row is checked (:func:`read_events`); any
    problem refuses the whole file with the list of problems; otherwise the new events are
-   appended to the status log (:func:`citymap.store.folder.append_events`: locked, atomic,
-   idempotent).
+   appended to the status log through the store it is given
+   (:meth:`citymap.store.base.Store.append_events`: serialised, all or none, idempotent).
 
 Reporting rights: a unit may report on a work it leads (牵头) or shares (责任单位) as the
 register names them, aliases resolved (``县卫生健康委`` is ``县卫生健康局``), and on the sites
@@ -23,6 +23,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
 import pandas as pd
@@ -39,9 +40,11 @@ from citymap.history import (
 from citymap.io.xlsx import ProgressFile, SheetRow, read_progress_file, write_template
 from citymap.records import parse_works
 from citymap.register import Register, Work
-from citymap.store.folder import append_events
 from citymap.vocab import BEHIND, DONE
-from citymap.workspace import Workspace
+
+if TYPE_CHECKING:
+    from citymap.store.base import Store
+    from citymap.workspace import Workspace
 
 __all__ = [
     "ImportResult",
@@ -336,6 +339,7 @@ def import_progress(
     ws: Workspace,
     path: str | Path,
     *,
+    store: Store,
     unit: str | None = None,
     sheet: str | None = None,
     dry_run: bool = False,
@@ -351,9 +355,11 @@ def import_progress(
     Parameters
     ----------
     ws
-        The workspace.
+        The workspace, as loaded from ``store``.
     path
         The ``.xlsx`` or ``.csv`` file.
+    store
+        Where the statuses are written (:meth:`~citymap.store.base.Store.append_events`).
     unit
         The reporting unit, when the file has no 填报单位 column (or to confirm it).
     sheet
@@ -368,10 +374,8 @@ def import_progress(
     events, locations, problems = read_events(ws, pf, unit=unit, today=today)
     if problems:
         raise ValidationError(problems)
-    res: AppendResult = append_events(ws.root, events, log_path=ws.config.status_log,
-                                      known_ids=set(ids_of(ws)), today=today,
-                                      locations=locations, dry_run=dry_run,
-                                      first_date=ws.register.plan.start)
+    res: AppendResult = store.append_events(ws, events, locations=locations, today=today,
+                                            dry_run=dry_run, action="progress import")
     return ImportResult(Path(path), len(pf.rows), pf.skipped, res.added, res.unchanged,
                         dry_run)
 
@@ -382,15 +386,17 @@ def set_status(
     status: str,
     date: dt.date,
     *,
+    store: Store,
     percent: float | None = None,
     note: str = "",
     unit: str | None = None,
     today: dt.date | None = None,
     dry_run: bool = False,
 ) -> AppendResult:
-    """Record one status of a site or work (``citymap status set``).
+    """Record one status of a site or work (``citymap status set``) in ``store``.
 
-    With ``unit``, the unit must lead or share the work (as in an import).
+    With ``unit``, the unit must lead or share the work (as in an import). ``ws`` is the
+    workspace as loaded from ``store``.
 
     Raises
     ------
@@ -406,9 +412,7 @@ def set_status(
                              locations=loc)
     if problems:
         raise ValidationError(problems)
-    return append_events(ws.root, [event], log_path=ws.config.status_log,
-                         known_ids=ids, today=today, locations=loc, dry_run=dry_run,
-                         first_date=first)
+    return store.append_events(ws, [event], locations=loc, today=today, dry_run=dry_run)
 
 
 def status_event(ws: Workspace, ident: str, status: str, date: dt.date, *,
@@ -416,9 +420,8 @@ def status_event(ws: Workspace, ident: str, status: str, date: dt.date, *,
                  unit: str | None = None) -> tuple[StatusEvent, list[Problem]]:
     """The event of ``citymap status set``, and whether ``unit`` may report it.
 
-    Shared by the file path (:func:`set_status`) and the store
-    (:meth:`citymap.store.postgis.PostgisStore.set_status`), so both apply the same rule
-    as a progress sheet: the unit must lead or share the work of ``ident``. Without
+    Used by :func:`set_status` (whichever store it writes to), so that it applies the same
+    rule as a progress sheet: the unit must lead or share the work of ``ident``. Without
     ``unit`` the event is refused when the register declares who reports that work (its
     lead and responsible units; the message names them); only an id whose works declare
     no unit may be recorded without one.

@@ -28,7 +28,7 @@ import pandas as pd
 from citymap.crs import LONLAT_CRS, MEASURE_CRS, resolve_crs
 from citymap.errors import CRSError, Problem, ValidationError, WorkspaceError
 from citymap.history import StatusLog, read_status_log
-from citymap.layers import LayerSpec, load_layers
+from citymap.layers import LayerSpec, layer_files, load_layers
 from citymap.limits import path_problem, read_bounded
 from citymap.publish import Publish, parse_publish
 from citymap.records import GEOJSON_SUFFIXES, concat_sites, read_geojson_records
@@ -220,6 +220,15 @@ class WorkspaceRecords:
         """The plan's first and last year, from the register (:attr:`Plan.years`)."""
         return self.register.plan.years
 
+    def loaded_files(self) -> list[Path]:
+        """The files :func:`load_workspace` reads: ``citymap.toml``, the register, every layer
+        definition in the folder now and each layer's source, and the status log.
+        """
+        root = self.root
+        return [root / CONFIG_FILE, root / self.config.register, *layer_files(root),
+                *(root / spec.source for spec in self.layers.values()),
+                root / self.config.status_log]
+
     def _sites(self) -> pd.DataFrame:
         got = concat_sites(self.data, self.site_layers)
         return pd.DataFrame({"id": [], "layer": []}) if got is None else got
@@ -265,10 +274,14 @@ class Workspace(WorkspaceRecords):
         The status log.
     warnings
         Findings that are not errors (e.g. a site-bound work with no site yet).
+    repaired
+        The layers whose geometries ``load_workspace(repair=True)`` repaired in memory
+        (``citymap validate --repair`` writes them back through the store).
     """
 
     data: Mapping[str, gpd.GeoDataFrame]
     warnings: tuple[str, ...] = ()
+    repaired: tuple[str, ...] = ()
 
     @property
     def context_layers(self) -> dict[str, LayerSpec]:
@@ -325,6 +338,15 @@ class Workspace(WorkspaceRecords):
         out = attrs.evolve(self, data=data)
         out._status_cache[day] = now  # the same statuses on that day
         return out
+
+    def input_files(self) -> list[Path]:
+        """The files the workspace is read from: ``citymap.toml``, the register, every layer
+        definition in the folder now and each layer's source, the status log and the photo
+        index (what a rebuild on change watches).
+        """
+        from citymap.attachments import open_attachments
+
+        return [*self.loaded_files(), open_attachments(self.root).index]
 
     @property
     def is_schematic(self) -> bool:
@@ -423,6 +445,7 @@ def load_workspace(
     data: dict[str, gpd.GeoDataFrame] = {}
     seen: dict[str, str] = {}
     warnings: list[str] = []
+    repaired: list[str] = []
     for name, spec in layers.items():
         if register is not None and spec.action is not None:
             try:
@@ -440,6 +463,8 @@ def load_workspace(
             continue
         if repair:
             gdf, fixed = repair_geometries(gdf)
+            if fixed:
+                repaired.append(name)
             warnings.extend(f"{spec.source}: feature {i!r}: geometry repaired with make_valid"
                             for i in fixed)
         found = check_layer(gdf, spec, shown=spec.source, bounds=config.bounds,
@@ -462,7 +487,7 @@ def load_workspace(
         raise ValidationError(problems)
     assert register is not None
     return Workspace(root=folder, config=config, register=register, layers=layers, data=data,
-                     history=history, warnings=tuple(warnings))
+                     history=history, warnings=tuple(warnings), repaired=tuple(repaired))
 
 
 def read_records(root: str | os.PathLike[str] | None = None, *,

@@ -14,6 +14,7 @@ from citymap.cli._options import (
     default_output,
     errors_to_exit,
     get_lang,
+    get_store,
     load,
     stderr_console,
 )
@@ -77,7 +78,7 @@ def build(ctx: click.Context, offline: bool, as_of: dt.date | None, basemap: str
 
         built = build_maps(ws, out, as_of=as_of, lang=lang, offline=offline, basemap=basemap,
                            tianditu_key=tianditu_key, tiles=tiles, progress=progress,
-                           public=public)
+                           public=public, attachments=get_store(ctx).attachments())
     kinds = {k: sum(1 for b in built if b.kind == k) for k in ("units", "actions", "public")}
     err.print(f"wrote {len(built)} maps to {out}: index.html, {kinds['units']} unit maps, "
               f"{kinds['actions']} action maps" + (", public/index.html" if kinds["public"]

@@ -6,7 +6,7 @@ import datetime as dt
 import json
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.table import Table
@@ -18,10 +18,14 @@ from citymap.cli._options import (
     date_type,
     errors_to_exit,
     get_lang,
+    get_store,
     load,
     stderr_console,
     stdout_console,
 )
+
+if TYPE_CHECKING:
+    from citymap.attachments import Attachments
 
 _WORDS: dict[str, tuple[str, str]] = {
     "attach": ("已附加", "attached"),
@@ -37,9 +41,6 @@ _WORDS: dict[str, tuple[str, str]] = {
                 "{verb} {n} photo(s), {dup} already attached, {flag} flagged{hint}"),
     "hint": ("; 核实后可加 --accept-flagged 附加", "; check them, then add --accept-flagged to "
              "attach them"),
-    "store": ("--store: PostGIS 库暂不保存照片; 请不加 --store, 在工作区文件夹中使用",
-              "--store: the PostGIS store keeps no photos yet; use photos without --store, "
-              "in the workspace folder"),
     "none": ("没有照片", "no photos"),
 }
 _KIND_CHOICE = click.Choice(["前", "中", "后", "before", "during", "after"])
@@ -123,9 +124,7 @@ def import_cmd(ctx: click.Context, source: Path, sheet: Path | None, site: str |
     from citymap.attachments import parse_kind
     from citymap.photos import DEFAULT_MAX_DISTANCE_M, Period, import_photos, period_of_month
 
-    lang = get_lang(ctx)
-    if ctx.meta.get("citymap.store"):
-        raise CitymapClickError(_w("store", lang))
+    atts = _attachments(ctx)
     ws = load(ctx)
     lang = get_lang(ctx, ws)
     span: Period | None = None
@@ -148,7 +147,7 @@ def import_cmd(ctx: click.Context, source: Path, sheet: Path | None, site: str |
         res = import_photos(ws, source, sheet=sheet, period=span, max_distance_m=limit,
                             site=site, date=date if isinstance(date, dt.date) else None,
                             kind=parse_kind(kind) if kind else None,
-                            accept_flagged=accept_flagged, dry_run=dry_run)
+                            accept_flagged=accept_flagged, dry_run=dry_run, store=atts)
     out = stdout_console()
     verb = _w("would" if dry_run else "attach", lang)
     for p in res.attached:
@@ -167,6 +166,13 @@ def import_cmd(ctx: click.Context, source: Path, sheet: Path | None, site: str |
     stderr_console().print(_w("summary", lang, verb=verb, n=len(res.attached),
                               dup=len(res.duplicates), flag=len(res.flagged), hint=hint),
                            markup=False, highlight=False)
+
+
+def _attachments(ctx: click.Context) -> Attachments:
+    """The photo store of the run's store (a store that keeps none says so: exit 2)."""
+    get_lang(ctx)  # speak --lang before anything is said
+    with errors_to_exit():
+        return get_store(ctx).attachments()
 
 
 def _kind(kind: str, lang: str) -> str:
@@ -190,16 +196,15 @@ def _reason(code: str, f: Any, limit: float, span: Any, lang: str) -> str:
 @click.pass_context
 def list_cmd(ctx: click.Context, site: str | None, fmt: str) -> None:
     """List the photos attached (to SITE), oldest first."""
-    from citymap.attachments import ATTACHMENTS_DIR, open_attachments
+    from citymap.attachments import ATTACHMENTS_DIR
 
-    if ctx.meta.get("citymap.store"):
-        raise CitymapClickError(_w("store", get_lang(ctx)))
+    atts = _attachments(ctx)
     ws = load(ctx)
     lang = get_lang(ctx, ws)
     if site is not None and site not in ws.site_ids:
         raise click.BadParameter(f"unknown site {site!r}", param_hint="SITE")
     with errors_to_exit():
-        rows = open_attachments(ws.root).photos(site)
+        rows = atts.photos(site)
     if fmt == "json":
         click.echo(json.dumps([p.as_json() for p in rows], ensure_ascii=False, indent=2))
         return

@@ -13,6 +13,7 @@ from citymap.cli._options import (
     default_output,
     errors_to_exit,
     get_lang,
+    get_store,
     load,
     plan_year,
 )
@@ -66,5 +67,6 @@ def report(ctx: click.Context, year: int | None, month: str | None, as_of: dt.da
                 f"report-{year}.html" if year else "report.html")
         output = default_output(ctx, ws, "reports", name)
     with errors_to_exit():
-        path = write_report(ws, output, year=year, as_of=as_of, maps=not no_maps, month=ym)
+        path = write_report(ws, output, year=year, as_of=as_of, maps=not no_maps, month=ym,
+                            attachments=get_store(ctx).attachments())
     click.echo(str(path))

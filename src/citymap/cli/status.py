@@ -16,6 +16,7 @@ from citymap.cli._options import (
     date_type,
     errors_to_exit,
     get_lang,
+    get_store,
     load,
     stderr_console,
     stdout_console,
@@ -74,14 +75,9 @@ def set_(ctx: click.Context, ident: str, new_status: str, date: object, percent:
 
     assert isinstance(date, dt.date)
     ws = load(ctx)
-    store = ctx.meta.get("citymap.store_object")  # set by load() with --store
     with errors_to_exit():
-        if store is not None:
-            res = store.set_status(ws, ident, new_status, date, percent=percent, note=note,
-                                   unit=unit, dry_run=dry_run)
-        else:
-            res = set_status(ws, ident, new_status, date, percent=percent, note=note,
-                             unit=unit, dry_run=dry_run)
+        res = set_status(ws, ident, new_status, date, store=get_store(ctx), percent=percent,
+                         note=note, unit=unit, dry_run=dry_run)
     err = stderr_console()
     if res.added:
         e = res.added[0]

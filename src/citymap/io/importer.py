@@ -12,7 +12,9 @@ GCJ-02 data (AMap/Gaode) is converted with :mod:`citymap.gcj02`.
 defaults the layer makes obvious, generated ids), converts values as people write them
 (:mod:`citymap.io.intake.values`), validates every feature like the workspace's own
 (:func:`citymap.sites.check_layer`), and only when nothing is wrong merges the sites into
-``geo/sites/<layer>.geojson`` atomically: new sites are appended, sites that are already
+the layer and writes it through the store it is given
+(:meth:`citymap.store.base.Store.write_layer`: the layer's GeoJSON file atomically, or one
+database transaction): new sites are appended, sites that are already
 there (same id, same key, or the same geometry within 1 m) are replaced. A file with any
 problem imports nothing; the error lists every problem, one per bad cell. A re-import that
 changes nothing writes nothing.
@@ -37,8 +39,7 @@ from pyproj import CRS
 from citymap.crs import LONLAT_CRS, require_crs, resolve_crs
 from citymap.errors import CRSError, Problem, ValidationError
 from citymap.gcj02 import frame_gcj02_to_wgs84
-from citymap.io.atomic import write_text
-from citymap.io.export import geojson_text, layer_columns
+from citymap.io.export import layer_columns
 from citymap.io.intake.formats import (
     FALLBACK_ENCODINGS,
     Source,
@@ -61,6 +62,7 @@ from citymap.vocab import SITE_STATUSES
 
 if TYPE_CHECKING:
     from citymap.layers import LayerSpec
+    from citymap.store.base import Store
     from citymap.workspace import Workspace
 
 __all__ = ["ImportSummary", "read_external", "import_sites", "detect_encoding",
@@ -377,6 +379,7 @@ def import_sites(  # noqa: C901
     ws: Workspace,
     path: str | os.PathLike[str],
     *,
+    store: Store,
     layer: str | None = None,
     source_layer: str | None = None,
     encoding: str | None = None,
@@ -393,6 +396,9 @@ def import_sites(  # noqa: C901
         The loaded workspace.
     path
         The file to import (see :func:`read_external`).
+    store
+        The store ``ws`` was loaded from: the merged layer is written through it
+        (:meth:`~citymap.store.base.Store.write_layer`).
     layer
         The workspace layer (default: the mapping's ``layer``).
     source_layer, encoding, crs, from_gcj02
@@ -556,7 +562,6 @@ def import_sites(  # noqa: C901
     for i in added:
         rows.append(new_rows[by_new[i]])
         geoms_out.append(gdf.geometry.values[by_new[i]])
-    target = ws.root / spec.source
     if changed and not dry_run:
         merged = gpd.GeoDataFrame(
             pd.DataFrame([{c: plain(r.get(c)) for c in all_cols} for r in rows],
@@ -564,7 +569,7 @@ def import_sites(  # noqa: C901
             geometry=gpd.GeoSeries(geoms_out, crs=LONLAT_CRS), crs=LONLAT_CRS)
         for c in ("year", *[f for f, fs in spec.fields.items() if fs.type == "int"]):
             merged[c] = [None if v is None else int(v) for v in merged[c]]
-        write_text(target, geojson_text(merged, all_cols))
+        store.write_layer(ws, layer, merged, columns=all_cols, action="import")
     order = [c for c in all_cols if c in gdf.columns]
     preview = [tuple(order)] + [tuple(_shown_value(r.get(c)) for c in order)
                                 for r in new_rows[:PREVIEW_ROWS]]

@@ -42,6 +42,7 @@ from citymap.render.timeline import DateOption, date_options
 from citymap.workspace import Workspace
 
 if TYPE_CHECKING:
+    from citymap.attachments import Attachments
     from citymap.metrics import MetricsResult, ZoneResult
 
 __all__ = ["BuiltMap", "build_maps", "resolve_basemap", "safe_name", "TIANDITU_ENV",
@@ -142,6 +143,7 @@ def build_maps(
     metrics: MetricsFunction | bool | None = True,
     progress: Callable[[int, int, str], None] | None = None,
     public: bool | None = None,
+    attachments: Attachments | None = None,
 ) -> list[BuiltMap]:
     """Write every map of the workspace into ``out_dir`` (replaced atomically).
 
@@ -179,6 +181,9 @@ def build_maps(
         Also write the public view of the overview, ``public/index.html`` (with its own
         ``public/lib``): whitelisted fields, no internal layer, coordinates
         rounded (:mod:`citymap.render.public`). Default: ``[publish] public``.
+    attachments
+        Where the sites' photos are (default: the folder store beside the workspace; a
+        workspace loaded from PostGIS passes the store's, ``store.attachments()``).
 
     Returns
     -------
@@ -244,7 +249,7 @@ def build_maps(
     from citymap.attachments import open_attachments
     from citymap.photos import map_photos, photo_blob
 
-    store = open_attachments(ws.root)
+    store = attachments if attachments is not None else open_attachments(ws.root)
     photos, photo_files = map_photos(store, as_of=max(days))
 
     built: list[BuiltMap] = []

@@ -7,7 +7,7 @@ Everything that changes a workspace goes through the store it was given:
 - :meth:`Store.load` — the validated :class:`~citymap.workspace.Workspace`;
 - :meth:`Store.append_events` — status events into the log, checked, all or none;
 - :meth:`Store.write_layer` — one layer's sites replaced (import, ``validate --repair``);
-- :meth:`Store.attachments` — the photo store (:class:`~citymap.attachments.Attachments`);
+- :meth:`Store.attachments` — the photo store (:class:`~citymap.attachments.Attachments`).
 
 Commands never ask which store they have: the CLI group opens it once (``ctx.obj``) and
 passes it on. A store names itself in messages with :attr:`Store.where` and the person
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
     from citymap.attachments import Attachments
     from citymap.history import AppendResult, StatusEvent
-    from citymap.workspace import Workspace
+    from citymap.workspace import Workspace, WorkspaceRecords
 
 __all__ = ["Store", "current_user"]
 
@@ -62,8 +62,27 @@ class Store(Protocol):
         """The folder under which outputs go when no ``-o`` is given."""
         ...
 
+    @property
+    def folder(self) -> Path | None:
+        """The workspace folder when this store is one, else ``None``.
+
+        Files kept beside a workspace that no store method writes (the remind send log)
+        need it; a database store has none.
+        """
+        ...
+
     def load(self, *, repair: bool = False, today: dt.date | None = None) -> Workspace:
         """The validated workspace (see :func:`citymap.workspace.load_workspace`)."""
+        ...
+
+    def load_records(self, *, today: dt.date | None = None) -> WorkspaceRecords:
+        """What the status on a date needs (register, config, sites' attributes, log).
+
+        At least what :meth:`load` gives for the same data (a ``Workspace`` is a
+        ``WorkspaceRecords``); a store may give the records without geometry when it knows
+        they are those a validated load accepted (the folder store's stamp,
+        :mod:`citymap.store.stamp`). Invalid data raises as :meth:`load` does.
+        """
         ...
 
     def append_events(
@@ -91,9 +110,25 @@ class Store(Protocol):
 
     def write_layer(self, ws: Workspace, layer: str, sites: gpd.GeoDataFrame, *,
                     columns: Sequence[str] | None = None, action: str = "import") -> str:
-        """Replace the sites of ``layer`` with ``sites`` (lon/lat), atomically.
+        """Replace the features of ``layer`` with ``sites`` (lon/lat), atomically.
 
-        Returns where they were written (for messages).
+        Parameters
+        ----------
+        ws
+            The workspace as loaded from this store.
+        layer
+            The layer's name (``ws.layers``).
+        sites
+            Every feature the layer is to hold, in order.
+        columns
+            The properties to write, in order (default: every non-geometry column).
+        action
+            What the audit trail calls the change (``import``, ``repair``).
+
+        Returns
+        -------
+        str
+            Where they were written, for messages.
         """
         ...
 

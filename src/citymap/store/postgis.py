@@ -15,23 +15,19 @@ strings are shown only through :func:`citymap.store.redact`.
 from __future__ import annotations
 
 import contextlib
-import csv
 import datetime as dt
-import getpass
 import hashlib
-import io
 import json
 import os
 import re
 import tempfile
 import urllib.parse
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from importlib import resources
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 import attrs
-import numpy as np
 import psycopg
 import shapely
 import shapely.geometry
@@ -39,32 +35,41 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 if TYPE_CHECKING:
-    from citymap.progress import ImportResult
-    from citymap.workspace import Workspace
+    import geopandas as gpd
+
+    from citymap.attachments import Attachments
+    from citymap.workspace import Workspace, WorkspaceRecords
 
 from citymap.errors import StoreError, ValidationError, WorkspaceError
 from citymap.history import (
-    LOG_COLUMNS,
     AppendResult,
     StatusEvent,
     StatusLog,
     check_events,
     now_stamp,
-    parse_date,
     split_new,
 )
 from citymap.io.atomic import atomic_dir, write_bytes
-from citymap.io.csvsafe import escape_record
-from citymap.sites import CONTEXT_COLUMNS, SITE_COLUMNS, parse_works
-from citymap.store import redact, scrub
+from citymap.sites import SITE_COLUMNS
+from citymap.store._pg_rows import (
+    ABSENT,
+    collection_text,
+    common_columns,
+    coords,
+    feature_chunks,
+    file_value,
+    read_geojson,
+    status_log_text,
+)
+from citymap.store._url import redact, scrub
+from citymap.store.base import current_user
+from citymap.store.postgis_attachments import PostgisAttachments, pull_photos, push_photos
 
 __all__ = ["PostgisStore", "Migration", "WorkspaceInfo", "PushResult", "SCHEMA", "migrations"]
 
 #: The database schema holding citymap's tables.
 SCHEMA = "citymap"
 _KEY_MAX = 200
-#: Key in ``sites.raw`` listing the common properties a feature does not have at all.
-_ABSENT = "__absent__"
 _SITE_COLS = ("workspace", "layer", "id", "ord", "works", "name", "year", "status",
               "status_date", "source", "kind", "attrs", "raw", "geom")
 
@@ -104,6 +109,7 @@ class PushResult:
     layers: int
     features: int
     events: int
+    photos: int = 0
 
 
 def migrations() -> list[Migration]:
@@ -153,189 +159,6 @@ def _safe_relpath(path: str, *, what: str) -> PurePosixPath:
     return p
 
 
-# ------------------------------------------------------------------------ feature rows
-
-
-def _common_columns(role: str) -> tuple[str, ...]:
-    return SITE_COLUMNS if role == "sites" else CONTEXT_COLUMNS
-
-
-def _canonical(col: str, value: Any) -> Any:
-    """The typed value stored in column ``col`` for a file value."""
-    if value is None:
-        return None
-    if col == "works":
-        return ";".join(map(str, parse_works(value)))
-    if col == "year":
-        return int(value)
-    if col == "status_date":
-        return parse_date(value)
-    return str(value)
-
-
-def _file_value(col: str, value: Any) -> Any:
-    """The JSON value written to the file for a stored column value."""
-    if value is None:
-        return None
-    if col == "status_date" and isinstance(value, dt.date):
-        return value.isoformat()
-    return value
-
-
-def _same_json(a: Any, b: Any) -> bool:
-    return type(a) is type(b) and a == b
-
-
-def _read_geojson(path: Path, shown: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise StoreError(f"{shown}: the store copies GeoJSON layer files and this one cannot "
-                         f"be read as GeoJSON ({exc}); convert it to GeoJSON first") from None
-    if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
-        raise StoreError(f"{shown}: is not a GeoJSON FeatureCollection")
-    features = data.get("features") or []
-    return {k: v for k, v in data.items() if k != "features"}, list(features)
-
-
-_COPY_ESCAPE = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-_COPY_NULL = "\\N"
-#: EWKB: the type word's flag saying an SRID follows; 4326 as 4 little-endian bytes.
-_EWKB_SRID_FLAG = 0x20000000
-_SRID_HEX = (4326).to_bytes(4, "little").hex().upper()
-#: Common columns whose canonical value is the file's text itself when that is a string.
-_PLAIN_TEXT = frozenset({"id", "name", "status", "source", "kind"})
-_MISSING = object()
-
-
-def _copy_text(value: Any) -> str:
-    r"""``value`` as a field of COPY's text format (``\N`` for None)."""
-    if value is None:
-        return _COPY_NULL
-    if isinstance(value, str):
-        return value.translate(_COPY_ESCAPE)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
-
-
-def _canonical_cached(col: str, value: Any, cache: dict[tuple[str, type, Any], tuple[Any, bool]]
-                      ) -> tuple[Any, bool]:
-    """``(canonical value, whether the file value is its canonical JSON form)``."""
-    if col in _PLAIN_TEXT and type(value) is str:
-        return value, True
-    try:
-        return cache[(col, type(value), value)]
-    except KeyError:
-        pass
-    except TypeError:  # an unhashable file value (a list, an object)
-        canon = _canonical(col, value)
-        return canon, _same_json(_file_value(col, canon), value)
-    canon = _canonical(col, value)
-    out = canon, _same_json(_file_value(col, canon), value)
-    cache[(col, type(value), value)] = out
-    return out
-
-
-def _ewkb_hex(geoms: Sequence[Any]) -> list[str]:
-    """Hex EWKB with SRID 4326 of every geometry (vectorised WKB, SRID spliced in)."""
-    if not len(geoms):
-        return []
-    wkb = shapely.to_wkb(np.asarray(geoms, dtype=object), hex=True, byte_order=1)
-    heads: dict[str, str] = {}
-    out = []
-    for h in wkb:  # "01" (little endian), the type (4 bytes), the rest
-        head = heads.get(h[:10])
-        if head is None:
-            kind = int.from_bytes(bytes.fromhex(h[2:10]), "little") | _EWKB_SRID_FLAG
-            head = heads[h[:10]] = "01" + kind.to_bytes(4, "little").hex().upper() + _SRID_HEX
-        out.append(head + h[10:])
-    return out
-
-
-def _feature_chunks(key: str, layer: str, role: str, features: Sequence[Mapping[str, Any]],
-                    order: dict[str, None], geoms: Sequence[Any] | None = None,
-                    size: int = 20_000) -> Iterator[str]:
-    """The COPY text (one line a feature) of one layer's features, ``size`` lines a chunk.
-
-    Parameters
-    ----------
-    key, layer, role
-        The workspace key, the layer and its role.
-    features
-        The GeoJSON features as read with :mod:`json`.
-    order
-        Filled with the property names in the order of the file.
-    geoms
-        The features' geometries, if already read (``load_workspace`` reads them exactly
-        from the same file); else they are made from the GeoJSON.
-    size
-        Features per chunk (the server stores one chunk while the next is made).
-    """
-    common = _common_columns(role)
-    if geoms is None or len(geoms) != len(features):
-        geoms = [shapely.geometry.shape(f["geometry"]) for f in features]
-    head = f"{_copy_text(key)}\t{_copy_text(layer)}\t"
-    cache: dict[tuple[str, type, Any], tuple[Any, bool]] = {}
-    last_keys: tuple[str, ...] = ()
-    for start in range(0, len(features), size):
-        lines = []
-        for ord_, feat, wkb in zip(range(start, start + size), features[start:start + size],
-                                   _ewkb_hex(geoms[start:start + size]), strict=False):
-            props = feat.get("properties") or {}
-            keys = tuple(props)
-            if keys != last_keys:
-                for k in keys:
-                    order.setdefault(k, None)
-                last_keys = keys
-            vals: list[str] = []
-            raw: dict[str, Any] = {}
-            for col in SITE_COLUMNS:
-                if col not in common:
-                    vals.append(_COPY_NULL)
-                    continue
-                v = props.get(col, _MISSING)
-                if v is _MISSING:
-                    raw.setdefault(_ABSENT, []).append(col)
-                    vals.append(_COPY_NULL)
-                    continue
-                canon, same = _canonical_cached(col, v, cache)
-                if not same:
-                    raw[col] = v
-                vals.append(_copy_text(canon))
-            attrs_ = {k: v for k, v in props.items() if k not in common}
-            attrs_text = _copy_text(json.dumps(attrs_, ensure_ascii=False)) if attrs_ else "{}"
-            raw_text = _copy_text(json.dumps(raw, ensure_ascii=False)) if raw else "{}"
-            rest = "\t".join(vals[1:])
-            lines.append(f"{head}{vals[0]}\t{ord_}\t{rest}\t{attrs_text}\t{raw_text}\t{wkb}\n")
-        yield "".join(lines)
-
-
-def _geojson_text(collection: Mapping[str, Any], features: Iterable[dict[str, Any]]) -> str:
-    """A FeatureCollection, one feature a line (floats in their shortest exact form)."""
-    head = {"type": "FeatureCollection", **{k: v for k, v in collection.items()}}
-    parts = [json.dumps(head, ensure_ascii=False)[:-1] + ', "features": [']
-    feats = [json.dumps(f, ensure_ascii=False) for f in features]
-    parts.append(",\n".join(feats))
-    parts.append("]}\n")
-    return "\n".join(parts) if feats else parts[0] + "]}\n"
-
-
-def _coords(geom: shapely.Geometry) -> dict[str, Any]:
-    mapped: dict[str, Any] = shapely.geometry.mapping(geom)  # tuples: written as JSON lists
-    return mapped
-
-
-def status_log_text(events: Iterable[StatusEvent]) -> str:
-    """The CSV text of a status log (header ``date,id,status,percent,note,unit,recorded_at``)."""
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=list(LOG_COLUMNS), lineterminator="\n")
-    w.writeheader()
-    for e in events:
-        w.writerow(escape_record(e.as_row()))
-    return buf.getvalue()
-
-
 # ----------------------------------------------------------------------------- the store
 
 
@@ -352,7 +175,7 @@ class PostgisStore:
 
     def __init__(self, url: str, *, who: str | None = None) -> None:
         self._conninfo, self.key = _split_fragment(url)
-        self.who = who or os.environ.get("CITYMAP_USER") or _login()
+        self.who = who or current_user()
 
     @property
     def url(self) -> str:
@@ -361,6 +184,21 @@ class PostgisStore:
 
     def __repr__(self) -> str:
         return f"PostgisStore({self.url!r})"
+
+    @property
+    def where(self) -> str:
+        """The database (password hidden) and, when named, the workspace key: ``URL#KEY``."""
+        return f"{self.url}#{self.key}" if self.key else self.url
+
+    @property
+    def output_base(self) -> Path:
+        """Outputs go under the current folder (the loaded workspace is a temporary copy)."""
+        return Path.cwd()
+
+    @property
+    def folder(self) -> None:
+        """A database is no folder."""
+        return None
 
     # -- connections and errors
 
@@ -589,7 +427,7 @@ class PostgisStore:
                 for pos, (name, spec, toml) in enumerate(layer_files):
                     # read, convert and COPY one layer at a time, in chunks: the server
                     # stores a chunk while the next one is made
-                    collection, features = _read_geojson(folder / spec.source, spec.source)
+                    collection, features = read_geojson(folder / spec.source, spec.source)
                     cur.execute(sql.SQL(
                         "INSERT INTO {} (workspace, layer, position, path, toml, role, source, "
                         "geometry_type, properties, collection) VALUES "
@@ -600,7 +438,7 @@ class PostgisStore:
                     gdf = ws.data.get(name)
                     with cur.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(
                             _t("sites"), cols)) as copy:
-                        for chunk in _feature_chunks(key, name, spec.role, features, order,
+                        for chunk in feature_chunks(key, name, spec.role, features, order,
                                                      None if gdf is None
                                                      else gdf.geometry.values):
                             copy.write(chunk.encode("utf-8"))
@@ -613,7 +451,8 @@ class PostgisStore:
             self._audit(conn, key, "push", {"layers": len(layer_files),
                                             "features": n_features, "events": len(events),
                                             "replace": replace})
-        return PushResult(key, len(layer_files), n_features, len(events))
+            n_photos = push_photos(conn, self, key, folder, stamp=now_stamp())
+        return PushResult(key, len(layer_files), n_features, len(events), n_photos)
 
     def delete(self, key: str) -> None:
         """Remove workspace ``key`` from the store (the audit trail stays)."""
@@ -621,8 +460,9 @@ class PostgisStore:
         with self.connect() as conn, self._errors("deleting"), conn.transaction():
             self._require_schema(conn)
             self._lock(conn, key)
-            conn.execute(sql.SQL("DELETE FROM {} WHERE workspace = %s").format(
-                _t("workspaces")), (key,))
+            for table in ("workspaces", "attachments"):  # photos are kept by a push
+                conn.execute(sql.SQL("DELETE FROM {} WHERE workspace = %s").format(
+                    _t(table)), (key,))
             self._audit(conn, key, "delete", {})
 
     # -- reading
@@ -673,21 +513,21 @@ class PostgisStore:
                 values = dict(zip(SITE_COLUMNS, (id_, works, name, year, status, sdate, source,
                                                  kind), strict=True))
                 props: dict[str, Any] = {}
-                common = _common_columns(role)
-                absent = set(raw.get(_ABSENT, ()))
+                common = common_columns(role)
+                absent = set(raw.get(ABSENT, ()))
                 for p in order:
                     if p in common:
                         if p not in absent:
-                            props[p] = raw[p] if p in raw else _file_value(p, values[p])
+                            props[p] = raw[p] if p in raw else file_value(p, values[p])
                     elif p in attrs_:
                         props[p] = attrs_[p]
                 for p, v in attrs_.items():  # fields added in the database
                     props.setdefault(p, v)
                 features[layer].append({"type": "Feature", "properties": props,
-                                        "geometry": _coords(shapely.from_wkb(bytes(wkb)))})
+                                        "geometry": coords(shapely.from_wkb(bytes(wkb)))})
             for layer, path, toml, _role, source, _order, collection in layers:
                 out[str(_safe_relpath(path, what="layer definition"))] = toml.encode("utf-8")
-                out[str(_safe_relpath(source, what="layer source"))] = _geojson_text(
+                out[str(_safe_relpath(source, what="layer source"))] = collection_text(
                     collection, features[layer]).encode("utf-8")
             events = self._events(conn, key)
             if events:
@@ -696,10 +536,12 @@ class PostgisStore:
         return out
 
     def pull(self, dest: str | os.PathLike[str], *, key: str | None = None,
-             overwrite: bool = False) -> Path:
+             overwrite: bool = False, photos: bool = True) -> Path:
         """Write workspace ``key`` into the folder ``dest`` (atomically).
 
-        A new folder appears whole or not at all. An existing folder is refused unless
+        With ``photos``, its photos are written into ``geo/attachments`` (through
+        :class:`~citymap.attachments.FolderAttachments`). A new folder appears whole or
+        not at all. An existing folder is refused unless
         ``overwrite``: then each file is replaced atomically and layer definitions not in
         the store are removed (outputs such as ``maps/`` stay).
 
@@ -728,20 +570,27 @@ class PostgisStore:
                     old.unlink()
             for rel, data in files.items():
                 write_bytes(dest / rel, data)
+            if photos:
+                pull_photos(self, self.resolve_key(key), dest)
             return dest
         with atomic_dir(dest, mark=None) as tmp:  # a workspace is data, not an output
             for rel, data in files.items():
                 target = tmp / rel
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(data)
+            if photos:
+                pull_photos(self, self.resolve_key(key), tmp)
         return dest
 
-    def load(self, key: str | None = None, **kwargs: Any) -> Any:
-        """The validated :class:`~citymap.workspace.Workspace` of ``key``.
+    def load(self, *, repair: bool = False, today: dt.date | None = None,
+             key: str | None = None) -> Workspace:
+        """The validated :class:`~citymap.workspace.Workspace` of ``key`` (default: this
+        store's, :meth:`resolve_key`).
 
         Pulled into a fresh temporary folder (removed when the process exits) and loaded
         from there with :func:`~citymap.workspace.load_workspace`, so the rules and the
-        result are those of the file workspace. ``ws.root`` is that folder.
+        result are those of the file workspace. ``ws.root`` is that folder. The photos stay
+        in the store: read them through :meth:`attachments`.
         """
         import atexit
         import shutil
@@ -750,8 +599,18 @@ class PostgisStore:
 
         tmp = Path(tempfile.mkdtemp(prefix="citymap-store-"))
         atexit.register(shutil.rmtree, tmp, True)
-        folder = self.pull(tmp / "workspace", key=key)
-        return load_workspace(folder, **kwargs)
+        folder = self.pull(tmp / "workspace", key=key, photos=False)
+        return load_workspace(folder, repair=repair, today=today)
+
+    def load_records(self, *, today: dt.date | None = None) -> WorkspaceRecords:
+        """The validated workspace (:meth:`load`): the database keeps no stamp of what was
+        validated, so what the status needs comes from the full load.
+        """
+        return self.load(today=today)
+
+    def attachments(self) -> Attachments:
+        """The photos of the workspace (:class:`PostgisAttachments`)."""
+        return PostgisAttachments(self, self.resolve_key())
 
     def _events(self, conn: psycopg.Connection[Any], key: str) -> list[StatusEvent]:
         rows = conn.execute(sql.SQL(
@@ -816,6 +675,25 @@ class PostgisStore:
         return parse_register(yaml.safe_load(row[0]), shown=f"{key} register").plan.start
 
     def append_events(
+        self,
+        ws: Workspace,
+        events: Sequence[StatusEvent],
+        *,
+        locations: Sequence[tuple[str, str]] | None = None,
+        today: dt.date | None = None,
+        dry_run: bool = False,
+        action: str = "status",
+    ) -> AppendResult:
+        """Append status events to the log of this store's workspace, all or none
+        (:meth:`append_log` with the ids and the plan's start of ``ws``, as loaded from
+        this store).
+        """
+        known = ws.site_ids | {str(w.number) for w in ws.register.works}
+        return self.append_log(events, known_ids=known, today=today, locations=locations,
+                               dry_run=dry_run, action=action,
+                               first_date=ws.register.plan.start)
+
+    def append_log(
         self,
         events: Sequence[StatusEvent],
         *,
@@ -894,54 +772,47 @@ class PostgisStore:
                                                 "ids": sorted({e.id for e in added})[:100]})
         return AppendResult(tuple(added), tuple(unchanged), Path(row[0]), dry_run)
 
-    def set_status(self, ws: Workspace, ident: str, status: str, date: dt.date, *,
-                   percent: float | None = None, note: str = "", unit: str | None = None,
-                   today: dt.date | None = None, dry_run: bool = False,
-                   key: str | None = None) -> AppendResult:
-        """``citymap status set`` on the store: :func:`citymap.progress.set_status`'s checks,
-        then :meth:`append_events` in one transaction.
+    # -- writing sites
 
-        Parameters
-        ----------
-        ws
-            The workspace as loaded from this store (:meth:`load`).
-        """
-        from citymap.progress import ids_of, status_event
+    def write_layer(self, ws: Workspace, layer: str, sites: gpd.GeoDataFrame, *,
+                    columns: Sequence[str] | None = None, action: str = "import") -> str:
+        """Replace the features of ``layer`` with ``sites`` in one transaction.
 
-        event, problems = status_event(ws, ident, status, date, percent=percent, note=note,
-                                       unit=unit)
-        if problems:
-            raise ValidationError(problems)
-        return self.append_events([event], key=key, known_ids=set(ids_of(ws)), today=today,
-                                  locations=[("status set", event.id)], dry_run=dry_run,
-                                  first_date=ws.register.plan.start)
-
-    def import_progress(self, ws: Workspace, path: str | os.PathLike[str], *,
-                        unit: str | None = None, sheet: str | None = None,
-                        dry_run: bool = False, today: dt.date | None = None,
-                        key: str | None = None) -> ImportResult:
-        """``citymap progress import`` on the store: every row checked as for the files
-        (:func:`citymap.progress.read_events`), then all appended in one transaction or
-        none.
+        The features are stored as the folder store writes them (RFC 7946 GeoJSON, the
+        properties ``columns`` in order), under the workspace's lock; the change is written
+        to the audit trail with who and how many. Status events are not touched.
 
         Raises
         ------
-        ValidationError
-            Listing every problem of the file; nothing is appended.
+        StoreError
+            If the store has no such layer, or the database refuses a feature (nothing is
+            changed).
         """
-        from citymap.io.xlsx import read_progress_file
-        from citymap.progress import ImportResult, ids_of, read_events
+        from citymap.io.export import geojson_text
 
-        today = today or dt.date.today()
-        pf = read_progress_file(Path(path), sheet=sheet)
-        events, locations, problems = read_events(ws, pf, unit=unit, today=today)
-        if problems:
-            raise ValidationError(problems)
-        res = self.append_events(events, key=key, known_ids=set(ids_of(ws)), today=today,
-                                 locations=locations, dry_run=dry_run,
-                                 action="progress import", first_date=ws.register.plan.start)
-        return ImportResult(Path(path), len(pf.rows), pf.skipped, res.added, res.unchanged,
-                            dry_run)
+        del ws  # the layer's role and order come from the store itself
+        key = self.resolve_key()
+        features = json.loads(geojson_text(sites, columns))["features"]
+        cols = sql.SQL(", ").join(map(sql.Identifier, _SITE_COLS))
+        with self.connect() as conn, self._errors(action), conn.transaction():
+            self._require_schema(conn)
+            self._lock(conn, key)
+            row = conn.execute(sql.SQL("SELECT role FROM {} WHERE workspace = %s AND "
+                                       "layer = %s").format(_t("layers")),
+                               (key, layer)).fetchone()
+            if row is None:
+                raise StoreError(f"no layer {layer!r} in workspace {key!r} of {self.url}")
+            conn.execute(sql.SQL("DELETE FROM {} WHERE workspace = %s AND layer = %s").format(
+                _t("sites")), (key, layer))
+            order: dict[str, None] = {}
+            with conn.cursor() as cur, cur.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(
+                    _t("sites"), cols)) as copy:
+                for chunk in feature_chunks(key, layer, row[0], features, order):
+                    copy.write(chunk.encode("utf-8"))
+            conn.execute(sql.SQL("UPDATE {} SET properties = %s WHERE workspace = %s AND "
+                                 "layer = %s").format(_t("layers")), (list(order), key, layer))
+            self._audit(conn, key, action, {"layer": layer, "features": len(features)})
+        return f"{self.url}#{key} layer {layer}"
 
 
 def _srid(crs: str) -> int:
@@ -949,10 +820,3 @@ def _srid(crs: str) -> int:
 
     epsg = resolve_crs(crs, what="measure_crs").to_epsg()
     return int(epsg) if epsg else 4548
-
-
-def _login() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # pragma: no cover - no login name in some containers
-        return "unknown"

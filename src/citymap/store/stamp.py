@@ -37,10 +37,9 @@ from typing import TYPE_CHECKING, Any
 from citymap.errors import CitymapError
 
 if TYPE_CHECKING:
-    from citymap.layers import LayerSpec
-    from citymap.workspace import Config, Workspace, WorkspaceRecords
+    from citymap.workspace import Workspace, WorkspaceRecords
 
-__all__ = ["cache_dir", "stamp_path", "load_validated", "load_records", "input_files"]
+__all__ = ["cache_dir", "stamp_path", "load_validated", "load_records"]
 
 FORMAT = "citymap validated-files stamp"
 VERSION = 1
@@ -77,16 +76,19 @@ def _code() -> str:
     return h.hexdigest()
 
 
-def input_files(root: Path, config: Config, layers: Mapping[str, LayerSpec]) -> list[str]:
-    """Every file the validated load reads, relative to ``root`` (each once)."""
-    return list(dict.fromkeys(["citymap.toml", config.register, *_layer_files(root),
-                               *(spec.source for spec in layers.values()),
-                               config.status_log]))
+def _names(ws: WorkspaceRecords) -> list[str]:
+    """Every file the validated load of ``ws`` read (:meth:`WorkspaceRecords.loaded_files`),
+    relative to its folder, each once.
+    """
+    root = Path(ws.root)
+    return list(dict.fromkeys(p.relative_to(root).as_posix() for p in ws.loaded_files()))
 
 
 def _layer_files(root: Path) -> list[str]:
     """The layer definitions there are now (as :func:`citymap.layers.load_layers` finds them)."""
-    return [p.relative_to(root).as_posix() for p in sorted((root / "layers").glob("*.toml"))]
+    from citymap.layers import layer_files
+
+    return [p.relative_to(root).as_posix() for p in layer_files(root)]
 
 
 def _file_stamp(path: Path) -> _FileStamp:
@@ -113,7 +115,7 @@ def _remember(ws: Workspace, *, today: dt.date, started_ns: int) -> None:
     root = Path(ws.root)
     target = stamp_path(root)
     try:
-        files = _stamps(root, input_files(root, ws.config, ws.layers))
+        files = _stamps(root, _names(ws))
         if any(s is not None and s["mtime_ns"] >= started_ns - RACY_NS for s in files.values()):
             target.unlink(missing_ok=True)  # an older stamp is no longer what was validated
             return
@@ -187,11 +189,12 @@ def load_validated(root: str | os.PathLike[str] | None = None, *, repair: bool =
 
 
 def load_records(root: str | os.PathLike[str] | None = None, *,
-                 today: dt.date | None = None) -> Workspace | WorkspaceRecords:
+                 today: dt.date | None = None) -> WorkspaceRecords:
     """What the status on a date needs: the records without geometry when the files are
     exactly those a validated load accepted, else the validated load itself.
 
-    Both give the same :meth:`status_as_of`, ``register`` and ``config``; the validated load
+    Both give the same :meth:`status_as_of`, ``register`` and ``config`` (a
+    :class:`~citymap.workspace.Workspace` is a ``WorkspaceRecords``); the validated load
     raises :class:`~citymap.errors.ValidationError` for invalid files as always.
     """
     from citymap.errors import ValidationError
@@ -206,7 +209,7 @@ def load_records(root: str | os.PathLike[str] | None = None, *,
         except (ValidationError, OSError, ValueError):
             got = None
         if (got is not None
-                and set(input_files(folder, got.config, got.layers)) <= set(stamp["files"])
+                and set(_names(got)) <= set(stamp["files"])
                 and _matches(folder, stamp, day)):  # nothing changed while reading
             return got
     return load_validated(folder, today=today)
