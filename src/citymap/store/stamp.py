@@ -31,7 +31,7 @@ import json
 import os
 import time
 from collections.abc import Mapping
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from citymap.errors import CitymapError
@@ -143,7 +143,7 @@ def _read_stamp(root: Path) -> dict[str, Any] | None:
             and doc.get("version") == VERSION and doc.get("root") == str(root.resolve())
             and doc.get("code") == _code() and isinstance(doc.get("today"), str)
             and isinstance(doc.get("layer_files"), list) and isinstance(doc.get("files"), dict)
-            and all(isinstance(k, str) and _valid_file_stamp(v)
+            and all(isinstance(k, str) and _inside(k) and _valid_file_stamp(v)
                     for k, v in doc["files"].items())):
         return None
     try:
@@ -151,6 +151,12 @@ def _read_stamp(root: Path) -> dict[str, Any] | None:
     except ValueError:
         return None
     return doc
+
+
+def _inside(name: str) -> bool:
+    """True for a path inside the workspace folder (what the load reads: relative, no ``..``)."""
+    path = PurePosixPath(name)
+    return bool(name) and not path.is_absolute() and ".." not in path.parts
 
 
 def _valid_file_stamp(value: object) -> bool:
