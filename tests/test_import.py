@@ -69,6 +69,7 @@ def test_round_trip_export_import(tmp_path, fmt):
         assert max_coord_diff(a, b) <= 1e-7
 
 
+@pytest.mark.usefixtures("english")
 def test_reimport_replaces_same_ids_in_place(tmp_path):
     ws = load_workspace(make_workspace(tmp_path / "ws"))
     export_workspace(ws, tmp_path / "out", fmt="geojson", layers=["toilets"])
@@ -112,6 +113,7 @@ def test_utf8_shapefile_without_cpg(tmp_path):
     assert read_external(tmp_path / "u.shp")["name"].tolist() == ["城东公厕"]
 
 
+@pytest.mark.usefixtures("english")
 def test_wrong_encoding_is_a_clear_error(tmp_path):
     pyogrio.write_dataframe(shp(toilets()), tmp_path / "t.shp", encoding="GBK")
     (tmp_path / "t.cpg").unlink()
@@ -140,6 +142,7 @@ def test_epsg4548_geopackage(tmp_path):
     assert abs(x - 117.6) < 1e-7
 
 
+@pytest.mark.usefixtures("english")
 def test_no_crs_is_refused_and_crs_option_fixes_it(tmp_path):
     ws = load_workspace(make_workspace(tmp_path / "ws"))
     pyogrio.write_dataframe(shp(toilets(crs="EPSG:4527")), tmp_path / "z.shp",
@@ -152,6 +155,7 @@ def test_no_crs_is_refused_and_crs_option_fixes_it(tmp_path):
     assert s.added == ("WC-9",)
 
 
+@pytest.mark.usefixtures("english")
 def test_crs_option_overrides_the_files_crs_and_says_so(tmp_path):
     pyogrio.write_dataframe(shp(toilets(crs="EPSG:4527")), tmp_path / "z.shp",
                             encoding="UTF-8")
@@ -183,6 +187,7 @@ def test_gcj02_published_pair_within_1m(tmp_path):
     assert np.hypot(dx, dy) < 1.0
 
 
+@pytest.mark.usefixtures("english")
 def test_gcj02_import_of_county_site(tmp_path):
     ws = load_workspace(make_workspace(tmp_path / "ws"))
     glon, glat = wgs84_to_gcj02(117.6, 37.66)
@@ -208,6 +213,7 @@ def test_kml(tmp_path):
     assert not gdf.geometry.iloc[0].has_z
 
 
+@pytest.mark.usefixtures("english")
 def test_file_with_problems_imports_nothing_and_lists_every_problem(tmp_path):
     ws = load_workspace(make_workspace(tmp_path / "ws"))
     target = ws.root / "geo" / "sites" / "toilets.geojson"
@@ -231,6 +237,7 @@ def test_file_with_problems_imports_nothing_and_lists_every_problem(tmp_path):
     assert target.read_bytes() == before
 
 
+@pytest.mark.usefixtures("english")
 def test_outside_county_and_wrong_geometry_type(tmp_path):
     ws = load_workspace(make_workspace(tmp_path / "ws"))
     far = toilets(lon=120.0, lat=30.0)
@@ -242,6 +249,7 @@ def test_outside_county_and_wrong_geometry_type(tmp_path):
                      store=FolderStore(ws.root))
 
 
+@pytest.mark.usefixtures("english")
 def test_missing_fields_are_named(tmp_path):
     ws = load_workspace(make_workspace(tmp_path / "ws"))
     gdf = toilets()[["id", "name", "geometry"]]
@@ -252,6 +260,7 @@ def test_missing_fields_are_named(tmp_path):
     assert "the file's fields are id, name; map them with --map" in str(ei.value)
 
 
+@pytest.mark.usefixtures("english")
 def test_layers_and_files(tmp_path):
     ws = load_workspace(make_workspace(tmp_path / "ws"))
     with pytest.raises(ValidationError, match="file not found"):
@@ -273,6 +282,7 @@ def test_layers_and_files(tmp_path):
         read_external(tmp_path / "junk.shp")
 
 
+@pytest.mark.usefixtures("english")
 def test_dry_run_writes_nothing_and_extra_fields_are_reported(tmp_path):
     ws = load_workspace(make_workspace(tmp_path / "ws"))
     target = ws.root / "geo" / "sites" / "toilets.geojson"
@@ -283,7 +293,7 @@ def test_dry_run_writes_nothing_and_extra_fields_are_reported(tmp_path):
     s = import_sites(ws, tmp_path / "t.gpkg", layer="toilets", dry_run=True,
                      store=FolderStore(ws.root))
     text = "\n".join(s.lines())
-    assert text.startswith("would import 1 site(s)")
+    assert text.startswith("would import 1 site")
     assert "SEATS → seats" in text and "NAME → name" in text
     assert "status_dat → status_date" in text
     assert "fields kept (not in layers/toilets.toml): remark" in text

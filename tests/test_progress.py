@@ -98,6 +98,7 @@ def refused(ws: Workspace, path: Path, **kw: object) -> list[tuple[str, str, str
     return [(p.item, p.field, p.message) for p in info.value.problems]
 
 
+@pytest.mark.usefixtures("english")
 def test_each_refusal_is_listed_and_nothing_written(root: Path, tmp_path: Path) -> None:
     make = load_workspace(root)
     set_status(make, "OC-2", "进行中", D(2021, 3, 1), unit=LEAD_16, store=FolderStore(make.root))
@@ -133,6 +134,7 @@ def test_each_refusal_is_listed_and_nothing_written(root: Path, tmp_path: Path) 
     assert log_text(root) == before
 
 
+@pytest.mark.usefixtures("english")
 def test_unit_must_lead_or_share_the_work(root: Path, tmp_path: Path) -> None:
     ws = load_workspace(root)
     f = write_csv(tmp_path / "u.csv", [
@@ -152,6 +154,7 @@ def test_unit_must_lead_or_share_the_work(root: Path, tmp_path: Path) -> None:
     assert [e.unit for e in added] == [LEAD_16, "县卫生健康局"]
 
 
+@pytest.mark.usefixtures("english")
 def test_unit_column_or_option(root: Path, tmp_path: Path) -> None:
     ws = load_workspace(root)
     no_unit = write_csv(tmp_path / "n.csv", [{"id": "OC-1", "status": "进行中",
@@ -169,6 +172,7 @@ def test_unit_column_or_option(root: Path, tmp_path: Path) -> None:
     assert "not a unit of the plan" in refused(ws, other)[0][2]
 
 
+@pytest.mark.usefixtures("english")
 def test_townships_may_not_report(root: Path) -> None:
     ws = load_workspace(root)
     with pytest.raises(ValidationError, match="collective partner"):
@@ -177,6 +181,7 @@ def test_townships_may_not_report(root: Path) -> None:
     assert [w.number for w in works_reported_by(ws.register, LEAD_16, lead_only=True)] == [16]
 
 
+@pytest.mark.usefixtures("english")
 def test_empty_status_or_date_in_a_filled_row(root: Path, tmp_path: Path) -> None:
     ws = load_workspace(root)
     f = write_csv(tmp_path / "e.csv", [
@@ -188,6 +193,7 @@ def test_empty_status_or_date_in_a_filled_row(root: Path, tmp_path: Path) -> Non
         ("row 2", "B 新状态"), ("row 3", "C 日期"), ("row 4", "A 编号")]
 
 
+@pytest.mark.usefixtures("english")
 def test_parse_report_date() -> None:
     for text in ("2021-05-01", "2021/5/1", "2021.5.1", "2021年5月1日", 44317,
                  dt.datetime(2021, 5, 1, 8, 0)):
@@ -196,6 +202,7 @@ def test_parse_report_date() -> None:
         parse_report_date("2021-02-30")
 
 
+@pytest.mark.usefixtures("english")
 def test_set_status_and_refusals(root: Path) -> None:
     ws = load_workspace(root)
     res = set_status(ws, "16", "滞后", D(2021, 3, 1), note="资金未到位", unit=LEAD_16,
@@ -226,6 +233,7 @@ def test_overdue_items_by_lead_unit(root: Path) -> None:
     assert {i.unit for i in overdue_items(ws, D(2022, 1, 2), unit=LEAD_16)} == {LEAD_16}
 
 
+@pytest.mark.usefixtures("english")
 def test_every_problem_of_a_row_at_once(root: Path, tmp_path: Path) -> None:
     """A bad date no longer hides the row's other problems until the next import."""
     ws = load_workspace(root)

@@ -248,5 +248,5 @@ def test_watch_refuses_a_folder_citymap_did_not_make(ws: Path, tmp_path: Path) -
     (mine / "index.html").write_text("my own page", encoding="utf-8")
     before = tree_digest(mine)
     r = CliRunner().invoke(cli, ["serve", "--watch", "-d", str(mine), "--workspace", str(ws)])
-    assert r.exit_code == 2 and "never replaces" in r.stderr and "Traceback" not in r.stderr
+    assert r.exit_code == 2 and "不会替换" in r.stderr and "Traceback" not in r.stderr
     assert tree_digest(mine) == before

@@ -126,7 +126,7 @@ def test_import_sites(where: Where, tmp_path: Path) -> None:
         assert [f["properties"]["id"] for f in doc["features"]] == ["PP-1", "PP-2", "PP-9"]
     # the same file again changes nothing
     r = where.run("import", new, "--layer", "pocket_parks")
-    assert r.exit_code == 0 and "nothing changed" in r.stderr
+    assert r.exit_code == 0 and "未作改动" in r.stderr
 
 
 def _break_a_geometry(where: Where) -> None:
@@ -146,7 +146,7 @@ def test_validate_repair(where: Where) -> None:
     assert where.run("validate").exit_code == 2
     r = where.run("validate", "--repair")
     assert r.exit_code == 0, r.output
-    assert "geometry repaired with make_valid" in r.stderr
+    assert "已用 make_valid 修复几何" in r.stderr
     assert "repaired geometries written" in r.stderr and "pocket_parks" in r.stderr
     assert where.run("validate").exit_code == 0
     parks = where.load().data["pocket_parks"]

@@ -79,6 +79,7 @@ def test_same_events_from_two_writers_are_recorded_once(store):
     assert len(store.status_log()) == 1
 
 
+@pytest.mark.usefixtures("english")
 def test_a_bad_event_refuses_the_whole_batch(store, pg_url):
     good = [StatusEvent(dt.date(2021, 5, d), "PP-1", "进行中", 10.0 * d) for d in (1, 2, 3)]
     bad = StatusEvent(dt.date(2021, 5, 4), "NO-SUCH", "进行中")
@@ -113,6 +114,7 @@ def test_progress_import_into_the_store_is_all_or_nothing(store, pg_url, tmp_pat
     assert [a["action"] for a in store.audit()] == ["push", "progress import"]
 
 
+@pytest.mark.usefixtures("english")
 def test_status_set_checks_the_unit(store):
     ws = store.load(today=TODAY)
     with pytest.raises(ValidationError, match="neither leads nor shares"):

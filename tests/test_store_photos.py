@@ -105,6 +105,7 @@ def test_dry_run_writes_nothing(att: Attachments) -> None:
     assert att.photos() == []
 
 
+@pytest.mark.usefixtures("english")
 def test_all_or_none_on_a_failing_batch(att: Attachments) -> None:
     good = item("OC-1", (5, 5, 5))
     changed = item("OC-2", (6, 6, 6), read=lambda: b"not the bytes inspected")
@@ -181,6 +182,7 @@ def test_both_stores_agree(pg_url: str, root: Path, tmp_path: Path) -> None:
 # ------------------------------------------------------------------- PostGIS only
 
 
+@pytest.mark.usefixtures("english")
 def test_init_adds_the_table_to_a_store_at_0002(pg_url: str, root: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     import citymap.store.postgis as postgis
@@ -227,6 +229,7 @@ def test_rows_are_audited_and_checked(pg_url: str, root: Path) -> None:
                 "'', 'x')", (KEY, "a" * 64))
 
 
+@pytest.mark.usefixtures("english")
 def test_adding_to_a_workspace_not_in_the_store(pg_url: str, root: Path) -> None:
     st = _store(pg_url, root)
     with pytest.raises(StoreError, match="no workspace '惠民县'"):
@@ -296,6 +299,7 @@ def test_push_and_pull_carry_the_photos(pg_url: str, root: Path, tmp_path: Path)
         assert conn.execute("SELECT count(*) FROM citymap.attachments").fetchone() == (0,)
 
 
+@pytest.mark.usefixtures("english")
 def test_push_of_a_damaged_folder_stores_nothing(pg_url: str, root: Path,
                                                  tmp_path: Path) -> None:
     ws = load_workspace(root)

@@ -54,12 +54,14 @@ def test_store_repr_and_errors_hide_the_password():
     assert "gis:***@127.0.0.1:1/nowhere" in str(exc.value)
 
 
+@pytest.mark.usefixtures("english")
 def test_not_a_store_url():
     assert not is_store_url("geo/")
     with pytest.raises(StoreError, match="is not a store URL"):
         open_postgis("/tmp/folder")
 
 
+@pytest.mark.usefixtures("english")
 @pytest.mark.parametrize("key", ["", " ", "x" * 201, "a\nb"])
 def test_bad_keys_refused(key):
     with pytest.raises(StoreError, match="workspace key"):
@@ -75,6 +77,7 @@ def test_migrations_are_numbered():
 # ----------------------------------------------------------------------------- server
 
 
+@pytest.mark.usefixtures("english")
 def test_init_is_idempotent_and_versioned(pg_url):
     st = open_postgis(pg_url)
     assert st.applied() == {}
@@ -155,6 +158,7 @@ def test_register_is_also_parsed_for_sql(pg_url, tmp_path):
     assert ("16.2", "old_communities_retrofitted", "old_communities") in targets
 
 
+@pytest.mark.usefixtures("english")
 def test_invalid_workspace_is_not_pushed(pg_url, tmp_path):
     st = open_postgis(pg_url)
     st.init()
@@ -165,6 +169,7 @@ def test_invalid_workspace_is_not_pushed(pg_url, tmp_path):
     assert st.workspaces() == []
 
 
+@pytest.mark.usefixtures("english")
 def test_injection_in_keys_names_and_notes(pg_url, tmp_path):
     st = open_postgis(f"{pg_url}")
     st.init()
@@ -211,6 +216,7 @@ def test_wrong_srid_is_refused(pg_url, tmp_path):
     assert found == (4326,)
 
 
+@pytest.mark.usefixtures("english")
 def test_several_counties_in_one_store(pg_url, tmp_path):
     st = open_postgis(pg_url)
     st.init()
@@ -226,6 +232,7 @@ def test_several_counties_in_one_store(pg_url, tmp_path):
     assert [a["action"] for a in st.audit("甲县")] == ["push", "delete"]
 
 
+@pytest.mark.usefixtures("english")
 def test_push_refuses_to_drop_newer_store_events(pg_url, tmp_path):
     st = open_postgis(pg_url)
     st.init()
@@ -243,6 +250,7 @@ def test_push_refuses_to_drop_newer_store_events(pg_url, tmp_path):
     assert all(a["who"] and a["at"] and a["txid"] for a in audit)
 
 
+@pytest.mark.usefixtures("english")
 def test_pull_refuses_a_folder_in_use(pg_url, tmp_path):
     st = open_postgis(pg_url)
     st.init()
@@ -290,6 +298,7 @@ def test_context_and_extra_members_round_trip(pg_url, tmp_path):
     assert out["features"] == data["features"]
 
 
+@pytest.mark.usefixtures("english")
 def test_events_before_the_stored_plans_start_are_refused(pg_url, tmp_path):  # noqa: F811
     import _ws_period
 

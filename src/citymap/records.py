@@ -24,6 +24,7 @@ import pandas as pd
 
 from citymap.errors import Problem, ValidationError
 from citymap.history import parse_date
+from citymap.i18n import _
 from citymap.limits import read_bounded
 
 if TYPE_CHECKING:
@@ -79,7 +80,7 @@ def _parse_works_text(text: str) -> tuple[int, ...]:
     for part in re.split(r"[;,，；、\s]+", text):
         if part:
             if not part.isdigit():
-                raise ValueError(f"{part!r} is not a work number")
+                raise ValueError(_("{part!r} is not a work number").format(part=part))
             out.append(int(part))
     return tuple(out)
 
@@ -160,13 +161,14 @@ def where_mask(gdf: pd.DataFrame, where: Mapping[str, Sequence[str]] | Iterable[
 # ----------------------------------------------------------------------------- GeoJSON
 
 def _refuse_constant(name: str) -> float:
-    raise ValueError(f"{name} is not a JSON number (RFC 8259); write null or a number")
+    raise ValueError(_("{name} is not a JSON number (RFC 8259); write null or a number")
+                     .format(name=name))
 
 
 def _finite(text: str) -> float:
     value = float(text)
     if not np.isfinite(value):
-        raise ValueError(f"{text[:20]!r} is too large for a number")
+        raise ValueError(_("{text!r} is too large for a number").format(text=text[:20]))
     return value
 
 
@@ -184,31 +186,33 @@ def geojson_features(path: Path, shown: str) -> list[Any]:
         doc = json.loads(data.decode("utf-8"), parse_constant=_refuse_constant,
                          parse_float=_finite)
     except UnicodeDecodeError:
-        raise ValidationError([Problem(shown, "", "", "is not UTF-8: GeoJSON must be UTF-8 "
-                                       "(RFC 7946)")]) from None
+        raise ValidationError([Problem(shown, "", "", _("is not UTF-8: GeoJSON must be UTF-8 "
+                                                        "(RFC 7946)"))]) from None
     except json.JSONDecodeError as exc:
-        raise ValidationError([Problem(shown, f"line {exc.lineno}", "", f"is not valid JSON: "
-                                       f"{exc.msg}")]) from None
+        raise ValidationError([Problem(shown, _("line {line}").format(line=exc.lineno), "",
+                                       _("is not valid JSON: {error}").format(error=exc.msg))]) \
+            from None
     except RecursionError:
-        raise ValidationError([Problem(shown, "", "", "is nested too deeply to be GeoJSON")]) \
+        raise ValidationError([Problem(shown, "", "", _("is nested too deeply to be GeoJSON"))]) \
             from None
     except ValueError as exc:  # NaN/Infinity, or an integer of thousands of digits
-        raise ValidationError([Problem(shown, "", "", f"is not valid JSON: "
-                                       f"{str(exc).splitlines()[0]}")]) from None
+        raise ValidationError([Problem(shown, "", "", _("is not valid JSON: {error}")
+                                       .format(error=str(exc).splitlines()[0]))]) from None
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
-        raise ValidationError([Problem(shown, "", "type", "must be a GeoJSON "
-                                       "FeatureCollection")])
+        raise ValidationError([Problem(shown, "", "type",
+                                       _("must be a GeoJSON FeatureCollection"))])
     crs = doc.get("crs")
     if crs is not None:
         props = crs.get("properties") if isinstance(crs, dict) else None
         name = str(props.get("name", "")) if isinstance(props, dict) else ""
         if not any(k in name for k in ("CRS84", "4326", "4490")):
-            raise ValidationError([Problem(shown, "", "crs", f"{name!r}: workspace GeoJSON is "
-                                           "lon/lat (RFC 7946); bring other CRSs in with "
-                                           "`citymap import --crs …`")])
+            raise ValidationError([Problem(shown, "", "crs", _("{name!r}: workspace GeoJSON is "
+                                                               "lon/lat (RFC 7946); bring other "
+                                                               "CRSs in with `citymap import "
+                                                               "--crs …`").format(name=name))])
     features = doc.get("features")
     if not isinstance(features, list):
-        raise ValidationError([Problem(shown, "", "features", "must be a list")])
+        raise ValidationError([Problem(shown, "", "features", _("must be a list"))])
     return features
 
 
@@ -220,8 +224,8 @@ def feature_properties(feature: object, number: int, shown: str,
     """
     p = (feature.get("properties") or {}) if isinstance(feature, dict) else {}
     if not isinstance(p, dict):
-        problems.append(Problem(shown, f"feature #{number}", "properties", f"must be an "
-                                f"object, got {str(p)[:40]!r}"))
+        problems.append(Problem(shown, _("feature #{index}").format(index=number), "properties",
+                                _("must be an object, got {value!r}").format(value=str(p)[:40])))
         return {}
     return p
 

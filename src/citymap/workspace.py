@@ -28,6 +28,7 @@ import pandas as pd
 from citymap.crs import LONLAT_CRS, MEASURE_CRS, resolve_crs
 from citymap.errors import CRSError, Problem, ValidationError, WorkspaceError
 from citymap.history import StatusLog, read_status_log
+from citymap.i18n import _
 from citymap.layers import LayerSpec, layer_files, load_layers
 from citymap.limits import path_problem, read_bounded
 from citymap.publish import Publish, parse_publish
@@ -84,13 +85,15 @@ def load_config(root: Path, *, check_crs: bool = True) -> Config:  # noqa: C901
     """
     path = root / CONFIG_FILE
     if not path.is_file():
-        raise WorkspaceError(f"{str(root)!r} is not a citymap workspace: no {CONFIG_FILE} "
-                             "there; pass --workspace DIR or run from the workspace folder")
+        raise WorkspaceError(_("{root!r} is not a citymap workspace: no {config} there; "
+                               "pass --workspace DIR or run from the workspace folder")
+                             .format(root=str(root), config=CONFIG_FILE))
     try:
         data = tomllib.loads(read_bounded(path, shown=CONFIG_FILE, kind="config")
                              .decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ValidationError([Problem(CONFIG_FILE, "", "", f"is not valid TOML: {exc}")]) \
+        raise ValidationError([Problem(CONFIG_FILE, "", "", _("is not valid TOML: {error}")
+                                                            .format(error=exc))]) \
             from None
     problems: list[Problem] = []
     ws = _table(data, "workspace", problems)
@@ -101,15 +104,17 @@ def load_config(root: Path, *, check_crs: bool = True) -> Config:  # noqa: C901
 
     for key in ("name", "county"):
         if not isinstance(ws.get(key), str) or not ws[key]:
-            bad("workspace", key, f"must be a non-empty text, got {ws.get(key)!r}")
+            bad("workspace", key,
+                _("must be a non-empty text, got {value!r}").format(value=ws.get(key)))
     for key in ("name_en", "county_en"):
         if not isinstance(ws.get(key, ""), str):
-            bad("workspace", key, f"must be a text, got {ws[key]!r}")
+            bad("workspace", key, _("must be a text, got {value!r}").format(value=ws[key]))
     paths = {"register": "geo/register.yaml", "status_log": "geo/status_log.csv"}
     for key, default in paths.items():
         value = ws.get(key, default)
         if not isinstance(value, str) or not value:
-            bad("workspace", key, f"must be a path inside the workspace, got {value!r}")
+            bad("workspace", key, _("must be a path inside the workspace, got {value!r}")
+                                  .format(value=value))
             continue
         why = path_problem(root, value)
         if why is not None:
@@ -119,42 +124,44 @@ def load_config(root: Path, *, check_crs: bool = True) -> Config:  # noqa: C901
     if (not isinstance(bounds, list) or len(bounds) != 4
             or not all(_is_number(b) for b in bounds)
             or not (-180 <= bounds[0] < bounds[2] <= 180 and -90 <= bounds[1] < bounds[3] <= 90)):
-        bad("workspace", "bounds", f"{bounds!r} must be [west, south, east, north] in lon/lat "
-            "degrees")
+        bad("workspace", "bounds", _("{bounds!r} must be [west, south, east, north] in lon/lat "
+                                     "degrees").format(bounds=bounds))
         bounds = [-180, -90, 180, 90]
     crs = ws.get("measure_crs", MEASURE_CRS)
     try:
         if not isinstance(crs, str | int) or isinstance(crs, bool):
-            raise CRSError(f"{crs!r} must be a CRS such as 'EPSG:4548'")
+            raise CRSError(_("{crs!r} must be a CRS such as 'EPSG:4548'").format(crs=crs))
         if check_crs and not resolve_crs(crs, what="measure_crs").is_projected:
-            bad("workspace", "measure_crs", f"{crs!r} is not projected: lengths and areas "
-                "need metres")
+            bad("workspace", "measure_crs", _("{crs!r} is not projected: lengths and areas need "
+                                              "metres").format(crs=crs))
     except CRSError as exc:
         bad("workspace", "measure_crs", str(exc))
     schematic = ws.get("schematic", False)
     if not isinstance(schematic, bool):
-        bad("workspace", "schematic", f"must be true or false, got {schematic!r}")
+        bad("workspace", "schematic", _("must be true or false, got {schematic!r}")
+                                      .format(schematic=schematic))
     center = mp.get("center")
     if center is not None and (not isinstance(center, list) or len(center) != 2
                                or not all(_is_number(v) for v in center)
                                or not (-90 <= center[0] <= 90 and -180 <= center[1] <= 180)):
-        bad("map", "center", f"{center!r} must be [lat, lon] in degrees")
+        bad("map", "center", _("{center!r} must be [lat, lon] in degrees").format(center=center))
         center = None
     zoom = mp.get("zoom", 13)
     if not isinstance(zoom, int) or isinstance(zoom, bool) or not 0 <= zoom <= 22:
-        bad("map", "zoom", f"{zoom!r} must be a whole number 0–22")
+        bad("map", "zoom", _("{zoom!r} must be a whole number 0–22").format(zoom=zoom))
     basemap = mp.get("basemap", "openstreetmap")
     if not isinstance(basemap, str):
-        bad("map", "basemap", f"must be a text such as 'openstreetmap', got {basemap!r}")
+        bad("map", "basemap", _("must be a text such as 'openstreetmap', got {basemap!r}")
+                              .format(basemap=basemap))
     lang = mp.get("lang", "zh")
     if lang not in ("zh", "en"):
-        bad("map", "lang", f"{lang!r} must be 'zh' or 'en'")
+        bad("map", "lang", _("{lang!r} must be 'zh' or 'en'").format(lang=lang))
     synonyms = _table(_table(data, "import", problems), "status_synonyms", problems)
     for word, status in synonyms.items():
         if status not in SITE_STATUSES:  # how departments write a status (citymap import)
             problems.append(Problem(CONFIG_FILE, "[import.status_synonyms]", str(word),
-                                    f"{status!r} is not a status; use one of "
-                                    f"{', '.join(SITE_STATUSES)}"))
+                                    _("{status!r} is not a status; use one of {choices}")
+                                    .format(status=status, choices=", ".join(SITE_STATUSES))))
     publish = parse_publish(data.get("publish"), problems, where=CONFIG_FILE)
     if problems:
         raise ValidationError(problems)
@@ -177,8 +184,9 @@ def _table(data: dict[str, Any], key: str, problems: list[Problem]) -> dict[str,
     value = data.get(key, {})
     if isinstance(value, dict):
         return value
-    problems.append(Problem(CONFIG_FILE, f"[{key}]", "", f"must be a table [{key}], got "
-                            f"{value!r}"))
+    problems.append(Problem(CONFIG_FILE, f"[{key}]", "", _("must be a table [{key}], got "
+                                                           "{value!r}")
+                                                         .format(key=key, value=value)))
     return {}
 
 
@@ -293,7 +301,8 @@ class Workspace(WorkspaceRecords):
         try:
             return self.data[name]
         except KeyError:
-            raise KeyError(f"no layer {name!r}; layers: {', '.join(self.layers)}") from None
+            raise KeyError(_("no layer {name!r}; layers: {layers}")
+                           .format(name=name, layers=', '.join(self.layers))) from None
 
     def sites(self) -> gpd.GeoDataFrame:
         """Every site of every site layer in one frame, with a ``layer`` column and the
@@ -378,9 +387,9 @@ def find_workspace(start: str | os.PathLike[str] | None = None) -> Path:
     for folder in (here, *here.parents):
         if (folder / CONFIG_FILE).is_file():
             return folder
-    raise WorkspaceError(f"no {CONFIG_FILE} in {str(here)!r} or its parents; pass "
-                         "--workspace DIR (e.g. the citymap repository, which is the shipped "
-                         "Yangxin workspace)")
+    raise WorkspaceError(_("no {config} in {here!r} or its parents; pass --workspace DIR "
+                           "(e.g. the citymap repository, which is the shipped Yangxin workspace)")
+                         .format(config=CONFIG_FILE, here=str(here)))
 
 
 def load_workspace(
@@ -435,10 +444,10 @@ def load_workspace(
     except ValidationError as exc:
         problems.extend(exc.problems)
     except OSError as exc:  # missing, a folder, unreadable
-        what = ("is missing: every workspace needs its register of actions, works and "
-                "targets; restore it (e.g. from git) or draft one with `citymap plan import`"
+        what = ((_("is missing: every workspace needs its register of actions, works and "
+                   "targets; restore it (e.g. from git) or draft one with `citymap plan import`"))
                 if isinstance(exc, FileNotFoundError)
-                else f"cannot be read: {exc.strerror or exc}")
+                else _("cannot be read: {error}").format(error=exc.strerror or exc))
         problems.append(Problem(config.register, "", "", what))
     layers = load_layers(folder, problems)
     work_numbers = {w.number for w in register.works} if register else None
@@ -451,11 +460,12 @@ def load_workspace(
             try:
                 register.action(spec.action)
             except KeyError:
-                problems.append(Problem(spec.path, "", "action", f"unknown action "
-                                        f"{spec.action!r}"))
+                problems.append(Problem(spec.path, "", "action", _("unknown action {action!r}")
+                                                                 .format(action=spec.action)))
         for num in spec.works:
             if work_numbers is not None and num not in work_numbers:
-                problems.append(Problem(spec.path, "", "works", f"unknown work {num!r}"))
+                problems.append(Problem(spec.path, "", "works", _("unknown work {number!r}")
+                                                                .format(number=num)))
         try:
             gdf = read_layer_file(folder / spec.source, shown=spec.source)
         except ValidationError as exc:
@@ -465,7 +475,8 @@ def load_workspace(
             gdf, fixed = repair_geometries(gdf)
             if fixed:
                 repaired.append(name)
-            warnings.extend(f"{spec.source}: feature {i!r}: geometry repaired with make_valid"
+            warnings.extend((_("{source}: feature {index!r}: geometry repaired with make_valid")
+                             .format(source=spec.source, index=i))
                             for i in fixed)
         found = check_layer(gdf, spec, shown=spec.source, bounds=config.bounds,
                             work_numbers=work_numbers, seen_ids=seen, today=today,
@@ -478,7 +489,8 @@ def load_workspace(
         for w in register.works:
             if w.site_bound and not any(
                     w.number in spec.works for spec in layers.values() if spec.is_sites):
-                warnings.append(f"work {w.number} {w.name} is site-bound but no layer lists it")
+                warnings.append(_("work {number} {name} is site-bound but no layer lists it")
+                                .format(number=w.number, name=w.name))
     known = set(seen) | {str(n) for n in work_numbers} if work_numbers is not None else None
     history = read_status_log(folder / config.status_log, shown=config.status_log,
                               known_ids=known, today=today, problems=problems,
@@ -533,10 +545,11 @@ def read_records(root: str | os.PathLike[str] | None = None, *,
 def _check_targets(register: Register, layers: Mapping[str, LayerSpec],
                    problems: list[Problem], shown: str) -> None:
     for t in register.targets:
-        item = f"target {t.id}"
+        item = _("target {id}").format(id=t.id)
         if t.layer is not None and t.layer not in layers:
-            problems.append(Problem(shown, item, "layer", f"unknown layer {t.layer!r}; add "
-                                    f"layers/{t.layer}.toml or fix the name"))
+            problems.append(Problem(shown, item, "layer", _("unknown layer {layer!r}; add "
+                                                            "layers/{layer}.toml or fix the name")
+                                                          .format(layer=t.layer)))
         if t.denominator is not None and t.denominator.layer not in layers:
-            problems.append(Problem(shown, item, "denominator", f"unknown layer "
-                                    f"{t.denominator.layer!r}"))
+            problems.append(Problem(shown, item, "denominator", _("unknown layer {layer!r}")
+                                                                .format(layer=t.denominator.layer)))

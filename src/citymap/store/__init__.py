@@ -20,6 +20,7 @@ import os
 from typing import TYPE_CHECKING
 
 from citymap.errors import StoreError
+from citymap.i18n import _
 from citymap.store._url import is_store_url, redact, scrub, secrets_of
 
 if TYPE_CHECKING:
@@ -78,13 +79,14 @@ def open_postgis(url: str, *, key: str | None = None, who: str | None = None) ->
         If ``url`` is not a database URL or psycopg is not installed.
     """
     if not is_store_url(url):
-        raise StoreError(f"{redact(url)!r} is not a store URL: give postgresql://user@host/db "
-                         "(the file workspace is the default and needs no --store)")
+        raise StoreError(_("{url!r} is not a store URL: give postgresql://user@host/db (the "
+                           "file workspace is the default and needs no --store)")
+                         .format(url=redact(url)))
     try:
         from citymap.store.postgis import PostgisStore
     except ImportError as exc:  # pragma: no cover - psycopg is an optional dependency
-        raise StoreError(f"the PostGIS store needs psycopg: pip install 'citymap[postgis]' "
-                         f"({exc})") from None
+        raise StoreError(_("the PostGIS store needs psycopg: pip install 'citymap[postgis]' "
+                           "({error})").format(error=exc)) from None
     store = PostgisStore(url, who=who)
     if key:
         store.key = key

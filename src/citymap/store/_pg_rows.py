@@ -21,6 +21,7 @@ import shapely.geometry
 
 from citymap.errors import StoreError
 from citymap.history import LOG_COLUMNS, StatusEvent, parse_date
+from citymap.i18n import _
 from citymap.io.csvsafe import escape_record
 from citymap.sites import CONTEXT_COLUMNS, SITE_COLUMNS, parse_works
 
@@ -62,10 +63,11 @@ def read_geojson(path: Path, shown: str) -> tuple[dict[str, Any], list[dict[str,
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise StoreError(f"{shown}: the store copies GeoJSON layer files and this one cannot "
-                         f"be read as GeoJSON ({exc}); convert it to GeoJSON first") from None
+        raise StoreError(_("{shown}: the store copies GeoJSON layer files and this one cannot be "
+                           "read as GeoJSON ({error}); convert it to GeoJSON first")
+                         .format(shown=shown, error=exc)) from None
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
-        raise StoreError(f"{shown}: is not a GeoJSON FeatureCollection")
+        raise StoreError(_("{shown}: is not a GeoJSON FeatureCollection").format(shown=shown))
     features = data.get("features") or []
     return {k: v for k, v in data.items() if k != "features"}, list(features)
 

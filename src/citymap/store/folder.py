@@ -36,6 +36,7 @@ from citymap.history import (
     read_status_log,
     split_new,
 )
+from citymap.i18n import _
 from citymap.io.atomic import write_bytes
 from citymap.io.csvsafe import escape_record
 from citymap.io.lock import log_lock
@@ -150,8 +151,8 @@ def append_events(
                                   first_date=first_date)
         except ValidationError as exc:
             raise ValidationError([*exc.problems, Problem(
-                shown, "", "", "does not parse, so nothing was added to it: fix the lines "
-                "above first (the log is never appended to blind)")]) from None
+                shown, "", "", _("does not parse, so nothing was added to it: fix the lines "
+                                 "above first (the log is never appended to blind)"))]) from None
         problems = check_events(log, events, known_ids=known_ids, today=today,
                                 first_date=first_date, locations=locations, shown=shown)
         if problems:

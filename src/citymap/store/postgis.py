@@ -49,6 +49,7 @@ from citymap.history import (
     now_stamp,
     split_new,
 )
+from citymap.i18n import N_, _, ngettext
 from citymap.io.atomic import atomic_dir, write_bytes
 from citymap.sites import SITE_COLUMNS
 from citymap.store._pg_rows import (
@@ -146,16 +147,17 @@ def check_key(key: object) -> str:
     """
     if not isinstance(key, str) or not key.strip() or len(key) > _KEY_MAX or any(
             ord(c) < 32 for c in key):
-        raise StoreError(f"workspace key {key!r} must be a non-empty text of at most "
-                         f"{_KEY_MAX} characters without control characters (e.g. the county, "
-                         "阳信县)")
+        raise StoreError(_("workspace key {key!r} must be a non-empty text of at most {limit} "
+                           "characters without control characters (e.g. the county, 阳信县)")
+                         .format(key=key, limit=_KEY_MAX))
     return key
 
 
 def _safe_relpath(path: str, *, what: str) -> PurePosixPath:
     p = PurePosixPath(path.replace("\\", "/"))
     if not path or p.is_absolute() or ".." in p.parts or re.match(r"^[A-Za-z]:", path):
-        raise StoreError(f"{what} {path!r} must be a relative path inside the workspace")
+        raise StoreError(_("{what} {path!r} must be a relative path inside the workspace")
+                         .format(what=what, path=path))
     return p
 
 
@@ -217,12 +219,13 @@ class PostgisStore:
         try:
             yield
         except psycopg.errors.UndefinedTable:
-            raise StoreError(f"{self.url}: no citymap schema there: run `citymap store init "
-                             "--store URL` first") from None
+            raise StoreError(_("{url}: no citymap schema there: run `citymap store init --store "
+                               "URL` first").format(url=self.url)) from None
         except psycopg.Error as exc:
             msg = self._scrub(str(exc).strip().splitlines()[0] if str(exc).strip() else
                               type(exc).__name__)
-            raise StoreError(f"{doing} failed on {self.url}: {msg}") from None
+            raise StoreError(_("{doing} failed on {url}: {error}")
+                             .format(doing=_(doing), url=self.url, error=msg)) from None
 
     @contextlib.contextmanager
     def connect(self) -> Iterator[psycopg.Connection[Any]]:
@@ -233,7 +236,7 @@ class PostgisStore:
         StoreError
             If the server cannot be reached (the message shows the URL without password).
         """
-        with self._errors("connecting"):
+        with self._errors(N_("connecting")):
             conn = psycopg.connect(self._conninfo, connect_timeout=10,
                                    application_name="citymap")
         try:
@@ -245,7 +248,7 @@ class PostgisStore:
 
     def applied(self) -> dict[int, str]:
         """Applied migrations: version → checksum (empty before ``init``)."""
-        with self.connect() as conn, self._errors("reading the schema version"):
+        with self.connect() as conn, self._errors(N_("reading the schema version")):
             return self._applied(conn)
 
     def _applied(self, conn: psycopg.Connection[Any]) -> dict[int, str]:
@@ -282,8 +285,9 @@ class PostgisStore:
             for m in migrations():
                 if m.version in applied:
                     if applied[m.version] != m.checksum:
-                        raise StoreError(f"migration {m.version:04d}_{m.name} was changed after "
-                                         "it was applied; add a new migration instead")
+                        raise StoreError(_("migration {version:04d}_{name} was changed after it "
+                                           "was applied; add a new migration instead")
+                                         .format(version=m.version, name=m.name))
                     continue
                 conn.execute(m.text.encode("utf-8"))
                 conn.execute(sql.SQL("INSERT INTO {} (version, name, checksum) VALUES "
@@ -296,15 +300,20 @@ class PostgisStore:
         applied = self._applied(conn)
         pending = [m for m in migrations() if m.version not in applied]
         if pending:
-            what = "no citymap schema" if not applied else (
-                f"{len(pending)} pending migration(s)")
-            raise StoreError(f"{self.url}: {what}: run `citymap store init --store URL`")
+            if not applied:
+                raise StoreError(_("{url}: no citymap schema: run `citymap store init --store "
+                                   "URL`").format(url=self.url))
+            raise StoreError(ngettext("{url}: {n} pending migration: run `citymap store init "
+                                      "--store URL`",
+                                      "{url}: {n} pending migrations: run `citymap store init "
+                                      "--store URL`", len(pending))
+                             .format(url=self.url, n=len(pending)))
 
     # -- workspaces
 
     def workspaces(self) -> list[WorkspaceInfo]:
         """Every workspace in the store, by key."""
-        with self.connect() as conn, self._errors("listing workspaces"):
+        with self.connect() as conn, self._errors(N_("listing workspaces")):
             self._require_schema(conn)
             rows = conn.execute(sql.SQL(
                 "SELECT w.workspace, w.name, w.county, "
@@ -329,9 +338,11 @@ class PostgisStore:
         if len(keys) == 1:
             return keys[0]
         if not keys:
-            raise StoreError(f"{self.url} holds no workspace yet: `citymap store push` one")
-        raise StoreError(f"{self.url} holds {len(keys)} workspaces ({', '.join(map(repr, keys))})"
-                         ": name one with --store-workspace KEY or URL#KEY")
+            raise StoreError(_("{url} holds no workspace yet: `citymap store push` one")
+                             .format(url=self.url))
+        raise StoreError(_("{url} holds {n} workspaces ({keys}): name one with "
+                           "--store-workspace KEY or URL#KEY")
+                         .format(url=self.url, n=len(keys), keys=", ".join(map(repr, keys))))
 
     @staticmethod
     def _lock(conn: psycopg.Connection[Any], key: str) -> None:
@@ -374,11 +385,12 @@ class PostgisStore:
             config_text = (folder / CONFIG_FILE).read_text(encoding="utf-8")
             register_text = (folder / ws.config.register).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise WorkspaceError(f"cannot read the workspace files: {exc}") from None
+            raise WorkspaceError(_("cannot read the workspace files: {error}")
+                                 .format(error=exc)) from None
         register = ws.register
         layer_files = []
         for name, spec in ws.layers.items():
-            _safe_relpath(spec.source, what=f"layer {name!r} source")
+            _safe_relpath(spec.source, what=_("layer {name!r} source").format(name=name))
             layer_files.append((name, spec, (folder / spec.path).read_text(encoding="utf-8")))
         events = list(ws.history.events)
         measure_srid = _srid(ws.config.measure_crs)
@@ -390,10 +402,10 @@ class PostgisStore:
             if stored and not replace and events[:len(stored)] != stored:
                 extra = len(stored) - sum(1 for a, b in zip(stored, events, strict=False)
                                           if a == b)
-                raise StoreError(f"workspace {key!r} in the store holds {extra} status "
-                                 "event(s) the folder lacks (recorded since it was pulled): "
-                                 "`citymap store pull` first, or push with --replace to "
-                                 "overwrite them")
+                raise StoreError(_("workspace {key!r} in the store holds {extra} status event(s) "
+                                   "the folder lacks (recorded since it was pulled): `citymap "
+                                   "store pull` first, or push with --replace to overwrite them")
+                                 .format(key=key, extra=extra))
             conn.execute(sql.SQL("DELETE FROM {} WHERE workspace = %s").format(
                 _t("workspaces")), (key,))
             conn.execute(sql.SQL(
@@ -457,7 +469,7 @@ class PostgisStore:
     def delete(self, key: str) -> None:
         """Remove workspace ``key`` from the store (the audit trail stays)."""
         key = check_key(key)
-        with self.connect() as conn, self._errors("deleting"), conn.transaction():
+        with self.connect() as conn, self._errors(N_("deleting")), conn.transaction():
             self._require_schema(conn)
             self._lock(conn, key)
             for table in ("workspaces", "attachments"):  # photos are kept by a push
@@ -491,11 +503,12 @@ class PostgisStore:
             if row is None:
                 known = [r[0] for r in conn.execute(sql.SQL(
                     "SELECT workspace FROM {} ORDER BY 1").format(_t("workspaces")))]
-                raise StoreError(f"no workspace {key!r} in {self.url}; it holds: "
-                                 f"{', '.join(map(repr, known)) or 'none'}")
+                raise StoreError(_("no workspace {key!r} in {url}; it holds: {keys}")
+                                 .format(key=key, url=self.url,
+                                         keys=", ".join(map(repr, known)) or "—"))
             config, register_path, log_path, register_text = row
             out: dict[str, bytes] = {"citymap.toml": config.encode("utf-8")}
-            out[str(_safe_relpath(register_path, what="register"))] = register_text.encode(
+            out[str(_safe_relpath(register_path, what=_("register")))] = register_text.encode(
                 "utf-8")
             layers = conn.execute(sql.SQL(
                 "SELECT layer, path, toml, role, source, properties, collection FROM {} "
@@ -526,12 +539,12 @@ class PostgisStore:
                 features[layer].append({"type": "Feature", "properties": props,
                                         "geometry": coords(shapely.from_wkb(bytes(wkb)))})
             for layer, path, toml, _role, source, _order, collection in layers:
-                out[str(_safe_relpath(path, what="layer definition"))] = toml.encode("utf-8")
-                out[str(_safe_relpath(source, what="layer source"))] = collection_text(
+                out[str(_safe_relpath(path, what=_("layer definition")))] = toml.encode("utf-8")
+                out[str(_safe_relpath(source, what=_("layer source")))] = collection_text(
                     collection, features[layer]).encode("utf-8")
             events = self._events(conn, key)
             if events:
-                out[str(_safe_relpath(log_path, what="status log"))] = status_log_text(
+                out[str(_safe_relpath(log_path, what=_("status log")))] = status_log_text(
                     events).encode("utf-8")
         return out
 
@@ -552,16 +565,17 @@ class PostgisStore:
         """
         dest = Path(dest)
         if dest.is_symlink() or (dest.exists() and not dest.is_dir()):
-            raise StoreError(f"{str(dest)!r} is a file or a link, not a folder: pull into a "
-                             "new folder")
+            raise StoreError(_("{dest!r} is a file or a link, not a folder: pull into a new "
+                               "folder").format(dest=str(dest)))
         if dest.exists() and any(dest.iterdir()):
             if not overwrite:
-                raise StoreError(f"{str(dest)!r} exists and is not empty: pull into a new "
-                                 "folder, or pass --overwrite to replace its workspace files")
+                raise StoreError(_("{dest!r} exists and is not empty: pull into a new folder, or "
+                                   "pass --overwrite to replace its workspace files")
+                                 .format(dest=str(dest)))
             if not (dest / "citymap.toml").is_file():
-                raise StoreError(f"{str(dest)!r} is not a citymap workspace (no citymap.toml): "
-                                 "--overwrite only replaces the files of a workspace; pull "
-                                 "into a new folder")
+                raise StoreError(_("{dest!r} is not a citymap workspace (no citymap.toml): "
+                                   "--overwrite only replaces the files of a workspace; pull "
+                                   "into a new folder").format(dest=str(dest)))
         files = self.files(key)
         if dest.exists() and any(dest.iterdir()):
             keep = {dest / p for p in files}
@@ -622,13 +636,13 @@ class PostgisStore:
     def status_log(self, key: str | None = None) -> StatusLog:
         """The status log of workspace ``key``."""
         key = self.resolve_key(key)
-        with self.connect() as conn, self._errors("reading the status log"):
+        with self.connect() as conn, self._errors(N_("reading the status log")):
             self._require_schema(conn)
             return StatusLog(tuple(self._events(conn, key)))
 
     def audit(self, key: str | None = None) -> list[dict[str, Any]]:
         """The audit trail of ``key`` (or of every workspace), oldest first."""
-        with self.connect() as conn, self._errors("reading the audit trail"):
+        with self.connect() as conn, self._errors(N_("reading the audit trail")):
             self._require_schema(conn)
             cur = conn.cursor(row_factory=psycopg.rows.dict_row)
             query = sql.SQL("SELECT seq, workspace, at, who, db_user, action, detail, txid "
@@ -671,7 +685,8 @@ class PostgisStore:
         row = conn.execute(sql.SQL("SELECT text FROM {} WHERE workspace = %s").format(
             _t("register")), (key,)).fetchone()
         if row is None:
-            raise StoreError(f"no register of workspace {key!r} in {self.url}")
+            raise StoreError(_("no register of workspace {key!r} in {url}")
+                             .format(key=key, url=self.url))
         return parse_register(yaml.safe_load(row[0]), shown=f"{key} register").plan.start
 
     def append_events(
@@ -755,14 +770,14 @@ class PostgisStore:
             row = conn.execute(sql.SQL("SELECT status_log_path FROM {} WHERE workspace = %s "
                                        "FOR UPDATE").format(_t("workspaces")), (key,)).fetchone()
             if row is None:
-                raise StoreError(f"no workspace {key!r} in {self.url}")
+                raise StoreError(_("no workspace {key!r} in {url}").format(key=key, url=self.url))
             log = StatusLog(tuple(self._events(conn, key)))
             if validate:
                 ids = known_ids if known_ids is not None else self.known_ids(conn, key)
                 first = first_date or self._plan_start(conn, key)
                 problems = check_events(log, events, known_ids=ids, today=today,
                                         first_date=first, locations=locations,
-                                        shown=f"{key} status log")
+                                        shown=_("status log of {key}").format(key=key))
                 if problems:
                     raise ValidationError(problems)
             added, unchanged = split_new(log, events, recorded_at=stamp)
@@ -801,7 +816,8 @@ class PostgisStore:
                                        "layer = %s").format(_t("layers")),
                                (key, layer)).fetchone()
             if row is None:
-                raise StoreError(f"no layer {layer!r} in workspace {key!r} of {self.url}")
+                raise StoreError(_("no layer {layer!r} in workspace {key!r} of {url}")
+                                 .format(layer=layer, key=key, url=self.url))
             conn.execute(sql.SQL("DELETE FROM {} WHERE workspace = %s AND layer = %s").format(
                 _t("sites")), (key, layer))
             order: dict[str, None] = {}
@@ -812,7 +828,7 @@ class PostgisStore:
             conn.execute(sql.SQL("UPDATE {} SET properties = %s WHERE workspace = %s AND "
                                  "layer = %s").format(_t("layers")), (list(order), key, layer))
             self._audit(conn, key, action, {"layer": layer, "features": len(features)})
-        return f"{self.url}#{key} layer {layer}"
+        return _("{url}#{key} layer {layer}").format(url=self.url, key=key, layer=layer)
 
 
 def _srid(crs: str) -> int:
