@@ -40,6 +40,7 @@ from psycopg.types.json import Jsonb
 
 if TYPE_CHECKING:
     from citymap.progress import ImportResult
+    from citymap.store.postgis_reviews import PostgisReviews
     from citymap.workspace import Workspace
 
 from citymap.errors import StoreError, ValidationError, WorkspaceError
@@ -893,6 +894,12 @@ class PostgisStore:
                 self._audit(conn, key, action, {"events": len(added),
                                                 "ids": sorted({e.id for e in added})[:100]})
         return AppendResult(tuple(added), tuple(unchanged), Path(row[0]), dry_run)
+
+    def reviews(self, key: str | None = None) -> PostgisReviews:
+        """The submissions and decisions of workspace ``key`` (:mod:`citymap.review`)."""
+        from citymap.store.postgis_reviews import PostgisReviews
+
+        return PostgisReviews(self, key)
 
     def set_status(self, ws: Workspace, ident: str, status: str, date: dt.date, *,
                    percent: float | None = None, note: str = "", unit: str | None = None,
