@@ -5,6 +5,8 @@
   tests using it skip with the reason — or fail when $CI is set, so CI never passes by
   skipping them.
 - ``pg_url``: a fresh database with PostGIS on that server, for one test.
+- every test starts in citymap's default language (Chinese); ``english`` switches a test's
+  library messages to English (``citymap.i18n``).
 """
 
 from __future__ import annotations
@@ -14,6 +16,22 @@ from collections.abc import Iterator
 import pytest
 
 from _pg import ExternalServer, PgCluster, start_server, unavailable
+from citymap import i18n
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Each test starts (and leaves) the process in the default language."""
+    i18n.set_lang(i18n.DEFAULT_LANG)
+    yield
+    i18n.set_lang(i18n.DEFAULT_LANG)
+
+
+@pytest.fixture
+def english() -> Iterator[None]:
+    """Library messages in English for this test."""
+    with i18n.use_lang("en"):
+        yield
 
 
 @pytest.fixture(scope="session")

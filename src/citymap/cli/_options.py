@@ -49,11 +49,21 @@ def workspace_option(f: F) -> F:
     )(f)
 
 
+def _set_lang(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """Remember ``--lang`` and speak it from now on (click's own words too)."""
+    if value is not None:
+        from citymap.i18n import install_for_click
+
+        ctx.meta["citymap.lang"] = value
+        install_for_click(value)
+    return value
+
+
 def lang_option(f: F) -> F:
     """``--lang zh|en`` (also on the group)."""
     return click.option(
         "--lang", type=click.Choice(["zh", "en"]), default=None, expose_value=False,
-        is_eager=True, callback=_store("lang"),
+        is_eager=True, callback=_set_lang,
         help="Language of labels: zh (default, 简体中文) or en.",
     )(f)
 
@@ -69,10 +79,17 @@ def get_lang(ctx: click.Context, ws: Any = None) -> str:
     """The language: --lang on the command or the group, else the workspace's ``[map] lang``
     of citymap.toml when ``ws`` is given, else zh.
     """
+    from citymap.i18n import get_lang as current
+    from citymap.i18n import set_lang
+
     chosen = ctx.meta.get("citymap.lang")
     if chosen:
         return str(chosen)
-    return str(getattr(getattr(ws, "config", None), "lang", None) or "zh")
+    configured = getattr(getattr(ws, "config", None), "lang", None)
+    if configured:
+        set_lang(str(configured))
+        return str(configured)
+    return current()
 
 
 def get_workspace_dir(ctx: click.Context) -> Path | None:

@@ -10,11 +10,13 @@ functions that need it. ``citymap --version`` and every ``--help`` therefore sta
 from __future__ import annotations
 
 import importlib
+from typing import Any
 
 import click
 
 from citymap import __version__
 from citymap.cli._options import lang_option, setup_logging, workspace_option
+from citymap.i18n import DEFAULT_LANG, install_for_click
 
 #: Subcommand name → ``module:attribute`` of its click command.
 SUBCOMMANDS: dict[str, str] = {
@@ -46,6 +48,14 @@ class LazyGroup(click.Group):
                  **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.lazy = dict(lazy or {})
+
+    def make_context(self, info_name: str | None, args: list[str],
+                     parent: click.Context | None = None, **extra: Any) -> click.Context:
+        """Every run starts in Chinese (``--lang`` may change it while parsing): CliRunner
+        runs many commands in one process.
+        """
+        install_for_click(DEFAULT_LANG)
+        return super().make_context(info_name, args, parent, **extra)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         """Every subcommand name, sorted (as click lists them)."""
