@@ -23,6 +23,7 @@ import attrs
 
 from citymap.errors import CitymapError
 from citymap.history import StatusEvent
+from citymap.i18n import N_, _
 
 __all__ = [
     "ACCEPTED",
@@ -48,6 +49,8 @@ __all__ = [
     "decision_to_json",
     "decision_from_json",
     "latest_returned",
+    "no_submission",
+    "verdict_word",
 ]
 
 ACCEPTED = "accepted"
@@ -151,8 +154,8 @@ class Reviews(Protocol):
         ...
 
     def decide(self, submission: str, verdict: str, *, person: str, reason: str = "",
-               at: str | None = None, lang: str = "zh") -> Decision:
-        """Record a decision; exactly one decision per submission (messages in ``lang``).
+               at: str | None = None) -> Decision:
+        """Record a decision; exactly one decision per submission.
 
         Raises
         ------
@@ -186,7 +189,7 @@ class Roles:
         """True when the workspace declares a reviewer: imports become submissions."""
         return bool(self.reviewers)
 
-    def submit_problem(self, person: str, unit: str, lang: str = "zh") -> str | None:
+    def submit_problem(self, person: str, unit: str) -> str | None:
         """Why ``person`` may not submit for ``unit`` (``None`` when he or she may).
 
         Reviewers may submit for any unit (e.g. a report received on paper); everyone else
@@ -196,16 +199,21 @@ class Roles:
             return None
         mine = self.units.get(person)
         if mine is None:
-            return msg(lang, "not_declared", person=person)
+            return _("{person!r} is not declared for any unit in citymap.toml [[people]]: "
+                     "declare him or her (role = \"unit\", unit = \"…\") or give a "
+                     "declared --person").format(person=person)
         if unit not in mine:
-            return msg(lang, "other_unit", person=person, unit=unit, mine="、".join(mine))
+            return _("{person!r} may only submit for {mine}, not for {unit!r}").format(
+                person=person, unit=unit, mine="、".join(mine))
         return None
 
-    def review_problem(self, person: str, lang: str = "zh") -> str | None:
+    def review_problem(self, person: str) -> str | None:
         """Why ``person`` may not accept or return (``None`` when he or she is a reviewer)."""
         if person in self.reviewers:
             return None
-        return msg(lang, "not_reviewer", person=person, reviewers="、".join(self.reviewers))
+        return _("{person!r} is not a reviewer: only the people with role = \"reviewer\" "
+                 "in citymap.toml ({reviewers}) may accept or return").format(
+                     person=person, reviewers="、".join(self.reviewers))
 
 
 def roles_from(people: Iterable[Any]) -> Roles:
@@ -259,9 +267,14 @@ def latest_returned(submissions: Sequence[Submission], decisions: Sequence[Decis
     return ""
 
 
+def no_submission(ident: str) -> str:
+    """The message for an unknown submission id."""
+    return _("there is no submission {id!r}: see `citymap review list --all`").format(
+        id=ident)
+
+
 def check_decision(submissions: Sequence[Submission], decisions: Sequence[Decision],
-                   submission: str, verdict: str, *, person: str, reason: str,
-                   lang: str = "zh") -> None:
+                   submission: str, verdict: str, *, person: str, reason: str) -> None:
     """Check a decision against what is recorded (the stores call it under their lock).
 
     Raises
@@ -273,18 +286,20 @@ def check_decision(submissions: Sequence[Submission], decisions: Sequence[Decisi
         return has no reason.
     """
     if verdict not in VERDICTS:
-        raise ReviewError(msg(lang, "bad_verdict", verdict=verdict))
+        raise ReviewError(_("verdict {verdict!r} must be accepted or returned").format(
+            verdict=verdict))
     if not person.strip():
-        raise ReviewError(msg(lang, "no_person"))
+        raise ReviewError(_("no person: give --person or set $CITYMAP_USER"))
     if verdict == RETURNED and not reason.strip():
-        raise ReviewError(msg(lang, "no_reason", id=submission))
+        raise ReviewError(_("returning {id} needs a reason: --reason \"…\"").format(
+            id=submission))
     if not any(s.id == submission for s in submissions):
-        raise ReviewError(msg(lang, "no_submission", id=submission))
+        raise ReviewError(no_submission(submission))
     for d in decisions:
         if d.submission == submission:
-            raise DecisionConflict(msg(lang, "decided", id=submission,
-                                       verdict=verdict_word(d.verdict, lang),
-                                       person=d.person, at=d.at), d)
+            raise DecisionConflict(_("{id} was already {verdict} by {person} at {at}; it "
+                                     "cannot be decided again").format(
+                id=submission, verdict=verdict_word(d.verdict), person=d.person, at=d.at), d)
 
 
 # ----------------------------------------------------------------------------- JSON
@@ -331,46 +346,14 @@ def decision_from_json(d: Mapping[str, Any]) -> Decision:
 
 # ----------------------------------------------------------------------------- words
 
-_WORDS: dict[str, tuple[str, str]] = {
-    ACCEPTED: ("通过", "accepted"),
-    RETURNED: ("退回", "returned"),
-    PENDING: ("待审核", "pending"),
-}
-
-_MESSAGES: dict[str, tuple[str, str]] = {
-    "not_declared": (
-        "{person!r} 未在 citymap.toml 的 [[people]] 中登记为任何单位的填报人: 请登记"
-        "(role = \"unit\", unit = \"…\"),或用 --person 给出已登记的人",
-        "{person!r} is not declared for any unit in citymap.toml [[people]]: declare "
-        "him or her (role = \"unit\", unit = \"…\") or give a declared --person"),
-    "other_unit": (
-        "{person!r} 只能为 {mine} 填报,不能为 {unit!r} 填报",
-        "{person!r} may only submit for {mine}, not for {unit!r}"),
-    "not_reviewer": (
-        "{person!r} 不是审核人: 只有 citymap.toml 中 role = \"reviewer\" 的人({reviewers})"
-        "可以通过或退回",
-        "{person!r} is not a reviewer: only the people with role = \"reviewer\" in "
-        "citymap.toml ({reviewers}) may accept or return"),
-    "bad_verdict": ("审核结论 {verdict!r} 无效: 应为 accepted 或 returned",
-                    "verdict {verdict!r} must be accepted or returned"),
-    "no_person": ("审核人为空: 用 --person 或 $CITYMAP_USER 给出",
-                  "no person: give --person or set $CITYMAP_USER"),
-    "no_reason": ("退回 {id} 须写明原因: --reason \"…\"",
-                  "returning {id} needs a reason: --reason \"…\""),
-    "no_submission": ("没有编号为 {id!r} 的填报: 用 `citymap review list --all` 查看",
-                      "there is no submission {id!r}: see `citymap review list --all`"),
-    "decided": ("{id} 已由 {person} 于 {at} {verdict},不能再次审核",
-                "{id} was already {verdict} by {person} at {at}; it cannot be decided again"),
+#: The state of a submission in the current language (the stored words stay English).
+_WORDS: dict[str, str] = {
+    ACCEPTED: N_("accepted"),
+    RETURNED: N_("returned"),
+    PENDING: N_("pending review"),
 }
 
 
-def verdict_word(verdict: str, lang: str = "zh") -> str:
-    """``通过`` / ``退回`` / ``待审核`` (``accepted`` … with ``lang="en"``)."""
-    zh, en = _WORDS.get(verdict, (verdict, verdict))
-    return en if lang == "en" else zh
-
-
-def msg(lang: str, key: str, **values: Any) -> str:
-    """Message ``key`` in ``lang`` (zh unless ``en``) with ``values`` filled in."""
-    zh, en = _MESSAGES[key]
-    return (en if lang == "en" else zh).format(**values)
+def verdict_word(verdict: str) -> str:
+    """``通过`` / ``退回`` / ``待审核`` (``accepted`` … in English)."""
+    return _(_WORDS[verdict]) if verdict in _WORDS else verdict

@@ -27,6 +27,7 @@ import attrs
 
 from citymap.errors import Problem, ValidationError
 from citymap.history import AppendResult, StatusEvent, event_key
+from citymap.i18n import N_, _
 from citymap.review import (
     ACCEPTED,
     PENDING,
@@ -37,6 +38,7 @@ from citymap.review import (
     Roles,
     Submission,
     latest_returned,
+    no_submission,
     roles_from,
     states,
     verdict_word,
@@ -91,8 +93,7 @@ def _by_unit(events: Sequence[StatusEvent]) -> dict[str, list[StatusEvent]]:
 def submit(store: ReviewStore, ws: Workspace, events: Sequence[StatusEvent], *,
            person: str, source: str, locations: Sequence[tuple[str, str]] | None = None,
            resubmits: str | None = None, today: dt.date | None = None,
-           dry_run: bool = False, roles: Roles | None = None,
-           lang: str = "zh") -> SubmitResult:
+           dry_run: bool = False, roles: Roles | None = None) -> SubmitResult:
     """Check ``events`` as an import does and record them as submission(s), unpublished.
 
     The events are checked against the log (a dry run of ``append_events``: every problem
@@ -110,7 +111,7 @@ def submit(store: ReviewStore, ws: Workspace, events: Sequence[StatusEvent], *,
     """
     roles = roles if roles is not None else roles_of(ws)
     for unit in _by_unit(events):
-        why = roles.submit_problem(person, unit, lang)
+        why = roles.submit_problem(person, unit)
         if why:
             raise ReviewError(why)
     checked = store.append_events(ws, events, locations=locations, today=today,
@@ -121,7 +122,7 @@ def submit(store: ReviewStore, ws: Workspace, events: Sequence[StatusEvent], *,
     for unit, evs in _by_unit(checked.added).items():
         link = latest_returned(subs, decs, unit) if resubmits is None else resubmits
         if link:
-            _check_link(subs, decs, link, unit, lang)
+            _check_link(subs, decs, link, unit)
         if dry_run:
             continue
         clean = [attrs.evolve(e, recorded_at="") for e in evs]
@@ -130,19 +131,16 @@ def submit(store: ReviewStore, ws: Workspace, events: Sequence[StatusEvent], *,
     return SubmitResult(tuple(made), checked, dry_run)
 
 
-def _check_link(subs: Sequence[Submission], decs: Sequence[Decision], link: str, unit: str,
-                lang: str) -> None:
+def _check_link(subs: Sequence[Submission], decs: Sequence[Decision], link: str,
+                unit: str) -> None:
     st = states(subs, decs)
     old = next((s for s in subs if s.id == link), None)
     if old is None or st[link] != RETURNED or old.unit != unit:
-        raise ReviewError(
-            f"--resubmits {link}: 只能重新提交本单位({unit})被退回的填报"
-            if lang != "en" else
-            f"--resubmits {link}: only a returned submission of the same unit ({unit}) "
-            "can be resubmitted")
+        raise ReviewError(_("--resubmits {id}: only a returned submission of the same unit "
+                            "({unit}) can be resubmitted").format(id=link, unit=unit))
 
 
-def find(reviews: Reviews, ident: str, lang: str = "zh") -> Submission:
+def find(reviews: Reviews, ident: str) -> Submission:
     """The submission ``ident``.
 
     Raises
@@ -150,12 +148,10 @@ def find(reviews: Reviews, ident: str, lang: str = "zh") -> Submission:
     ReviewError
         If there is none (naming ``citymap review list --all``).
     """
-    from citymap.review import msg
-
     for s in reviews.submissions():
         if s.id == ident:
             return s
-    raise ReviewError(msg(lang, "no_submission", id=ident))
+    raise ReviewError(no_submission(ident))
 
 
 def _locations(sub: Submission) -> list[tuple[str, str]]:
@@ -163,8 +159,8 @@ def _locations(sub: Submission) -> list[tuple[str, str]]:
 
 
 def accept(store: ReviewStore, ws: Workspace, ident: str, *, person: str,
-           today: dt.date | None = None, roles: Roles | None = None,
-           lang: str = "zh") -> tuple[Decision, AppendResult]:
+           today: dt.date | None = None,
+           roles: Roles | None = None) -> tuple[Decision, AppendResult]:
     """Accept submission ``ident``: check, record the decision, append its events.
 
     Raises
@@ -177,29 +173,28 @@ def accept(store: ReviewStore, ws: Workspace, ident: str, *, person: str,
         If the log has moved past its events (nothing is recorded; return it instead).
     """
     roles = roles if roles is not None else roles_of(ws)
-    why = roles.review_problem(person, lang)
+    why = roles.review_problem(person)
     if why:
         raise ReviewError(why)
     reviews = store.reviews()
-    sub = find(reviews, ident, lang)
+    sub = find(reviews, ident)
     if states([sub], reviews.decisions())[sub.id] == PENDING:
         try:
             store.append_events(ws, sub.events, locations=_locations(sub), today=today,
                                 dry_run=True, action="review accept")
         except ValidationError as exc:
-            hint = (f"{sub.id} 不能通过(状态台账已有更新的记录): 请用 `citymap review return "
-                    f"{sub.id} --reason …` 退回" if lang != "en" else
-                    f"{sub.id} cannot be accepted (the log has moved on): return it with "
-                    f"`citymap review return {sub.id} --reason …`")
+            hint = _("{id} cannot be accepted (the log has moved on since it was "
+                     "submitted): return it with `citymap review return {id} --reason …`"
+                     ).format(id=sub.id)
             raise ValidationError([*exc.problems, Problem(sub.id, "", "", hint)]) from None
-    dec = reviews.decide(sub.id, ACCEPTED, person=person, lang=lang)
+    dec = reviews.decide(sub.id, ACCEPTED, person=person)
     res = store.append_events(ws, sub.events, locations=_locations(sub), today=today,
                               action="review accept")
     return dec, res
 
 
 def return_submission(store: ReviewStore, ws: Workspace, ident: str, *, person: str,
-                      reason: str, roles: Roles | None = None, lang: str = "zh") -> Decision:
+                      reason: str, roles: Roles | None = None) -> Decision:
     """Return submission ``ident`` to its unit with ``reason`` (nothing is published).
 
     Raises
@@ -210,13 +205,12 @@ def return_submission(store: ReviewStore, ws: Workspace, ident: str, *, person: 
         If it was decided already.
     """
     roles = roles if roles is not None else roles_of(ws)
-    why = roles.review_problem(person, lang)
+    why = roles.review_problem(person)
     if why:
         raise ReviewError(why)
     reviews = store.reviews()
-    sub = find(reviews, ident, lang)
-    return reviews.decide(sub.id, RETURNED, person=person, reason=reason,
-                          lang=lang)
+    sub = find(reviews, ident)
+    return reviews.decide(sub.id, RETURNED, person=person, reason=reason)
 
 
 def repair(store: ReviewStore, ws: Workspace, *, today: dt.date | None = None) -> int:
@@ -319,8 +313,8 @@ def _day(stamp: str) -> dt.date:
 
 
 def trail(subs: Sequence[Submission], decs: Iterable[Decision], *, site: str | None = None,
-          unit: str | None = None, start: dt.date | None = None, end: dt.date | None = None,
-          lang: str = "zh") -> list[TrailRow]:
+          unit: str | None = None, start: dt.date | None = None,
+          end: dt.date | None = None) -> list[TrailRow]:
     """Every submission and decision, oldest first, with person and reason (or source).
 
     Filtered to those naming ``site``, of ``unit``, and made from ``start`` to ``end``.
@@ -349,12 +343,9 @@ def trail(subs: Sequence[Submission], decs: Iterable[Decision], *, site: str | N
     return out
 
 
-_STEPS = {"submitted": ("提交", "submitted"), "resubmitted": ("重新提交", "resubmitted")}
+_STEPS = {"submitted": N_("submitted"), "resubmitted": N_("resubmitted")}
 
 
-def step_word(step: str, lang: str = "zh") -> str:
-    """The word of a history step in ``lang``."""
-    if step in _STEPS:
-        zh, en = _STEPS[step]
-        return en if lang == "en" else zh
-    return verdict_word(step, lang)
+def step_word(step: str) -> str:
+    """The word of a history step in the current language."""
+    return _(_STEPS[step]) if step in _STEPS else verdict_word(step)

@@ -27,6 +27,7 @@ from citymap.cli._options import (
     stderr_console,
     stdout_console,
 )
+from citymap.i18n import N_, _
 
 if TYPE_CHECKING:
     from citymap.history import StatusEvent
@@ -34,35 +35,6 @@ if TYPE_CHECKING:
     from citymap.workspace import Workspace
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-_M: dict[str, tuple[str, str]] = {
-    "no_reviewer": ("本工作区未在 citymap.toml 中登记审核人([[people]] role = \"reviewer\"),"
-                    "填报直接发布,无需审核",
-                    "this workspace declares no reviewer ([[people]] role = \"reviewer\" in "
-                    "citymap.toml): reports are published directly, there is nothing to review"),
-    "submitted": ("已提交 {id}({unit},{person}):{n} 条状态待审核,审核通过后发布{link}",
-                  "submitted {id} ({unit}, {person}): {n} status events wait for review and "
-                  "are published when accepted{link}"),
-    "would_submit": ("将提交({unit}):{n} 条状态待审核(试运行,未写入)",
-                     "would submit ({unit}): {n} status events for review (dry run, nothing "
-                     "written)"),
-    "resubmits": (",替代被退回的 {old}", ", replacing returned {old}"),
-    "nothing": ("没有新的状态:台账已有全部记录,未提交",
-                "nothing new: the log holds every event already; nothing submitted"),
-    "accepted": ("{id} 已通过({person}):{n} 条状态已发布", "{id} accepted ({person}): {n} status "
-                 "events published"),
-    "returned": ("{id} 已退回({person}):{reason}", "{id} returned ({person}): {reason}"),
-    "repaired": ("补记了 {n} 条已通过但未入台账的状态", "repaired: {n} events of accepted "
-                 "submissions were missing from the log and were appended"),
-    "pending_n": ("{n} 份填报", "{n} submissions"),
-    "history_n": ("审核记录 {n} 条", "{n} review steps"),
-}
-
-
-def _m(lang: str, key: str, **kw: Any) -> str:
-    zh, en = _M[key]
-    return (en if lang == "en" else zh).format(**kw)
-
 
 def person_option(f: F) -> F:
     """``--person NAME``: who acts (default $CITYMAP_USER, else the login name)."""
@@ -101,29 +73,37 @@ def submit_events(ctx: click.Context, ws: Workspace, events: Sequence[StatusEven
     """Submit ``events`` for review (``progress import``/``status set``) and say so."""
     from citymap.review_flow import submit
 
-    lang = get_lang(ctx, ws)
+    get_lang(ctx, ws)
     with errors_to_exit():
         res = submit(review_store(ctx, ws), ws, events, person=who(person), source=source,
                      locations=locations, resubmits=resubmits, today=today,
-                     dry_run=dry_run, lang=lang)
+                     dry_run=dry_run)
     err = stderr_console()
     if not res.checked.added:
-        err.print(_m(lang, "nothing"))
+        err.print(_("nothing new: the log holds every event already; nothing submitted"))
     elif dry_run:
         units = dict.fromkeys(e.unit for e in res.checked.added)
         for u in units:
             n = sum(1 for e in res.checked.added if e.unit == u)
-            err.print(_m(lang, "would_submit", unit=u, n=n))
+            err.print(_("would submit ({unit}): {n} status events for review (dry run, "
+                        "nothing written)").format(unit=u, n=n))
     for s in res.submissions:
-        link = _m(lang, "resubmits", old=s.resubmits) if s.resubmits else ""
-        err.print(_m(lang, "submitted", id=s.id, unit=s.unit, person=s.person,
-                     n=len(s.events), link=link))
+        text = (_("submitted {id} ({unit}, {person}): {n} status events wait for review and "
+                  "are published when accepted; it replaces returned {old}")
+                if s.resubmits else
+                _("submitted {id} ({unit}, {person}): {n} status events wait for review and "
+                  "are published when accepted"))
+        err.print(text.format(id=s.id, unit=s.unit, person=s.person, n=len(s.events),
+                              old=s.resubmits))
     return res
 
 
 def _require_reviewing(ctx: click.Context, ws: Workspace) -> None:
+    get_lang(ctx, ws)
     if not reviewing(ws):
-        raise CitymapClickError(_m(get_lang(ctx, ws), "no_reviewer"))
+        raise CitymapClickError(_(
+            "this workspace declares no reviewer ([[people]] role = \"reviewer\" in "
+            "citymap.toml): reports are published directly, there is nothing to review"))
 
 
 def _repair(ctx: click.Context, ws: Workspace, store: ReviewStore) -> None:
@@ -132,23 +112,24 @@ def _repair(ctx: click.Context, ws: Workspace, store: ReviewStore) -> None:
     with errors_to_exit():
         n = repair(store, ws)
     if n:
-        stderr_console().print(_m(get_lang(ctx, ws), "repaired", n=n))
+        stderr_console().print(_("repaired: {n} events of accepted submissions were missing "
+                                 "from the log and were appended").format(n=n))
 
 
 _HEADS = {
-    "list": (("编号", "状态", "单位", "填报人", "提交时间", "来源", "条数", "替代"),
-             ("ID", "State", "Unit", "Person", "Submitted", "Source", "Events", "Replaces")),
-    "show": (("编号", "名称", "图层", "当前状态", "→ 拟改为", "日期", "完成%", "备注"),
-             ("Site", "Name", "Layer", "Current", "→ Proposed", "Date", "%", "Note")),
-    "history": (("时间", "填报", "环节", "单位", "人员", "点位", "原因/来源"),
-                ("When", "Submission", "Step", "Unit", "Person", "Sites", "Reason/source")),
+    "list": (N_("ID"), N_("State"), N_("Unit"), N_("Person"), N_("Submitted"), N_("Source"),
+             N_("Events"), N_("Replaces")),
+    "show": (N_("Site"), N_("Name"), N_("Layer"), N_("Current"), N_("→ Proposed"), N_("Date"),
+             N_("%"), N_("Note")),
+    "history": (N_("When"), N_("Submission"), N_("Step"), N_("Unit"), N_("Person"),
+                N_("Sites"), N_("Reason/source")),
 }
 
 
-def _table(title: str, kind: str, lang: str, rows: Sequence[Sequence[str]]) -> None:
+def _table(title: str, kind: str, rows: Sequence[Sequence[str]]) -> None:
     table = Table(title=title)
-    for h in _HEADS[kind][1 if lang == "en" else 0]:
-        table.add_column(h, overflow="fold")
+    for h in _HEADS[kind]:
+        table.add_column(_(h), overflow="fold")
     for r in rows:
         table.add_row(*r)
     stdout_console().print(table)
@@ -190,7 +171,6 @@ def list_(ctx: click.Context, all_: bool, unit: str | None, fmt: str) -> None:
     from citymap.review import PENDING, states, verdict_word
 
     ws = load(ctx)
-    lang = get_lang(ctx, ws)
     _require_reviewing(ctx, ws)
     store = review_store(ctx, ws)
     _repair(ctx, ws, store)
@@ -208,8 +188,8 @@ def list_(ctx: click.Context, all_: bool, unit: str | None, fmt: str) -> None:
                                 "resubmits": s.resubmits} for s in shown],
                               ensure_ascii=False, indent=2))
         return
-    _table(_m(lang, "pending_n", n=len(shown)), "list", lang,
-           [(s.id, verdict_word(st[s.id], lang), s.unit, s.person, s.submitted_at, s.source,
+    _table(_("{n} submissions").format(n=len(shown)), "list",
+           [(s.id, verdict_word(st[s.id]), s.unit, s.person, s.submitted_at, s.source,
              str(len(s.events)), s.resubmits) for s in shown])
 
 
@@ -232,7 +212,7 @@ def show(ctx: click.Context, ident: str, as_of: dt.date | None, fmt: str) -> Non
     _require_reviewing(ctx, ws)
     with errors_to_exit():
         reviews = review_store(ctx, ws).reviews()
-        sub = find(reviews, ident, lang)
+        sub = find(reviews, ident)
         rows = proposals(ws, reviews, only=sub.id, as_of=as_of)
         state = states([sub], reviews.decisions())[sub.id]
     if fmt == "json":
@@ -245,8 +225,8 @@ def show(ctx: click.Context, ident: str, as_of: dt.date | None, fmt: str) -> Non
     from citymap.vocab import label
 
     title = (f"{sub.id} — {sub.unit} · {sub.person} · {sub.submitted_at} · {sub.source} · "
-             f"{verdict_word(state, lang)}")
-    _table(title, "show", lang, [
+             f"{verdict_word(state)}")
+    _table(title, "show", [
         (p.id, p.name, p.layer, label(p.current, lang) if p.current else "—",
          label(p.proposed, lang), p.date.isoformat(),
          "" if p.percent is None else f"{p.percent:g}", p.note) for p in rows])
@@ -270,14 +250,13 @@ def accept(ctx: click.Context, ident: str, person: str | None) -> None:
     from citymap.review_flow import accept as accept_
 
     ws = load(ctx)
-    lang = get_lang(ctx, ws)
     _require_reviewing(ctx, ws)
     store = review_store(ctx, ws)
     _repair(ctx, ws, store)
     with errors_to_exit():
-        dec, res = accept_(store, ws, ident, person=who(person), lang=lang)
-    stderr_console().print(_m(lang, "accepted", id=dec.submission, person=dec.person,
-                              n=len(res.added)))
+        dec, res = accept_(store, ws, ident, person=who(person))
+    stderr_console().print(_("{id} accepted ({person}): {n} status events published").format(
+        id=dec.submission, person=dec.person, n=len(res.added)))
 
 
 @review.command(
@@ -299,13 +278,12 @@ def return_(ctx: click.Context, ident: str, reason: str, person: str | None) -> 
     from citymap.review_flow import return_submission
 
     ws = load(ctx)
-    lang = get_lang(ctx, ws)
     _require_reviewing(ctx, ws)
     with errors_to_exit():
         dec = return_submission(review_store(ctx, ws), ws, ident, person=who(person),
-                                reason=reason, lang=lang)
-    stderr_console().print(_m(lang, "returned", id=dec.submission, person=dec.person,
-                              reason=dec.reason), markup=False)
+                                reason=reason)
+    stderr_console().print(_("{id} returned ({person}): {reason}").format(
+        id=dec.submission, person=dec.person, reason=dec.reason))
 
 
 def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
@@ -334,7 +312,7 @@ def history(ctx: click.Context, site: str | None, unit: str | None, start: dt.da
     from citymap.review_flow import step_word, trail
 
     ws = load(ctx)
-    lang = get_lang(ctx, ws)
+    get_lang(ctx, ws)
     with errors_to_exit():
         reviews = review_store(ctx, ws).reviews()
         rows = trail(reviews.submissions(), reviews.decisions(), site=site,
@@ -343,6 +321,6 @@ def history(ctx: click.Context, site: str | None, unit: str | None, start: dt.da
     if fmt == "json":
         click.echo(json.dumps([r.as_dict() for r in rows], ensure_ascii=False, indent=2))
         return
-    _table(_m(lang, "history_n", n=len(rows)), "history", lang, [
-        (r.at, r.submission, step_word(r.step, lang), r.unit, r.person, "、".join(r.ids),
+    _table(_("{n} review steps").format(n=len(rows)), "history", [
+        (r.at, r.submission, step_word(r.step), r.unit, r.person, "、".join(r.ids),
          r.detail) for r in rows])

@@ -104,7 +104,7 @@ class FolderReviews:
         return sub
 
     def decide(self, submission: str, verdict: str, *, person: str, reason: str = "",
-               at: str | None = None, lang: str = "zh") -> Decision:
+               at: str | None = None) -> Decision:
         """Record a decision, exactly one per submission (under the lock).
 
         Raises
@@ -116,7 +116,7 @@ class FolderReviews:
         """
         with log_lock(self.folder / "reviews", timeout=self.timeout):
             check_decision(self.submissions(), self.decisions(), submission, verdict,
-                           person=person, reason=reason, lang=lang)
+                           person=person, reason=reason)
             dec = Decision(submission, verdict, person.strip(), at or now_stamp(),
                            reason.strip())
             self._append(self._decs, decision_to_json(dec))

@@ -105,7 +105,7 @@ class PostgisReviews:
         return sub
 
     def decide(self, submission: str, verdict: str, *, person: str, reason: str = "",
-               at: str | None = None, lang: str = "zh") -> Decision:
+               at: str | None = None) -> Decision:
         """Record a decision, exactly one per submission (one transaction).
 
         Raises
@@ -120,7 +120,7 @@ class PostgisReviews:
             st._require_schema(conn)
             self._lock(conn)
             check_decision(self._submissions(conn), self._decisions(conn), submission,
-                           verdict, person=person, reason=reason, lang=lang)
+                           verdict, person=person, reason=reason)
             dec = Decision(submission, verdict, person.strip(), at or now_stamp(),
                            reason.strip())
             conn.execute(sql.SQL(
