@@ -1,0 +1,126 @@
+"""The review model (citymap.review) and the folder store of submissions and decisions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from _ws_review import LEAD_8, LEAD_16, PEOPLE
+from citymap.history import StatusEvent
+from citymap.remind.config import parse_remind
+from citymap.review import (
+    ACCEPTED,
+    PENDING,
+    RETURNED,
+    Decision,
+    DecisionConflict,
+    ReviewError,
+    Submission,
+    check_decision,
+    latest_returned,
+    next_id,
+    roles_from,
+    state_of,
+    states,
+    submission_from_json,
+    submission_to_json,
+)
+from citymap.store.folder_reviews import FolderReviews
+
+EV = StatusEvent(dt.date(2021, 5, 1), "OC-1", "进行中", 40.0, "外墙", LEAD_16)
+
+
+def sub(ident: str, unit: str = LEAD_16, resubmits: str = "") -> Submission:
+    return Submission(ident, unit, "赵住建", "2021-05-02T09:00:00+08:00", "a.xlsx", (EV,),
+                      resubmits)
+
+
+def dec(ident: str, verdict: str, reason: str = "") -> Decision:
+    return Decision(ident, verdict, "王专班", "2021-05-03T10:00:00+08:00", reason)
+
+
+def test_state_is_derived_from_the_first_decision() -> None:
+    subs = [sub("S1"), sub("S2"), sub("S3")]
+    decs = [dec("S1", ACCEPTED), dec("S2", RETURNED, "照片不符")]
+    assert states(subs, decs) == {"S1": ACCEPTED, "S2": RETURNED, "S3": PENDING}
+    assert state_of("S3", decs) == PENDING
+    assert state_of("S2", decs) == RETURNED
+
+
+def test_ids_follow_the_highest() -> None:
+    assert next_id([]) == "S1"
+    assert next_id([sub("S1"), sub("S9"), sub("S3")]) == "S10"
+
+
+def test_latest_returned_of_a_unit_not_yet_resubmitted() -> None:
+    subs = [sub("S1"), sub("S2", LEAD_8), sub("S3")]
+    decs = [dec("S1", RETURNED, "x"), dec("S2", RETURNED, "y"), dec("S3", RETURNED, "z")]
+    assert latest_returned(subs, decs, LEAD_16) == "S3"
+    assert latest_returned(subs, decs, LEAD_8) == "S2"
+    assert latest_returned([*subs, sub("S4", resubmits="S3")], decs, LEAD_16) == "S1"
+    assert latest_returned(subs, [], LEAD_16) == ""
+
+
+def test_a_return_needs_a_reason_and_a_submission_is_decided_once() -> None:
+    subs = [sub("S1")]
+    with pytest.raises(ReviewError, match="--reason"):
+        check_decision(subs, [], "S1", RETURNED, person="王专班", reason="  ")
+    with pytest.raises(ReviewError, match="S7"):
+        check_decision(subs, [], "S7", ACCEPTED, person="王专班", reason="")
+    with pytest.raises(DecisionConflict) as got:
+        check_decision(subs, [dec("S1", ACCEPTED)], "S1", RETURNED, person="李审核",
+                       reason="晚了")
+    assert "王专班" in str(got.value) and "2021-05-03T10:00:00+08:00" in str(got.value)
+    assert got.value.decision.verdict == ACCEPTED
+    check_decision(subs, [], "S1", ACCEPTED, person="王专班", reason="")  # fine
+
+
+def test_roles_from_people_with_a_reviewer() -> None:
+    import tomllib
+
+    cfg = parse_remind(tomllib.loads(PEOPLE))
+    roles = roles_from(cfg.people)
+    assert roles.active
+    assert roles.reviewers == ("王专班", "李审核")
+    assert roles.submit_problem("张执法", LEAD_8) is None
+    assert roles.submit_problem("王专班", LEAD_16) is None  # a reviewer may enter a paper report
+    assert "县住房城乡建设局" in (roles.submit_problem("张执法", LEAD_16) or "")
+    assert "[[people]]" in (roles.submit_problem("路人", LEAD_16) or "")
+    assert roles.review_problem("王专班") is None
+    assert "王专班" in (roles.review_problem("张执法") or "")
+    assert not roles_from(parse_remind({}).people).active
+
+
+def test_reviewers_are_never_reminded() -> None:
+    cfg = parse_remind({"people": [{"name": "王专班", "role": "审核"}]})
+    assert cfg.people[0].role == "reviewer" and cfg.people[0].level == 0
+
+
+def test_json_round_trip() -> None:
+    s = sub("S4", resubmits="S2")
+    assert submission_from_json(json.loads(json.dumps(submission_to_json(s)))) == s
+
+
+# ----------------------------------------------------------------------------- folder store
+
+def test_folder_reviews_append_only(tmp_path) -> None:
+    rv = FolderReviews(tmp_path)
+    assert rv.submissions() == () and rv.decisions() == ()
+    a = rv.submit(unit=LEAD_16, person="赵住建", source="a.xlsx", events=[EV])
+    b = rv.submit(unit=LEAD_8, person="张执法", source="b.xlsx", events=[EV])
+    assert (a.id, b.id) == ("S1", "S2")
+    path = tmp_path / "geo" / "reviews" / "submissions.jsonl"
+    before = path.read_bytes()
+    rv.decide("S1", ACCEPTED, person="王专班")
+    rv.decide("S2", RETURNED, person="王专班", reason="照片与点位不符")
+    with pytest.raises(DecisionConflict, match="王专班"):
+        rv.decide("S2", ACCEPTED, person="李审核")
+    assert path.read_bytes() == before  # decisions never touch the submissions
+    decs = (tmp_path / "geo" / "reviews" / "decisions.jsonl").read_text("utf-8").splitlines()
+    assert len(decs) == 2 and json.loads(decs[1])["reason"] == "照片与点位不符"
+    again = FolderReviews(tmp_path)
+    assert [s.id for s in again.submissions()] == ["S1", "S2"]
+    assert again.submissions()[0].events == (EV,)
+    assert states(again.submissions(), again.decisions()) == {"S1": ACCEPTED, "S2": RETURNED}
