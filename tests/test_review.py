@@ -124,3 +124,43 @@ def test_folder_reviews_append_only(tmp_path) -> None:
     assert [s.id for s in again.submissions()] == ["S1", "S2"]
     assert again.submissions()[0].events == (EV,)
     assert states(again.submissions(), again.decisions()) == {"S1": ACCEPTED, "S2": RETURNED}
+
+
+def test_accept_interrupted_after_the_decision_is_repaired(tmp_path) -> None:
+    from _ws_review import PERSON_16, REVIEWER, TODAY, make_review_workspace
+    from citymap.history import read_status_log
+    from citymap.review_flow import repair, submit
+    from citymap.store._interim import FolderAdapter
+    from citymap.workspace import load_workspace
+
+    root = make_review_workspace(tmp_path / "ws")
+    ws = load_workspace(root)
+    store = FolderAdapter(root)
+    s = submit(store, ws, [EV], person=PERSON_16, source="a.csv", today=TODAY).submissions[0]
+    store.reviews().decide(s.id, ACCEPTED, person=REVIEWER)  # killed before the append
+    log = root / "geo" / "status_log.csv"
+    assert not log.exists() or len(read_status_log(log)) == 0
+    assert repair(store, ws, today=TODAY) == 1
+    assert [(e.id, e.percent) for e in read_status_log(log).events] == [("OC-1", 40.0)]
+    assert repair(store, load_workspace(root), today=TODAY) == 0  # idempotent
+    assert len(read_status_log(log)) == 1
+
+
+def test_accept_refused_when_the_log_moved_past_it(tmp_path) -> None:
+    from _ws_review import PERSON_16, REVIEWER, TODAY, make_review_workspace
+    from citymap.errors import ValidationError
+    from citymap.review_flow import accept, submit
+    from citymap.store._interim import FolderAdapter
+    from citymap.workspace import load_workspace
+
+    root = make_review_workspace(tmp_path / "ws")
+    ws = load_workspace(root)
+    store = FolderAdapter(root)
+    early = submit(store, ws, [EV], person=PERSON_16, source="a.csv", today=TODAY)
+    later = StatusEvent(dt.date(2021, 6, 1), "OC-1", "已完成", 100.0, "", LEAD_16)
+    late = submit(store, ws, [later], person=PERSON_16, source="b.csv", today=TODAY)
+    accept(store, ws, late.submissions[0].id, person=REVIEWER, today=TODAY)
+    with pytest.raises(ValidationError, match="review return S1"):
+        accept(store, ws, early.submissions[0].id, person=REVIEWER, today=TODAY)
+    assert states(store.reviews().submissions(), store.reviews().decisions()) == {
+        "S1": PENDING, "S2": ACCEPTED}
