@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -21,7 +22,7 @@ from _ws_review import (
 from citymap.cli.main import cli
 from citymap.history import read_status_log
 
-WORDS = {  # what each language says
+WORDS: dict[str, dict[str, Any]] = {  # what each language says
     "zh": {"submitted": "已提交 S1", "accepted": "S1 已通过", "returned": "已退回",
            "heads": ("编号", "单位", "填报人"), "pending": "待审核", "change": ("未开始", "进行中"),
            "conflict": "已由 王专班", "not_reviewer": "不是审核人", "other_unit": "只能为",

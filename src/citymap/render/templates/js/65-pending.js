@@ -26,8 +26,7 @@ if (PENDING.length) {
       style: function () { return style; },
       pointToLayer: function (f, ll) { return L.circleMarker(ll, L.extend({ radius: 10 }, style)); }
     });
-    g.eachLayer(function (lyr) { lyr._cmPending = k; });
-    g.bindPopup(function () { return pendingPopup(p); });
+    g.eachLayer(function (lyr) { lyr._cmPending = k; lyr.bindPopup(function () { return pendingPopup(p); }); });
     pendingLayer.addLayer(g);
   });
   control('topright', function () {
