@@ -55,7 +55,7 @@ SCOPE: dict[str, tuple[str, ...]] = {
         "TOLERANCE", "pro_rata", "_satisfied", "verdict", "_area_each"),
     "src/citymap/metrics/zones.py": ("MIN_ZONE_KM2", "crowded_years"),
     "src/citymap/metrics/__init__.py": ("plan_total",),
-    "src/citymap/history.py": ("site_statuses", "_derive", "_year_end"),
+    "src/citymap/derived.py": ("site_statuses", "_derive", "_year_end"),
 }
 
 #: cosmic-ray operators kept (regular expressions on the operator name).
@@ -94,13 +94,13 @@ NAMED: tuple[tuple[str, str, str, str], ...] = (
      "    if as_of < target.deadline:\n        exp = pro_rata",
      "    if True:\n        exp = pro_rata"),
     ("missed target → 滞后 deleted (work status: the rule's detection)",
-     "src/citymap/history.py",
+     "src/citymap/derived.py",
      "            missed.append(t.id)\n", "            pass\n"),
     ("missed target → 滞后 deleted (work status: its term in the condition)",
-     "src/citymap/history.py",
+     "src/citymap/derived.py",
      "    elif overdue or missed or (status_col == BEHIND).any():",
      "    elif overdue or (status_col == BEHIND).any():"),
-    ("overdue site → 滞后 deleted (work status)", "src/citymap/history.py",
+    ("overdue site → 滞后 deleted (work status)", "src/citymap/derived.py",
      "    elif overdue or missed or (status_col == BEHIND).any():",
      "    elif missed or (status_col == BEHIND).any():"),
     ("boundary roads count whole", "src/citymap/metrics/density.py",
@@ -145,10 +145,10 @@ EXPLAINED: dict[str, str] = {
         "bound itself (tolerance 0) is pinned by tests/test_rules.py::"
         "test_pilot_zone_target (1.999 behind, 2.000 met) and the zone flag by "
         "test_pilot_zone_minimum (1.999 below, 2.000 not, on data made in EPSG:4548)."),
-    "src/citymap/history.py:688:core/ReplaceTrueWithFalse": (
+    "src/citymap/derived.py:79:core/ReplaceTrueWithFalse": (
         "Equivalent: `zip(due, sites['status'], strict=True)` — `due` is built from the same "
         "frame's rows, so the lengths always match."),
-    "src/citymap/history.py:757:core/NumberReplacer": (
+    "src/citymap/derived.py:144:core/NumberReplacer": (
         "Equivalent: an unknown percent filled with -1 instead of 0, or the empty array of a "
         "work without sites made one element long, changes nothing: only `percent > 0` is "
         "asked, and a work without sites never reaches it."),

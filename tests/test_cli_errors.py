@@ -31,7 +31,7 @@ def one_error(code: int, err: str, *words: str) -> None:
     assert code == 2, err
     assert "Traceback" not in err
     lines = [x for x in err.splitlines() if x.strip()]
-    assert len(lines) == 1 and lines[0].startswith("Error: "), err
+    assert len(lines) == 1 and lines[0].startswith("错误: "), err
     for w in words:
         assert w in lines[0], err
 

@@ -37,7 +37,7 @@ def test_bad_crs_is_a_one_line_error(tmp_path):
     ws = make_workspace(tmp_path / "ws")
     r = run("export", "-w", ws, "--format", "gpkg", "--crs", "EPSG:4214")
     assert r.exit_code == 2
-    assert r.output.startswith("Error: --crs 'EPSG:4214'") and "Traceback" not in r.output
+    assert r.output.startswith("错误: --crs 'EPSG:4214'") and "Traceback" not in r.output
     assert len(r.output.strip().splitlines()) == 1
     r = run("export", "-w", ws, "--format", "shp", "--crs", "nonsense")
     assert r.exit_code == 2 and "not a coordinate reference system" in r.output

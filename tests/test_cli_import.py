@@ -61,7 +61,7 @@ def test_problems_exit_2_list_everything_write_nothing(tmp_path):
                lon=120.0, lat=30.0, driver="GeoJSON")
     r = run("import", f, "--layer", "toilets", "-w", ws)
     assert r.exit_code == 2 and "Traceback" not in r.output
-    assert r.output.startswith("Error: 3 problems found:")
+    assert r.output.startswith("错误: 3 problems found:")
     assert "bad.geojson: feature 'WC-9': works: links to work 77" in r.output
     assert "feature 'WC-1x': geometry: lies outside" in r.output
     assert (ws / "geo/sites/toilets.geojson").read_bytes() == before

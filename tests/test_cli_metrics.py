@@ -76,7 +76,7 @@ def test_year_outside_the_plan_is_a_bad_parameter(year):
 
     r = CliRunner().invoke(cli, ["metrics", "--year", year])
     assert r.exit_code == 2
-    assert r.output == (f"Error: --year {year} 不在规划期 2020–2022 内: "
+    assert r.output == (f"错误: --year {year} 不在规划期 2020–2022 内: "
                         "请给出 2020–2022 之间的年份\n")
     r = CliRunner().invoke(cli, ["--lang", "en", "metrics", "--year", year])
     assert r.exit_code == 2

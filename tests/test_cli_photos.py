@@ -95,7 +95,7 @@ def test_bad_files_exit_2_one_line_each(root: Path, tmp_path: Path) -> None:
     assert code == 2 and out == ""
     assert "Traceback" not in err
     lines = err.splitlines()
-    assert lines[0] == "Error: 2 problems found:" and len(lines) == 3
+    assert lines[0] == "错误: 2 problems found:" and len(lines) == 3
     assert any("bad/OC-1_x.jpg" in ln and "not an image" in ln for ln in lines)
     assert any("bad/ZZ_1.jpg" in ln and "names no site" in ln for ln in lines)
     assert not (root / ATTACHMENTS_DIR).exists()

@@ -70,7 +70,7 @@ def test_missing_file_is_exit_2(tmp_path: Path) -> None:
                                     str(tmp_path / "o.yaml")])
     assert res.exit_code == 2
     lines = res.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Error:") and "no such file" in lines[0]
+    assert len(lines) == 1 and lines[0].startswith("错误:") and "no such file" in lines[0]
     assert not (tmp_path / "o.yaml").exists()
 
 

@@ -43,7 +43,7 @@ def test_invalid_workspace_is_refused(pg_url, tmp_path):
     ws = make_workspace(tmp_path / "a")
     (ws / "geo" / "register.yaml").write_text("plan: [", encoding="utf-8")
     res = run("store", "push", "--workspace", str(ws), "--store", pg_url)
-    assert res.exit_code == 2 and res.output.startswith("Error:")
+    assert res.exit_code == 2 and res.output.startswith("错误:")
     assert "0 workspaces" in run("store", "status", "--store", pg_url).output
 
 

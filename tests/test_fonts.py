@@ -124,7 +124,7 @@ def test_cli_report_without_a_font_fails_with_exit_2(tmp_path, monkeypatch):
     r = CliRunner().invoke(cli, ["--workspace", str(root), "report", "-o", str(out)])
     assert r.exit_code == 2
     lines = r.output.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Error:") and "fonts-noto-cjk" in lines[0]
+    assert len(lines) == 1 and lines[0].startswith("错误:") and "fonts-noto-cjk" in lines[0]
     assert not out.exists()
     r = CliRunner().invoke(cli, ["--workspace", str(root), "--lang", "en", "report",
                                  "-o", str(out)])

@@ -12,19 +12,17 @@ from pathlib import Path
 import pytest
 
 from _ws_progress import LOG_HEADER, make_workspace
+from citymap.derived import site_statuses, work_state, work_status
 from citymap.errors import ValidationError, WorkspaceError
 from citymap.history import (
     StatusEvent,
     StatusLog,
-    append_events,
     check_events,
     event_key,
-    log_lock,
     read_status_log,
-    site_statuses,
-    work_state,
-    work_status,
 )
+from citymap.io.lock import log_lock
+from citymap.store.folder import append_events
 from citymap.workspace import load_workspace
 
 D = dt.date
@@ -186,7 +184,8 @@ def test_killed_mid_write_leaves_log_intact(tmp_path: Path) -> None:
     code = textwrap.dedent(f"""
         import datetime as dt, os, time
         import citymap.io.atomic as atomic
-        from citymap.history import StatusEvent, append_events
+        from citymap.history import StatusEvent
+        from citymap.store.folder import append_events
         def stuck(src, dst):
             open({str(marker)!r}, "w").close()
             time.sleep(60)
@@ -219,7 +218,7 @@ def test_lock_times_out_when_held(tmp_path: Path) -> None:
     log = root / "geo" / "status_log.csv"
     code = textwrap.dedent(f"""
         import sys, time
-        from citymap.history import log_lock
+        from citymap.io.lock import log_lock
         with log_lock({str(log)!r}):
             print("locked", flush=True)
             time.sleep(30)
@@ -240,7 +239,8 @@ def test_lock_times_out_when_held(tmp_path: Path) -> None:
 
 APPENDER = """
 import datetime as dt, sys
-from citymap.history import StatusEvent, append_events
+from citymap.history import StatusEvent
+from citymap.store.folder import append_events
 root, tag = sys.argv[1], sys.argv[2]
 for i in range(6):
     ev = StatusEvent(dt.date(2021, 1, 1) + dt.timedelta(days=i), tag, "进行中", float(i))

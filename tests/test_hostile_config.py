@@ -13,7 +13,8 @@ from click.testing import CliRunner
 from _ws_core import make_workspace
 from citymap.cli.main import cli
 from citymap.errors import ValidationError
-from citymap.history import StatusEvent, append_events
+from citymap.history import StatusEvent
+from citymap.store.folder import append_events
 
 TODAY = dt.date(2022, 6, 30)
 
@@ -102,7 +103,7 @@ def test_wrong_type_is_one_line_at_validate(tmp_path: Path, file: str, old: str,
     edit(root / file, old, new)
     code, err = run(root, "validate")
     assert code == 2, err
-    assert err.startswith("Error: ") and "Traceback" not in err
+    assert err.startswith("错误: ") and "Traceback" not in err
     assert word in err, err
     # validate caught it, so build (the last to meet a value) refuses it the same way
     code, err2 = run(root, "build", "-o", str(tmp_path / "maps"))

@@ -235,12 +235,12 @@ def test_hostile_geojson_refused_unchanged(tmp_path: Path, name: str, entry: str
                       "县综合行政执法局"]):
             code, _, err = run(root, *args)
             assert code == 2, (args, err)
-            assert err.startswith("Error: ") and len(err) < 5000, err[:3000]
+            assert err.startswith("错误: ") and len(err) < 5000, err[:3000]
         assert digest(root) == before
         assert not any((tmp_path / n).exists() for n in ("maps", "r.html", "out"))
         return
     before = digest(root)
     code, _, err = run(root, "import", str(bad), "--layer", "pocket_parks")
     assert code == 2, err
-    assert err.startswith("Error: ") and len(err) < 5000, err[:3000]
+    assert err.startswith("错误: ") and len(err) < 5000, err[:3000]
     assert digest(root) == before

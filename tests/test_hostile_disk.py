@@ -108,7 +108,7 @@ def test_full_disk_leaves_nothing(disk: Path, name: str, leave: int) -> None:
     assert r.exit_code == 2, (r.exit_code, r.output, r.exception)
     assert r.exception is None or isinstance(r.exception, SystemExit), repr(r.exception)
     last = r.stderr.strip().splitlines()[-1]
-    assert "Traceback" not in r.stderr and last.startswith("Error: "), r.stderr
+    assert "Traceback" not in r.stderr and last.startswith("错误: "), r.stderr
     assert "space" in last, last
     assert tree(disk) == before
 

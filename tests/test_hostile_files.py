@@ -20,10 +20,11 @@ from openpyxl import Workbook, load_workbook
 from _ws_progress import LEAD_8, TODAY, make_workspace
 from citymap.cli.main import cli
 from citymap.errors import ValidationError
-from citymap.history import StatusEvent, append_events, read_status_log
+from citymap.history import StatusEvent, read_status_log
 from citymap.io.csvsafe import escape_cell, unescape_cell
 from citymap.io.xlsx import SHEET_NAME, write_template
 from citymap.limits import MAX_NOTE_CHARS, MAX_XLSX_UNCOMPRESSED
+from citymap.store.folder import append_events
 
 FORMULAS = ["=1+1", "+SUM(A1)", "-2+3", "@SUM(1)", "\tx", "\r=1", "'=quoted", "''x",
             '=HYPERLINK("http://evil","点我")']

@@ -68,7 +68,7 @@ def test_csv_with_projected_x_y_needs_crs(tmp_path):
     before = tree_hash(ws)
     r = run("import", f, "--layer", "toilets", "-w", ws)
     assert r.exit_code == 2
-    assert r.output == (f"Error: {f}: the data has no coordinate reference system; its "
+    assert r.output == (f"错误: {f}: the data has no coordinate reference system; its "
                         "coordinates fit EPSG:4548: import it with --crs EPSG:4548\n")
     assert tree_hash(ws) == before
     r = run("import", f, "--layer", "toilets", "--crs", "EPSG:4548", "-w", ws)
@@ -84,7 +84,7 @@ def test_csv_without_coordinate_columns_is_refused(tmp_path):
     before = tree_hash(ws)
     r = run("import", f, "--layer", "toilets", "-w", ws)
     assert r.exit_code == 2
-    assert r.output == (f"Error: {f}: has no coordinate columns (its columns are 名称, 地址); "
+    assert r.output == (f"错误: {f}: has no coordinate columns (its columns are 名称, 地址); "
                         "name them 经度/纬度 (or lon/lat, x/y, 东坐标/北坐标) and give projected "
                         "x/y their CRS with --crs\n")
     assert tree_hash(ws) == before
@@ -201,7 +201,7 @@ def test_zip_with_two_datasets_asks_which(tmp_path):
     before = tree_hash(ws)
     r = run("import", f, "--layer", "pocket_parks", "-w", ws)
     assert r.exit_code == 2
-    assert r.output == (f"Error: {f}: holds 2 datasets (乙.shp, 甲.shp); choose one with "
+    assert r.output == (f"错误: {f}: holds 2 datasets (乙.shp, 甲.shp); choose one with "
                         "--source-layer NAME\n")
     assert tree_hash(ws) == before
     r = run("import", f, "--layer", "pocket_parks", "--source-layer", "甲.shp", "--set",
@@ -230,7 +230,7 @@ def test_geopackage_with_several_layers(tmp_path):
     before = tree_hash(ws)
     r = run("import", f, "--layer", "pocket_parks", "-w", ws)
     assert r.exit_code == 2 and tree_hash(ws) == before
-    assert r.output == (f"Error: {f}: holds 2 layers (口袋公园, 节点); choose one with "
+    assert r.output == (f"错误: {f}: holds 2 layers (口袋公园, 节点); choose one with "
                         "--source-layer\n")
     r = run("import", f, "--layer", "pocket_parks", "--source-layer", "节点", "-w", ws)
     assert r.exit_code == 0, r.output
@@ -249,7 +249,7 @@ def test_zone_39_coordinates_under_a_cm_117_prj(tmp_path):
     before = tree_hash(ws)
     r = run("import", tmp_path / "p.shp", "--layer", "pocket_parks", "-w", ws)
     assert r.exit_code == 2 and tree_hash(ws) == before
-    assert r.output.startswith(f"Error: {tmp_path / 'p.shp'}: the coordinates (e.g. ")
+    assert r.output.startswith(f"错误: {tmp_path / 'p.shp'}: the coordinates (e.g. ")
     assert r.output.endswith("do not fit its CRS EPSG:4548 (CGCS2000 / 3-degree Gauss-Kruger "
                              "CM 117E); they fit EPSG:4527 (CGCS2000 / 3-degree Gauss-Kruger "
                              "zone 39): import with --crs EPSG:4527 (--crs overrides the "
@@ -292,7 +292,7 @@ def test_gdal_driver_advice_never_reaches_a_planner(tmp_path):
     r = run("import", f, "--layer", "pocket_parks", "-w", ws)
     assert r.exit_code == 2
     assert "DRIVER" not in r.output and "/vsimem" not in r.output
-    assert r.output == (f"Error: {f}: cannot be read as GIS data: not a format citymap reads "
+    assert r.output == (f"错误: {f}: cannot be read as GIS data: not a format citymap reads "
                         "(Shapefile, GeoPackage, FileGDB, GeoJSON, KML/KMZ, DXF, CSV, XLSX, "
                         "or a zip of one)\n")
 
@@ -315,7 +315,7 @@ def test_zipped_filegdb_and_dxf_without_crs(tmp_path):
     before = tree_hash(ws)
     r = run("import", tmp_path / "d.dxf", "--layer", "pocket_parks", "-w", ws)
     assert r.exit_code == 2 and tree_hash(ws) == before
-    assert r.output == (f"Error: {tmp_path / 'd.dxf'}: the data has no coordinate reference "
+    assert r.output == (f"错误: {tmp_path / 'd.dxf'}: the data has no coordinate reference "
                         "system; its coordinates fit EPSG:4548: import it with --crs "
                         "EPSG:4548\n")
 
@@ -335,5 +335,5 @@ def test_zip_bomb_is_refused_not_unpacked(tmp_path, monkeypatch):
     before = tree_hash(ws)
     r = run("import", bomb, "--layer", "pocket_parks", "-w", ws)
     assert r.exit_code == 2 and tree_hash(ws) == before
-    assert r.output.startswith(f"Error: {bomb}/b.zip: unpacks to 1 files, 1 MB: more than "
+    assert r.output.startswith(f"错误: {bomb}/b.zip: unpacks to 1 files, 1 MB: more than "
                                "citymap unpacks"), r.output

@@ -122,15 +122,15 @@ def test_yaml_mapping_file_and_command_line_wins(tmp_path):
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["--map", "名字=name"], "Error: --map: 名字: 名字=name: the file has no field '名字'; its "
+    (["--map", "名字=name"], "错误: --map: 名字: 名字=name: the file has no field '名字'; its "
      "fields are 编号, 名称, 类型, 建设年份, 面积"),
-    (["--map", "名称=nme"], "Error: --map: 名称: 名称=nme: layer 'pocket_parks' has no field "
+    (["--map", "名称=nme"], "错误: --map: 名称: 名称=nme: layer 'pocket_parks' has no field "
      "'nme'; its fields are id, works, name, year, status, status_date, source, kind"),
-    (["--set", "colour=red"], "Error: --set: colour: colour=red: layer 'pocket_parks' has no "
+    (["--set", "colour=red"], "错误: --set: colour: colour=red: layer 'pocket_parks' has no "
      "field 'colour'"),
-    (["--key", "ID"], "Error: --key: ID: the file has no field 'ID'"),
-    (["--map", "名称"], "Error: --map: --map: '名称' is not FIELD=VALUE"),
-    (["--set", "year=二〇二一"], "Error: --set: year: '二〇二一' is not a year; write a plan "
+    (["--key", "ID"], "错误: --key: ID: the file has no field 'ID'"),
+    (["--map", "名称"], "错误: --map: --map: '名称' is not FIELD=VALUE"),
+    (["--set", "year=二〇二一"], "错误: --set: year: '二〇二一' is not a year; write a plan "
      "year 2020–2022"),
 ])
 def test_mapping_mistakes_are_one_line_and_change_nothing(tmp_path, args, message):
@@ -152,7 +152,7 @@ def test_bad_mapping_file_is_refused(tmp_path):
     before = tree_hash(ws)
     r = run("import", f, "--mapping", m, "-w", ws)
     assert r.exit_code == 2
-    assert r.output == (f"Error: {m}: --mapping: unknown key(s) 'colour'; a mapping file has "
+    assert r.output == (f"错误: {m}: --mapping: unknown key(s) 'colour'; a mapping file has "
                         "map, set and layer, key, crs, encoding, from, source_layer\n")
     # a file citymap did not write is never replaced by --save-mapping
     mine = tmp_path / "mine.toml"

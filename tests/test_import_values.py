@@ -39,7 +39,7 @@ def test_years_dates_and_statuses_as_departments_write_them(tmp_path):
     r = run("import", f, "--layer", "toilets", "--map", "建设年份=year", "--map", "进展=status",
             "--map", "日期=status_date", "--map", "厕位=seats", "-w", ws)
     assert r.exit_code == 2, r.output  # "1.5" is not a whole number: the only problem
-    assert r.output == (f"Error: {f}: row 2 (城西公厕): seats: '1.5' is not a whole number\n")
+    assert r.output == (f"错误: {f}: row 2 (城西公厕): seats: '1.5' is not a whole number\n")
     rows[1][6] = "12"
     excel_csv(f, ["名称", "经度", "纬度", "建设年份", "进展", "日期", "厕位"], rows)
     r = run("import", f, "--layer", "toilets", "--map", "建设年份=year", "--map", "进展=status",
@@ -68,7 +68,7 @@ def test_one_wrong_value_is_one_problem_with_its_row_and_value(tmp_path):
     before = tree_hash(ws)
     r = run("import", f, "--layer", "toilets", "-w", ws)
     assert r.exit_code == 2 and "Traceback" not in r.output
-    assert r.output == (f"Error: {f}: row 7 (公厕6): year: '明年' is not a year; write a plan "
+    assert r.output == (f"错误: {f}: row 7 (公厕6): year: '明年' is not a year; write a plan "
                         "year 2020–2022\n")
     assert tree_hash(ws) == before
 

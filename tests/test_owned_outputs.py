@@ -49,8 +49,8 @@ def run(*args: str) -> tuple[int, str, str]:
 def refused(code: int, err: str, *words: str) -> None:
     assert code == 2, err
     assert "Traceback" not in err
-    lines = [x for x in err.splitlines() if x.startswith("Error")]
-    assert len(lines) == 1 and lines[0].startswith("Error: "), err
+    lines = [x for x in err.splitlines() if x.startswith("错误")]
+    assert len(lines) == 1 and lines[0].startswith("错误: "), err
     for w in words:
         assert w in err, err
 

@@ -75,7 +75,7 @@ def test_metrics_of_a_year_of_the_period(ws2023: Path) -> None:
 
 
 @pytest.mark.parametrize(("lang", "want"), [
-    ("zh", "Error: --year 2021 不在规划期 2023–2025 内: 请给出 2023–2025 之间的年份\n"),
+    ("zh", "错误: --year 2021 不在规划期 2023–2025 内: 请给出 2023–2025 之间的年份\n"),
     ("en", "Error: --year 2021 is outside the plan's period 2023–2025: give a year from "
            "2023 to 2025\n")])
 @pytest.mark.parametrize("command", ["metrics", "report"])
@@ -183,7 +183,7 @@ def test_an_unreadable_register_does_not_judge_years(tmp_path: Path) -> None:
 def test_monthly_report_of_a_month_of_the_period(ws2023: Path, tmp_path: Path) -> None:
     r = run(ws2023, "report", "--month", "2021-12")
     assert r.exit_code == 2
-    assert r.output == ("Error: --month 2021-12 不在规划期 2023–2025 内: "
+    assert r.output == ("错误: --month 2021-12 不在规划期 2023–2025 内: "
                         "请给出 2023–2025 之间的月份\n")
     out = tmp_path / "月报.html"
     r = run(ws2023, "report", "--month", "2024-11", "--no-maps", "-o", str(out))

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from _ws_progress import LEAD_8, LEAD_16, LOG_HEADER, fill_template, make_workspace, write_csv
+from citymap.derived import site_statuses, work_status
 from citymap.errors import ValidationError
-from citymap.history import site_statuses, work_status
 from citymap.progress import (
     import_progress,
     make_template,

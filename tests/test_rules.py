@@ -25,7 +25,7 @@ import pytest
 import shapely
 
 from _ws_metrics import line, make_ws, rect, site
-from citymap.history import work_state
+from citymap.derived import work_state
 from citymap.metrics import compute_metrics
 from citymap.metrics.density import ROAD_DENSITY_TARGET, density_indicator, road_density
 from citymap.metrics.service import (
@@ -323,7 +323,7 @@ def test_a_reported_percent_means_begun(tmp_path):
 
 
 def test_site_statuses_without_sites(tmp_path):
-    from citymap.history import site_statuses
+    from citymap.derived import site_statuses
 
     out = site_statuses(_work_ws(tmp_path), D(2021, 6, 1))
     assert len(out) == 0

@@ -323,7 +323,8 @@ class FolderAttachments:
         WorkspaceError
             If a file cannot be written, or a foreign file sits where a photo goes.
         """
-        from citymap.history import log_lock, now_stamp
+        from citymap.history import now_stamp
+        from citymap.io.lock import log_lock
 
         stamp = added_at or now_stamp()
         if not items:

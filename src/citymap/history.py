@@ -1,54 +1,36 @@
-"""The status history: an append-only log of status events, and status "as of" a date.
+"""The status history: the append-only log of status events, pure.
 
 ``geo/status_log.csv`` holds one event per row (``date,id,status,percent,note,unit,
-recorded_at``). The status of a site on a date is its latest event on or before that
-date; without one, the ``status``/``status_date`` recorded on the feature when that date is
-not before ``status_date``; otherwise 未开始.
+recorded_at``). This module is the log's model: :class:`StatusEvent`, :class:`StatusLog`
+(status "as of" a date), the one date parser (:func:`parse_date`), reading and checking
+log text (:func:`read_status_log`, :func:`split_log`, :func:`check_events`) and what makes
+two events the same (:func:`event_key`, :func:`split_new`).
 
-Two kinds of status are kept apart (docs/progress.md):
-
-- the *recorded* status of a site (未开始 / 进行中 / 已完成 / 滞后) is what a unit reported,
-  read from the log by :meth:`StatusLog.status_on`;
-- the *derived* ``overdue`` flag of a site (:func:`site_statuses`) is true when its planned
-  year has ended on the date asked and it is not 已完成. It never rewrites the recorded
-  status.
-
-A work's status (:func:`work_status`) is its latest own event when one was recorded, else
-derived from its sites and targets.
-
-Writing goes through :func:`append_events` only: under an exclusive lock
-(``fcntl.flock`` on ``geo/.status_log.lock``) it re-reads the log, checks the new events
-against it, drops events already recorded (idempotent re-imports) and rewrites the whole
-file atomically (temporary file, fsync, rename) with the old bytes unchanged and the new
-rows after them. An interrupted write leaves the previous log as it was: an in-place
-append could leave half a row behind when the process is killed mid-write.
+The status of a site on a date is its latest event on or before that date; without one,
+the ``status``/``status_date`` recorded on the feature when that date is not before
+``status_date``; otherwise 未开始. Derived states (the overdue flag, a work's status) are
+in :mod:`citymap.derived`; writing the log is the store's (:mod:`citymap.store.folder`,
+:mod:`citymap.store.postgis`).
 """
 
 from __future__ import annotations
 
 import bisect
-import contextlib
 import csv
 import datetime as dt
-import errno
-import fcntl
 import io
 import math
-import os
 import re
-import time
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import attrs
 import numpy as np
 import pandas as pd
 
-from citymap.errors import Problem, ValidationError, WorkspaceError
-from citymap.io.atomic import write_bytes
-from citymap.io.csvsafe import escape_record, unescape_cell
+from citymap.errors import Problem, ValidationError
+from citymap.io.csvsafe import unescape_cell
 from citymap.limits import (
     MAX_NOTE_CHARS,
     MAX_TEXT_CHARS,
@@ -56,13 +38,7 @@ from citymap.limits import (
     read_bounded,
     text_problem,
 )
-from citymap.vocab import BEHIND, DONE, NOT_STARTED, PLAN_YEARS, SITE_STATUSES, STARTED
-
-if TYPE_CHECKING:
-    import geopandas as gpd
-
-    from citymap.register import Target, Work
-    from citymap.workspace import Workspace
+from citymap.vocab import NOT_STARTED, PLAN_YEARS, SITE_STATUSES
 
 __all__ = [
     "LOG_COLUMNS",
@@ -70,21 +46,14 @@ __all__ = [
     "StatusEvent",
     "StatusLog",
     "AppendResult",
-    "WorkState",
     "read_status_log",
     "parse_date",
     "EXCEL_EPOCH",
     "event_key",
     "check_events",
     "field_problems",
-    "append_events",
     "split_new",
-    "log_lock",
     "now_stamp",
-    "site_statuses",
-    "work_state",
-    "work_states",
-    "work_status",
 ]
 
 #: The earliest date a status may have when no plan is given: the first day of the default
@@ -582,76 +551,6 @@ def check_events(
     return problems
 
 
-def _lock_path(log_path: Path) -> Path:
-    return log_path.parent / f".{log_path.stem}.lock"
-
-
-@contextlib.contextmanager
-def log_lock(log_path: str | Path, *, timeout: float = 120.0) -> Iterator[Path]:
-    """Hold the exclusive lock of a status log (``fcntl.flock`` on ``.<stem>.lock`` beside it).
-
-    The lock file is never replaced (the log is), so every writer locks the same inode.
-    The operating system releases the lock when the process ends, even when it is killed.
-
-    Raises
-    ------
-    WorkspaceError
-        If the lock cannot be had within ``timeout`` seconds or the folder is not writable.
-    """
-    path = _lock_path(Path(log_path))
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError as exc:
-        raise WorkspaceError(f"{str(path)!r}: cannot open the lock file: {exc.strerror}") \
-            from None
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except OSError as exc:
-                if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
-                    raise WorkspaceError(f"{str(path)!r}: cannot lock: {exc.strerror}") \
-                        from None
-                if time.monotonic() > deadline:
-                    raise WorkspaceError(
-                        f"{str(path)!r}: another citymap process has held the status log "
-                        f"for more than {timeout:g} s; try again when it has finished") from None
-                time.sleep(0.05)
-        try:
-            yield path
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)
-
-
-def _log_bytes(path: Path, events: Sequence[StatusEvent]) -> bytes:
-    """The log's current bytes unchanged, then ``events`` as new rows."""
-    old = read_bounded(path, shown=path.name, kind="log") if path.exists() else b""
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=LOG_COLUMNS, lineterminator="\n")
-    if not old.strip():
-        old = b""
-        writer.writeheader()
-    elif not old.endswith(b"\n"):
-        old += b"\n"
-    for e in events:
-        writer.writerow(escape_record(e.as_row()))
-    return old + buf.getvalue().encode("utf-8")
-
-
-def _resolve_log_path(root: Path, log_path: str | Path | None) -> Path:
-    if log_path is not None:
-        p = Path(log_path)
-        return p if p.is_absolute() else root / p
-    from citymap.workspace import load_config
-
-    return root / load_config(root).status_log
-
-
 def one_line(text: str) -> str:
     """``text`` stripped, with line breaks and tabs as spaces: a log event is one line."""
     return " ".join(text.replace("\t", " ").splitlines()).strip()
@@ -677,290 +576,3 @@ def split_new(log: StatusLog, events: Iterable[StatusEvent], *,
         added.append(attrs.evolve(e, id=e.id.strip(), note=one_line(e.note),
                                   unit=e.unit.strip(), recorded_at=recorded_at))
     return added, unchanged
-
-
-def append_events(
-    ws_root: str | Path,
-    events: Sequence[StatusEvent],
-    *,
-    log_path: str | Path | None = None,
-    known_ids: set[str] | None = None,
-    today: dt.date | None = None,
-    locations: Sequence[tuple[str, str]] | None = None,
-    recorded_at: str | None = None,
-    dry_run: bool = False,
-    timeout: float = 120.0,
-    first_date: dt.date = FIRST_DATE,
-) -> AppendResult:
-    """Check ``events`` and append the new ones to the status log, safely.
-
-    Under the log's lock (:func:`log_lock`) the log is read again, so that a concurrent
-    import is seen; the events are checked against it (:func:`check_events`) and either
-    all are accepted or none is written. Events the log already holds (same date, id,
-    status, percent, note and unit) are skipped, so re-importing a file adds nothing. The
-    new rows are written with the old bytes of the file unchanged, through an atomic
-    rewrite (temporary file, fsync, rename): if the process dies, the log is the old one.
-
-    Parameters
-    ----------
-    ws_root
-        The workspace folder.
-    events
-        The events to add; their ``recorded_at`` is replaced by ``recorded_at``.
-    log_path
-        The log, relative to ``ws_root`` (default: ``status_log`` of ``citymap.toml``).
-    known_ids
-        Site ids and work numbers (text) that events may name; ``None`` skips the check.
-    today
-        Latest allowed date (default: today).
-    locations
-        ``(where, item)`` of each event, for messages.
-    recorded_at
-        The time stamp of the new rows (default: now).
-    dry_run
-        Check and report, write nothing.
-    timeout
-        Seconds to wait for the lock.
-    first_date
-        The earliest allowed date: the plan's start (``Plan.start``).
-
-    Returns
-    -------
-    AppendResult
-
-    Raises
-    ------
-    ValidationError
-        With every problem; the log is not touched.
-    WorkspaceError
-        If the lock cannot be had or the log cannot be written.
-
-    Examples
-    --------
-    >>> ev = StatusEvent(dt.date(2021, 5, 1), "OC-1", "进行中", 40.0, unit="县住房城乡建设局")
-    >>> append_events(".", [ev])  # doctest: +SKIP
-    """
-    root = Path(ws_root)
-    path = _resolve_log_path(root, log_path)
-    try:
-        shown = str(path.relative_to(root))
-    except ValueError:
-        shown = str(path)
-    stamp = recorded_at or now_stamp()
-    if not events:
-        return AppendResult((), (), path, dry_run)
-    with log_lock(path, timeout=timeout):
-        try:
-            log = read_status_log(path, shown=shown, today=today,
-                                  first_date=first_date)
-        except ValidationError as exc:
-            raise ValidationError([*exc.problems, Problem(
-                shown, "", "", "does not parse, so nothing was added to it: fix the lines "
-                "above first (the log is never appended to blind)")]) from None
-        problems = check_events(log, events, known_ids=known_ids, today=today,
-                                first_date=first_date, locations=locations, shown=shown)
-        if problems:
-            raise ValidationError(problems)
-        added, unchanged = split_new(log, events, recorded_at=stamp)
-        if added and not dry_run:
-            write_bytes(path, _log_bytes(path, added))
-    return AppendResult(tuple(added), tuple(unchanged), path, dry_run)
-
-
-# ----------------------------------------------------------------------------- derived status
-
-def _year_end(year: int) -> dt.date:
-    return dt.date(int(year), 12, 31)
-
-
-def site_statuses(ws: Workspace, as_of: dt.date) -> gpd.GeoDataFrame:
-    """Every site of the workspace with its status on ``as_of``.
-
-    Parameters
-    ----------
-    ws
-        The workspace.
-    as_of
-        The day asked for.
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        :meth:`Workspace.sites` (``id, works, name, year, status, status_date, source,
-        kind, geometry, layer``) with ``status``/``status_date`` replaced by the recorded
-        status on ``as_of`` (:meth:`StatusLog.status_on`), plus ``percent`` (float, NaN
-        when unknown), ``due`` (31 December of the planned year, ISO text) and ``overdue``
-        (bool: ``due`` is on or before ``as_of`` and the site is not 已完成 — the status
-        on a date is the status at the end of that day, so a site planned for 2021 and not
-        done on 2021-12-31 is overdue that day). The recorded status is never replaced by
-        滞后: ``overdue`` is the derived flag.
-    """
-    sites = ws.sites().copy()
-    if not len(sites):
-        for col, dtype in (("status", object), ("status_date", object), ("percent", float),
-                           ("due", object), ("overdue", bool), ("works", object),
-                           ("name", object), ("year", int)):
-            sites[col] = pd.Series(dtype=dtype)
-        return sites
-    now = ws.history.status_on(sites, as_of)
-    sites["status"] = now["status"]
-    sites["status_date"] = now["status_date"]
-    sites["percent"] = now["percent"]
-    due = [_year_end(y) for y in sites["year"]]
-    sites["due"] = [d.isoformat() for d in due]
-    sites["overdue"] = np.array([d <= as_of and s != DONE
-                                 for d, s in zip(due, sites["status"], strict=True)], dtype=bool)
-    return sites
-
-
-@attrs.frozen
-class WorkState:
-    """A work's status on a date, and why.
-
-    Attributes
-    ----------
-    number
-        The work.
-    status
-        One of :data:`citymap.vocab.WORK_STATUSES`.
-    source
-        ``"log"`` (set explicitly for the work), ``"sites"`` (derived from its sites and
-        targets) or ``"register"`` (the register's status: plan-only works and works
-        without sites).
-    date
-        The date of the explicit event (ISO), else ``""``.
-    sites, done, started
-        How many sites it has, and how many are 已完成 / begun on the date.
-    overdue_sites
-        Ids of its sites past their planned year and not done.
-    missed_targets
-        Ids of its targets past their deadline whose sites are not all done.
-    due
-        The earliest deadline missed (``None`` when none is).
-    """
-
-    number: int
-    status: str
-    source: str
-    date: str = ""
-    sites: int = 0
-    done: int = 0
-    started: int = 0
-    overdue_sites: tuple[str, ...] = ()
-    missed_targets: tuple[str, ...] = ()
-    due: dt.date | None = None
-
-
-def _target_sites(ws: Workspace, target: Target, sites: pd.DataFrame) -> pd.DataFrame:
-    """The sites a target counts: its layer, its work, its years, its filter."""
-    from citymap.sites import site_mask_for_work, where_mask
-
-    if target.layer is None or target.work is None:
-        return sites.iloc[0:0]
-    sub = sites[sites["layer"] == target.layer]
-    if not len(sub):
-        return sub
-    mask = site_mask_for_work(sub["works"], target.work)
-    mask &= sub["year"].astype(int).isin(list(target.years)).to_numpy()
-    if target.where:
-        layer = ws.data[target.layer]
-        attrs_ = layer.set_index("id").reindex(sub["id"].to_numpy())
-        attrs_.index = sub.index
-        mask &= where_mask(attrs_, target.where)
-    return sub[mask]
-
-
-def _derive(ws: Workspace, work: Work, as_of: dt.date, sites: pd.DataFrame,
-            explicit: StatusEvent | None) -> WorkState:
-    from citymap.sites import site_mask_for_work
-
-    own = sites[site_mask_for_work(sites["works"], work.number)] if len(sites) else sites
-    n = len(own)
-    status_col = own["status"].astype(str) if n else pd.Series(dtype=str)
-    done = int((status_col == DONE).sum())
-    pct = own["percent"].fillna(0).to_numpy(dtype=float) if n else np.zeros(0)
-    started = int((status_col.isin([STARTED, DONE, BEHIND]).to_numpy() | (pct > 0)).sum())
-    overdue = tuple(str(i) for i in own.loc[own["overdue"], "id"]) if n else ()
-    missed: list[str] = []
-    dues: list[dt.date] = [_year_end(y) for y in own.loc[own["overdue"], "year"]] if n else []
-    for t in work.targets:
-        if t.deadline > as_of:
-            continue
-        counted = _target_sites(ws, t, sites)
-        if len(counted) and not (counted["status"].astype(str) == DONE).all():
-            missed.append(t.id)
-            dues.append(t.deadline)
-    due = min(dues) if dues else None
-    common = dict(number=work.number, sites=n, done=done, started=started,
-                  overdue_sites=overdue, missed_targets=tuple(missed), due=due)
-    if explicit is not None:
-        return WorkState(status=explicit.status, source="log",
-                         date=explicit.date.isoformat(), **common)  # type: ignore[arg-type]
-    if work.plan_only or n == 0:
-        return WorkState(status=work.status, source="register", **common)  # type: ignore[arg-type]
-    if done == n:
-        status = DONE
-    elif overdue or missed or (status_col == BEHIND).any():
-        status = BEHIND
-    elif started:
-        status = STARTED
-    else:
-        status = NOT_STARTED
-    return WorkState(status=status, source="sites", **common)  # type: ignore[arg-type]
-
-
-def work_states(ws: Workspace, as_of: dt.date,
-                sites: pd.DataFrame | None = None) -> dict[int, WorkState]:
-    """The state of every work on ``as_of`` (see :func:`work_state`).
-
-    Parameters
-    ----------
-    ws
-        The workspace.
-    as_of
-        The day asked for.
-    sites
-        :func:`site_statuses` for ``as_of`` when already computed.
-    """
-    sites = site_statuses(ws, as_of) if sites is None else sites
-    latest = ws.history.latest(as_of)
-    return {w.number: _derive(ws, w, as_of, sites, latest.get(str(w.number)))
-            for w in ws.register.works}
-
-
-def work_state(ws: Workspace, number: int, as_of: dt.date,
-               sites: pd.DataFrame | None = None) -> WorkState:
-    """The status of work ``number`` on ``as_of``, with the reasons.
-
-    The rules, in order:
-
-    1. a status set for the work itself (an event with the work number as id, on or
-       before ``as_of``) wins;
-    2. a plan-only work (``plan_only: true``) keeps its register status (方案待定), and a
-       work with no site keeps its register status;
-    3. all its sites 已完成 → 已完成;
-    4. any site whose planned year has ended (31 December on or before ``as_of``) and is
-       not done, any target whose deadline is on or before ``as_of`` with its sites not all
-       done, or any site reported 滞后 → 滞后;
-    5. any site begun (进行中, 已完成, 滞后 or a percent above 0) → 进行中;
-    6. otherwise 未开始.
-
-    Raises
-    ------
-    KeyError
-        If there is no such work.
-    """
-    work = ws.register.work(number)
-    sites = site_statuses(ws, as_of) if sites is None else sites
-    return _derive(ws, work, as_of, sites, ws.history.latest(as_of).get(str(number)))
-
-
-def work_status(ws: Workspace, number: int, as_of: dt.date) -> str:
-    """The status of work ``number`` on ``as_of`` (see :func:`work_state` for the rules).
-
-    Examples
-    --------
-    >>> work_status(ws, 16, dt.date(2021, 12, 31))  # doctest: +SKIP
-    '滞后'
-    """
-    return work_state(ws, number, as_of).status

@@ -7,7 +7,7 @@ The workflow (docs/progress.md):
 2. the unit fills in 新状态 / 日期 / 完成百分比 / 备注 and sends the file back;
 3. ``citymap progress import U.xlsx`` — every row is checked (:func:`read_events`); any
    problem refuses the whole file with the list of problems; otherwise the new events are
-   appended to the status log (:func:`citymap.history.append_events`: locked, atomic,
+   appended to the status log (:func:`citymap.store.folder.append_events`: locked, atomic,
    idempotent).
 
 Reporting rights: a unit may report on a work it leads (牵头) or shares (责任单位) as the
@@ -27,12 +27,11 @@ from pathlib import Path
 import attrs
 import pandas as pd
 
+from citymap.derived import WorkState
 from citymap.errors import Problem, ValidationError
 from citymap.history import (
     AppendResult,
     StatusEvent,
-    WorkState,
-    append_events,
     check_events,
     field_problems,
     parse_date,
@@ -40,6 +39,7 @@ from citymap.history import (
 from citymap.io.xlsx import ProgressFile, SheetRow, read_progress_file, write_template
 from citymap.register import Register, Work
 from citymap.sites import parse_works
+from citymap.store.folder import append_events
 from citymap.vocab import BEHIND, DONE
 from citymap.workspace import Workspace
 
@@ -526,7 +526,7 @@ def overdue_items(ws: Workspace, as_of: dt.date, *,
     """Works, targets and sites behind on ``as_of``, by lead unit (the 督导 list).
 
     A work is listed when its status on ``as_of`` is 滞后 (set or derived, see
-    :func:`citymap.history.work_state`); under it, its targets past their deadline whose
+    :func:`citymap.derived.work_state`); under it, its targets past their deadline whose
     sites are not all done, and its sites whose planned year has ended (on the date) and
     that are not done, or that were reported 滞后. Sites are listed even when the work's
     own status was set otherwise (unless set 已完成). The list comes from
@@ -552,8 +552,8 @@ def overdue_from(ws: Workspace, as_of: dt.date, sites: pd.DataFrame,
                  states: Mapping[int, WorkState]) -> list[OverdueItem]:
     """The overdue list of every lead unit from the sites' and works' status on ``as_of``.
 
-    ``sites`` is :func:`citymap.history.site_statuses` and ``states``
-    :func:`citymap.history.work_states` of that day (see :func:`overdue_items`).
+    ``sites`` is :func:`citymap.derived.site_statuses` and ``states``
+    :func:`citymap.derived.work_states` of that day (see :func:`overdue_items`).
     """
     by_id = {str(r.id): r for r in sites.itertuples()} if len(sites) else {}
     behind_ids = set(sites.loc[sites["overdue"] | (sites["status"] == BEHIND), "id"].astype(

@@ -4,7 +4,7 @@
 computed once per workspace and day (cached on the workspace): every site's recorded
 status, status date and percent on that day (from the status log,
 :meth:`citymap.history.StatusLog.status_on`), its planned deadline and whether it is late,
-every work's derived status (:func:`citymap.history.work_states`) and the overdue list
+every work's derived status (:func:`citymap.derived.work_states`) and the overdue list
 (:func:`citymap.progress.overdue_from`). ``show``, ``tasks``, ``overdue``, the maps and their
 panel, the report and the exports all take their status from it, so they cannot disagree.
 
@@ -25,7 +25,7 @@ import numpy.typing as npt
 import pandas as pd
 
 if TYPE_CHECKING:
-    from citymap.history import WorkState
+    from citymap.derived import WorkState
     from citymap.progress import OverdueItem
     from citymap.workspace import Workspace
 
@@ -47,7 +47,7 @@ class StatusAsOf:
         planned year, ISO), ``overdue`` (due and not done) and ``late`` (on the overdue
         list).
     works
-        Work number → :class:`citymap.history.WorkState` (status and why).
+        Work number → :class:`citymap.derived.WorkState` (status and why).
     overdue
         The overdue list (every lead unit), as ``citymap overdue`` prints it.
     """
@@ -105,7 +105,7 @@ class StatusAsOf:
 
 def compute_status_as_of(ws: Workspace, day: dt.date) -> StatusAsOf:
     """Compute :class:`StatusAsOf` (use :meth:`Workspace.status_as_of`: it caches)."""
-    from citymap.history import site_statuses, work_states
+    from citymap.derived import site_statuses, work_states
     from citymap.progress import overdue_from
 
     sites = site_statuses(ws, day)

@@ -125,7 +125,7 @@ def _site_done(status: str, percent: float) -> float:
 def _schedule_lines(ws: Workspace, st: DayStatus, margin: float
                     ) -> list[tuple[int, str, str, str, dt.date, float, float, int]]:
     """(work, kind, id, name, due, expected, done, days) of what is behind the schedule."""
-    from citymap.history import _target_sites
+    from citymap.derived import _target_sites
 
     day = st.date
     out: list[tuple[int, str, str, str, dt.date, float, float, int]] = []

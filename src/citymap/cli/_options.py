@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import logging
 import os
 import sys
@@ -14,20 +13,12 @@ from typing import Any, TypeVar
 import click
 from rich.console import Console
 
-from citymap.errors import CitymapError, ValidationError
+from citymap.cli._errors import EXIT_INVALID, CitymapClickError, catch_errors, errors_to_exit
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+__all__ = ["EXIT_INVALID", "CitymapClickError", "catch_errors", "errors_to_exit"]
 log = logging.getLogger("citymap")
-
-#: Exit code for bad input data or usage.
-EXIT_INVALID = 2
-
-
-class CitymapClickError(click.ClickException):
-    """A citymap error shown as ``Error: …`` with exit code 2 and no traceback."""
-
-    exit_code = EXIT_INVALID
-
 
 def _store(key: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
     def callback(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
@@ -110,33 +101,6 @@ def load(ctx: click.Context, **kwargs: Any) -> Any:
         return ws
     with errors_to_exit():
         return load_workspace(get_workspace_dir(ctx), **kwargs)
-
-
-class errors_to_exit:
-    """Context manager: a :class:`CitymapError` becomes ``Error: …`` and exit code 2."""
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, et: type[BaseException] | None, exc: BaseException | None,
-                 tb: Any) -> None:
-        if exc is None:
-            return
-        if isinstance(exc, ValidationError):
-            raise CitymapClickError(str(exc)) from None
-        if isinstance(exc, CitymapError):
-            raise CitymapClickError(str(exc)) from None
-
-
-def catch_errors(f: F) -> F:
-    """Decorator form of :class:`errors_to_exit`."""
-
-    @functools.wraps(f)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        with errors_to_exit():
-            return f(*args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
 
 
 def default_output(ctx: click.Context, ws: Any, *parts: str) -> Path:

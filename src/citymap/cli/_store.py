@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from citymap.cli._options import errors_to_exit
+from citymap.cli._errors import errors_to_exit
 
 if TYPE_CHECKING:
     from citymap.store.postgis import PostgisStore

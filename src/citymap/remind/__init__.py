@@ -15,7 +15,8 @@ from typing import Any
 
 import attrs
 
-from citymap.history import log_lock, now_stamp
+from citymap.history import now_stamp
+from citymap.io.lock import log_lock
 from citymap.remind.channels import SendError, send_message
 from citymap.remind.config import Channel, Person, RemindConfig, load_remind_config
 from citymap.remind.messages import Message, plan_messages, render, tail

@@ -83,7 +83,7 @@ def read_sent(path: Path, *, shown: str) -> list[Sent]:
 
 
 def append_sent(path: Path, rows: Iterable[Sent]) -> None:
-    """Append ``rows`` (call under :func:`citymap.history.log_lock` of ``path``)."""
+    """Append ``rows`` (call under :func:`citymap.io.lock.log_lock` of ``path``)."""
     old = path.read_bytes() if path.exists() else b""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")

@@ -832,7 +832,7 @@ class PostgisStore:
     ) -> AppendResult:
         """Append status events to the log of ``key`` in one transaction.
 
-        The same contract as :func:`citymap.history.append_events` for the file log: the
+        The same contract as :func:`citymap.store.folder.append_events` for the file log: the
         workspace is locked for the transaction (concurrent writers wait, nothing is lost),
         the log is read again inside it, the events are checked with
         :func:`citymap.history.check_events` (the same rules), events already recorded are
