@@ -197,12 +197,12 @@ def list_(ctx: click.Context, all_: bool, unit: str | None, fmt: str) -> None:
     "show",
     epilog="Examples:\n\n  citymap review show S1\n\n  citymap review show S1 --format json",
 )
-@click.argument("ident", metavar="ID")
+@click.argument("submission", metavar="ID")
 @as_of_option
 @_FORMAT
 @common_options
 @click.pass_context
-def show(ctx: click.Context, ident: str, as_of: dt.date | None, fmt: str) -> None:
+def show(ctx: click.Context, submission: str, as_of: dt.date | None, fmt: str) -> None:
     """What submission ID would change: each site, its current status → the proposed one."""
     from citymap.review import states, verdict_word
     from citymap.review_flow import find, proposals
@@ -212,7 +212,7 @@ def show(ctx: click.Context, ident: str, as_of: dt.date | None, fmt: str) -> Non
     _require_reviewing(ctx, ws)
     with errors_to_exit():
         reviews = review_store(ctx, ws).reviews()
-        sub = find(reviews, ident)
+        sub = find(reviews, submission)
         rows = proposals(ws, reviews, only=sub.id, as_of=as_of)
         state = states([sub], reviews.decisions())[sub.id]
     if fmt == "json":
@@ -237,11 +237,11 @@ def show(ctx: click.Context, ident: str, as_of: dt.date | None, fmt: str) -> Non
     epilog="Examples:\n\n  citymap review accept S1 --person 王专班\n\n"
            "  CITYMAP_USER=王专班 citymap review accept S1",
 )
-@click.argument("ident", metavar="ID")
+@click.argument("submission", metavar="ID")
 @person_option
 @common_options
 @click.pass_context
-def accept(ctx: click.Context, ident: str, person: str | None) -> None:
+def accept(ctx: click.Context, submission: str, person: str | None) -> None:
     """Accept submission ID: its statuses join the status log (published).
 
     Only a reviewer declared in citymap.toml may accept. If another reviewer decided it
@@ -254,7 +254,7 @@ def accept(ctx: click.Context, ident: str, person: str | None) -> None:
     store = review_store(ctx, ws)
     _repair(ctx, ws, store)
     with errors_to_exit():
-        dec, res = accept_(store, ws, ident, person=who(person))
+        dec, res = accept_(store, ws, submission, person=who(person))
     stderr_console().print(_("{id} accepted ({person}): {n} status events published").format(
         id=dec.submission, person=dec.person, n=len(res.added)))
 
@@ -263,13 +263,13 @@ def accept(ctx: click.Context, ident: str, person: str | None) -> None:
     "return",
     epilog="Examples:\n\n  citymap review return S2 --reason 照片与点位不符 --person 王专班",
 )
-@click.argument("ident", metavar="ID")
+@click.argument("submission", metavar="ID")
 @click.option("--reason", "-r", required=True, metavar="TEXT",
               help="Why it is returned (told to the unit; required).")
 @person_option
 @common_options
 @click.pass_context
-def return_(ctx: click.Context, ident: str, reason: str, person: str | None) -> None:
+def return_(ctx: click.Context, submission: str, reason: str, person: str | None) -> None:
     """Return submission ID to its unit with --reason; nothing is published.
 
     The unit corrects its sheet and imports it again: the new submission replaces the
@@ -280,7 +280,7 @@ def return_(ctx: click.Context, ident: str, reason: str, person: str | None) -> 
     ws = load(ctx)
     _require_reviewing(ctx, ws)
     with errors_to_exit():
-        dec = return_submission(review_store(ctx, ws), ws, ident, person=who(person),
+        dec = return_submission(review_store(ctx, ws), ws, submission, person=who(person),
                                 reason=reason)
     stderr_console().print(_("{id} returned ({person}): {reason}").format(
         id=dec.submission, person=dec.person, reason=dec.reason))

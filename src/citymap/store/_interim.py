@@ -29,8 +29,8 @@ class FolderAdapter:
                       today: dt.date | None = None, dry_run: bool = False,
                       action: str = "status") -> AppendResult:
         """:func:`citymap.history.append_events` with the workspace's ids and plan start."""
-        from citymap.history import append_events
         from citymap.progress import ids_of
+        from citymap.store.folder import append_events
 
         return append_events(ws.root, events, log_path=ws.config.status_log,
                              known_ids=set(ids_of(ws)), today=today, locations=locations,

@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from citymap.errors import WorkspaceError
-from citymap.history import StatusEvent, log_lock, now_stamp
+from citymap.history import StatusEvent, now_stamp
 from citymap.io.atomic import write_bytes
+from citymap.io.lock import log_lock
 from citymap.limits import read_bounded
 from citymap.review import (
     Decision,
