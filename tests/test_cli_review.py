@@ -193,3 +193,45 @@ def test_without_a_reviewer_imports_publish_directly(tmp_path: Path, lang: str) 
 def test_help_has_a_runnable_example() -> None:
     r = CliRunner().invoke(cli, ["review", "--help"])
     assert r.exit_code == 0 and "citymap review accept S1" in r.output
+
+
+def test_show_writes_a_map_of_the_changes(root: Path, tmp_path: Path) -> None:
+    import re
+
+    assert set_oc1(root, "zh")[0] == 0
+    out = tmp_path / "S1图"
+    code, _, err = run(root, "review", "show", "S1", "--map", str(out), "--as-of",
+                       "2021-06-30", lang="en")
+    assert code == 0, err
+    page = (out / "index.html").read_text("utf-8")
+    m = re.search(r'<script type="application/json" id="[^"]*">(.*?)</script>', page, re.S)
+    assert m is not None
+    blob = json.loads(m[1])
+    assert [(p["id"], p["submission"], p["current"], p["proposed"], p["person"])
+            for p in blob["pending"]] == [("OC-1", "S1", "not started", "in progress",
+                                           PERSON_16)]
+    assert blob["pending"][0]["geometry"]["type"] == "Polygon"
+    assert (out / "lib").is_dir()
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("x")
+    code, _, err = run(root, "review", "show", "S1", "--map", str(tmp_path / "mine"))
+    assert code == 2 and (tmp_path / "mine" / "notes.txt").exists()  # never replaced
+
+
+def test_public_view_carries_no_pending(root: Path, tmp_path: Path) -> None:
+    import re
+
+    assert set_oc1(root, "zh")[0] == 0
+    code, _, err = run(root, "build", "--offline", "--public", "-o", str(tmp_path / "m"))
+    assert code == 0, err
+
+    def pending(page: Path) -> Any:
+        m = re.search(r'<script type="application/json" id="[^"]*">(.*?)</script>',
+                      page.read_text("utf-8"), re.S)
+        assert m is not None
+        return json.loads(m[1])["pending"]
+
+    assert [p["id"] for p in pending(tmp_path / "m" / "index.html")] == ["OC-1"]
+    assert pending(tmp_path / "m" / "public" / "index.html") is None
+    unit = next((tmp_path / "m" / "units").glob("*执法*.html"))
+    assert pending(unit) is None  # not its work

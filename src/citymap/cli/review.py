@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -195,15 +196,25 @@ def list_(ctx: click.Context, all_: bool, unit: str | None, fmt: str) -> None:
 
 @review.command(
     "show",
-    epilog="Examples:\n\n  citymap review show S1\n\n  citymap review show S1 --format json",
+    epilog="Examples:\n\n  citymap review show S1\n\n  citymap review show S1 --format json"
+           "\n\n  citymap review show S1 --map 待审核S1",
 )
 @click.argument("submission", metavar="ID")
 @as_of_option
 @_FORMAT
+@click.option("--map", "map_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=None, metavar="DIR",
+              help="Also write a map of these changes (the layer 待审核) to DIR/index.html "
+                   "(DIR is replaced whole; only a new, empty or citymap-made folder).")
 @common_options
 @click.pass_context
-def show(ctx: click.Context, submission: str, as_of: dt.date | None, fmt: str) -> None:
-    """What submission ID would change: each site, its current status → the proposed one."""
+def show(ctx: click.Context, submission: str, as_of: dt.date | None, fmt: str,
+         map_dir: Path | None) -> None:
+    """What submission ID would change: each site, its current status → the proposed one.
+
+    With --map DIR, also a map (opens offline) drawing the changes dashed in the proposed
+    status's colour over the sites' status on --as-of.
+    """
     from citymap.review import states, verdict_word
     from citymap.review_flow import find, proposals
 
@@ -215,6 +226,13 @@ def show(ctx: click.Context, submission: str, as_of: dt.date | None, fmt: str) -
         sub = find(reviews, submission)
         rows = proposals(ws, reviews, only=sub.id, as_of=as_of)
         state = states([sub], reviews.decisions())[sub.id]
+        if map_dir is not None:
+            from citymap.render.pending import write_pending_map
+
+            page = write_pending_map(ws, rows, map_dir, lang=lang, as_of=as_of,
+                                     subtitle=f"{sub.id} · {sub.unit}")
+            stderr_console().print(_("wrote the map of {id}: {page}").format(
+                id=sub.id, page=page))
     if fmt == "json":
         click.echo(json.dumps({"id": sub.id, "state": state, "unit": sub.unit,
                                "person": sub.person, "submitted_at": sub.submitted_at,
