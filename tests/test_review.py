@@ -164,3 +164,31 @@ def test_accept_refused_when_the_log_moved_past_it(tmp_path) -> None:
         accept(store, ws, early.submissions[0].id, person=REVIEWER, today=TODAY)
     assert states(store.reviews().submissions(), store.reviews().decisions()) == {
         "S1": PENDING, "S2": ACCEPTED}
+
+
+def test_a_long_reason_is_refused_and_a_reason_is_kept_on_one_line(tmp_path) -> None:
+    rv = FolderReviews(tmp_path)
+    rv.submit(unit=LEAD_16, person="赵住建", source="a.xlsx", events=[EV])
+    with pytest.raises(ReviewError, match="2000"):
+        rv.decide("S1", RETURNED, person="王专班", reason="长" * 2001)
+    d = rv.decide("S1", RETURNED, person="王专班", reason="缺少\n竣工照片\t<b>")
+    assert d.reason == "缺少 竣工照片 <b>"
+
+
+def test_pending_geometry_follows_the_map_datum(tmp_path) -> None:
+    from _ws_review import make_review_workspace
+    from citymap.render.pending import pending_blob
+    from citymap.review_flow import Proposal
+    from citymap.workspace import load_workspace
+
+    ws = load_workspace(make_review_workspace(tmp_path / "ws"))
+    p = Proposal("S1", LEAD_16, "赵住建", "2021-05-02T09:00:00+08:00", "OC-1",
+                 "old_communities", "幸福小区", "未开始", "进行中", dt.date(2021, 5, 1), 40.0, "")
+    wgs = pending_blob(ws, [p], lang="en")[0]
+    gcj = pending_blob(ws, [p], lang="en", gcj=True)[0]
+    assert list(wgs["geometry"]["coordinates"][0][0]) == [117.575, 37.65]
+    dx = gcj["geometry"]["coordinates"][0][0][0] - 117.575
+    dy = gcj["geometry"]["coordinates"][0][0][1] - 37.65
+    assert 0.001 < abs(dx) + abs(dy) < 0.02  # GCJ-02 moves a few hundred metres
+    assert (wgs["proposed"], wgs["color"]) == ("in progress", gcj["color"])
+    assert pending_blob(ws, [p], lang="zh", works=frozenset({8})) == []

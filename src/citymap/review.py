@@ -24,6 +24,7 @@ import attrs
 from citymap.errors import CitymapError
 from citymap.history import StatusEvent
 from citymap.i18n import N_, _
+from citymap.limits import MAX_NOTE_CHARS, MAX_TEXT_CHARS
 
 __all__ = [
     "ACCEPTED",
@@ -290,6 +291,10 @@ def check_decision(submissions: Sequence[Submission], decisions: Sequence[Decisi
             verdict=verdict))
     if not person.strip():
         raise ReviewError(_("no person: give --person or set $CITYMAP_USER"))
+    if len(reason) > MAX_NOTE_CHARS or len(person) > MAX_TEXT_CHARS:
+        raise ReviewError(_("the reason may hold at most {n} characters and the person's "
+                            "name {m}: shorten them").format(n=MAX_NOTE_CHARS,
+                                                             m=MAX_TEXT_CHARS))
     if verdict == RETURNED and not reason.strip():
         raise ReviewError(_("returning {id} needs a reason: --reason \"…\"").format(
             id=submission))

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from citymap.errors import WorkspaceError
-from citymap.history import StatusEvent, now_stamp
+from citymap.history import StatusEvent, now_stamp, one_line
 from citymap.io.atomic import write_bytes
 from citymap.io.lock import log_lock
 from citymap.limits import read_bounded
@@ -119,6 +119,6 @@ class FolderReviews:
             check_decision(self.submissions(), self.decisions(), submission, verdict,
                            person=person, reason=reason)
             dec = Decision(submission, verdict, person.strip(), at or now_stamp(),
-                           reason.strip())
+                           one_line(reason))
             self._append(self._decs, decision_to_json(dec))
         return dec

@@ -17,7 +17,7 @@ import psycopg
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
-from citymap.history import StatusEvent, now_stamp
+from citymap.history import StatusEvent, now_stamp, one_line
 from citymap.review import (
     Decision,
     Submission,
@@ -122,7 +122,7 @@ class PostgisReviews:
             check_decision(self._submissions(conn), self._decisions(conn), submission,
                            verdict, person=person, reason=reason)
             dec = Decision(submission, verdict, person.strip(), at or now_stamp(),
-                           reason.strip())
+                           one_line(reason))
             conn.execute(sql.SQL(
                 "INSERT INTO {} (workspace, submission, verdict, person, at, reason) "
                 "VALUES (%s, %s, %s, %s, %s, %s)").format(_t("decisions")),
