@@ -30,7 +30,7 @@ __all__ = [
     "ACCEPTED",
     "RETURNED",
     "PENDING",
-    "VERDICTS",
+    "REVIEW_VERDICTS",
     "REVIEWER_ROLE",
     "Submission",
     "Decision",
@@ -57,7 +57,7 @@ __all__ = [
 ACCEPTED = "accepted"
 RETURNED = "returned"
 PENDING = "pending"
-VERDICTS = (ACCEPTED, RETURNED)
+REVIEW_VERDICTS = (ACCEPTED, RETURNED)
 #: The role of a reviewer in ``[[people]]`` (aliases 审核, 专班审核 are read as it).
 REVIEWER_ROLE = "reviewer"
 
@@ -286,7 +286,7 @@ def check_decision(submissions: Sequence[Submission], decisions: Sequence[Decisi
         If there is no such submission, the verdict is unknown, the person is empty, or a
         return has no reason.
     """
-    if verdict not in VERDICTS:
+    if verdict not in REVIEW_VERDICTS:
         raise ReviewError(_("verdict {verdict!r} must be accepted or returned").format(
             verdict=verdict))
     if not person.strip():
