@@ -283,5 +283,6 @@ def test_store_pull_refuses_what_is_not_a_workspace(tmp_path: Path,
     with pytest.raises(StoreError, match="not a citymap workspace|not a folder"):
         st.pull(dest, overwrite=True)
     assert tree_digest(tmp_path) == before
-    fresh = st.pull(tmp_path / "new")  # a new folder: written whole, unmarked (it is data)
+    # a new folder: written whole, unmarked (it is data)
+    fresh = st.pull(tmp_path / "new", photos=False)
     assert sorted(p.name for p in fresh.iterdir()) == ["citymap.toml", "notes.txt"]

@@ -12,7 +12,10 @@ is the folder store beside the workspace, and the ONLY writer of ``geo/attachmen
     geo/attachments/<site>/<sha16>.jpg      the original, byte for byte
     geo/attachments/<site>/thumbs/<sha16>.jpg   the thumbnail
 
-A PostGIS/object-storage store implements the same four calls (docs/attachments.md).
+:class:`citymap.store.postgis_attachments.PostgisAttachments` keeps them in the PostGIS
+store (docs/attachments.md). What does not depend on where the bytes live — which items are
+new and which are duplicates, the records' keys, the order of listing, copying from one store
+to another — is here, so that both stores behave the same.
 """
 
 from __future__ import annotations
@@ -31,9 +34,10 @@ import attrs
 from citymap.errors import Problem, ValidationError, WorkspaceError
 from citymap.io.atomic import write_bytes
 
-__all__ = ["KINDS", "KIND_EN", "Photo", "NewPhoto", "AddResult", "Attachments",
+__all__ = ["KINDS", "KIND_EN", "MIME", "Photo", "NewPhoto", "AddResult", "Attachments",
            "FolderAttachments", "ATTACHMENTS_DIR", "INDEX_NAME", "open_attachments",
-           "kind_label", "parse_kind"]
+           "kind_label", "parse_kind", "by_day", "plan_add", "checked_bytes", "copy_items",
+           "copy_photos", "photo_keys", "site_folder"]
 
 #: Where the folder store keeps photos, relative to the workspace.
 ATTACHMENTS_DIR = "geo/attachments"
@@ -45,6 +49,8 @@ KIND_EN: dict[str, str] = {"前": "before", "中": "during", "后": "after"}
 _KIND_WORDS: dict[str, str] = {
     "前": "前", "中": "中", "后": "后", "後": "后", "施工前": "前", "施工中": "中", "施工后": "后",
     "完工后": "后", "竣工后": "后", "before": "前", "during": "中", "after": "后"}
+#: The media type of each extension an original is stored under.
+MIME: dict[str, str] = {".jpg": "image/jpeg", ".png": "image/png", ".webp": "image/webp"}
 _SAFE_DIR = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}")
 _SHA = re.compile(r"[0-9a-f]{64}")
 
@@ -178,6 +184,9 @@ class NewPhoto:
     lon: float | None = None
     distance_m: float | None = None
     flags: tuple[str, ...] = ()
+    added_at: str = ""
+    """When it was first stored, for a photo copied from another store (else the time of
+    :meth:`Attachments.add`)."""
 
 
 @attrs.frozen
@@ -192,7 +201,7 @@ class AddResult:
 
 
 class Attachments(Protocol):
-    """The calls every attachment store implements (folder now, PostGIS/object storage next).
+    """The calls every attachment store implements (the folder, PostGIS).
 
     Each store has one owner of its writes: only :meth:`add` writes, all or nothing.
     """
@@ -224,8 +233,98 @@ def site_folder(site: str) -> str:
     return "site-" + hashlib.sha256(site.encode("utf-8")).hexdigest()[:16]
 
 
-def _by_date(photos: Iterable[Photo]) -> list[Photo]:
+def by_day(photos: Iterable[Photo]) -> list[Photo]:
+    """``photos`` oldest day first (then by when they were stored, then by SHA-256): the
+    order every store lists them in.
+    """
     return sorted(photos, key=lambda p: (p.date, p.added_at, p.sha256))
+
+
+def photo_keys(site: str, sha256: str, extension: str) -> tuple[str, str]:
+    """The keys of a photo's original and thumbnail, the same in every store:
+    ``<site>/<sha16><ext>`` and ``<site>/thumbs/<sha16>.jpg``.
+    """
+    base = f"{site_folder(site)}/"
+    return f"{base}{sha256[:16]}{extension}", f"{base}thumbs/{sha256[:16]}.jpg"
+
+
+def _record(item: NewPhoto, stamp: str) -> Photo:
+    """The stored record of ``item``: its keys and when it was stored."""
+    original, thumbnail = photo_keys(item.site, item.sha256, item.extension)
+    return Photo(
+        sha256=item.sha256, site=item.site, date=item.date, kind=item.kind,
+        date_from=item.date_from, original=original, thumbnail=thumbnail, source=item.source,
+        width=item.width, height=item.height, lat=item.lat, lon=item.lon,
+        distance_m=item.distance_m, flags=item.flags, added_at=item.added_at or stamp)
+
+
+def plan_add(stored: Iterable[Photo], items: Sequence[NewPhoto], stamp: str
+             ) -> tuple[list[tuple[Photo, NewPhoto]], list[tuple[NewPhoto, Photo]]]:
+    """Decide what :meth:`Attachments.add` stores: ``(new, duplicates)``.
+
+    Parameters
+    ----------
+    stored
+        The photos stored now.
+    items
+        The photos to add, in order.
+    stamp
+        When they are stored (kept from ``item.added_at`` when it has one).
+
+    Returns
+    -------
+    tuple
+        ``new``: ``(record, item)`` of every item whose bytes are not stored yet, in the
+        order given; ``duplicates``: ``(item, record)`` of the others, the record being the
+        stored one or the one made for the same bytes earlier in the batch.
+    """
+    known = {p.sha256: p for p in stored}
+    new: list[tuple[Photo, NewPhoto]] = []
+    dups: list[tuple[NewPhoto, Photo]] = []
+    for item in items:
+        if item.sha256 in known:
+            dups.append((item, known[item.sha256]))
+            continue
+        photo = known[item.sha256] = _record(item, stamp)
+        new.append((photo, item))
+    return new, dups
+
+
+def checked_bytes(photo: Photo, item: NewPhoto) -> bytes:
+    """The original bytes of ``item``, read now and checked against its SHA-256.
+
+    Raises
+    ------
+    WorkspaceError
+        If the file changed since it was inspected.
+    """
+    data = item.read()
+    if hashlib.sha256(data).hexdigest() != photo.sha256:
+        raise WorkspaceError(f"{item.source}: changed while it was imported; import again")
+    return data
+
+
+def copy_items(photos: Sequence[Photo], source: Attachments) -> list[NewPhoto]:
+    """``photos`` of the store ``source`` as items to add to another store, keeping every
+    field of their records (also when they were first stored). The thumbnails are read now,
+    each original when it is stored.
+    """
+    def reader(p: Photo) -> Callable[[], bytes]:
+        return lambda: source.read_original(p)
+
+    return [NewPhoto(site=p.site, date=p.date, kind=p.kind, date_from=p.date_from,
+                     source=p.source, width=p.width, height=p.height,
+                     extension=Path(p.original).suffix, sha256=p.sha256, read=reader(p),
+                     thumbnail=source.read_thumbnail(p), lat=p.lat, lon=p.lon,
+                     distance_m=p.distance_m, flags=p.flags, added_at=p.added_at)
+            for p in photos]
+
+
+def copy_photos(photos: Sequence[Photo], source: Attachments, dest: Attachments) -> AddResult:
+    """Copy ``photos`` of the store ``source`` into the store ``dest`` (all or none, see
+    :func:`copy_items`); photos ``dest`` has already are skipped.
+    """
+    return dest.add(copy_items(photos, source))
 
 
 class FolderAttachments:
@@ -271,7 +370,11 @@ class FolderAttachments:
         ValidationError
             If the index is damaged (one problem per bad line).
         """
-        return _by_date(p for p in self._read() if site is None or p.site == site)
+        return by_day(p for p in self._read() if site is None or p.site == site)
+
+    def stored(self) -> list[Photo]:
+        """Every photo in the order stored (the index's order)."""
+        return self._read()
 
     def _path(self, key: str) -> Path:
         return self.folder / key
@@ -331,32 +434,12 @@ class FolderAttachments:
             return AddResult((), (), dry_run)
         lock = contextlib.nullcontext() if dry_run else log_lock(self.index)
         with lock:
-            stored = {p.sha256: p for p in self._read()}
-            added: list[Photo] = []
-            dups: list[tuple[NewPhoto, Photo]] = []
-            writes: list[tuple[Photo, NewPhoto]] = []
-            for item in items:
-                sha = item.sha256
-                if sha in stored:
-                    dups.append((item, stored[sha]))
-                    continue
-                base = f"{site_folder(item.site)}/"
-                photo = Photo(
-                    sha256=sha, site=item.site, date=item.date, kind=item.kind,
-                    date_from=item.date_from, original=f"{base}{sha[:16]}{item.extension}",
-                    thumbnail=f"{base}thumbs/{sha[:16]}.jpg", source=item.source,
-                    width=item.width, height=item.height, lat=item.lat, lon=item.lon,
-                    distance_m=item.distance_m, flags=item.flags, added_at=stamp)
-                stored[sha] = photo
-                added.append(photo)
-                writes.append((photo, item))
+            stored = self._read()
+            new, dups = plan_add(stored, items, stamp)
+            added = [photo for photo, _ in new]
             if added and not dry_run:
-                for photo, item in writes:
-                    data = item.read()
-                    if hashlib.sha256(data).hexdigest() != photo.sha256:
-                        raise WorkspaceError(f"{item.source}: changed while it was imported; "
-                                             "import again")
-                    self._write_once(photo.original, data)
+                for photo, item in new:
+                    self._write_once(photo.original, checked_bytes(photo, item))
                     self._write_once(photo.thumbnail, item.thumbnail)
                 old = self.index.read_bytes() if self.index.exists() else b""
                 if old and not old.endswith(b"\n"):

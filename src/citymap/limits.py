@@ -173,9 +173,13 @@ def read_bounded(path: Path, *, shown: str, kind: str) -> bytes:
         raise ValidationError([Problem(shown, "", "", f"cannot be read: {exc.strerror}")]) \
             from None
     with os.fdopen(fd, "rb") as fh:
-        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+        st = os.fstat(fh.fileno())
+        if not stat.S_ISREG(st.st_mode):
             raise ValidationError([Problem(shown, "", "", "is not a regular file")])
-        data = fh.read(cap + 1)
+        # read what is there (and one byte more, to see growth) — never a buffer of the cap
+        data = fh.read(min(cap, st.st_size) + 1)
+        if len(data) > st.st_size:
+            data += fh.read(cap + 1 - len(data))
     if len(data) > cap:
         raise ValidationError([Problem(shown, "", "", f"is larger than {cap // MB} MB, the "
                                        f"most read for a {kind} file")])

@@ -23,7 +23,7 @@ import textwrap
 import warnings
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import jinja2
@@ -45,6 +45,9 @@ from citymap.vocab import (
     VERDICTS,
 )
 from citymap.workspace import Workspace
+
+if TYPE_CHECKING:
+    from citymap.attachments import Attachments
 
 __all__ = [
     "render_report",
@@ -437,9 +440,11 @@ def _target_row(t: TargetResult) -> dict[str, Any]:
         "site_ids": list(t.site_ids), "counted_ids": list(t.counted_ids)}
 
 
-def _pictures(result: MetricsResult, ws: Workspace | None) -> list[dict[str, str]]:
+def _pictures(result: MetricsResult, ws: Workspace | None,
+              attachments: Attachments | None = None) -> list[dict[str, str]]:
     """One picture per site the report lists (the targets' sites), from the workspace's
-    photos dated on or before the report date (:func:`citymap.photos.report_pictures`).
+    photos (in ``attachments``, default the folder store beside it) dated on or before the
+    report date (:func:`citymap.photos.report_pictures`).
     """
     if ws is None:
         return []
@@ -452,7 +457,8 @@ def _pictures(result: MetricsResult, ws: Workspace | None) -> list[dict[str, str
     sites = ws.sites()
     names = dict(zip(sites["id"].astype(str), sites["name"].fillna("").astype(str),
                      strict=True)) if len(sites) else {}
-    return report_pictures(open_attachments(ws.root), ids, as_of=result.as_of, names=names)
+    store = attachments if attachments is not None else open_attachments(ws.root)
+    return report_pictures(store, ids, as_of=result.as_of, names=names)
 
 
 def _overview_name(years: tuple[int, int]) -> str:
@@ -484,7 +490,8 @@ def _title(result: MetricsResult, title: str | None, month: dict[str, Any] | Non
 
 
 def render_report(result: MetricsResult, *, ws: Workspace | None = None, maps: bool = True,
-                  title: str | None = None, month: dict[str, Any] | None = None) -> str:
+                  title: str | None = None, month: dict[str, Any] | None = None,
+                  attachments: Attachments | None = None) -> str:
     """The report as one self-contained HTML text.
 
     Parameters
@@ -500,6 +507,8 @@ def render_report(result: MetricsResult, *, ws: Workspace | None = None, maps: b
         The title (default: the workspace name and 年度通报, or the plan's years and 总评).
     month
         The month's sections (:func:`citymap.monthly.month_context`): the monthly 通报.
+    attachments
+        The photos (default: the folder store beside ``ws``).
 
     Returns
     -------
@@ -552,14 +561,15 @@ def render_report(result: MetricsResult, *, ws: Workspace | None = None, maps: b
         targets=[_target_row(t) for t in result.targets], charts=charts,
         unmeasured=unmeasured, any_partial=any_partial,
         zones=_zone_rows(result, ws, maps), indicators=indicators,
-        pictures=_pictures(result, ws),
+        pictures=_pictures(result, ws, attachments),
         warnings=list(result.warnings), version=result.version,
         generated=dt.date.today().isoformat())
 
 
 def write_report(ws: Workspace, path: str | os.PathLike[str], *, year: int | None = None,
                  as_of: dt.date | None = None, maps: bool = True,
-                 month: tuple[int, int] | None = None) -> Path:
+                 month: tuple[int, int] | None = None,
+                 attachments: Attachments | None = None) -> Path:
     """Compute the metrics and write the report to ``path`` atomically.
 
     Parameters
@@ -578,6 +588,8 @@ def write_report(ws: Workspace, path: str | os.PathLike[str], *, year: int | Non
         (year, month): the monthly 通报 — that month's changes, status at its last day and
         late items, then the report of its year as of its last day (``year`` and
         ``as_of`` are ignored).
+    attachments
+        The photos (default: the folder store beside ``ws``).
 
     Returns
     -------
@@ -596,6 +608,7 @@ def write_report(ws: Workspace, path: str | os.PathLike[str], *, year: int | Non
         year, as_of = month[0], month_end(*month)
         context = month_context(ws, day_status(ws, as_of), *month)
     result = compute_metrics(ws, year=year, as_of=as_of)
-    write_text(path, render_report(result, ws=ws, maps=maps, month=context))
+    write_text(path, render_report(result, ws=ws, maps=maps, month=context,
+                                   attachments=attachments))
     return path
 

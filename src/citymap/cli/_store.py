@@ -18,13 +18,14 @@ import click
 from citymap.cli._errors import errors_to_exit
 
 if TYPE_CHECKING:
+    from citymap.attachments import Attachments
     from citymap.store.postgis import PostgisStore
     from citymap.workspace import Workspace
 
 F = TypeVar("F", bound=Callable[..., Any])
 log = logging.getLogger("citymap")
 
-__all__ = ["store_option", "get_store", "require_store", "load_from_store"]
+__all__ = ["store_option", "get_store", "require_store", "load_from_store", "attachments_of"]
 
 
 def _remember(key: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
@@ -95,3 +96,15 @@ def load_from_store(ctx: click.Context, **kwargs: Any) -> Workspace | None:
         ws: Workspace = store.load(**kwargs)
     ctx.meta["citymap.store_object"] = store
     return ws
+
+
+def attachments_of(ctx: click.Context) -> Attachments | None:
+    """The photos of the store the workspace was loaded from (:func:`load_from_store`), or
+    ``None`` for the file workspace (its photos are beside it).
+    """
+    store = ctx.meta.get("citymap.store_object")
+    if store is None:
+        return None
+    with errors_to_exit():
+        found: Attachments = store.attachments()
+    return found

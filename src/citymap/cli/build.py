@@ -62,6 +62,7 @@ def build(ctx: click.Context, offline: bool, as_of: dt.date | None, basemap: str
     of every plan year and today); the metrics panel shows every target of that year,
     planned against done. The path of maps/index.html is printed on stdout.
     """
+    from citymap.cli._store import attachments_of
     from citymap.render.build import build_maps
 
     ws = load(ctx)
@@ -78,7 +79,8 @@ def build(ctx: click.Context, offline: bool, as_of: dt.date | None, basemap: str
 
         built = build_maps(ws, out, as_of=as_of, lang=lang, offline=offline, basemap=basemap,
                            tianditu_key=tianditu_key, tiles=tiles, progress=progress,
-                           public=public, pending=_pending(ctx, ws, as_of))
+                           public=public, attachments=attachments_of(ctx),
+                           pending=_pending(ctx, ws, as_of))
     kinds = {k: sum(1 for b in built if b.kind == k) for k in ("units", "actions", "public")}
     err.print(f"wrote {len(built)} maps to {out}: index.html, {kinds['units']} unit maps, "
               f"{kinds['actions']} action maps" + (", public/index.html" if kinds["public"]

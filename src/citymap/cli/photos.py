@@ -37,9 +37,6 @@ _WORDS: dict[str, tuple[str, str]] = {
                 "{verb} {n} photo(s), {dup} already attached, {flag} flagged{hint}"),
     "hint": ("; 核实后可加 --accept-flagged 附加", "; check them, then add --accept-flagged to "
              "attach them"),
-    "store": ("--store: PostGIS 库暂不保存照片; 请不加 --store, 在工作区文件夹中使用",
-              "--store: the PostGIS store keeps no photos yet; use photos without --store, "
-              "in the workspace folder"),
     "none": ("没有照片", "no photos"),
 }
 _KIND_CHOICE = click.Choice(["前", "中", "后", "before", "during", "after"])
@@ -69,7 +66,9 @@ def _max_distance(root: Path) -> float | None:
 @click.group("photos", epilog="Examples:\n\n  citymap photos import 照片/ --period 2021-11\n\n"
              "  citymap photos list OC-2021-07")
 def photos() -> None:
-    """Photo evidence (形象进度): photos of sites, kept in geo/attachments/."""
+    """Photo evidence (形象进度): photos of sites, kept in geo/attachments/ (or in the
+    PostGIS store with --store).
+    """
 
 
 @photos.command(
@@ -121,11 +120,9 @@ def import_cmd(ctx: click.Context, source: Path, sheet: Path | None, site: str |
     Any bad file: one line each, nothing written.
     """
     from citymap.attachments import parse_kind
+    from citymap.cli._store import attachments_of
     from citymap.photos import DEFAULT_MAX_DISTANCE_M, Period, import_photos, period_of_month
 
-    lang = get_lang(ctx)
-    if ctx.meta.get("citymap.store"):
-        raise CitymapClickError(_w("store", lang))
     ws = load(ctx)
     lang = get_lang(ctx, ws)
     span: Period | None = None
@@ -145,8 +142,9 @@ def import_cmd(ctx: click.Context, source: Path, sheet: Path | None, site: str |
         span = Period(lo, hi)
     limit = max_distance or _max_distance(Path(ws.root)) or DEFAULT_MAX_DISTANCE_M
     with errors_to_exit():
-        res = import_photos(ws, source, sheet=sheet, period=span, max_distance_m=limit,
-                            site=site, date=date if isinstance(date, dt.date) else None,
+        res = import_photos(ws, source, store=attachments_of(ctx), sheet=sheet, period=span,
+                            max_distance_m=limit, site=site,
+                            date=date if isinstance(date, dt.date) else None,
                             kind=parse_kind(kind) if kind else None,
                             accept_flagged=accept_flagged, dry_run=dry_run)
     out = stdout_console()
@@ -191,15 +189,14 @@ def _reason(code: str, f: Any, limit: float, span: Any, lang: str) -> str:
 def list_cmd(ctx: click.Context, site: str | None, fmt: str) -> None:
     """List the photos attached (to SITE), oldest first."""
     from citymap.attachments import ATTACHMENTS_DIR, open_attachments
+    from citymap.cli._store import attachments_of
 
-    if ctx.meta.get("citymap.store"):
-        raise CitymapClickError(_w("store", get_lang(ctx)))
     ws = load(ctx)
     lang = get_lang(ctx, ws)
     if site is not None and site not in ws.site_ids:
         raise click.BadParameter(f"unknown site {site!r}", param_hint="SITE")
     with errors_to_exit():
-        rows = open_attachments(ws.root).photos(site)
+        rows = (attachments_of(ctx) or open_attachments(ws.root)).photos(site)
     if fmt == "json":
         click.echo(json.dumps([p.as_json() for p in rows], ensure_ascii=False, indent=2))
         return

@@ -46,6 +46,7 @@ def report(ctx: click.Context, year: int | None, month: str | None, as_of: dt.da
     year), the pilot zones with a map of each, and the indicators. One HTML file with the
     charts and maps inlined, nothing fetched; print it to A4 portrait from the browser.
     """
+    from citymap.cli._store import attachments_of
     from citymap.fonts import cjk_font
     from citymap.monthly import parse_month
     from citymap.report import write_report
@@ -66,5 +67,6 @@ def report(ctx: click.Context, year: int | None, month: str | None, as_of: dt.da
                 f"report-{year}.html" if year else "report.html")
         output = default_output(ctx, ws, "reports", name)
     with errors_to_exit():
-        path = write_report(ws, output, year=year, as_of=as_of, maps=not no_maps, month=ym)
+        path = write_report(ws, output, year=year, as_of=as_of, maps=not no_maps, month=ym,
+                            attachments=attachments_of(ctx))
     click.echo(str(path))

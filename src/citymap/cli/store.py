@@ -68,7 +68,8 @@ def push(ctx: click.Context, replace: bool) -> None:
     with errors_to_exit():
         res = st.push(get_workspace_dir(ctx), replace=replace)
     stderr_console().print(f"pushed {res.workspace!r} to {st.url}: {res.layers} layers, "
-                           f"{res.features} features, {res.events} status events")
+                           f"{res.features} features, {res.events} status events, "
+                           f"{res.photos} new photos")
 
 
 @store.command("pull", epilog="Example:\n\n  CITYMAP_STORE=postgresql://gis@db.example/citymap "
@@ -184,6 +185,7 @@ def build_all(ctx: click.Context, out: Path, offline: bool, lang: str) -> None:
 
     from citymap.io.atomic import atomic_dir
     from citymap.render.build import build_maps
+    from citymap.store.postgis_attachments import PostgisAttachments
 
     st = require_store(ctx)
     err = stderr_console()
@@ -197,7 +199,11 @@ def build_all(ctx: click.Context, out: Path, offline: bool, lang: str) -> None:
             for k, name in enumerate(keys, start=1):
                 ws = st.load(name)
                 sub = f"county-{k:03d}"
-                build_maps(ws, tmp / sub, offline=offline, lang=lang)
+                photos = PostgisAttachments(st, name)
+                try:
+                    build_maps(ws, tmp / sub, offline=offline, lang=lang, attachments=photos)
+                finally:
+                    photos.close()
                 links.append((sub, name))
                 err.print(f"[{k}/{len(keys)}] {name}: maps in {sub}/")
             items = "\n".join(f'<li><a href="{html.escape(sub)}/index.html">'

@@ -42,6 +42,7 @@ from citymap.render.timeline import DateOption, date_options
 from citymap.workspace import Workspace
 
 if TYPE_CHECKING:
+    from citymap.attachments import Attachments
     from citymap.metrics import MetricsResult, ZoneResult
 
 __all__ = ["BuiltMap", "build_maps", "resolve_basemap", "safe_name", "TIANDITU_ENV",
@@ -142,6 +143,7 @@ def build_maps(
     metrics: MetricsFunction | bool | None = True,
     progress: Callable[[int, int, str], None] | None = None,
     public: bool | None = None,
+    attachments: Attachments | None = None,
     pending: Sequence[Any] = (),
 ) -> list[BuiltMap]:
     """Write every map of the workspace into ``out_dir`` (replaced atomically).
@@ -183,6 +185,9 @@ def build_maps(
     pending
         The changes of pending submissions (:func:`citymap.review_flow.proposals`), drawn
         as the layer 待审核 on the internal maps (never on the public view).
+    attachments
+        Where the sites' photos are (default: the folder store beside the workspace; a
+        workspace loaded from PostGIS passes the store's, ``store.attachments()``).
 
     Returns
     -------
@@ -248,7 +253,7 @@ def build_maps(
     from citymap.attachments import open_attachments
     from citymap.photos import map_photos, photo_blob
 
-    store = open_attachments(ws.root)
+    store = attachments if attachments is not None else open_attachments(ws.root)
     photos, photo_files = map_photos(store, as_of=max(days))
 
     built: list[BuiltMap] = []

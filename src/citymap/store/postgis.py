@@ -39,6 +39,7 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 if TYPE_CHECKING:
+    from citymap.attachments import Attachments
     from citymap.progress import ImportResult
     from citymap.store.postgis_reviews import PostgisReviews
     from citymap.workspace import Workspace
@@ -58,6 +59,7 @@ from citymap.io.atomic import atomic_dir, write_bytes
 from citymap.io.csvsafe import escape_record
 from citymap.sites import CONTEXT_COLUMNS, SITE_COLUMNS, parse_works
 from citymap.store import redact, scrub
+from citymap.store.postgis_attachments import PostgisAttachments, pull_photos, push_photos
 
 __all__ = ["PostgisStore", "Migration", "WorkspaceInfo", "PushResult", "SCHEMA", "migrations"]
 
@@ -105,6 +107,7 @@ class PushResult:
     layers: int
     features: int
     events: int
+    photos: int = 0
 
 
 def migrations() -> list[Migration]:
@@ -614,7 +617,8 @@ class PostgisStore:
             self._audit(conn, key, "push", {"layers": len(layer_files),
                                             "features": n_features, "events": len(events),
                                             "replace": replace})
-        return PushResult(key, len(layer_files), n_features, len(events))
+            n_photos = push_photos(conn, self, key, folder, stamp=now_stamp())
+        return PushResult(key, len(layer_files), n_features, len(events), n_photos)
 
     def delete(self, key: str) -> None:
         """Remove workspace ``key`` from the store (the audit trail stays)."""
@@ -622,8 +626,9 @@ class PostgisStore:
         with self.connect() as conn, self._errors("deleting"), conn.transaction():
             self._require_schema(conn)
             self._lock(conn, key)
-            conn.execute(sql.SQL("DELETE FROM {} WHERE workspace = %s").format(
-                _t("workspaces")), (key,))
+            for table in ("workspaces", "attachments"):  # photos are kept by a push
+                conn.execute(sql.SQL("DELETE FROM {} WHERE workspace = %s").format(
+                    _t(table)), (key,))
             self._audit(conn, key, "delete", {})
 
     # -- reading
@@ -697,10 +702,12 @@ class PostgisStore:
         return out
 
     def pull(self, dest: str | os.PathLike[str], *, key: str | None = None,
-             overwrite: bool = False) -> Path:
+             overwrite: bool = False, photos: bool = True) -> Path:
         """Write workspace ``key`` into the folder ``dest`` (atomically).
 
-        A new folder appears whole or not at all. An existing folder is refused unless
+        With ``photos``, its photos are written into ``geo/attachments`` (through
+        :class:`~citymap.attachments.FolderAttachments`). A new folder appears whole or
+        not at all. An existing folder is refused unless
         ``overwrite``: then each file is replaced atomically and layer definitions not in
         the store are removed (outputs such as ``maps/`` stay).
 
@@ -729,12 +736,16 @@ class PostgisStore:
                     old.unlink()
             for rel, data in files.items():
                 write_bytes(dest / rel, data)
+            if photos:
+                pull_photos(self, self.resolve_key(key), dest)
             return dest
         with atomic_dir(dest, mark=None) as tmp:  # a workspace is data, not an output
             for rel, data in files.items():
                 target = tmp / rel
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(data)
+            if photos:
+                pull_photos(self, self.resolve_key(key), tmp)
         return dest
 
     def load(self, key: str | None = None, **kwargs: Any) -> Any:
@@ -742,7 +753,8 @@ class PostgisStore:
 
         Pulled into a fresh temporary folder (removed when the process exits) and loaded
         from there with :func:`~citymap.workspace.load_workspace`, so the rules and the
-        result are those of the file workspace. ``ws.root`` is that folder.
+        result are those of the file workspace. ``ws.root`` is that folder. The photos stay
+        in the store: read them through :meth:`attachments`.
         """
         import atexit
         import shutil
@@ -751,8 +763,12 @@ class PostgisStore:
 
         tmp = Path(tempfile.mkdtemp(prefix="citymap-store-"))
         atexit.register(shutil.rmtree, tmp, True)
-        folder = self.pull(tmp / "workspace", key=key)
+        folder = self.pull(tmp / "workspace", key=key, photos=False)
         return load_workspace(folder, **kwargs)
+
+    def attachments(self) -> Attachments:
+        """The photos of the workspace (:class:`PostgisAttachments`)."""
+        return PostgisAttachments(self, self.resolve_key())
 
     def _events(self, conn: psycopg.Connection[Any], key: str) -> list[StatusEvent]:
         rows = conn.execute(sql.SQL(
