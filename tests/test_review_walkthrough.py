@@ -4,9 +4,7 @@ Two units submit (住建局 with photos of its site), the 专班 accepts one and
 other with a reason, the unit resubmits and is accepted. The metrics and the map (headless
 Chromium, network blocked) change only at acceptance; the pending changes are drawn as the
 layer 待审核 meanwhile; the history shows every step with person and reason; the report
-shows the photos. The same walk-through runs on the folder and on the PostGIS store (the
-PostGIS store keeps no photos yet: `citymap photos` refuses --store, so that step is the
-folder's).
+shows the photos. The same walk-through runs on the folder and on the PostGIS store.
 """
 
 from __future__ import annotations
@@ -100,10 +98,9 @@ def test_submit_review_resubmit_publish(side: Side, tmp_path: Path) -> None:
     assert "已提交 S1" in r.stderr
     r = side.run("progress", "import", f8, person=PERSON_8)
     assert "已提交 S2" in r.stderr
-    if side.url is None:
-        photos = tmp_path / "照片"
-        write(photos / "OC-2_后_2021-11-28.jpg", phone_jpeg(color=(30, 140, 60)))
-        side.run("photos", "import", photos, person=PERSON_16)
+    photos = tmp_path / "照片"
+    write(photos / "OC-2_后_2021-11-28.jpg", phone_jpeg(color=(30, 140, 60)))
+    side.run("photos", "import", photos, person=PERSON_16)
     pending = look(side, tmp_path, "m1")
     assert pending["OC-2"]["status"] == "未开始"  # not published yet
     assert (actual(side, "16.2", 2021), actual(side, "8.1", 2020)) == (0, 0)
@@ -153,9 +150,8 @@ def test_submit_review_resubmit_publish(side: Side, tmp_path: Path) -> None:
                                   "--to", today, "--format", "json").stdout)
     assert [s["step"] for s in per_day] == ["submitted", "accepted"]
 
-    # 5. the report shows the photo of the accepted site (the folder keeps photos)
-    if side.url is None:
-        out = tmp_path / "r.html"
-        side.run("report", "--year", "2021", "--as-of", "2021-12-31", "-o", out, "--no-maps")
-        html = out.read_text("utf-8")
-        assert re.findall(r'<figure class="photo" data-site="([^"]+)"', html) == ["OC-2"]
+    # 5. the report shows the photo of the accepted site
+    out = tmp_path / "r.html"
+    side.run("report", "--year", "2021", "--as-of", "2021-12-31", "-o", out, "--no-maps")
+    html = out.read_text("utf-8")
+    assert re.findall(r'<figure class="photo" data-site="([^"]+)"', html) == ["OC-2"]
