@@ -237,7 +237,7 @@ def main() -> None:
     from citymap.metrics import park_frame
     from citymap.metrics.service import park_service_coverage
     from citymap.metrics.zones import zone_coverage as metrics_zones
-    from citymap.store import open_store
+    from citymap.store import open_postgis
     from citymap.store.sql_metrics import service_coverage, zone_coverage
     from citymap.workspace import load_workspace
 
@@ -255,7 +255,7 @@ def main() -> None:
             else:
                 root = make_workspace(Path(tmp) / "ws", args.scale)
             print(f"  generated in {time.perf_counter() - t:.1f} s", flush=True)
-            store = open_store(server.new_database())
+            store = open_postgis(server.new_database())
             store.init()
             ws = timed("load folder (python)", lambda: load_workspace(root), times)
             timed("push (validate + copy)", lambda: store.push(root), times)

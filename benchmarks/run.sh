@@ -8,8 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 py=.venv/bin/python
 [ -x "$py" ] || py=python3
-if ! "$py" -c "import duckdb, duckdb_extension_spatial, cosmic_ray" 2>/dev/null; then
-  echo "== installing the bench extra (DuckDB spatial, cosmic-ray)" >&2
+if ! "$py" -c "import duckdb, duckdb_extension_spatial, sedonadb, cosmic_ray" 2>/dev/null; then
+  echo "== installing the bench extra (DuckDB spatial, SedonaDB, cosmic-ray)" >&2
   "$py" -m pip install --quiet -e ".[bench]"
 fi
 if [ "${1:-quick}" = "province" ]; then
@@ -17,7 +17,7 @@ if [ "${1:-quick}" = "province" ]; then
 else
   metrics=small maps=province store=county
 fi
-echo "== metrics: service-radius coverage vs geopandas, DuckDB, PostGIS; zones ($metrics)"
+echo "== metrics: service-radius coverage vs geopandas, DuckDB, SedonaDB, PostGIS; zones ($metrics)"
 "$py" benchmarks/bench_metrics.py --scale "$metrics"
 echo "== maps: citymap build vs plain folium ($maps)"
 "$py" benchmarks/bench_maps.py --scale "$maps"

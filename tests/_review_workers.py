@@ -11,17 +11,11 @@ TODAY = dt.date(2022, 6, 30)
 
 def open_side(target: str) -> tuple[Any, Any]:
     """``(store, workspace)`` of a folder path or a ``postgresql://`` URL."""
-    from citymap.store._interim import FolderAdapter, PostgisAdapter
+    from citymap.store import open_store
 
-    if target.startswith("postgresql://"):
-        from citymap.store import open_store
-
-        pg = open_store(target)
-        return PostgisAdapter(pg), pg.load()
-    from citymap.workspace import load_workspace
-
-    ws = load_workspace(target)
-    return FolderAdapter(ws.root), ws
+    url = target if target.startswith("postgresql://") else None
+    store = open_store(url, workspace=None if url else target)
+    return store, store.load()
 
 
 def submitter(target: str, person: str, jobs: list[tuple[str, str, int]], go: Any) -> int:

@@ -38,6 +38,7 @@ def test_failure_leaves_previous_file(tmp_path):
     assert [x.name for x in tmp_path.iterdir()] == ["a.txt"]
 
 
+@pytest.mark.usefixtures("english")
 def test_writer_that_writes_nothing(tmp_path):
     with pytest.raises(WorkspaceError, match="the writer produced no file"), \
             atomic_path(tmp_path / "x.gpkg"):
@@ -62,6 +63,7 @@ def test_dir_swap_and_failure(tmp_path):
     assert sorted(x.name for x in tmp_path.iterdir()) == ["maps"]
 
 
+@pytest.mark.usefixtures("english")
 def test_dir_parent_not_creatable(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x", encoding="utf-8")

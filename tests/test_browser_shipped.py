@@ -4,7 +4,8 @@ With the network blocked: every feature is drawn and the page says the base map 
 on a 390×844 phone every box folds to a button and a search result opens its popup; the
 legend folds; the month slider changes colours and the panel, whose numbers match
 ``citymap metrics --as-of`` at three month-ends; OC-2021-30 is marked late on 2021-12-31; the
-script's status and late marks equal :meth:`Workspace.status_as_of` at every year end.
+script's status and late marks equal :meth:`Workspace.status_as_of` at every year end; at
+1400×900 and 390×844 no control is cut by the window's edge and none shows a lone placeholder.
 """
 
 from __future__ import annotations
@@ -176,6 +177,52 @@ def test_phone_folds_every_box_and_a_search_result_opens_its_popup(browser: Any,
         assert popup.is_visible()
         assert "cm-collapsed" in (page.page.get_attribute(".cm-search", "class") or "")
         page.page.screenshot(path=str(ROOT / "test-artifacts" / "phone.png"))
+        assert page.errors == []
+    finally:
+        page.close()
+
+
+#: Every visible control and what is in it: class, left, top, right, bottom, text.
+_CONTROL_BOXES = """() => Array.from(document.querySelectorAll(
+    '.leaflet-control-container .leaflet-control, .leaflet-control-container .leaflet-control *'))
+  .filter(e => { const s = getComputedStyle(e), r = e.getBoundingClientRect();
+                 return s.display !== 'none' && s.visibility !== 'hidden' && r.width > 0
+                        && r.height > 0; })
+  .map(e => { const r = e.getBoundingClientRect();
+              return [String(e.className.baseVal ?? e.className), r.left, r.top, r.right,
+                      r.bottom, e.textContent.trim().slice(0, 20)]; })"""
+
+
+@pytest.mark.parametrize(("size", "phone"), [((1400, 900), False), ((390, 844), True)])
+def test_no_control_is_cut_by_the_left_edge(browser: Any, maps: Path, size: tuple[int, int],
+                                             phone: bool) -> None:
+    page = Page(browser, (maps / "index.html").as_uri(), viewport=size, phone=phone,
+                blocked_ok=True)
+    try:
+        page.page.wait_for_timeout(500)  # the opening fit at rest
+        boxes = page.js(_CONTROL_BOXES)
+        assert len(boxes) > 20
+        # every control and every part of one lies wholly right of the left edge
+        cut = [b for b in boxes if b[1] < 0]
+        assert cut == [], cut
+        # and each control (the box, not its scrolled contents) wholly inside the window
+        controls = page.js(_CONTROL_BOXES.replace(
+            ", .leaflet-control-container .leaflet-control *", ""))
+        outside = [b for b in controls
+                   if b[1] < 0 or b[2] < 0 or b[3] > size[0] or b[4] > size[1]]
+        assert outside == [], outside
+        # no control shows a lone placeholder: the pointer's position box stays invisible
+        # until the pointer is over the map, and hides again when it leaves
+        assert [b for b in controls if b[5] in ("—", "-", "−")] == []
+        if not phone:
+            mouse = page.page.locator(".cm-mouse")
+            assert not mouse.is_visible()
+            page.page.mouse.move(size[0] / 2, size[1] / 2)
+            assert mouse.is_visible() and "," in mouse.inner_text()
+            page.page.mouse.move(size[0] / 2, size[1] + 50)  # out of the window
+            page.js("document.getElementById('map').dispatchEvent(new MouseEvent('mouseout', "
+                    "{bubbles: true, relatedTarget: document.body}))")
+            assert not mouse.is_visible()
         assert page.errors == []
     finally:
         page.close()

@@ -49,7 +49,7 @@ def test_workspace_without_register(tmp_path: Path, cmd: tuple[str, ...]) -> Non
     before = tree_digest(tmp_path)
     args = [a.replace("OUT", str(out)) for a in cmd]
     r = CliRunner().invoke(cli, ["--workspace", str(root), *args])
-    one_error(r.exit_code, r.stderr, "geo/register.yaml", "is missing")
+    one_error(r.exit_code, r.stderr, "geo/register.yaml", "缺失")
     assert tree_digest(tmp_path) == before
 
 
@@ -58,7 +58,7 @@ def test_register_that_is_a_folder(tmp_path: Path) -> None:
     (root / "geo" / "register.yaml").unlink()
     (root / "geo" / "register.yaml").mkdir()
     r = CliRunner().invoke(cli, ["--workspace", str(root), "tasks"])
-    one_error(r.exit_code, r.stderr, "geo/register.yaml", "cannot be read")
+    one_error(r.exit_code, r.stderr, "geo/register.yaml", "无法读取")
 
 
 STORE_COMMANDS = [
@@ -78,5 +78,5 @@ def test_store_without_psycopg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     args = [a.replace("OUT", str(tmp_path / "out")) for a in cmd]
     r = CliRunner().invoke(cli, ["--workspace", str(root), *args, "--store",
                                  "postgresql://gis@localhost/citymap"])
-    one_error(r.exit_code, r.stderr, "needs psycopg", "pip install")
+    one_error(r.exit_code, r.stderr, "需要 psycopg", "pip install")
     assert not (tmp_path / "out").exists()

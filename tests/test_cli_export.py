@@ -35,19 +35,19 @@ def test_export_one_format_to_file_with_crs(tmp_path):
 
 def test_bad_crs_is_a_one_line_error(tmp_path):
     ws = make_workspace(tmp_path / "ws")
-    r = run("export", "-w", ws, "--format", "gpkg", "--crs", "EPSG:4214")
+    r = run("--lang", "en", "export", "-w", ws, "--format", "gpkg", "--crs", "EPSG:4214")
     assert r.exit_code == 2
-    assert r.output.startswith("错误: --crs 'EPSG:4214'") and "Traceback" not in r.output
+    assert r.output.startswith("Error: --crs 'EPSG:4214'") and "Traceback" not in r.output
     assert len(r.output.strip().splitlines()) == 1
-    r = run("export", "-w", ws, "--format", "shp", "--crs", "nonsense")
+    r = run("--lang", "en", "export", "-w", ws, "--format", "shp", "--crs", "nonsense")
     assert r.exit_code == 2 and "not a coordinate reference system" in r.output
 
 
 def test_unknown_layer_and_bad_workspace(tmp_path):
     ws = make_workspace(tmp_path / "ws")
-    r = run("export", "-w", ws, "--layer", "nope")
+    r = run("--lang", "en", "export", "-w", ws, "--layer", "nope")
     assert r.exit_code == 2 and "unknown layer(s) 'nope'" in r.output
-    r = run("export", "-w", tmp_path / "empty")
+    r = run("--lang", "en", "export", "-w", tmp_path / "empty")
     assert r.exit_code == 2 and "not a citymap workspace" in r.output
 
 

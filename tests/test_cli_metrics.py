@@ -48,7 +48,7 @@ def test_csv_and_zone(root):
 
 def test_unknown_zone(root):
     r = _run(root, "--zone", "nope")
-    assert r.exit_code == 2 and "not a pilot zone" in r.output
+    assert r.exit_code == 2 and "不是试点片区" in r.output
 
 
 def test_list(root):

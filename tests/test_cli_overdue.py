@@ -39,17 +39,17 @@ def test_table_by_unit(root: Path) -> None:
 
 
 def test_json_csv_and_unit(root: Path) -> None:
-    code, out, _ = run(root, "overdue", "--as-of", "2022-01-02", "--format", "json",
+    code, out, _ = run(root, "--lang", "en", "overdue", "--as-of", "2022-01-02", "--format", "json",
                        "--unit", LEAD_16)
     rows = json.loads(out)
     assert {r["unit"] for r in rows} == {LEAD_16}
     assert [(r["kind"], r["id"], r["due"], r["days_late"]) for r in rows] == [
         ("工程", "16", "2021-12-31", 2), ("目标", "16.2", "2021-12-31", 2),
         ("点位", "OC-2", "2021-12-31", 2)]
-    code, out, _ = run(root, "overdue", "--as-of", "2022-01-02", "--format", "csv")
+    code, out, _ = run(root, "--lang", "en", "overdue", "--as-of", "2022-01-02", "--format", "csv")
     assert out.splitlines()[0] == "unit,work,work_name,kind,id,name,due,status,days_late"
     assert len(out.splitlines()) == 7
-    code, _, err = run(root, "overdue", "--unit", "县财政局")
+    code, _, err = run(root, "--lang", "en", "overdue", "--unit", "县财政局")
     assert code == 2 and "not a unit of the plan" in err
 
 

@@ -91,21 +91,22 @@ def test_bad_files_exit_2_one_line_each(root: Path, tmp_path: Path) -> None:
     write(folder / "OC-1_前_2020-06-01.jpg", phone_jpeg())
     write(folder / "OC-1_x.jpg", b"GIF89a not really")
     write(folder / "ZZ_1.jpg", phone_jpeg(color=(1, 1, 1)))
-    code, out, err = run(root, "photos", "import", str(folder))
+    code, out, err = run(root, "--lang", "en", "photos", "import", str(folder))
     assert code == 2 and out == ""
     assert "Traceback" not in err
     lines = err.splitlines()
-    assert lines[0] == "错误: 2 problems found:" and len(lines) == 3
+    assert lines[0] == "Error: 2 problems found:" and len(lines) == 3
     assert any("bad/OC-1_x.jpg" in ln and "not an image" in ln for ln in lines)
     assert any("bad/ZZ_1.jpg" in ln and "names no site" in ln for ln in lines)
     assert not (root / ATTACHMENTS_DIR).exists()
-    code, _, err = run(root, "photos", "import", str(folder), "--site", "NOPE")
+    code, _, err = run(root, "--lang", "en", "photos", "import", str(folder), "--site", "NOPE")
     assert code == 2 and "'NOPE' is not a site id" in err
-    code, _, err = run(root, "photos", "import", str(folder / "nothing"))
+    code, _, err = run(root, "--lang", "en", "photos", "import", str(folder / "nothing"))
     assert code == 2 and "no such file or folder" in err
-    code, _, err = run(root, "photos", "import", str(folder), "--sheet", "nothing.csv")
+    code, _, err = run(root, "--lang", "en",
+                       "photos", "import", str(folder), "--sheet", "nothing.csv")
     assert code == 2 and "nothing.csv: no such file" in err
-    code, _, err = run(root, "photos", "import", str(folder), "--period", "2021-13")
+    code, _, err = run(root, "--lang", "en", "photos", "import", str(folder), "--period", "2021-13")
     assert code == 2 and "is not a month" in err
-    code, _, err = run(root, "photos", "import", str(folder), "--store", "postgresql:///x")
+    code, _, err = run(root, "--lang", "en", "photos", "import", str(folder), "--store", "postgresql:///x")
     assert code == 2 and "connecting failed on postgresql:///x" in err  # photos go to the store

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+import pytest
 import yaml
 from click.testing import CliRunner
 
@@ -70,10 +71,11 @@ def test_missing_file_is_exit_2(tmp_path: Path) -> None:
                                     str(tmp_path / "o.yaml")])
     assert res.exit_code == 2
     lines = res.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("错误:") and "no such file" in lines[0]
+    assert len(lines) == 1 and lines[0].startswith("错误:") and "没有该文件" in lines[0]
     assert not (tmp_path / "o.yaml").exists()
 
 
+@pytest.mark.usefixtures("english")
 def test_undecodable_file_is_exit_2(tmp_path: Path) -> None:
     f = tmp_path / "x.bin"
     f.write_bytes(b"\x00\xff\x00\xfe binary")

@@ -64,7 +64,7 @@ def test_import_refused_lists_every_problem(root: Path, tmp_path: Path) -> None:
         {"id": "OC-1", "status": "进行中", "date": "2020-08-01", "percent": -5,
          "unit": LEAD_16},
     ])
-    code, _, err = run(root, "progress", "import", str(f))
+    code, _, err = run(root, "--lang", "en", "progress", "import", str(f))
     assert code == 2
     assert "2 problems found" in err
     assert "bad.csv: row 2: A 编号: unknown site or work 'OC-404'" in err
@@ -73,10 +73,10 @@ def test_import_refused_lists_every_problem(root: Path, tmp_path: Path) -> None:
 
 
 def test_template_refuses_unknown_unit_and_townships(root: Path, tmp_path: Path) -> None:
-    code, _, err = run(root, "progress", "template", "--unit", "县财政局", "-o",
+    code, _, err = run(root, "--lang", "en", "progress", "template", "--unit", "县财政局", "-o",
                        str(tmp_path / "x.xlsx"))
     assert code == 2 and "not a unit of the plan" in err
-    code, _, err = run(root, "progress", "template", "--unit", "各乡镇(街道)", "-o",
+    code, _, err = run(root, "--lang", "en", "progress", "template", "--unit", "各乡镇(街道)", "-o",
                        str(tmp_path / "x.xlsx"))
     assert code == 2 and "collective partner" in err
     assert not (tmp_path / "x.xlsx").exists()

@@ -12,6 +12,7 @@ import urllib.request
 from _ws_core import make_workspace
 from citymap.cli.serve import watch
 from citymap.render.build import build_maps
+from citymap.store.folder import FolderStore
 from citymap.workspace import load_workspace
 
 
@@ -43,8 +44,9 @@ def test_watch_rebuilds_on_change_and_keeps_old_maps_on_error(tmp_path):
     build_maps(load_workspace(ws), out)
     events: list[tuple[bool, str]] = []
     stop = threading.Event()
-    t = threading.Thread(target=watch, args=(ws, out, stop),
-                         kwargs={"interval": 0.05, "report": lambda ok, m: events.append((ok, m))})
+    t = threading.Thread(target=watch, args=(FolderStore(ws), out, stop),
+                         kwargs={"ws": load_workspace(ws), "interval": 0.05,
+                                 "report": lambda ok, m: events.append((ok, m))})
     t.start()
     try:
         reg = ws / "geo" / "register.yaml"

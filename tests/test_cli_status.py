@@ -50,16 +50,21 @@ def test_set_again_is_a_no_op(root: Path) -> None:
 
 
 def test_set_refusals(root: Path) -> None:
-    code, _, err = run(root, "status", "set", "OC-1", "进行中", "--date", "2021-05-01",
+    code, _, err = run(root, "--lang", "en",
+                       "status", "set", "OC-1", "进行中", "--date", "2021-05-01",
                        "--unit", LEAD_8)
     assert code == 2 and "neither leads nor shares" in err
-    code, _, err = run(root, "status", "set", "NOPE", "进行中", "--date", "2021-05-01")
+    code, _, err = run(root, "--lang", "en",
+                       "status", "set", "NOPE", "进行中", "--date", "2021-05-01")
     assert code == 2 and "unknown site or work 'NOPE'" in err
-    code, _, err = run(root, "status", "set", "OC-1", "完工", "--date", "2021-05-01")
+    code, _, err = run(root, "--lang", "en",
+                       "status", "set", "OC-1", "完工", "--date", "2021-05-01")
     assert code == 2 and "完工" in err
-    code, _, err = run(root, "status", "set", "OC-1", "进行中", "--date", "2019-05-01")
+    code, _, err = run(root, "--lang", "en",
+                       "status", "set", "OC-1", "进行中", "--date", "2019-05-01")
     assert code == 2 and "outside 2020-01-01" in err
-    code, _, err = run(root, "status", "set", "OC-1", "进行中", "--date", "2021-05-01",
+    code, _, err = run(root, "--lang", "en",
+                       "status", "set", "OC-1", "进行中", "--date", "2021-05-01",
                        "--percent", "101")
     assert code == 2
     assert not (root / "geo" / "status_log.csv").exists()
@@ -82,10 +87,11 @@ def test_help_has_examples(root: Path) -> None:
 
 
 def test_set_without_unit_is_refused_naming_who_reports(root: Path) -> None:
-    code, _, err = run(root, "status", "set", "OC-1", "进行中", "--date", "2021-05-01")
+    code, _, err = run(root, "--lang", "en",
+                       "status", "set", "OC-1", "进行中", "--date", "2021-05-01")
     assert code == 2 and "Traceback" not in err
     assert "--unit: is missing" in err and f"reported by {LEAD_16}、县卫生健康局" in err, err
-    code, _, err = run(root, "status", "set", "16", "滞后", "--date", "2021-05-01")
+    code, _, err = run(root, "--lang", "en", "status", "set", "16", "滞后", "--date", "2021-05-01")
     assert code == 2 and "work 16 of '16'" in err
     assert not (root / "geo" / "status_log.csv").exists()
 

@@ -14,25 +14,25 @@ def run(*args, env=None):
 
 
 def test_init_push_pull_status(pg_url, tmp_path):
-    res = run("store", "init", "--store", pg_url)
+    res = run("--lang", "en", "store", "init", "--store", pg_url)
     assert res.exit_code == 0, res.output
     assert "applied 0001_init" in res.output
-    assert "schema up to date" in run("store", "init", "--store", pg_url).output
+    assert "schema up to date" in run("--lang", "en", "store", "init", "--store", pg_url).output
     ws = make_workspace(tmp_path / "a")
-    res = run("store", "push", "--workspace", str(ws), "--store", pg_url)
+    res = run("--lang", "en", "store", "push", "--workspace", str(ws), "--store", pg_url)
     assert res.exit_code == 0, res.output
     assert "pushed '测试县'" in res.output and "5 features" in res.output
-    res = run("store", "status", env={"CITYMAP_STORE": pg_url})
+    res = run("--lang", "en", "store", "status", env={"CITYMAP_STORE": pg_url})
     assert res.exit_code == 0, res.output
     from citymap.store.postgis import migrations
 
     n = len(migrations())
     assert f"{n} of {n} migrations applied" in res.output and "测试县" in res.output
-    res = run("store", "pull", str(tmp_path / "b"), env={"CITYMAP_STORE": pg_url,
+    res = run("--lang", "en", "store", "pull", str(tmp_path / "b"), env={"CITYMAP_STORE": pg_url,
                                                          "CITYMAP_STORE_WORKSPACE": "测试县"})
     assert res.exit_code == 0, res.output
     assert load_workspace(tmp_path / "b").site_ids == load_workspace(ws).site_ids
-    res = run("store", "pull", str(tmp_path / "b"), "--store", pg_url)
+    res = run("--lang", "en", "store", "pull", str(tmp_path / "b"), "--store", pg_url)
     assert res.exit_code == 2 and "exists and is not empty" in res.output
 
 

@@ -70,7 +70,7 @@ def test_broken_workspace_exits_2_without_traceback(ws):
     r = CliRunner().invoke(cli, ["tasks", "--workspace", str(ws)])
     assert r.exit_code == 2
     assert "Traceback" not in r.output
-    assert r.output.startswith("错误: geo/register.yaml: line ")
+    assert r.output.startswith("错误: geo/register.yaml: 第 ")
 
 
 def test_help_has_an_example():

@@ -29,7 +29,7 @@ def test_lists_every_problem_and_exits_2(tmp_path):
     feats["pocket_parks"][0]["properties"]["works"] = "99"
     feats["pocket_parks"][1]["properties"]["id"] = "OC-1"
     ws = make_workspace(tmp_path / "ws", features=feats)
-    r = run("validate", "--workspace", ws)
+    r = run("--lang", "en", "validate", "--workspace", ws)
     assert r.exit_code == 2
     assert "Traceback" not in r.output
     assert "2 problems found:" in r.output
@@ -42,16 +42,16 @@ def test_repair_writes_valid_geometry_back(tmp_path):
     feats["pocket_parks"][0]["geometry"] = {"type": "Polygon", "coordinates": [[
         [117.57, 37.64], [117.572, 37.642], [117.572, 37.64], [117.57, 37.642], [117.57, 37.64]]]}
     ws = make_workspace(tmp_path / "ws", features=feats)
-    assert run("validate", "--workspace", ws).exit_code == 2
-    r = run("validate", "--workspace", ws, "--repair")
+    assert run("--lang", "en", "validate", "--workspace", ws).exit_code == 2
+    r = run("--lang", "en", "validate", "--workspace", ws, "--repair")
     assert r.exit_code == 0, r.output
     assert "geometry repaired with make_valid" in r.stderr
-    assert run("validate", "--workspace", ws).exit_code == 0
+    assert run("--lang", "en", "validate", "--workspace", ws).exit_code == 0
     doc = json.loads((ws / "geo/sites/pocket_parks.geojson").read_text(encoding="utf-8"))
     assert doc["features"][0]["geometry"]["type"] in ("MultiPolygon", "Polygon")
 
 
 def test_missing_workspace(tmp_path):
-    r = run("validate", "--workspace", tmp_path)
+    r = run("--lang", "en", "validate", "--workspace", tmp_path)
     assert r.exit_code == 2
     assert "is not a citymap workspace: no citymap.toml" in r.output

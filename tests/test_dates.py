@@ -50,6 +50,7 @@ def test_accepted(value: object, day: dt.date) -> None:
     assert parse_date(value) == day
 
 
+@pytest.mark.usefixtures("english")
 @pytest.mark.parametrize("value", REFUSED, ids=[repr(v) for v in REFUSED])
 def test_refused_naming_the_value(value: object) -> None:
     with pytest.raises(ValueError, match="is not a date") as info:
@@ -69,12 +70,14 @@ def test_excel_serial_1904_epoch() -> None:
     assert parse_date(42855, serial=True, epoch=D(1904, 1, 1)) == D(2021, 5, 1)
 
 
+@pytest.mark.usefixtures("english")
 @pytest.mark.parametrize("value", [12, -1, 60000, float("nan"), float("inf"), "44317", True])
 def test_excel_serial_out_of_range_or_text(value: object) -> None:
     with pytest.raises(ValueError, match="is not a date"):
         parse_date(value, serial=True)
 
 
+@pytest.mark.usefixtures("english")
 def test_long_value_is_shortened_in_the_message() -> None:
     with pytest.raises(ValueError, match="is not a date") as info:
         parse_date("x" * 100_000)
@@ -104,7 +107,7 @@ def test_status_set_date(root: Path, form: str) -> None:
 def test_status_set_bad_date(root: Path, form: str) -> None:
     code, _, err = run(root, "status", "set", "OC-1", "已完成", "--date", form,
                        "--unit", LEAD_16)
-    assert code == 2 and f"{form!r} is not a date" in err
+    assert code == 2 and f"{form!r} 不是日期" in err
     assert "Traceback" not in err
     assert not (root / "geo" / "status_log.csv").exists()
 
@@ -137,7 +140,7 @@ def test_as_of_forms_equal_iso(root: Path, tmp_path: Path, cmd: tuple[str, ...],
 @pytest.mark.parametrize("cmd", AS_OF[:3], ids=lambda c: c[0])
 def test_as_of_refused(root: Path, cmd: tuple[str, ...]) -> None:
     code, _, err = run(root, *cmd, "--as-of", "2021/02/30")
-    assert code == 2 and "'2021/02/30' is not a date" in err and "Traceback" not in err
+    assert code == 2 and "'2021/02/30' 不是日期" in err and "Traceback" not in err
 
 
 @pytest.mark.parametrize("form", ["2021/5/1", "2021年5月1日", "2021.05.01"])
@@ -172,7 +175,7 @@ def test_layer_status_date_forms(root: Path) -> None:
     p.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
     code, _, err = run(root, "validate")
     assert code == 2
-    assert "status_date: '2021-02-30' is not a date" in err
+    assert "status_date: '2021-02-30' 不是日期" in err
     assert "2021年5月1日" not in err
 
 
@@ -188,4 +191,4 @@ def test_register_phase_dates(root: Path, start: str, ok: bool) -> None:
     if ok:
         assert code == 0, err
     else:
-        assert code == 2 and "start: '2020-02-30' is not a date" in err, err
+        assert code == 2 and "start: '2020-02-30' 不是日期" in err, err

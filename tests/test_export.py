@@ -42,6 +42,7 @@ def test_gpkg_layers_register_tables_and_projected(ws, tmp_path):
     assert row["lead_units"] == "县住房城乡建设局;县综合行政执法局"
 
 
+@pytest.mark.usefixtures("english")
 def test_gpkg_in_4326_and_crs_forms(ws, tmp_path):
     export_workspace(ws, tmp_path / "a.gpkg", fmt="gpkg", crs=4326)
     assert pyogrio.read_info(tmp_path / "a.gpkg", layer="toilets")["crs"] == "EPSG:4326"
@@ -122,6 +123,7 @@ def test_csv_register_with_bom(ws, tmp_path):
     assert rows[1]["name"] == "居住环境改造提升工程"
 
 
+@pytest.mark.usefixtures("english")
 def test_single_geojson_file_needs_one_layer(ws, tmp_path):
     with pytest.raises(ExportError, match="one GeoJSON file holds one layer"):
         export_workspace(ws, tmp_path / "x.geojson", fmt="geojson")
@@ -157,6 +159,7 @@ def test_gpkg_export_failing_half_way_leaves_previous_file(ws, tmp_path, monkeyp
     assert sorted(p.name for p in tmp_path.iterdir()) == ["citymap.gpkg"]  # no temp left
 
 
+@pytest.mark.usefixtures("english")
 def test_shp_export_failing_half_way_leaves_previous_folder(ws, tmp_path, monkeypatch):
     tmp_path = tmp_path / "out"
     export_workspace(ws, tmp_path, fmt="shp")

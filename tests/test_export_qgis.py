@@ -121,7 +121,8 @@ def test_export_then_reimport_changes_nothing(root, tmp_path, fmt):
     before = tree_hash(root / "geo")
     src = {"geojson": "geojson/{}.geojson", "gpkg": "citymap.gpkg", "shp": "shp/{}.shp"}[fmt]
     for layer in ("old_communities", "back_streets", "toilets"):
-        r = run("import", tmp_path / "out" / src.format(layer), "--layer", layer, "-w", root)
+        r = run("--lang", "en",
+                "import", tmp_path / "out" / src.format(layer), "--layer", layer, "-w", root)
         assert r.exit_code == 0, r.output
         assert "nothing changed" in r.stderr, r.stderr
     assert tree_hash(root / "geo") == before
@@ -129,7 +130,7 @@ def test_export_then_reimport_changes_nothing(root, tmp_path, fmt):
 
 def test_round_trip_through_qgis_like_settings(root, tmp_path):
     """GPKG → ogr2ogr to a GBK Shapefile (QGIS "Save as" with encoding GBK) → zip → import."""
-    r = run("export", "-w", root, "--format", "gpkg", "-o", tmp_path / "gis.gpkg")
+    r = run("--lang", "en", "export", "-w", root, "--format", "gpkg", "-o", tmp_path / "gis.gpkg")
     assert r.exit_code == 0, r.output
     before = tree_hash(root / "geo")
     for layer in ("old_communities", "back_streets", "toilets"):
@@ -141,7 +142,7 @@ def test_round_trip_through_qgis_like_settings(root, tmp_path):
         with zipfile.ZipFile(archive, "w") as zf:
             for f in folder.iterdir():
                 zf.write(f, f"交付/{f.name}")
-        r = run("import", archive, "--layer", layer, "-w", root)
+        r = run("--lang", "en", "import", archive, "--layer", layer, "-w", root)
         assert r.exit_code == 0, r.output
         assert "nothing changed" in r.stderr and "text read as GBK" in r.stderr, r.stderr
     assert tree_hash(root / "geo") == before

@@ -109,7 +109,7 @@ def test_example_names_what_the_shipped_workspace_has(shipped: Workspace,
     del path  # the help it came from (in the test id)
     _, ctx = _parse(line)
     wrong = [w for n, v in ctx.params.items() if (w := _check(shipped, n, v))]
-    key = ctx.meta.get("citymap.store_workspace")
+    key = getattr(ctx.obj, "store_key", None)
     if key is not None and key != shipped.config.county:
         wrong.append(f"store workspace {key!r}")
     assert wrong == [], f"{line}: the shipped workspace has no {', '.join(wrong)}"

@@ -118,6 +118,7 @@ def test_append_keeps_old_bytes(tmp_path: Path) -> None:
     assert log.read_text(encoding="utf-8") == old + "\n2020-10-01,PP-1,已完成,,,,y\n"
 
 
+@pytest.mark.usefixtures("english")
 def test_check_events_finds_every_problem() -> None:
     log = StatusLog((ev("2021-06-01", "OC-1", "进行中"),))
     events = [
@@ -213,6 +214,7 @@ def test_killed_mid_write_leaves_log_intact(tmp_path: Path) -> None:
     assert len(load_workspace(root).history) == 2
 
 
+@pytest.mark.usefixtures("english")
 def test_lock_times_out_when_held(tmp_path: Path) -> None:
     root = make_workspace(tmp_path / "ws")
     log = root / "geo" / "status_log.csv"

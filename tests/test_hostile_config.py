@@ -101,12 +101,12 @@ def test_wrong_type_is_one_line_at_validate(tmp_path: Path, file: str, old: str,
                                             word: str) -> None:
     root = make_workspace(tmp_path / "ws")
     edit(root / file, old, new)
-    code, err = run(root, "validate")
+    code, err = run(root, "--lang", "en", "validate")
     assert code == 2, err
-    assert err.startswith("错误: ") and "Traceback" not in err
+    assert err.startswith("Error: ") and "Traceback" not in err
     assert word in err, err
     # validate caught it, so build (the last to meet a value) refuses it the same way
-    code, err2 = run(root, "build", "-o", str(tmp_path / "maps"))
+    code, err2 = run(root, "--lang", "en", "build", "-o", str(tmp_path / "maps"))
     assert code == 2 and "Traceback" not in err2
     assert not (tmp_path / "maps").exists()
 
@@ -128,10 +128,10 @@ def test_paths_outside_the_workspace_refused(tmp_path: Path, key: str, value: st
         old = {"status_log": 'status_log = "geo/status_log.csv"',
                "register": 'register = "geo/register.yaml"'}[key]
         edit(root / "citymap.toml", old, f'{key} = "{value}"')
-    code, err = run(root, "validate")
+    code, err = run(root, "--lang", "en", "validate")
     assert code == 2 and "Traceback" not in err
     assert key in err and ("outside" in err or "absolute" in err or "'..'" in err), err
-    code, err = run(root, "status", "set", "PP-1", "进行中", "--date", "2021-05-01",
+    code, err = run(root, "--lang", "en", "status", "set", "PP-1", "进行中", "--date", "2021-05-01",
                     "--unit", "县综合行政执法局")
     assert code == 2 and "Traceback" not in err
     assert list(outside.iterdir()) == [] and not (tmp_path / "outside.csv").exists()
@@ -164,7 +164,7 @@ def test_bad_ids_refused(tmp_path: Path, ident: str) -> None:
     feats = default_features()["pocket_parks"]
     feats[0]["properties"]["id"] = ident
     write_geojson(root / "geo/sites/pocket_parks.geojson", feats)
-    code, err = run(root, "validate")
+    code, err = run(root, "--lang", "en", "validate")
     assert code == 2 and "Traceback" not in err and "is not a valid id" in err
     assert len(err) < 2000
     with pytest.raises(ValidationError, match="is not a valid id"):

@@ -134,7 +134,7 @@ def test_huge_note_refused_naming_row_and_field(root: Path, tmp_path: Path) -> N
     path.write_text("编号,新状态,日期,备注\nPP-1,进行中,2021-05-01," + "长" * 200_000 + "\n",
                     "utf-8")
     before = (root / "geo").exists() and sorted(p.name for p in (root / "geo").iterdir())
-    code, _, err = run(root, "progress", "import", str(path))
+    code, _, err = run(root, "--lang", "en", "progress", "import", str(path))
     assert code == 2
     assert "Traceback" not in err and "_csv.Error" not in err
     assert "p.csv" in err and "row 2" in err
@@ -150,7 +150,7 @@ def test_note_over_the_limit_in_xlsx(root: Path, tmp_path: Path) -> None:
     sh.append(["编号", "新状态", "日期", "备注"])
     sh.append(["PP-1", "进行中", "2021-05-01", "x" * (MAX_NOTE_CHARS + 1)])
     wb.save(path)
-    code, _, err = run(root, "progress", "import", str(path))
+    code, _, err = run(root, "--lang", "en", "progress", "import", str(path))
     assert code == 2 and "row 2" in err and "备注" in err and str(MAX_NOTE_CHARS) in err
     assert not (root / "geo/status_log.csv").exists()
 
@@ -163,11 +163,12 @@ def test_unterminated_quote_fails_with_line(root: Path) -> None:
     rows = [f"2021-0{1 + i % 9}-0{1 + i % 9},PP-1,进行中,,n{i},{LEAD_8}," for i in range(6)]
     rows[2] = rows[2].replace(",n2,", ',"n2 unterminated,')
     (root / "geo/status_log.csv").write_text(_log(rows), "utf-8")
-    code, _, err = run(root, "validate")
+    code, _, err = run(root, "--lang", "en", "validate")
     assert code == 2, err
     assert "geo/status_log.csv: row 4" in err and "Traceback" not in err
 
 
+@pytest.mark.usefixtures("english")
 def test_status_set_refuses_to_append_to_a_broken_log(root: Path) -> None:
     log = root / "geo/status_log.csv"
     log.write_text(_log([f'2021-01-01,PP-1,进行中,,"open,{LEAD_8},',
@@ -182,7 +183,7 @@ def test_status_set_refuses_to_append_to_a_broken_log(root: Path) -> None:
 def test_oversized_log_field_is_one_line_not_csv_error(root: Path) -> None:
     (root / "geo/status_log.csv").write_text(
         _log([f"2021-01-01,PP-1,进行中,,\"{'x' * 200_000}\",{LEAD_8},"]), "utf-8")
-    code, _, err = run(root, "validate")
+    code, _, err = run(root, "--lang", "en", "validate")
     assert code == 2 and "row 2" in err and "characters" in err
     assert "field larger" not in err and "Traceback" not in err
 
@@ -226,7 +227,7 @@ def test_zip_bomb_refused_before_parsing(root: Path, tmp_path: Path) -> None:
     path = tmp_path / "bomb.xlsx"
     _zip_bomb(path, size=MAX_XLSX_UNCOMPRESSED + 1024 * 1024)
     assert path.stat().st_size < 1024 * 1024  # small on disk
-    code, _, err = run(root, "progress", "import", str(path))
+    code, _, err = run(root, "--lang", "en", "progress", "import", str(path))
     assert code == 2 and "bomb.xlsx" in err and "unpacks to" in err
 
 
@@ -278,7 +279,8 @@ def test_sheet_claiming_a_million_rows_does_not_allocate(root: Path, tmp_path: P
                                                          cell: str) -> None:
     path = tmp_path / "huge.xlsx"
     _huge_dimension(path, cell)
-    r = run_bounded(root, "progress", "import", str(path), "--dry-run", "--unit", LEAD_8)
+    r = run_bounded(root, "--lang", "en",
+                    "progress", "import", str(path), "--dry-run", "--unit", LEAD_8)
     assert "Traceback" not in r.stderr and "MemoryError" not in r.stderr
     if cell == "XFD1048576":  # outside the known columns: not read at all
         assert r.returncode == 0, r.stderr
@@ -296,7 +298,7 @@ def test_billion_laughs_refused(root: Path) -> None:
         lol.append(f"{cur}: &{cur} [" + ", ".join([f"*{prev}"] * 9) + "]")
     reg = root / "geo/register.yaml"
     reg.write_text(reg.read_text("utf-8") + "\n".join(lol) + "\n", "utf-8")
-    r = run_bounded(root, "validate")
+    r = run_bounded(root, "--lang", "en", "validate")
     assert r.returncode == 2, r.stderr[-2000:]
     assert "anchor/alias" in r.stderr and "Traceback" not in r.stderr
 
@@ -320,7 +322,7 @@ def test_not_a_regular_file_refused(root: Path, kind: str, what: str) -> None:
     else:
         with open(target, "wb") as fh:  # sparse: big, but nothing on disk
             fh.truncate(300 * 1024 * 1024)
-    r = run_bounded(root, "validate")
+    r = run_bounded(root, "--lang", "en", "validate")
     if kind == "config" and what in ("fifo", "folder", "devzero"):
         # not a workspace's citymap.toml at all
         assert r.returncode == 2, r.stderr[-2000:]

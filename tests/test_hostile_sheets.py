@@ -34,6 +34,7 @@ def _sheet(wb: Workbook, title: str, date: object) -> None:
     sh.append(["PP-1", "进行中", date, LEAD_8])
 
 
+@pytest.mark.usefixtures("english")
 @pytest.mark.parametrize("state", ["hidden", "veryHidden"])
 def test_hidden_sheet_is_refused(tmp_path: Path, state: str) -> None:
     wb = Workbook()

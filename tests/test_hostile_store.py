@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from citymap.cli.main import cli
 from citymap.errors import StoreError
-from citymap.store import open_store, redact
+from citymap.store import open_postgis, redact
 
 # Every URL points at a socket folder that does not exist: the connection fails at once.
 NOWHERE = "/nonexistent-citymap-socket"
@@ -34,7 +34,7 @@ LEAKY = [
 def test_password_never_in_errors(url: str) -> None:
     assert "SECRET" not in redact(url), redact(url)
     try:
-        st = open_store(url)
+        st = open_postgis(url)
     except StoreError as exc:
         message = str(exc)
     else:
@@ -70,7 +70,7 @@ def _login(url: str, role: str, member_of: str) -> str:
 
 @pytest.fixture
 def roles_store(pg_url: str, tmp_path: Path) -> dict[str, str]:  # noqa: F811
-    owner = open_store(pg_url, who="owner")
+    owner = open_postgis(pg_url, who="owner")
     owner.init()
     owner.push(make_workspace(tmp_path / "ws"))
     tag = pg_url.rsplit("/", 1)[1].split("?")[0][-12:]
@@ -91,8 +91,8 @@ def test_writer_appends_but_cannot_rewrite_the_audit(roles_store: dict[str, str]
 
     from citymap.history import StatusEvent
 
-    writer = open_store(roles_store["write"], who="clerk")
-    res = writer.append_events([StatusEvent(dt.date(2021, 5, 1), "PP-1", "进行中",
+    writer = open_postgis(roles_store["write"], who="clerk")
+    res = writer.append_log([StatusEvent(dt.date(2021, 5, 1), "PP-1", "进行中",
                                             unit="县综合行政执法局")])
     assert len(res.added) == 1
     assert [a["action"] for a in writer.audit()][-1] == "status"
@@ -100,7 +100,7 @@ def test_writer_appends_but_cannot_rewrite_the_audit(roles_store: dict[str, str]
                  "TRUNCATE citymap.audit", "UPDATE citymap.status_log SET note = 'x'"):
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             _sql(roles_store["write"], stmt)
-    n = len(open_store(roles_store["owner"]).audit())
+    n = len(open_postgis(roles_store["owner"]).audit())
     assert n >= 2  # push + status, all still there
 
 
@@ -121,7 +121,7 @@ def test_reader_reads_and_cannot_write(roles_store: dict[str, str]) -> None:
 
     from citymap.history import StatusEvent
 
-    reader = open_store(roles_store["read"])
+    reader = open_postgis(roles_store["read"])
     ws = reader.load()
     assert len(ws.register.works) == 3
     for stmt in ("INSERT INTO citymap.audit (workspace, who, action) VALUES ('x', 'y', 'z')",
@@ -133,14 +133,14 @@ def test_reader_reads_and_cannot_write(roles_store: dict[str, str]) -> None:
     with pytest.raises(StoreError, match="permission denied"):
         reader.delete("测试县")
     with pytest.raises(StoreError, match="permission denied"):
-        reader.append_events([StatusEvent(dt.date(2021, 5, 1), "PP-1", "进行中")])
+        reader.append_log([StatusEvent(dt.date(2021, 5, 1), "PP-1", "进行中")])
 
 
 def test_push_refuses_a_county_whose_paths_leave_its_folder(pg_url: str,  # noqa: F811
                                                             tmp_path: Path) -> None:
     from citymap.errors import ValidationError
 
-    st = open_store(pg_url)
+    st = open_postgis(pg_url)
     st.init()
     root = make_workspace(tmp_path / "ws")
     cfg = root / "citymap.toml"
@@ -158,7 +158,7 @@ def test_hostile_workspace_round_trips_through_the_store(pg_url: str,  # noqa: F
 
     root = make_maps_workspace(tmp_path / "ws")
     poison(root)
-    st = open_store(pg_url)
+    st = open_postgis(pg_url)
     st.init()
     st.push(root)
     st.pull(tmp_path / "back")

@@ -14,6 +14,7 @@ from citymap.errors import CRSError, ValidationError
 from citymap.gcj02 import wgs84_to_gcj02
 from citymap.io.export import export_workspace
 from citymap.io.importer import import_sites, read_external
+from citymap.store.folder import FolderStore
 from citymap.workspace import load_workspace
 
 COLS = ["id", "works", "name", "year", "status", "status_date", "source", "kind", "seats"]
@@ -56,7 +57,7 @@ def test_round_trip_export_import(tmp_path, fmt):
     root2 = make_workspace(tmp_path / "ws2", features=other_sites())
     for layer in ws.layers:
         s = import_sites(load_workspace(root2), tmp_path / "out" / src.format(layer),
-                         layer=layer)
+                         layer=layer, store=FolderStore(load_workspace(root2).root))
         assert s.replaced == () and len(s.added) == len(ws.data[layer])
     ws2 = load_workspace(root2)
     for layer in ws.layers:
@@ -68,10 +69,12 @@ def test_round_trip_export_import(tmp_path, fmt):
         assert max_coord_diff(a, b) <= 1e-7
 
 
+@pytest.mark.usefixtures("english")
 def test_reimport_replaces_same_ids_in_place(tmp_path):
     ws = load_workspace(make_workspace(tmp_path / "ws"))
     export_workspace(ws, tmp_path / "out", fmt="geojson", layers=["toilets"])
-    s = import_sites(ws, tmp_path / "out" / "geojson" / "toilets.geojson", layer="toilets")
+    s = import_sites(ws, tmp_path / "out" / "geojson" / "toilets.geojson", layer="toilets",
+                     store=FolderStore(ws.root))
     assert s.added == () and s.replaced == ("WC-1", "WC-2")
     assert "2 replacing sites with the same id" in s.lines()[0]
     assert_geodataframe_equal(load_workspace(ws.root).data["toilets"], ws.data["toilets"])
@@ -82,7 +85,7 @@ def test_gbk_shapefile_with_cpg(tmp_path):
     pyogrio.write_dataframe(shp(toilets(names=["城东公厕"])), tmp_path / "t.shp",
                             encoding="GBK")
     assert (tmp_path / "t.cpg").read_text() == "GBK"
-    s = import_sites(ws, tmp_path / "t.shp", layer="toilets")
+    s = import_sites(ws, tmp_path / "t.shp", layer="toilets", store=FolderStore(ws.root))
     assert s.added == ("WC-9",)
     assert "城东公厕" in load_workspace(ws.root).data["toilets"]["name"].tolist()
 
@@ -95,7 +98,8 @@ def test_gbk_shapefile_without_cpg_is_detected(tmp_path):
     gdf = read_external(tmp_path / "t.shp")
     assert gdf["name"].tolist() == ["阳信县城东公厕"]
     assert gdf.attrs["citymap.encoding"] == "GB18030"
-    s = import_sites(ws, tmp_path / "t.shp", layer="toilets", dry_run=True)
+    s = import_sites(ws, tmp_path / "t.shp", layer="toilets", dry_run=True,
+                     store=FolderStore(ws.root))
     assert "GB18030" in "\n".join(s.lines())
     # an explicit --encoding wins
     assert read_external(tmp_path / "t.shp", encoding="GBK")["name"].tolist() == [
@@ -109,6 +113,7 @@ def test_utf8_shapefile_without_cpg(tmp_path):
     assert read_external(tmp_path / "u.shp")["name"].tolist() == ["城东公厕"]
 
 
+@pytest.mark.usefixtures("english")
 def test_wrong_encoding_is_a_clear_error(tmp_path):
     pyogrio.write_dataframe(shp(toilets()), tmp_path / "t.shp", encoding="GBK")
     (tmp_path / "t.cpg").unlink()
@@ -124,30 +129,33 @@ def test_zone39_gauss_kruger_with_zone_false_easting(tmp_path):
     gdf = read_external(tmp_path / "z39.shp")
     assert gdf.crs.to_epsg() == 4326
     assert abs(gdf.geometry.x.iloc[0] - 117.6) < 1e-7 and abs(gdf.geometry.y.iloc[0] - 37.66) < 1e-7
-    s = import_sites(ws, tmp_path / "z39.shp", layer="toilets")
+    s = import_sites(ws, tmp_path / "z39.shp", layer="toilets", store=FolderStore(ws.root))
     assert s.added == ("WC-9",) and "EPSG:4527" in s.crs
 
 
 def test_epsg4548_geopackage(tmp_path):
     ws = load_workspace(make_workspace(tmp_path / "ws"))
     pyogrio.write_dataframe(toilets(crs="EPSG:4548"), tmp_path / "m.gpkg", layer="survey")
-    s = import_sites(ws, tmp_path / "m.gpkg", layer="toilets")
+    s = import_sites(ws, tmp_path / "m.gpkg", layer="toilets", store=FolderStore(ws.root))
     assert s.added == ("WC-9",)
     x = load_workspace(ws.root).data["toilets"].set_index("id").geometry["WC-9"].x
     assert abs(x - 117.6) < 1e-7
 
 
+@pytest.mark.usefixtures("english")
 def test_no_crs_is_refused_and_crs_option_fixes_it(tmp_path):
     ws = load_workspace(make_workspace(tmp_path / "ws"))
     pyogrio.write_dataframe(shp(toilets(crs="EPSG:4527")), tmp_path / "z.shp",
                             encoding="UTF-8")
     (tmp_path / "z.prj").unlink()
     with pytest.raises(CRSError, match=r"z\.shp: the data has no coordinate reference.*--crs"):
-        import_sites(ws, tmp_path / "z.shp", layer="toilets")
-    s = import_sites(ws, tmp_path / "z.shp", layer="toilets", crs="EPSG:4527")
+        import_sites(ws, tmp_path / "z.shp", layer="toilets", store=FolderStore(ws.root))
+    s = import_sites(ws, tmp_path / "z.shp", layer="toilets", crs="EPSG:4527",
+                     store=FolderStore(ws.root))
     assert s.added == ("WC-9",)
 
 
+@pytest.mark.usefixtures("english")
 def test_crs_option_overrides_the_files_crs_and_says_so(tmp_path):
     pyogrio.write_dataframe(shp(toilets(crs="EPSG:4527")), tmp_path / "z.shp",
                             encoding="UTF-8")
@@ -179,12 +187,14 @@ def test_gcj02_published_pair_within_1m(tmp_path):
     assert np.hypot(dx, dy) < 1.0
 
 
+@pytest.mark.usefixtures("english")
 def test_gcj02_import_of_county_site(tmp_path):
     ws = load_workspace(make_workspace(tmp_path / "ws"))
     glon, glat = wgs84_to_gcj02(117.6, 37.66)
     amap = toilets(lon=float(glon), lat=float(glat))
     amap.to_file(tmp_path / "amap.geojson", driver="GeoJSON")
-    s = import_sites(ws, tmp_path / "amap.geojson", layer="toilets", from_gcj02=True)
+    s = import_sites(ws, tmp_path / "amap.geojson", layer="toilets", from_gcj02=True,
+                     store=FolderStore(ws.root))
     assert "converted from GCJ-02" in "\n".join(s.lines())
     pt = load_workspace(ws.root).data["toilets"].set_index("id").geometry["WC-9"]
     assert abs(pt.x - 117.6) < 1e-7 and abs(pt.y - 37.66) < 1e-7
@@ -203,6 +213,7 @@ def test_kml(tmp_path):
     assert not gdf.geometry.iloc[0].has_z
 
 
+@pytest.mark.usefixtures("english")
 def test_file_with_problems_imports_nothing_and_lists_every_problem(tmp_path):
     ws = load_workspace(make_workspace(tmp_path / "ws"))
     target = ws.root / "geo" / "sites" / "toilets.geojson"
@@ -212,7 +223,7 @@ def test_file_with_problems_imports_nothing_and_lists_every_problem(tmp_path):
     bad.loc[3, "geometry"] = shapely.Point(120.0, 30.0)
     bad.to_file(tmp_path / "bad.gpkg", driver="GPKG")
     with pytest.raises(ValidationError) as ei:
-        import_sites(ws, tmp_path / "bad.gpkg", layer="toilets")
+        import_sites(ws, tmp_path / "bad.gpkg", layer="toilets", store=FolderStore(ws.root))
     msg = str(ei.value)
     assert msg.startswith("6 problems found:")
     for expected in ["bad.gpkg: feature 'WC-9': id: duplicate id 'WC-9'",
@@ -226,45 +237,52 @@ def test_file_with_problems_imports_nothing_and_lists_every_problem(tmp_path):
     assert target.read_bytes() == before
 
 
+@pytest.mark.usefixtures("english")
 def test_outside_county_and_wrong_geometry_type(tmp_path):
     ws = load_workspace(make_workspace(tmp_path / "ws"))
     far = toilets(lon=120.0, lat=30.0)
     far.to_file(tmp_path / "far.geojson", driver="GeoJSON")
     with pytest.raises(ValidationError, match="outside the county"):
-        import_sites(ws, tmp_path / "far.geojson", layer="toilets")
+        import_sites(ws, tmp_path / "far.geojson", layer="toilets", store=FolderStore(ws.root))
     with pytest.raises(ValidationError, match="is a Point but layer 'old_communities'"):
-        import_sites(ws, tmp_path / "far.geojson", layer="old_communities")
+        import_sites(ws, tmp_path / "far.geojson", layer="old_communities",
+                     store=FolderStore(ws.root))
 
 
+@pytest.mark.usefixtures("english")
 def test_missing_fields_are_named(tmp_path):
     ws = load_workspace(make_workspace(tmp_path / "ws"))
     gdf = toilets()[["id", "name", "geometry"]]
     gdf.to_file(tmp_path / "few.geojson", driver="GeoJSON")
     # works, source and status have defaults for the toilets layer; the year has none
     with pytest.raises(ValidationError, match="year: missing property") as ei:
-        import_sites(ws, tmp_path / "few.geojson", layer="toilets")
+        import_sites(ws, tmp_path / "few.geojson", layer="toilets", store=FolderStore(ws.root))
     assert "the file's fields are id, name; map them with --map" in str(ei.value)
 
 
+@pytest.mark.usefixtures("english")
 def test_layers_and_files(tmp_path):
     ws = load_workspace(make_workspace(tmp_path / "ws"))
     with pytest.raises(ValidationError, match="file not found"):
-        import_sites(ws, tmp_path / "nope.shp", layer="toilets")
+        import_sites(ws, tmp_path / "nope.shp", layer="toilets", store=FolderStore(ws.root))
     with pytest.raises(ValidationError, match="unknown layer 'nope'"):
-        import_sites(ws, tmp_path / "nope.shp", layer="nope")
+        import_sites(ws, tmp_path / "nope.shp", layer="nope", store=FolderStore(ws.root))
     pyogrio.write_dataframe(toilets(), tmp_path / "two.gpkg", layer="a")
     pyogrio.write_dataframe(toilets(ids=["WC-8"]), tmp_path / "two.gpkg", layer="b")
     with pytest.raises(ValidationError, match=r"holds 2 layers \(a, b\).*--source-layer"):
-        import_sites(ws, tmp_path / "two.gpkg", layer="toilets")
+        import_sites(ws, tmp_path / "two.gpkg", layer="toilets", store=FolderStore(ws.root))
     with pytest.raises(ValidationError, match="has no layer 'c'"):
-        import_sites(ws, tmp_path / "two.gpkg", layer="toilets", source_layer="c")
-    s = import_sites(ws, tmp_path / "two.gpkg", layer="toilets", source_layer="b")
+        import_sites(ws, tmp_path / "two.gpkg", layer="toilets", source_layer="c",
+                     store=FolderStore(ws.root))
+    s = import_sites(ws, tmp_path / "two.gpkg", layer="toilets", source_layer="b",
+                     store=FolderStore(ws.root))
     assert s.added == ("WC-8",)
     (tmp_path / "junk.shp").write_bytes(b"not a shapefile")
     with pytest.raises(ValidationError, match=r"junk\.shp: cannot be read"):
         read_external(tmp_path / "junk.shp")
 
 
+@pytest.mark.usefixtures("english")
 def test_dry_run_writes_nothing_and_extra_fields_are_reported(tmp_path):
     ws = load_workspace(make_workspace(tmp_path / "ws"))
     target = ws.root / "geo" / "sites" / "toilets.geojson"
@@ -272,9 +290,10 @@ def test_dry_run_writes_nothing_and_extra_fields_are_reported(tmp_path):
     gdf = toilets(SEATS=[8], NAME=["城东公厕"], remark=["x"]).drop(columns=["seats", "name"])
     gdf = gdf.rename(columns={"status_date": "status_dat"})  # as GDAL cuts it
     gdf.to_file(tmp_path / "t.gpkg", driver="GPKG")
-    s = import_sites(ws, tmp_path / "t.gpkg", layer="toilets", dry_run=True)
+    s = import_sites(ws, tmp_path / "t.gpkg", layer="toilets", dry_run=True,
+                     store=FolderStore(ws.root))
     text = "\n".join(s.lines())
-    assert text.startswith("would import 1 site(s)")
+    assert text.startswith("would import 1 site")
     assert "SEATS → seats" in text and "NAME → name" in text
     assert "status_dat → status_date" in text
     assert "fields kept (not in layers/toilets.toml): remark" in text

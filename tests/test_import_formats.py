@@ -52,7 +52,7 @@ def test_gbk_csv_with_lng_lat(tmp_path):
     ws = make_point_workspace(tmp_path / "ws")
     f = tmp_path / "公厕.csv"
     f.write_bytes("名称,lng,lat,年份\r\n城东公厕,117.6,37.66,2021\r\n".encode("gbk"))
-    r = run("import", f, "--layer", "toilets", "-w", ws)
+    r = run("--lang", "en", "import", f, "--layer", "toilets", "-w", ws)
     assert r.exit_code == 0, r.output
     assert "text read as GB18030" in r.stderr
     got = sites(ws, "toilets")["城东公厕"]
@@ -66,12 +66,12 @@ def test_csv_with_projected_x_y_needs_crs(tmp_path):
     f = tmp_path / "测绘.csv"
     f.write_text(f"名称,东坐标,北坐标,年份\n城东公厕,{x:.3f},{y:.3f},2021\n", encoding="utf-8")
     before = tree_hash(ws)
-    r = run("import", f, "--layer", "toilets", "-w", ws)
+    r = run("--lang", "en", "import", f, "--layer", "toilets", "-w", ws)
     assert r.exit_code == 2
-    assert r.output == (f"错误: {f}: the data has no coordinate reference system; its "
+    assert r.output == (f"Error: {f}: the data has no coordinate reference system; its "
                         "coordinates fit EPSG:4548: import it with --crs EPSG:4548\n")
     assert tree_hash(ws) == before
-    r = run("import", f, "--layer", "toilets", "--crs", "EPSG:4548", "-w", ws)
+    r = run("--lang", "en", "import", f, "--layer", "toilets", "--crs", "EPSG:4548", "-w", ws)
     assert r.exit_code == 0, r.output
     assert metres(sites(ws, "toilets")["城东公厕"]["geometry"],
                   shapely.Point(117.6, 37.66)) < 1.0
@@ -82,9 +82,9 @@ def test_csv_without_coordinate_columns_is_refused(tmp_path):
     f = tmp_path / "t.csv"
     f.write_text("名称,地址\n城东公厕,城东路\n", encoding="utf-8")
     before = tree_hash(ws)
-    r = run("import", f, "--layer", "toilets", "-w", ws)
+    r = run("--lang", "en", "import", f, "--layer", "toilets", "-w", ws)
     assert r.exit_code == 2
-    assert r.output == (f"错误: {f}: has no coordinate columns (its columns are 名称, 地址); "
+    assert r.output == (f"Error: {f}: has no coordinate columns (its columns are 名称, 地址); "
                         "name them 经度/纬度 (or lon/lat, x/y, 东坐标/北坐标) and give projected "
                         "x/y their CRS with --crs\n")
     assert tree_hash(ws) == before
@@ -185,7 +185,8 @@ def test_zip_with_gbk_names_a_folder_and_a_zip_inside(tmp_path):
                                               for s, b in parts.items()})
     outer = gbk_zip(tmp_path / "县自然资源规划局.zip",
                     {"说明.txt": "交付说明".encode("gbk"), "数据.zip": inner.read_bytes()})
-    r = run("import", outer, "--layer", "pocket_parks", "--set", "year=2021", "-w", ws)
+    r = run("--lang", "en",
+            "import", outer, "--layer", "pocket_parks", "--set", "year=2021", "-w", ws)
     assert r.exit_code == 0, r.output
     assert "text read as GB18030" in r.stderr
     got = sites(ws, "pocket_parks")
@@ -199,12 +200,13 @@ def test_zip_with_two_datasets_asks_which(tmp_path):
     f = gbk_zip(tmp_path / "d.zip", {**{f"甲{s}": b for s, b in parts.items()},
                                      **{f"乙{s}": b for s, b in parts.items()}})
     before = tree_hash(ws)
-    r = run("import", f, "--layer", "pocket_parks", "-w", ws)
+    r = run("--lang", "en", "import", f, "--layer", "pocket_parks", "-w", ws)
     assert r.exit_code == 2
-    assert r.output == (f"错误: {f}: holds 2 datasets (乙.shp, 甲.shp); choose one with "
+    assert r.output == (f"Error: {f}: holds 2 datasets (乙.shp, 甲.shp); choose one with "
                         "--source-layer NAME\n")
     assert tree_hash(ws) == before
-    r = run("import", f, "--layer", "pocket_parks", "--source-layer", "甲.shp", "--set",
+    r = run("--lang", "en",
+            "import", f, "--layer", "pocket_parks", "--source-layer", "甲.shp", "--set",
             "year=2021", "-w", ws)
     assert r.exit_code == 0, r.output
 
@@ -228,11 +230,12 @@ def test_geopackage_with_several_layers(tmp_path):
         gpd.GeoDataFrame({"名称": [layer], "年份": [2021]}, geometry=[geom],
                          crs=4490).to_file(f, layer=layer, driver="GPKG")
     before = tree_hash(ws)
-    r = run("import", f, "--layer", "pocket_parks", "-w", ws)
+    r = run("--lang", "en", "import", f, "--layer", "pocket_parks", "-w", ws)
     assert r.exit_code == 2 and tree_hash(ws) == before
-    assert r.output == (f"错误: {f}: holds 2 layers (口袋公园, 节点); choose one with "
+    assert r.output == (f"Error: {f}: holds 2 layers (口袋公园, 节点); choose one with "
                         "--source-layer\n")
-    r = run("import", f, "--layer", "pocket_parks", "--source-layer", "节点", "-w", ws)
+    r = run("--lang", "en",
+            "import", f, "--layer", "pocket_parks", "--source-layer", "节点", "-w", ws)
     assert r.exit_code == 0, r.output
     assert metres(sites(ws, "pocket_parks")["节点"]["geometry"], SOUTH) < 1.0
 
@@ -247,14 +250,15 @@ def test_zone_39_coordinates_under_a_cm_117_prj(tmp_path):
     gdf = gdf.set_crs(4548, allow_override=True)  # the .prj says CM 117E: a common mix-up
     pyogrio.write_dataframe(gdf, tmp_path / "p.shp", encoding="UTF-8")
     before = tree_hash(ws)
-    r = run("import", tmp_path / "p.shp", "--layer", "pocket_parks", "-w", ws)
+    r = run("--lang", "en", "import", tmp_path / "p.shp", "--layer", "pocket_parks", "-w", ws)
     assert r.exit_code == 2 and tree_hash(ws) == before
-    assert r.output.startswith(f"错误: {tmp_path / 'p.shp'}: the coordinates (e.g. ")
+    assert r.output.startswith(f"Error: {tmp_path / 'p.shp'}: the coordinates (e.g. ")
     assert r.output.endswith("do not fit its CRS EPSG:4548 (CGCS2000 / 3-degree Gauss-Kruger "
                              "CM 117E); they fit EPSG:4527 (CGCS2000 / 3-degree Gauss-Kruger "
                              "zone 39): import with --crs EPSG:4527 (--crs overrides the "
                              "file's .prj)\n")
-    r = run("import", tmp_path / "p.shp", "--layer", "pocket_parks", "--crs", "EPSG:4527",
+    r = run("--lang", "en",
+            "import", tmp_path / "p.shp", "--layer", "pocket_parks", "--crs", "EPSG:4527",
             "-w", ws)
     assert r.exit_code == 0, r.output
     assert "note: --crs EPSG:4527 overrides the file's own CRS EPSG:4548" in r.stderr
@@ -270,13 +274,15 @@ def test_gcj02_data_gets_a_warning(tmp_path):
                             geometry=[shapely.Point(x, y).buffer(0.0004, 1)
                                       for x, y in zip(lon, lat, strict=True)], crs=4326)
     amap.to_file(tmp_path / "amap.geojson", driver="GeoJSON")
-    r = run("import", tmp_path / "amap.geojson", "--layer", "pocket_parks", "--dry-run",
+    r = run("--lang", "en",
+            "import", tmp_path / "amap.geojson", "--layer", "pocket_parks", "--dry-run",
             "-w", ws)
     assert r.exit_code == 0, r.output
     assert "warning: 2 of 2 feature(s) lie ~" in r.stderr
     assert "in the direction of the GCJ-02 shift: this may be AMap/Gaode or Baidu data; if " \
         "so, import it with --from gcj02" in r.stderr
-    r = run("import", tmp_path / "amap.geojson", "--layer", "pocket_parks", "--from", "gcj02",
+    r = run("--lang", "en",
+            "import", tmp_path / "amap.geojson", "--layer", "pocket_parks", "--from", "gcj02",
             "-w", ws)
     assert r.exit_code == 0 and "warning:" not in r.stderr, r.output
     for name, p in pts.items():
@@ -289,10 +295,10 @@ def test_gdal_driver_advice_never_reaches_a_planner(tmp_path):
     ws = make_workspace(tmp_path / "ws")
     f = tmp_path / "坏.gpkg"
     f.write_text("not a geopackage", encoding="utf-8")
-    r = run("import", f, "--layer", "pocket_parks", "-w", ws)
+    r = run("--lang", "en", "import", f, "--layer", "pocket_parks", "-w", ws)
     assert r.exit_code == 2
     assert "DRIVER" not in r.output and "/vsimem" not in r.output
-    assert r.output == (f"错误: {f}: cannot be read as GIS data: not a format citymap reads "
+    assert r.output == (f"Error: {f}: cannot be read as GIS data: not a format citymap reads "
                         "(Shapefile, GeoPackage, FileGDB, GeoJSON, KML/KMZ, DXF, CSV, XLSX, "
                         "or a zip of one)\n")
 
@@ -307,15 +313,15 @@ def test_zipped_filegdb_and_dxf_without_crs(tmp_path):
     with zipfile.ZipFile(archive, "w") as zf:
         for f in (tmp_path / "成果.gdb").iterdir():
             zf.write(f, f"成果.gdb/{f.name}")
-    r = run("import", archive, "--layer", "pocket_parks", "-w", ws)
+    r = run("--lang", "en", "import", archive, "--layer", "pocket_parks", "-w", ws)
     assert r.exit_code == 0, r.output
     assert metres(sites(ws, "pocket_parks")["北街口袋公园"]["geometry"], NORTH) < 1.0
     # a CAD drawing has no CRS: the coordinates say which one to give
     ogr2ogr("-f", "DXF", tmp_path / "d.dxf", src)
     before = tree_hash(ws)
-    r = run("import", tmp_path / "d.dxf", "--layer", "pocket_parks", "-w", ws)
+    r = run("--lang", "en", "import", tmp_path / "d.dxf", "--layer", "pocket_parks", "-w", ws)
     assert r.exit_code == 2 and tree_hash(ws) == before
-    assert r.output == (f"错误: {tmp_path / 'd.dxf'}: the data has no coordinate reference "
+    assert r.output == (f"Error: {tmp_path / 'd.dxf'}: the data has no coordinate reference "
                         "system; its coordinates fit EPSG:4548: import it with --crs "
                         "EPSG:4548\n")
 
@@ -333,7 +339,7 @@ def test_zip_bomb_is_refused_not_unpacked(tmp_path, monkeypatch):
         zf.writestr("a.zip", inner.read_bytes())
         zf.writestr("b.zip", inner.read_bytes())
     before = tree_hash(ws)
-    r = run("import", bomb, "--layer", "pocket_parks", "-w", ws)
+    r = run("--lang", "en", "import", bomb, "--layer", "pocket_parks", "-w", ws)
     assert r.exit_code == 2 and tree_hash(ws) == before
-    assert r.output.startswith(f"错误: {bomb}/b.zip: unpacks to 1 files, 1 MB: more than "
+    assert r.output.startswith(f"Error: {bomb}/b.zip: unpacks to 1 files, 1 MB: more than "
                                "citymap unpacks"), r.output

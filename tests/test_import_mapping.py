@@ -43,19 +43,19 @@ def test_department_fields_mapped_on_the_command_line(tmp_path):
     ws = make_workspace(tmp_path / "ws")
     f = department_shp(tmp_path / "口袋公园.shp")
     before = tree_hash(ws)
-    r = run("import", f, "--layer", "pocket_parks", *MAP, "--dry-run", "-w", ws)
+    r = run("--lang", "en", "import", f, "--layer", "pocket_parks", *MAP, "--dry-run", "-w", ws)
     assert r.exit_code == 0, r.output
     assert tree_hash(ws) == before
     out = r.stderr
-    assert "would import 2 site(s)" in out and "text read as GB18030" in out
+    assert "would import 2 sites" in out and "text read as GB18030" in out
     for line in ["name ← 名称 (--map)", "year ← 建设年份 (--map)",
                  "works ← '8' (the layer serves this one work)", "status ← '未开始' (default)",
-                 "source ← '县自然资源规划局 2021 测绘' (--set)", "kind ← 类型 (header)",
+                 "source ← '县自然资源规划局 2021 测绘' (--set)", "kind ← 类型 (header synonym)",
                  "编号 ← 编号 (kept: not a field of the layer)",
                  "id | works | name | year | status | status_date | source | kind | 编号 | 面积",
                  "PP-3 | 8 | 北街口袋公园 | 2021 | 未开始"]:
         assert line in out, out
-    r = run("import", f, "--layer", "pocket_parks", *MAP, "-w", ws)
+    r = run("--lang", "en", "import", f, "--layer", "pocket_parks", *MAP, "-w", ws)
     assert r.exit_code == 0, r.output
     assert "2 new" in r.stderr and "new: PP-3, PP-4" in r.stderr
     got = sites(ws, "pocket_parks")
@@ -65,27 +65,28 @@ def test_department_fields_mapped_on_the_command_line(tmp_path):
     assert north["kind"] == "口袋公园" and north["编号"] == "YX-001" and north["面积"] == 1200.5
     for name, truth in PARKS.items():
         assert metres(got[name]["geometry"], truth) < 1.0
-    assert run("validate", "-w", ws).exit_code == 0
+    assert run("--lang", "en", "validate", "-w", ws).exit_code == 0
 
 
 def test_saved_mapping_is_reused_and_reimport_changes_nothing(tmp_path):
     ws = make_workspace(tmp_path / "ws")
     f = department_shp(tmp_path / "口袋公园.shp")
     m = tmp_path / "规划局.toml"
-    r = run("import", f, "--layer", "pocket_parks", *MAP, "--save-mapping", m, "-w", ws)
+    r = run("--lang", "en",
+            "import", f, "--layer", "pocket_parks", *MAP, "--save-mapping", m, "-w", ws)
     assert r.exit_code == 0, r.output
     text = m.read_text("utf-8")
     assert 'layer = "pocket_parks"' in text and '"名称" = "name"' in text
     layer_file = ws / "geo/sites/pocket_parks.geojson"
     first = layer_file.read_bytes()
     # the next delivery from the same office: one option
-    r = run("import", f, "--mapping", m, "-w", ws)
+    r = run("--lang", "en", "import", f, "--mapping", m, "-w", ws)
     assert r.exit_code == 0, r.output
     assert "0 new, 2 replacing" in r.stderr and "nothing changed" in r.stderr
     assert layer_file.read_bytes() == first
     # a renamed park keeps its id: the key (编号) decides
     department_shp(f, names=("北街口袋公园", "南街游园"))
-    r = run("import", f, "--mapping", m, "-w", ws)
+    r = run("--lang", "en", "import", f, "--mapping", m, "-w", ws)
     assert r.exit_code == 0, r.output
     got = sites(ws, "pocket_parks")
     assert got["南街游园"]["id"] == "PP-4" and "南街口袋公园" not in got
@@ -96,7 +97,8 @@ def test_names_and_polygons_only_need_one_option(tmp_path):
     gdf = gpd.GeoDataFrame({"名称": list(PARKS)}, geometry=list(PARKS.values()),
                            crs="EPSG:4490")
     pyogrio.write_dataframe(gdf, tmp_path / "parks.shp", encoding="UTF-8")
-    r = run("import", tmp_path / "parks.shp", "--layer", "pocket_parks", "--set", "year=2021",
+    r = run("--lang", "en",
+            "import", tmp_path / "parks.shp", "--layer", "pocket_parks", "--set", "year=2021",
             "-w", ws)
     assert r.exit_code == 0, r.output
     got = sites(ws, "pocket_parks")
@@ -104,7 +106,8 @@ def test_names_and_polygons_only_need_one_option(tmp_path):
     assert got["北街口袋公园"]["works"] == "8" and got["北街口袋公园"]["year"] == 2021
     before = tree_hash(ws)
     # without a key the geometry tells the same park again: same ids, nothing rewritten
-    r = run("import", tmp_path / "parks.shp", "--layer", "pocket_parks", "--set", "year=2021",
+    r = run("--lang", "en",
+            "import", tmp_path / "parks.shp", "--layer", "pocket_parks", "--set", "year=2021",
             "-w", ws)
     assert r.exit_code == 0 and "0 new, 2 replacing" in r.stderr, r.output
     assert tree_hash(ws) == before
@@ -122,22 +125,23 @@ def test_yaml_mapping_file_and_command_line_wins(tmp_path):
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["--map", "名字=name"], "错误: --map: 名字: 名字=name: the file has no field '名字'; its "
+    (["--map", "名字=name"], "Error: --map: 名字: 名字=name: the file has no field '名字'; its "
      "fields are 编号, 名称, 类型, 建设年份, 面积"),
-    (["--map", "名称=nme"], "错误: --map: 名称: 名称=nme: layer 'pocket_parks' has no field "
+    (["--map", "名称=nme"], "Error: --map: 名称: 名称=nme: layer 'pocket_parks' has no field "
      "'nme'; its fields are id, works, name, year, status, status_date, source, kind"),
-    (["--set", "colour=red"], "错误: --set: colour: colour=red: layer 'pocket_parks' has no "
+    (["--set", "colour=red"], "Error: --set: colour: colour=red: layer 'pocket_parks' has no "
      "field 'colour'"),
-    (["--key", "ID"], "错误: --key: ID: the file has no field 'ID'"),
-    (["--map", "名称"], "错误: --map: --map: '名称' is not FIELD=VALUE"),
-    (["--set", "year=二〇二一"], "错误: --set: year: '二〇二一' is not a year; write a plan "
+    (["--key", "ID"], "Error: --key: ID: the file has no field 'ID'"),
+    (["--map", "名称"], "Error: --map: --map: '名称' is not FIELD=VALUE"),
+    (["--set", "year=二〇二一"], "Error: --set: year: '二〇二一' is not a year; write a plan "
      "year 2020–2022"),
 ])
 def test_mapping_mistakes_are_one_line_and_change_nothing(tmp_path, args, message):
     ws = make_workspace(tmp_path / "ws")
     f = department_shp(tmp_path / "d.shp")
     before = tree_hash(ws)
-    r = run("import", f, "--layer", "pocket_parks", "--map", "建设年份=year", *args, "-w", ws)
+    r = run("--lang", "en",
+            "import", f, "--layer", "pocket_parks", "--map", "建设年份=year", *args, "-w", ws)
     assert r.exit_code == 2 and "Traceback" not in r.output
     assert r.output.startswith(message), r.output
     assert r.output.count("\n") == 1, r.output
@@ -150,14 +154,14 @@ def test_bad_mapping_file_is_refused(tmp_path):
     m = tmp_path / "m.toml"
     m.write_text('layer = "pocket_parks"\ncolour = "red"\n', encoding="utf-8")
     before = tree_hash(ws)
-    r = run("import", f, "--mapping", m, "-w", ws)
+    r = run("--lang", "en", "import", f, "--mapping", m, "-w", ws)
     assert r.exit_code == 2
-    assert r.output == (f"错误: {m}: --mapping: unknown key(s) 'colour'; a mapping file has "
+    assert r.output == (f"Error: {m}: --mapping: unknown key(s) 'colour'; a mapping file has "
                         "map, set and layer, key, crs, encoding, from, source_layer\n")
     # a file citymap did not write is never replaced by --save-mapping
     mine = tmp_path / "mine.toml"
     mine.write_text("# my notes\n", encoding="utf-8")
-    r = run("import", f, "--layer", "pocket_parks", "--map", "建设年份=year",
+    r = run("--lang", "en", "import", f, "--layer", "pocket_parks", "--map", "建设年份=year",
             "--save-mapping", mine, "-w", ws)
     assert r.exit_code == 2 and "was not written by citymap" in r.output
     assert mine.read_text("utf-8") == "# my notes\n" and tree_hash(ws) == before
@@ -208,10 +212,12 @@ def test_numeric_department_ids_are_a_key_not_ids(tmp_path):
                            geometry=list(PARKS.values()), crs="EPSG:4490")
     pyogrio.write_dataframe(gdf, tmp_path / "p.shp", encoding="UTF-8")
     before = tree_hash(ws)
-    r = run("import", tmp_path / "p.shp", "--layer", "pocket_parks", "--map", "序号=id",
+    r = run("--lang", "en",
+            "import", tmp_path / "p.shp", "--layer", "pocket_parks", "--map", "序号=id",
             "-w", ws)
     assert r.exit_code == 2 and tree_hash(ws) == before
     assert "'序号' holds plain numbers: keep it as the key instead (--key 序号" in r.output
-    r = run("import", tmp_path / "p.shp", "--layer", "pocket_parks", "--key", "序号", "-w", ws)
+    r = run("--lang", "en",
+            "import", tmp_path / "p.shp", "--layer", "pocket_parks", "--key", "序号", "-w", ws)
     assert r.exit_code == 0, r.output
     assert sites(ws, "pocket_parks")["北街口袋公园"]["id"] == "PP-3"

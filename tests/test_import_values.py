@@ -36,13 +36,15 @@ def test_years_dates_and_statuses_as_departments_write_them(tmp_path):
     ]
     f = excel_csv(tmp_path / "公厕.csv", ["名称", "经度", "纬度", "建设年份", "进展", "日期",
                                          "厕位"], rows)
-    r = run("import", f, "--layer", "toilets", "--map", "建设年份=year", "--map", "进展=status",
+    r = run("--lang", "en",
+            "import", f, "--layer", "toilets", "--map", "建设年份=year", "--map", "进展=status",
             "--map", "日期=status_date", "--map", "厕位=seats", "-w", ws)
     assert r.exit_code == 2, r.output  # "1.5" is not a whole number: the only problem
-    assert r.output == (f"错误: {f}: row 2 (城西公厕): seats: '1.5' is not a whole number\n")
+    assert r.output == (f"Error: {f}: row 2 (城西公厕): seats: '1.5' is not a whole number\n")
     rows[1][6] = "12"
     excel_csv(f, ["名称", "经度", "纬度", "建设年份", "进展", "日期", "厕位"], rows)
-    r = run("import", f, "--layer", "toilets", "--map", "建设年份=year", "--map", "进展=status",
+    r = run("--lang", "en",
+            "import", f, "--layer", "toilets", "--map", "建设年份=year", "--map", "进展=status",
             "--map", "日期=status_date", "--map", "厕位=seats", "-w", ws)
     assert r.exit_code == 0, r.output
     assert "coordinate columns read as lon/lat" in r.stderr
@@ -66,9 +68,9 @@ def test_one_wrong_value_is_one_problem_with_its_row_and_value(tmp_path):
     rows[6][3] = "明年"
     f = excel_csv(tmp_path / "t.csv", ["名称", "lon", "lat", "年份", "状态", "状态日期"], rows)
     before = tree_hash(ws)
-    r = run("import", f, "--layer", "toilets", "-w", ws)
+    r = run("--lang", "en", "import", f, "--layer", "toilets", "-w", ws)
     assert r.exit_code == 2 and "Traceback" not in r.output
-    assert r.output == (f"错误: {f}: row 7 (公厕6): year: '明年' is not a year; write a plan "
+    assert r.output == (f"Error: {f}: row 7 (公厕6): year: '明年' is not a year; write a plan "
                         "year 2020–2022\n")
     assert tree_hash(ws) == before
 
@@ -77,13 +79,13 @@ def test_workspace_extends_the_status_synonyms(tmp_path):
     ws = make_workspace(tmp_path / "ws")
     f = excel_csv(tmp_path / "t.csv", ["名称", "lng", "lat", "年份", "状态"],
                   [["城东公厕", LON, LAT, 2021, "基本完工"]])
-    r = run("import", f, "--layer", "toilets", "-w", ws)
+    r = run("--lang", "en", "import", f, "--layer", "toilets", "-w", ws)
     assert r.exit_code == 2
     assert "status: '基本完工' is not a status; use one of 未开始, 进行中, 已完成, 滞后 (or add " \
         "the word to [import.status_synonyms] in citymap.toml)" in r.output
     with open(ws / "citymap.toml", "a", encoding="utf-8") as fh:
         fh.write('\n[import.status_synonyms]\n"基本完工" = "进行中"\n')
-    r = run("import", f, "--layer", "toilets", "-w", ws)
+    r = run("--lang", "en", "import", f, "--layer", "toilets", "-w", ws)
     assert r.exit_code == 0, r.output
     assert sites(ws, "toilets")["城东公厕"]["status"] == "进行中"
 
@@ -97,12 +99,14 @@ def test_xlsx_with_date_cells_serials_and_text_years(tmp_path):
     sh.append([1, "城东公厕", LON, LAT, "2021年", "施工中", dt.datetime(2021, 5, 1), 8])
     sh.append([2, "城西公厕", LON + 0.01, LAT, 2022, "竣工", dt.datetime(2021, 6, 30), "10"])
     wb.save(tmp_path / "公厕.xlsx")
-    r = run("import", tmp_path / "公厕.xlsx", "--layer", "toilets", "--map", "厕位=seats",
+    r = run("--lang", "en",
+            "import", tmp_path / "公厕.xlsx", "--layer", "toilets", "--map", "厕位=seats",
             "--dry-run", "-w", ws)
     assert r.exit_code == 0, r.output
     assert "序号 ← 序号 (kept: not a field of the layer)" in r.stderr
-    assert "status ← 建设状态 (header)" in r.stderr
-    r = run("import", tmp_path / "公厕.xlsx", "--layer", "toilets", "--map", "厕位=seats",
+    assert "status ← 建设状态 (header synonym)" in r.stderr
+    r = run("--lang", "en",
+            "import", tmp_path / "公厕.xlsx", "--layer", "toilets", "--map", "厕位=seats",
             "-w", ws)
     assert r.exit_code == 0, r.output
     got = sites(ws, "toilets")
@@ -121,6 +125,7 @@ def test_dates(text, day):
     assert to_date(text) == day
 
 
+@pytest.mark.usefixtures("english")
 def test_years_and_statuses():
     assert [to_year(v) for v in ("2021年", " 2021 ", 2021.0, "２０２１", dt.date(2021, 3, 1))] \
         == [2021] * 5
@@ -151,7 +156,7 @@ def test_a_synonym_naming_no_status_is_refused_on_loading(tmp_path):
     ws = make_workspace(tmp_path / "ws")
     with open(ws / "citymap.toml", "a", encoding="utf-8") as fh:
         fh.write('\n[import.status_synonyms]\n"基本完工" = "差不多"\n')
-    r = run("validate", "-w", ws)
+    r = run("--lang", "en", "validate", "-w", ws)
     assert r.exit_code == 2
     assert "citymap.toml: [import.status_synonyms]: 基本完工: '差不多' is not a status; use " \
         "one of 未开始, 进行中, 已完成, 滞后" in r.output

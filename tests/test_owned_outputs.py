@@ -83,7 +83,7 @@ def test_build_refuses_what_it_did_not_make(ws: Path, tmp_path: Path,
     watched = tmp_path if which != "grandparent" else tmp_path  # holds ws, user, file
     before = tree_digest(watched)
     code, out_, err = run("build", "-w", str(ws), "-o", out)
-    refused(code, err, "never replaces")
+    refused(code, err, "不会替换")
     assert out_ == ""
     assert tree_digest(watched) == before
 
@@ -118,12 +118,13 @@ def test_build_refuses_a_symlink(ws: Path, tmp_path: Path) -> None:
     (tmp_path / "lnk").symlink_to(real)
     before = tree_digest(tmp_path)
     code, _, err = run("build", "-w", str(ws), "-o", str(tmp_path / "lnk"))
-    refused(code, err, "symbolic link")
+    refused(code, err, "符号链接")
     assert tree_digest(tmp_path) == before
 
 
 # --------------------------------------------------------------------- atomic_dir
 
+@pytest.mark.usefixtures("english")
 def test_atomic_dir_refuses_an_unmarked_folder(tmp_path: Path) -> None:
     user = _user_folder(tmp_path)
     before = tree_digest(tmp_path)
@@ -132,6 +133,7 @@ def test_atomic_dir_refuses_an_unmarked_folder(tmp_path: Path) -> None:
     assert tree_digest(tmp_path) == before
 
 
+@pytest.mark.usefixtures("english")
 def test_atomic_dir_refuses_a_folder_that_appears_meanwhile(tmp_path: Path) -> None:
     out = tmp_path / "out"
 
@@ -147,6 +149,7 @@ def test_atomic_dir_refuses_a_folder_that_appears_meanwhile(tmp_path: Path) -> N
     assert [p.name for p in out.iterdir()] == ["theirs"]
 
 
+@pytest.mark.usefixtures("english")
 def test_atomic_dir_without_mark(tmp_path: Path) -> None:
     out = tmp_path / "pulled"
     with atomic_dir(out, mark=None) as d:
@@ -166,7 +169,7 @@ def test_export_folder_refuses_a_user_subfolder(ws: Path, tmp_path: Path) -> Non
     for sub in ("csv", "geojson"):
         before = tree_digest(tmp_path)
         code, _, err = run("export", "-w", str(ws), "--format", sub, "-o", str(out))
-        refused(code, err, sub, "never replaces")
+        refused(code, err, sub, "不会替换")
         assert tree_digest(tmp_path) == before
         (out / sub / "mine.txt").unlink()  # an empty folder may be used
         for _ in range(2):  # then it is its own output: replaced
@@ -189,7 +192,7 @@ def test_export_file_replaces_only_its_own(ws: Path, tmp_path: Path, name: str,
     if fmt == "geojson":
         args += ["--layer", "pocket_parks"]
     code, _, err = run(*args)
-    refused(code, err, name, "never replaces")
+    refused(code, err, name, "不会替换")
     assert tree_digest(tmp_path) == before
     target.unlink()
     code, _, err = run(*args)
@@ -207,7 +210,7 @@ def test_report_replaces_only_its_own_html(ws: Path, tmp_path: Path) -> None:
     before = tree_digest(tmp_path)
     code, _, err = run("report", "-w", str(ws), "--year", "2021", "--no-maps", "-o",
                        str(target))
-    refused(code, err, "never replaces")
+    refused(code, err, "不会替换")
     assert tree_digest(tmp_path) == before
     target.unlink()
     for _ in range(2):
@@ -228,7 +231,7 @@ def test_progress_template_replaces_only_an_untouched_workbook(tmp_path: Path) -
     Workbook().save(target)                       # somebody's own workbook
     before = tree_digest(target)
     args = ("progress", "template", "-w", str(root), "--unit", LEAD_16, "-o", str(target))
-    refused(*run(*args)[::2], "never replaces")
+    refused(*run(*args)[::2], "不会替换")
     assert tree_digest(target) == before
     target.unlink()
     assert run(*args)[0] == 0
@@ -237,12 +240,12 @@ def test_progress_template_replaces_only_an_untouched_workbook(tmp_path: Path) -
     wb.properties.lastModifiedBy = "张三"
     wb.save(target)
     before = tree_digest(target)
-    refused(*run(*args)[::2], "saved by other software")
+    refused(*run(*args)[::2], "之后被其他软件保存过")
     assert tree_digest(target) == before
     csv_target = tmp_path / "t.csv"
     csv_target.write_text("mine", encoding="utf-8")
     refused(*run("progress", "template", "-w", str(root), "--unit", LEAD_16, "-o",
-                 str(csv_target))[::2], "CSV file has no mark")
+                 str(csv_target))[::2], "CSV 文件没有表明由 citymap 写出的标记")
     assert csv_target.read_text("utf-8") == "mine"
 
 
@@ -252,7 +255,7 @@ def test_plan_import_replaces_only_its_draft(tmp_path: Path) -> None:
     target.write_text("# my register\nworks: []\n", encoding="utf-8")
     before = tree_digest(target)
     code, _, err = run("plan", "import", str(plan), "-o", str(target))
-    refused(code, err, "never replaces")
+    refused(code, err, "不会替换")
     assert tree_digest(target) == before
     target.unlink()
     assert run("plan", "import", str(plan), "-o", str(target))[0] == 0
@@ -262,6 +265,7 @@ def test_plan_import_replaces_only_its_draft(tmp_path: Path) -> None:
 
 # --------------------------------------------------------------------- store pull
 
+@pytest.mark.usefixtures("english")
 @pytest.mark.parametrize("kind", ["user-folder", "file", "link"])
 def test_store_pull_refuses_what_is_not_a_workspace(tmp_path: Path,
                                                     monkeypatch: pytest.MonkeyPatch,

@@ -92,8 +92,10 @@ def test_dispatch_replaces_only_its_own(tmp_path: Path) -> None:
 
     root = make_workspace(tmp_path / "ws", status_log=LOG)
     out = tmp_path / "调度表.xlsx"
-    assert run(root, "papers", "dispatch", "--as-of", "2021-06-30", "-o", str(out))[0] == 0
-    assert run(root, "papers", "dispatch", "--as-of", "2021-07-31", "-o", str(out))[0] == 0
+    assert run(root, "--lang", "en",
+               "papers", "dispatch", "--as-of", "2021-06-30", "-o", str(out))[0] == 0
+    assert run(root, "--lang", "en",
+               "papers", "dispatch", "--as-of", "2021-07-31", "-o", str(out))[0] == 0
     sh = load_workbook(out).active
     assert sh is not None and "2021-07-31" in str(sh["A1"].value)
     theirs = tmp_path / "会议.xlsx"
@@ -101,7 +103,7 @@ def test_dispatch_replaces_only_its_own(tmp_path: Path) -> None:
     wb.properties.creator = "张三"
     wb.save(theirs)
     before = theirs.read_bytes()
-    code, _, err = run(root, "papers", "dispatch", "-o", str(theirs))
+    code, _, err = run(root, "--lang", "en", "papers", "dispatch", "-o", str(theirs))
     assert code == 2 and "never replaces" in err and theirs.read_bytes() == before
 
 

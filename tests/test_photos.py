@@ -147,6 +147,7 @@ def test_dry_run_writes_nothing(ws: Workspace, tmp_path: Path) -> None:
     assert not att(ws).exists()
 
 
+@pytest.mark.usefixtures("english")
 def test_bad_inputs_one_line_each_nothing_written(ws: Workspace, tmp_path: Path) -> None:
     folder = tmp_path / "bad"
     write(folder / "OC-1_前_2020-06-01.jpg", phone_jpeg())
@@ -171,6 +172,7 @@ def test_bad_inputs_one_line_each_nothing_written(ws: Workspace, tmp_path: Path)
     assert not att(ws).exists()
 
 
+@pytest.mark.usefixtures("english")
 def test_unknown_site_named_by_sheet(ws: Workspace, tmp_path: Path) -> None:
     folder = tmp_path / "p"
     write(folder / "a.jpg", phone_jpeg())
@@ -220,6 +222,7 @@ def test_workbook_pictures_anchored_in_rows(ws: Workspace, tmp_path: Path) -> No
     assert {store.read_original(p) for p in store.photos()} == {one, two}
 
 
+@pytest.mark.usefixtures("english")
 def test_workbook_picture_off_the_rows(ws: Workspace, tmp_path: Path) -> None:
     _sheet_with_pictures(tmp_path / "进度.xlsx", {"D1": phone_jpeg(), "B7": phone_jpeg()})
     with pytest.raises(ValidationError) as err:
@@ -293,6 +296,7 @@ def test_wps_cell_images(ws: Workspace, tmp_path: Path) -> None:
     assert {p.site: store.read_original(p) for p in store.photos()} == pics
 
 
+@pytest.mark.usefixtures("english")
 def test_damaged_index_is_one_line_per_bad_line(ws: Workspace, tmp_path: Path) -> None:
     sample_folder(tmp_path / "p")
     import_photos(ws, tmp_path / "p", today=TODAY)
@@ -308,6 +312,7 @@ def test_damaged_index_is_one_line_per_bad_line(ws: Workspace, tmp_path: Path) -
     assert "line 2" in text and "leads out of" in text and "line 3" in text
 
 
+@pytest.mark.usefixtures("english")
 def test_foreign_file_where_a_photo_goes_is_not_replaced(ws: Workspace, tmp_path: Path) -> None:
     data = phone_jpeg()
     write(tmp_path / "p" / "OC-1_前_2020-06-01.jpg", data)
@@ -332,6 +337,7 @@ def test_report_pictures_one_per_site(ws: Workspace, tmp_path: Path) -> None:
     assert [(r["date"], r["kind"]) for r in early] == [("2020-08-01", "中")]
 
 
+@pytest.mark.usefixtures("english")
 def test_pillow_bomb_guard_is_one_sentence() -> None:
     bomb = io.BytesIO()
     Image.new("1", (14000, 14000)).save(bomb, format="PNG")  # beyond Pillow's own limit
@@ -341,6 +347,7 @@ def test_pillow_bomb_guard_is_one_sentence() -> None:
         inspect_image(phone_jpeg()[:300])
 
 
+@pytest.mark.usefixtures("english")
 def test_excel_place_in_cell_is_said_clearly(ws: Workspace, tmp_path: Path) -> None:
     _sheet_with_pictures(tmp_path / "plain.xlsx", {"D2": phone_jpeg()})
     with zipfile.ZipFile(tmp_path / "plain.xlsx") as src, \
@@ -354,6 +361,7 @@ def test_excel_place_in_cell_is_said_clearly(ws: Workspace, tmp_path: Path) -> N
     assert not att(ws).exists()
 
 
+@pytest.mark.usefixtures("english")
 def test_workbook_unpacking_to_too_much_is_refused(ws: Workspace, tmp_path: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     import citymap.photos.sources as sources

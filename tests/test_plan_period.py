@@ -43,7 +43,7 @@ def test_years_outside_the_period_are_refused(tmp_path: Path) -> None:
     feats = default_features()
     feats["pocket_parks"][0]["properties"]["year"] = 2022
     log = LOG + "2022-12-31,PP-2,进行中,,,县综合行政执法局,2023-01-02T09:00:00+08:00\n"
-    r = run(make_workspace(tmp_path / "a", features=feats, log=log), "validate")
+    r = run(make_workspace(tmp_path / "a", features=feats, log=log), "--lang", "en", "validate")
     assert r.exit_code == 2
     assert "feature 'PP-1': year: must be a plan year 2023–2025, got 2022" in r.output
     assert "row 6: date: '2022-12-31' is outside 2023-01-01 …" in r.output
@@ -52,14 +52,15 @@ def test_years_outside_the_period_are_refused(tmp_path: Path) -> None:
 
 def test_a_register_without_a_period_keeps_the_seeds_years(tmp_path: Path) -> None:
     # the 2024 sites of a register that gives no start/end: the default 2020–2022 holds
-    r = run(core.make_workspace(tmp_path / "b", features=default_features()), "validate")
+    r = run(core.make_workspace(tmp_path / "b", features=default_features()),
+            "--lang", "en", "validate")
     assert r.exit_code == 2
     assert "year: must be a plan year 2020–2022, got 2024" in r.output
 
 
 def test_a_period_ending_before_it_starts_is_refused(tmp_path: Path) -> None:
     register = REGISTER.replace("end: 2025-12-31", "end: 2022-12-31")
-    r = run(make_workspace(tmp_path / "c", register=register), "validate")
+    r = run(make_workspace(tmp_path / "c", register=register), "--lang", "en", "validate")
     assert r.exit_code == 2
     assert "plan (line 2): end: '2022-12-31' is before the start '2023-01-01'" in r.output
 
@@ -128,12 +129,12 @@ def test_progress_template_checks_dates_from_the_plans_start(ws2023: Path,
 
 
 def test_status_before_the_plans_start_is_refused(ws2023: Path) -> None:
-    r = run(ws2023, "status", "set", "PP-2", "进行中", "--date", "2022-12-31",
+    r = run(ws2023, "--lang", "en", "status", "set", "PP-2", "进行中", "--date", "2022-12-31",
             "--unit", "县综合行政执法局")
     assert r.exit_code == 2
     assert "'2022-12-31' is outside 2023-01-01 …" in r.output
     assert (ws2023 / "geo" / "status_log.csv").read_text(encoding="utf-8") == LOG
-    r = run(ws2023, "status", "set", "OC-2", "进行中", "--date", "2025-01-10",
+    r = run(ws2023, "--lang", "en", "status", "set", "OC-2", "进行中", "--date", "2025-01-10",
             "--unit", "县住房城乡建设局")
     assert r.exit_code == 0, r.output
 
@@ -143,13 +144,13 @@ def test_import_reads_years_of_the_period(ws2023: Path, tmp_path: Path) -> None:
     core.write_geojson(src, [
         core.feature(core.square(117.60, 37.66), name="北门口袋公园", year="2025年"),
         core.feature(core.square(117.61, 37.66), name="南门口袋公园", year="2022")])
-    r = run(ws2023, "import", str(src), "--layer", "pocket_parks")
+    r = run(ws2023, "--lang", "en", "import", str(src), "--layer", "pocket_parks")
     assert r.exit_code == 2
     assert "year: '2022' is not a plan year 2023–2025" in r.output
     assert "2025" not in r.output.replace("2023–2025", "")  # 2025年 was read
     core.write_geojson(src, [
         core.feature(core.square(117.60, 37.66), name="北门口袋公园", year="2025年")])
-    r = run(ws2023, "import", str(src), "--layer", "pocket_parks")
+    r = run(ws2023, "--lang", "en", "import", str(src), "--layer", "pocket_parks")
     assert r.exit_code == 0, r.output
     parks = load_workspace(ws2023).data["pocket_parks"]
     assert sorted(parks["year"].tolist()) == [2024, 2024, 2025]
@@ -174,7 +175,7 @@ def test_report_overview_names_the_period(tmp_path: Path, end: str, overview: st
 def test_an_unreadable_register_does_not_judge_years(tmp_path: Path) -> None:
     # the period is unknown: the register's problem is told, not 2024 against 2020–2022
     register = REGISTER.replace("metric: pocket_parks", "metric: pocket_park")
-    r = run(make_workspace(tmp_path / "d", register=register), "validate")
+    r = run(make_workspace(tmp_path / "d", register=register), "--lang", "en", "validate")
     assert r.exit_code == 2
     assert "unknown metric 'pocket_park'" in r.output
     assert "year:" not in r.output and "date:" not in r.output

@@ -186,6 +186,7 @@ def test_every_drafted_metric_is_known_and_fits_the_unit(draft: DraftRegister) -
             assert METRICS[t.metric].unit == t.unit
 
 
+@pytest.mark.usefixtures("english")
 def test_register_targets_found_or_explained(draft: DraftRegister, register: Register) -> None:
     diffs = compare_with_register(draft, register)
     not_drafted = [d for d in diffs if "not drafted" in d]
@@ -313,6 +314,7 @@ def test_other_county_two_actions_three_works() -> None:
 # ----------------------------------------------------------------------------- errors
 
 
+@pytest.mark.usefixtures("english")
 @pytest.mark.parametrize("garbage", ["", "hello world\n1 2 3", "这不是一个实施方案。\n只有两行。",
                                      "\x00\x01\x02"])
 def test_garbage_is_a_clear_error(garbage: str) -> None:
@@ -325,6 +327,7 @@ def test_not_text_is_a_type_error() -> None:
         parse_plan_text(b"1.xx")  # type: ignore[arg-type]
 
 
+@pytest.mark.usefixtures("english")
 def test_read_plan_file_encodings(tmp_path: Path, seed_text: str) -> None:
     simplified = to_simplified(seed_text)
     (tmp_path / "u8.txt").write_text(seed_text, encoding="utf-8")

@@ -56,6 +56,7 @@ def _problems(root: Path) -> str:
     return str(err.value)
 
 
+@pytest.mark.usefixtures("english")
 def test_publish_config_and_layer_keys_are_checked(tmp_path: Path) -> None:
     root = make_workspace(tmp_path / "ws")
     toml = root / "citymap.toml"

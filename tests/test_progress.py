@@ -20,6 +20,7 @@ from citymap.progress import (
     template_rows,
     works_reported_by,
 )
+from citymap.store.folder import FolderStore
 from citymap.workspace import Workspace, load_workspace
 
 D = dt.date
@@ -50,9 +51,9 @@ def test_walk_through(root: Path, tmp_path: Path) -> None:
                  "note": "已验收"},
         "PP-2": {"status": "进行中", "date": D(2020, 11, 20), "percent": 60},
     })
-    dry = import_progress(ws, tpl, dry_run=True)
+    dry = import_progress(ws, tpl, dry_run=True, store=FolderStore(ws.root))
     assert len(dry.added) == 2 and log_text(root) == ""
-    out = import_progress(ws, tpl)
+    out = import_progress(ws, tpl, store=FolderStore(ws.root))
     assert [e.id for e in out.added] == ["PP-1", "PP-2"] and out.skipped == 1
     assert all(e.unit == LEAD_8 for e in out.added)
 
@@ -68,7 +69,7 @@ def test_walk_through(root: Path, tmp_path: Path) -> None:
     assert work_status(ws, 8, D(2020, 12, 31)) == "滞后"  # PP-2 missed 2020
 
     # the next round: a new template shows the current status; re-import adds nothing
-    again = import_progress(ws, tpl)
+    again = import_progress(ws, tpl, store=FolderStore(ws.root))
     assert not again.added and len(again.unchanged) == 2
     rows = {r["id"]: r for r in template_rows(ws, LEAD_8, D(2020, 12, 1))}
     assert rows["PP-1"]["current"] == "已完成" and rows["PP-1"]["current_date"] == "2020-11-20"
@@ -82,23 +83,25 @@ def test_reimport_is_idempotent(root: Path, tmp_path: Path) -> None:
         {"id": "OC-1", "status": "已完成", "date": "2020-10-01", "percent": 100,
          "unit": LEAD_16},
     ])
-    assert len(import_progress(ws, f).added) == 2
+    assert len(import_progress(ws, f, store=FolderStore(ws.root)).added) == 2
     text = log_text(root)
     ws = load_workspace(root)
-    res = import_progress(ws, f)  # the 08-01 row is earlier than the last entry, but known
+    # the 08-01 row is earlier than the last entry, but known
+    res = import_progress(ws, f, store=FolderStore(ws.root))
     assert not res.added and len(res.unchanged) == 2
     assert log_text(root) == text
 
 
 def refused(ws: Workspace, path: Path, **kw: object) -> list[tuple[str, str, str]]:
     with pytest.raises(ValidationError) as info:
-        import_progress(ws, path, **kw)  # type: ignore[arg-type]
+        import_progress(ws, path, **kw, store=FolderStore(ws.root))  # type: ignore[arg-type]
     return [(p.item, p.field, p.message) for p in info.value.problems]
 
 
+@pytest.mark.usefixtures("english")
 def test_each_refusal_is_listed_and_nothing_written(root: Path, tmp_path: Path) -> None:
     make = load_workspace(root)
-    set_status(make, "OC-2", "进行中", D(2021, 3, 1), unit=LEAD_16)
+    set_status(make, "OC-2", "进行中", D(2021, 3, 1), unit=LEAD_16, store=FolderStore(make.root))
     before = log_text(root)
     ws = load_workspace(root)
     tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
@@ -131,6 +134,7 @@ def test_each_refusal_is_listed_and_nothing_written(root: Path, tmp_path: Path) 
     assert log_text(root) == before
 
 
+@pytest.mark.usefixtures("english")
 def test_unit_must_lead_or_share_the_work(root: Path, tmp_path: Path) -> None:
     ws = load_workspace(root)
     f = write_csv(tmp_path / "u.csv", [
@@ -146,10 +150,11 @@ def test_unit_must_lead_or_share_the_work(root: Path, tmp_path: Path) -> None:
         {"id": "PP-1", "status": "进行中", "date": "2020-08-01", "unit": LEAD_16},  # shares 8
         {"id": "OC-1", "status": "进行中", "date": "2020-08-01", "unit": "县卫生健康委"},
     ])
-    added = import_progress(ws, ok).added
+    added = import_progress(ws, ok, store=FolderStore(ws.root)).added
     assert [e.unit for e in added] == [LEAD_16, "县卫生健康局"]
 
 
+@pytest.mark.usefixtures("english")
 def test_unit_column_or_option(root: Path, tmp_path: Path) -> None:
     ws = load_workspace(root)
     no_unit = write_csv(tmp_path / "n.csv", [{"id": "OC-1", "status": "进行中",
@@ -157,7 +162,8 @@ def test_unit_column_or_option(root: Path, tmp_path: Path) -> None:
                         header=("编号", "新状态", "日期"))
     assert refused(ws, no_unit)[0][1:] == ("填报单位", "is empty: give the reporting unit "
                                            "(the 填报单位 column or --unit)")
-    assert import_progress(ws, no_unit, unit=LEAD_16, dry_run=True).added[0].unit == LEAD_16
+    assert import_progress(ws, no_unit, unit=LEAD_16, dry_run=True,
+                           store=FolderStore(ws.root)).added[0].unit == LEAD_16
     mine = write_csv(tmp_path / "m.csv", [{"id": "OC-1", "status": "进行中",
                                            "date": "2020-08-01", "unit": LEAD_16}])
     assert "not by --unit" in refused(ws, mine, unit=LEAD_8)[0][2]
@@ -166,6 +172,7 @@ def test_unit_column_or_option(root: Path, tmp_path: Path) -> None:
     assert "not a unit of the plan" in refused(ws, other)[0][2]
 
 
+@pytest.mark.usefixtures("english")
 def test_townships_may_not_report(root: Path) -> None:
     ws = load_workspace(root)
     with pytest.raises(ValidationError, match="collective partner"):
@@ -174,6 +181,7 @@ def test_townships_may_not_report(root: Path) -> None:
     assert [w.number for w in works_reported_by(ws.register, LEAD_16, lead_only=True)] == [16]
 
 
+@pytest.mark.usefixtures("english")
 def test_empty_status_or_date_in_a_filled_row(root: Path, tmp_path: Path) -> None:
     ws = load_workspace(root)
     f = write_csv(tmp_path / "e.csv", [
@@ -185,6 +193,7 @@ def test_empty_status_or_date_in_a_filled_row(root: Path, tmp_path: Path) -> Non
         ("row 2", "B 新状态"), ("row 3", "C 日期"), ("row 4", "A 编号")]
 
 
+@pytest.mark.usefixtures("english")
 def test_parse_report_date() -> None:
     for text in ("2021-05-01", "2021/5/1", "2021.5.1", "2021年5月1日", 44317,
                  dt.datetime(2021, 5, 1, 8, 0)):
@@ -193,17 +202,19 @@ def test_parse_report_date() -> None:
         parse_report_date("2021-02-30")
 
 
+@pytest.mark.usefixtures("english")
 def test_set_status_and_refusals(root: Path) -> None:
     ws = load_workspace(root)
-    res = set_status(ws, "16", "滞后", D(2021, 3, 1), note="资金未到位", unit=LEAD_16)
+    res = set_status(ws, "16", "滞后", D(2021, 3, 1), note="资金未到位", unit=LEAD_16,
+                     store=FolderStore(ws.root))
     assert res.added[0].id == "16" and "16,滞后,,资金未到位,县住房城乡建设局" in log_text(root)
     ws = load_workspace(root)
     with pytest.raises(ValidationError, match="neither leads nor shares"):
-        set_status(ws, "OC-1", "进行中", D(2021, 3, 1), unit=LEAD_8)
+        set_status(ws, "OC-1", "进行中", D(2021, 3, 1), unit=LEAD_8, store=FolderStore(ws.root))
     with pytest.raises(ValidationError, match="earlier than the last status"):
-        set_status(ws, "16", "进行中", D(2021, 2, 1))
+        set_status(ws, "16", "进行中", D(2021, 2, 1), store=FolderStore(ws.root))
     assert not set_status(ws, "16", "滞后", D(2021, 3, 1), note="资金未到位",
-                          unit=LEAD_16).added
+                          unit=LEAD_16, store=FolderStore(ws.root)).added
 
 
 def test_overdue_items_by_lead_unit(root: Path) -> None:
@@ -222,6 +233,7 @@ def test_overdue_items_by_lead_unit(root: Path) -> None:
     assert {i.unit for i in overdue_items(ws, D(2022, 1, 2), unit=LEAD_16)} == {LEAD_16}
 
 
+@pytest.mark.usefixtures("english")
 def test_every_problem_of_a_row_at_once(root: Path, tmp_path: Path) -> None:
     """A bad date no longer hides the row's other problems until the next import."""
     ws = load_workspace(root)
@@ -249,6 +261,6 @@ def test_statuses_as_departments_write_them(root: Path, tmp_path: Path) -> None:
         {"id": "OC-1", "status": "已竣工", "date": "2020-10-01", "percent": 100,
          "unit": LEAD_16},
     ])
-    res = import_progress(ws, f)
+    res = import_progress(ws, f, store=FolderStore(ws.root))
     assert [e.status for e in res.added] == ["进行中", "已完成"]
     assert "OC-1,已完成" in log_text(root) and "已竣工" not in log_text(root)

@@ -129,6 +129,7 @@ def _toml(root: Path, name: str, body: str) -> None:
         f'title = {{ zh = "{name}" }}\n{body}', encoding="utf-8")
 
 
+@pytest.mark.usefixtures("english")
 @pytest.mark.parametrize(("body", "message"), [
     ('geometry = "Polygon"\npurpose = "zones"\n', "'zones' must be one of pilot_zones"),
     ('geometry = "Point"\npurpose = "pilot_zones"\n', "role = 'sites' and geometry = 'Polygon'"),
@@ -143,6 +144,7 @@ def test_bad_purpose_is_one_clear_problem(tmp_path: Path, body: str, message: st
     assert "layers/zz.toml" in text and "purpose" in text and message in text
 
 
+@pytest.mark.usefixtures("english")
 def test_one_pilot_zone_layer_per_workspace(tmp_path: Path) -> None:
     _toml(tmp_path, "a_zones", 'geometry = "Polygon"\npurpose = "pilot_zones"\n')
     _toml(tmp_path, "b_zones", 'geometry = "Polygon"\npurpose = "pilot_zones"\n')

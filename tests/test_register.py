@@ -92,6 +92,7 @@ def _load_text(tmp_path: Path, text: str):
     return load_register(p, shown="geo/register.yaml")
 
 
+@pytest.mark.usefixtures("english")
 @pytest.mark.parametrize(("old", "new", "expected"), [
     ("    action: 1\n", "    action: 9\n",
      "geo/register.yaml: work 8 (line 13): action: unknown action 9; the actions are [1, 2]"),
@@ -123,6 +124,7 @@ def test_each_validation_error_has_its_message(tmp_path, old, new, expected):
     assert isinstance(info.value, CitymapError) and isinstance(info.value, ValueError)
 
 
+@pytest.mark.usefixtures("english")
 def test_all_problems_reported_at_once(tmp_path):
     text = REGISTER.replace("    action: 1\n", "    action: 9\n").replace(
         "lead_units: [县民政局]", "lead_units: []")
@@ -132,6 +134,7 @@ def test_all_problems_reported_at_once(tmp_path):
     assert str(info.value).startswith("2 problems found:")
 
 
+@pytest.mark.usefixtures("english")
 def test_yaml_syntax_error_is_one_line(tmp_path):
     with pytest.raises(ValidationError) as info:
         _load_text(tmp_path, "works: [\n")
@@ -139,6 +142,7 @@ def test_yaml_syntax_error_is_one_line(tmp_path):
     assert "\n" not in msg and msg.startswith("geo/register.yaml: line ")
 
 
+@pytest.mark.usefixtures("english")
 def test_not_utf8(tmp_path):
     p = tmp_path / "r.yaml"
     p.write_bytes("工程".encode("gbk"))

@@ -8,11 +8,13 @@ import re
 from pathlib import Path
 from typing import Any
 
+import jinja2
 import numpy as np
 import pytest
 import shapely
 
 from _ws_maps import EXPECTED, XSS, load
+from citymap import templating
 from citymap.errors import CitymapError
 from citymap.gcj02 import wgs84_to_gcj02
 from citymap.metrics import compute_metrics, pilot_zone_results, residential_coverage_layer
@@ -241,6 +243,25 @@ def test_escaping_keeps_markup_out_of_the_page(ws: Workspace) -> None:
 def test_title_is_escaped(ws: Workspace) -> None:
     page = render_map(ws, _options(subtitle="<b>单位</b>"))
     assert "<title>测试县城市品质提升三年行动 — &lt;b&gt;单位&lt;/b&gt;</title>" in page
+
+
+def test_page_is_rendered_by_the_shared_jinja_environment(ws: Workspace) -> None:
+    refs = assets.AssetRefs(styles=('lib/a".css',), scripts=("lib/x&y.js", "lib/z.js"))
+    page = render_map(ws, _options(subtitle="\"A\" & 'B'", assets=refs))
+    # title (and the map's aria-label) and URLs escaped by jinja, quotes included
+    assert "<title>测试县城市品质提升三年行动 — &#34;A&#34; &amp; &#39;B&#39;</title>" in page
+    assert 'aria-label="测试县城市品质提升三年行动 — &#34;A&#34; &amp; &#39;B&#39;"' in page
+    assert '<link rel="stylesheet" href="lib/a&#34;.css">\n<style>\n' in page
+    assert ('</script>\n<script src="lib/x&amp;y.js"></script>\n<script src="lib/z.js"></script>'
+            "\n<script>\n(function () {") in page
+    # the blob, script and style are marked safe, not escaped again
+    assert '"schema":"citymap-map"' in page and "\\u003cimg src=x" in page
+    assert "'use strict';" in page and "&#39;use strict&#39;" not in page
+    assert page.startswith('<!DOCTYPE html>\n<html lang="zh-CN">') and page.endswith("</html>\n")
+    env = templating.environment()
+    assert env is templating.environment() and env.autoescape is True
+    with pytest.raises(jinja2.UndefinedError):
+        env.from_string("{{ missing }}").render()
 
 
 def test_english_labels(ws: Workspace) -> None:

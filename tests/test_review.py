@@ -130,12 +130,12 @@ def test_accept_interrupted_after_the_decision_is_repaired(tmp_path) -> None:
     from _ws_review import PERSON_16, REVIEWER, TODAY, make_review_workspace
     from citymap.history import read_status_log
     from citymap.review_flow import repair, submit
-    from citymap.store._interim import FolderAdapter
+    from citymap.store.folder import FolderStore
     from citymap.workspace import load_workspace
 
     root = make_review_workspace(tmp_path / "ws")
     ws = load_workspace(root)
-    store = FolderAdapter(root)
+    store = FolderStore(root)
     s = submit(store, ws, [EV], person=PERSON_16, source="a.csv", today=TODAY).submissions[0]
     store.reviews().decide(s.id, ACCEPTED, person=REVIEWER)  # killed before the append
     log = root / "geo" / "status_log.csv"
@@ -150,12 +150,12 @@ def test_accept_refused_when_the_log_moved_past_it(tmp_path) -> None:
     from _ws_review import PERSON_16, REVIEWER, TODAY, make_review_workspace
     from citymap.errors import ValidationError
     from citymap.review_flow import accept, submit
-    from citymap.store._interim import FolderAdapter
+    from citymap.store.folder import FolderStore
     from citymap.workspace import load_workspace
 
     root = make_review_workspace(tmp_path / "ws")
     ws = load_workspace(root)
-    store = FolderAdapter(root)
+    store = FolderStore(root)
     early = submit(store, ws, [EV], person=PERSON_16, source="a.csv", today=TODAY)
     later = StatusEvent(dt.date(2021, 6, 1), "OC-1", "已完成", 100.0, "", LEAD_16)
     late = submit(store, ws, [later], person=PERSON_16, source="b.csv", today=TODAY)

@@ -70,20 +70,19 @@ def _check(store, log_events, seen: list[dict[str, int]]) -> None:
 
 def test_folder_store(tmp_path: Path) -> None:
     from citymap.history import read_status_log
-    from citymap.store._interim import FolderAdapter
+    from citymap.store.folder import FolderStore
 
     root = make_review_workspace(tmp_path / "ws")
     seen = _run(str(root))
-    _check(FolderAdapter(root), read_status_log(root / "geo" / "status_log.csv").events, seen)
+    _check(FolderStore(root), read_status_log(root / "geo" / "status_log.csv").events, seen)
 
 
 @pytest.mark.postgis
 def test_postgis_store(tmp_path: Path, pg_url: str) -> None:
-    from citymap.store import open_store
-    from citymap.store._interim import PostgisAdapter
+    from citymap.store import open_postgis
 
-    st = open_store(pg_url)
+    st = open_postgis(pg_url)
     st.init()
     st.push(make_review_workspace(tmp_path / "ws"))
     seen = _run(pg_url)
-    _check(PostgisAdapter(st), st.status_log().events, seen)
+    _check(st, st.status_log().events, seen)

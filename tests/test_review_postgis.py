@@ -13,7 +13,7 @@ from _ws_review import LEAD_16, make_review_workspace
 from citymap.errors import StoreError
 from citymap.history import StatusEvent
 from citymap.review import ACCEPTED, RETURNED, DecisionConflict
-from citymap.store import open_store
+from citymap.store import open_postgis
 
 pytestmark = pytest.mark.postgis
 EV = StatusEvent(dt.date(2021, 5, 1), "OC-1", "进行中", 40.0, "", LEAD_16)
@@ -21,7 +21,7 @@ EV = StatusEvent(dt.date(2021, 5, 1), "OC-1", "进行中", 40.0, "", LEAD_16)
 
 @pytest.fixture
 def urls(pg_url: str, tmp_path: Path) -> dict[str, str]:
-    owner = open_store(pg_url)
+    owner = open_postgis(pg_url)
     owner.init()
     owner.push(make_review_workspace(tmp_path / "ws"))
     tag = pg_url.rsplit("/", 1)[1].split("?")[0][-12:]
@@ -30,13 +30,13 @@ def urls(pg_url: str, tmp_path: Path) -> dict[str, str]:
 
 
 def test_writers_submit_reviewers_decide(urls: dict[str, str]) -> None:
-    clerk = open_store(urls["write"]).reviews()
+    clerk = open_postgis(urls["write"]).reviews()
     s1 = clerk.submit(unit=LEAD_16, person="赵住建", source="a.csv", events=[EV])
     s2 = clerk.submit(unit=LEAD_16, person="赵住建", source="b.csv", events=[EV])
     assert (s1.id, s2.id) == ("S1", "S2")
     with pytest.raises(StoreError, match="permission denied"):
         clerk.decide("S1", ACCEPTED, person="赵住建")
-    boss = open_store(urls["review"]).reviews()
+    boss = open_postgis(urls["review"]).reviews()
     boss.decide("S1", ACCEPTED, person="王专班")
     with pytest.raises(DecisionConflict, match="王专班"):
         boss.decide("S1", RETURNED, person="李审核", reason="晚了")
@@ -44,12 +44,12 @@ def test_writers_submit_reviewers_decide(urls: dict[str, str]) -> None:
     assert [(d.submission, d.verdict, d.reason) for d in clerk.decisions()] == [
         ("S1", ACCEPTED, ""), ("S2", RETURNED, "缺少照片")]
     assert clerk.submissions()[0].events == (EV,)
-    actions = [a["action"] for a in open_store(urls["owner"]).audit()]
+    actions = [a["action"] for a in open_postgis(urls["owner"]).audit()]
     assert actions[-4:] == ["submit", "submit", "review accepted", "review returned"]
 
 
 def test_append_only_and_one_decision_by_the_database(urls: dict[str, str]) -> None:
-    open_store(urls["write"]).reviews().submit(unit=LEAD_16, person="赵住建", source="a.csv",
+    open_postgis(urls["write"]).reviews().submit(unit=LEAD_16, person="赵住建", source="a.csv",
                                                events=[EV])
     with psycopg.connect(urls["review"], autocommit=True) as conn:
         for stmt in ("UPDATE citymap.submissions SET person = 'x'",
@@ -67,7 +67,7 @@ def test_append_only_and_one_decision_by_the_database(urls: dict[str, str]) -> N
 
 
 def test_a_repush_keeps_the_reviews(urls: dict[str, str], tmp_path: Path) -> None:
-    owner = open_store(urls["owner"])
+    owner = open_postgis(urls["owner"])
     owner.reviews().submit(unit=LEAD_16, person="赵住建", source="a.csv", events=[EV])
     owner.push(make_review_workspace(tmp_path / "again"))
     assert [s.id for s in owner.reviews().submissions()] == ["S1"]

@@ -73,10 +73,10 @@ def side(request: pytest.FixtureRequest, tmp_path: Path) -> Side:
     root = make_review_workspace(tmp_path / "ws")
     if request.param == "folder":
         return Side(root, None)
-    from citymap.store import open_store
+    from citymap.store import open_postgis
 
     url = request.getfixturevalue("pg_url")
-    st = open_store(url)
+    st = open_postgis(url)
     st.init()
     st.push(root)
     return Side(root, url)

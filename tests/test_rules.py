@@ -184,6 +184,7 @@ def test_pilot_zone_minimum():
     assert not exact.below_min
 
 
+@pytest.mark.usefixtures("english")
 @pytest.mark.parametrize(("height", "verdict_"), [(1999.0, "behind"), (2000.0, "met")])
 def test_pilot_zone_target(tmp_path, height, verdict_):
     root = make_ws(tmp_path / "ws", sites={"pilot_zones": ("Polygon", [
@@ -195,6 +196,7 @@ def test_pilot_zone_target(tmp_path, height, verdict_):
         "; below 2 km²: PZ" if height < 2000 else "")  # one zone: no "one a year" either
 
 
+@pytest.mark.usefixtures("english")
 def test_no_pilot_zone_in_a_year(tmp_path):
     root = make_ws(tmp_path / "ws", sites={"pilot_zones": ("Polygon", [
         site("PZ", rect(0, 0, 1000, 2000), works="", year=2020)])})

@@ -24,6 +24,7 @@ import pytest
 from _ws_core import make_workspace
 from citymap.cli.serve import watch
 from citymap.render.build import build_maps
+from citymap.store.folder import FolderStore
 from citymap.workspace import load_workspace
 
 
@@ -156,8 +157,9 @@ def test_watch_survives_a_bad_config_value(tmp_path: Path) -> None:
     before = (out / "index.html").read_bytes()
     events: list[tuple[bool, str]] = []
     stop = threading.Event()
-    t = threading.Thread(target=watch, args=(root, out, stop),
-                         kwargs={"interval": 0.05, "report": lambda ok, m: events.append((ok, m))})
+    t = threading.Thread(target=watch, args=(FolderStore(root), out, stop),
+                         kwargs={"ws": load_workspace(root), "interval": 0.05,
+                                 "report": lambda ok, m: events.append((ok, m))})
     t.start()
     cfg = root / "citymap.toml"
     good = cfg.read_text(encoding="utf-8")
@@ -246,5 +248,5 @@ def test_watch_refuses_a_folder_citymap_did_not_make(ws: Path, tmp_path: Path) -
     (mine / "index.html").write_text("my own page", encoding="utf-8")
     before = tree_digest(mine)
     r = CliRunner().invoke(cli, ["serve", "--watch", "-d", str(mine), "--workspace", str(ws)])
-    assert r.exit_code == 2 and "never replaces" in r.stderr and "Traceback" not in r.stderr
+    assert r.exit_code == 2 and "不会替换" in r.stderr and "Traceback" not in r.stderr
     assert tree_digest(mine) == before

@@ -47,32 +47,6 @@ def test_status_and_progress_go_to_the_store(pg_url, tmp_path):
     assert not (ws / "geo" / "status_log.csv").exists()
 
 
-def test_import_with_store_lands_in_the_store(pg_url, tmp_path):
-    ws = make_workspace(tmp_path / "ws")
-    assert run("store", "init", "--store", pg_url).exit_code == 0
-    assert run("store", "push", "--workspace", ws, "--store", pg_url).exit_code == 0
-    new = tmp_path / "new_parks.geojson"
-    new.write_text(json.dumps({"type": "FeatureCollection", "features": [{
-        "type": "Feature",
-        "properties": {"id": "PP-9", "works": "8", "name": "北门口袋公园", "year": 2021,
-                       "status": "未开始", "status_date": "2020-06-21", "source": "测绘"},
-        "geometry": {"type": "Polygon", "coordinates": [[[117.61, 37.66], [117.611, 37.66],
-                                                         [117.611, 37.661], [117.61, 37.661],
-                                                         [117.61, 37.66]]]}}]},
-        ensure_ascii=False), encoding="utf-8")
-    r = run("import", new, "--layer", "pocket_parks", "--store", pg_url)
-    assert "stored in" in r.stderr
-    # the store has it (read back through the store), the folder does not
-    out = run("validate", "--store", pg_url)
-    assert "pocket_parks" in out.stdout
-    pulled = tmp_path / "pulled"
-    run("store", "pull", pulled, "--store", pg_url)
-    doc = json.loads((pulled / "geo/sites/pocket_parks.geojson").read_text(encoding="utf-8"))
-    assert [f["properties"]["id"] for f in doc["features"]] == ["PP-1", "PP-2", "PP-9"]
-    local = json.loads((ws / "geo/sites/pocket_parks.geojson").read_text(encoding="utf-8"))
-    assert len(local["features"]) == 2
-
-
 def test_outputs_of_a_store_workspace_go_to_the_current_folder(pg_url, tmp_path,
                                                                monkeypatch):
     ws = make_workspace(tmp_path / "ws")

@@ -13,19 +13,20 @@ import pytest
 from _ws_progress import LEAD_8, LEAD_16, TODAY, make_workspace, write_csv
 from citymap.errors import StoreError, ValidationError
 from citymap.history import StatusEvent
-from citymap.store import open_store
+from citymap.progress import import_progress, set_status
+from citymap.store import open_postgis
 
 WRITER = textwrap.dedent("""
     import datetime as dt, sys
     from citymap.history import StatusEvent
-    from citymap.store import open_store
+    from citymap.store import open_postgis
     url, ident, unit, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-    st = open_store(url, who=f"writer-{ident}")
+    st = open_postgis(url, who=f"writer-{ident}")
     sys.stdin.readline()  # start together
     for i in range(n):
         ev = StatusEvent(dt.date(2021, 1, 1) + dt.timedelta(days=i), ident, "进行中",
                          float(i), note=f"{ident} #{i}", unit=unit)
-        st.append_events([ev], today=dt.date(2022, 6, 30))
+        st.append_log([ev], today=dt.date(2022, 6, 30))
     print("done")
 """)
 
@@ -41,7 +42,7 @@ def _counts(url):
 
 @pytest.fixture
 def store(pg_url, tmp_path):
-    st = open_store(pg_url)
+    st = open_postgis(pg_url)
     st.init()
     st.push(make_workspace(tmp_path / "ws"))
     return st
@@ -72,17 +73,18 @@ def test_two_processes_append_at_once_and_both_are_kept(store, pg_url):
 
 def test_same_events_from_two_writers_are_recorded_once(store):
     ev = StatusEvent(dt.date(2021, 5, 1), "OC-2", "进行中", 40.0, unit=LEAD_16)
-    assert len(store.append_events([ev], today=TODAY).added) == 1
-    again = store.append_events([ev], today=TODAY)
+    assert len(store.append_log([ev], today=TODAY).added) == 1
+    again = store.append_log([ev], today=TODAY)
     assert (len(again.added), len(again.unchanged)) == (0, 1)
     assert len(store.status_log()) == 1
 
 
+@pytest.mark.usefixtures("english")
 def test_a_bad_event_refuses_the_whole_batch(store, pg_url):
     good = [StatusEvent(dt.date(2021, 5, d), "PP-1", "进行中", 10.0 * d) for d in (1, 2, 3)]
     bad = StatusEvent(dt.date(2021, 5, 4), "NO-SUCH", "进行中")
     with pytest.raises(ValidationError, match="unknown site or work 'NO-SUCH'"):
-        store.append_events([*good, bad], today=TODAY)
+        store.append_log([*good, bad], today=TODAY)
     assert _counts(pg_url) == (0, 0)
 
 
@@ -90,9 +92,9 @@ def test_a_database_failure_mid_import_rolls_back_whole(store, pg_url):
     good = [StatusEvent(dt.date(2021, 5, d), "PP-1", "进行中", 10.0 * d) for d in (1, 2, 3)]
     bad = StatusEvent(dt.date(2021, 5, 4), "PP-1", "finished", 150.0)  # past the checks
     with pytest.raises(StoreError, match="status_log_status_check|status_log_percent_check"):
-        store.append_events([*good, bad], validate=False, today=TODAY)
+        store.append_log([*good, bad], validate=False, today=TODAY)
     assert _counts(pg_url) == (0, 0)
-    assert len(store.append_events(good, today=TODAY).added) == 3
+    assert len(store.append_log(good, today=TODAY).added) == 3
 
 
 def test_progress_import_into_the_store_is_all_or_nothing(store, pg_url, tmp_path):
@@ -103,20 +105,22 @@ def test_progress_import_into_the_store_is_all_or_nothing(store, pg_url, tmp_pat
     bad = write_csv(tmp_path / "bad.csv", [*rows, {"id": "PP-1", "status": "搞定",
                                                    "date": "2021-05-03", "unit": LEAD_16}])
     with pytest.raises(ValidationError, match="搞定"):
-        store.import_progress(ws, bad, today=TODAY)
+        import_progress(ws, bad, store=store, today=TODAY)
     assert _counts(pg_url) == (0, 0)
     good = write_csv(tmp_path / "good.csv", rows)
-    res = store.import_progress(ws, good, today=TODAY)
+    res = import_progress(ws, good, store=store, today=TODAY)
     assert [e.id for e in res.added] == ["OC-1", "OC-2"]
-    assert store.import_progress(ws, good, today=TODAY).added == ()
+    assert import_progress(ws, good, store=store, today=TODAY).added == ()
     assert [a["action"] for a in store.audit()] == ["push", "progress import"]
 
 
+@pytest.mark.usefixtures("english")
 def test_status_set_checks_the_unit(store):
     ws = store.load(today=TODAY)
     with pytest.raises(ValidationError, match="neither leads nor shares"):
-        store.set_status(ws, "OC-1", "已完成", dt.date(2021, 6, 1), unit="县民政局", today=TODAY)
-    res = store.set_status(ws, "OC-1", "已完成", dt.date(2021, 6, 1), unit=LEAD_16,
-                           today=TODAY)
+        set_status(ws, "OC-1", "已完成", dt.date(2021, 6, 1), store=store, unit="县民政局",
+                   today=TODAY)
+    res = set_status(ws, "OC-1", "已完成", dt.date(2021, 6, 1), store=store, unit=LEAD_16,
+                     today=TODAY)
     assert res.added[0].unit == LEAD_16
     assert store.load(today=TODAY).history.for_id("OC-1")[-1].status == "已完成"

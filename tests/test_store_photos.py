@@ -33,7 +33,7 @@ from citymap.attachments import (
 from citymap.errors import StoreError, WorkspaceError
 from citymap.photos import import_photos
 from citymap.photos.images import inspect_image, make_thumbnail, sha256_hex
-from citymap.store import open_store
+from citymap.store import open_postgis
 from citymap.store.postgis import PostgisStore
 from citymap.store.postgis_attachments import PostgisAttachments
 from citymap.workspace import load_workspace
@@ -59,7 +59,7 @@ def item(site: str, color: tuple[int, int, int], *, day: dt.date = dt.date(2020,
 
 
 def _store(pg_url: str, root: Path, *, who: str = "tester") -> PostgisStore:
-    st = open_store(pg_url, who=who)
+    st = open_postgis(pg_url, who=who)
     st.init()
     st.push(root)
     return st
@@ -105,6 +105,7 @@ def test_dry_run_writes_nothing(att: Attachments) -> None:
     assert att.photos() == []
 
 
+@pytest.mark.usefixtures("english")
 def test_all_or_none_on_a_failing_batch(att: Attachments) -> None:
     good = item("OC-1", (5, 5, 5))
     changed = item("OC-2", (6, 6, 6), read=lambda: b"not the bytes inspected")
@@ -181,6 +182,7 @@ def test_both_stores_agree(pg_url: str, root: Path, tmp_path: Path) -> None:
 # ------------------------------------------------------------------- PostGIS only
 
 
+@pytest.mark.usefixtures("english")
 def test_init_adds_the_table_to_a_store_at_0002(pg_url: str, root: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     import citymap.store.postgis as postgis
@@ -188,7 +190,7 @@ def test_init_adds_the_table_to_a_store_at_0002(pg_url: str, root: Path,
     every = postgis.migrations()
     assert [m.name for m in every][:3] == ["init", "roles", "attachments"]
     monkeypatch.setattr(postgis, "migrations", lambda: every[:2])
-    st = open_store(pg_url)
+    st = open_postgis(pg_url)
     assert st.init() == ["0001_init", "0002_roles"]
     assert st.push(root).photos == 0
     monkeypatch.setattr(postgis, "migrations", lambda: every)
@@ -227,6 +229,7 @@ def test_rows_are_audited_and_checked(pg_url: str, root: Path) -> None:
                 "'', 'x')", (KEY, "a" * 64))
 
 
+@pytest.mark.usefixtures("english")
 def test_adding_to_a_workspace_not_in_the_store(pg_url: str, root: Path) -> None:
     st = _store(pg_url, root)
     with pytest.raises(StoreError, match="no workspace '惠民县'"):
@@ -235,7 +238,7 @@ def test_adding_to_a_workspace_not_in_the_store(pg_url: str, root: Path) -> None
 
 def _adder(url: str, k: int, shared_color: tuple[int, int, int], start: Any) -> int:
     """One process: three photos of its own and one every process adds."""
-    st = open_store(url, who=f"unit-{k}")
+    st = open_postgis(url, who=f"unit-{k}")
     items = [item("OC-1", (k * 40, j * 50, 7)) for j in range(3)]
     items.append(item("OC-2", shared_color))
     start.wait(60)
@@ -263,7 +266,7 @@ def test_push_and_pull_carry_the_photos(pg_url: str, root: Path, tmp_path: Path)
     ws = load_workspace(root)
     sample_folder(tmp_path / "照片")
     import_photos(ws, tmp_path / "照片", today=TODAY)
-    st = open_store(pg_url)
+    st = open_postgis(pg_url)
     st.init()
     assert st.push(root).photos == 4
     copy = st.pull(tmp_path / "copy")
@@ -296,12 +299,13 @@ def test_push_and_pull_carry_the_photos(pg_url: str, root: Path, tmp_path: Path)
         assert conn.execute("SELECT count(*) FROM citymap.attachments").fetchone() == (0,)
 
 
+@pytest.mark.usefixtures("english")
 def test_push_of_a_damaged_folder_stores_nothing(pg_url: str, root: Path,
                                                  tmp_path: Path) -> None:
     ws = load_workspace(root)
     sample_folder(tmp_path / "照片")
     photo = import_photos(ws, tmp_path / "照片", today=TODAY).attached[0]
-    st = open_store(pg_url)
+    st = open_postgis(pg_url)
     st.init()
     (root / ATTACHMENTS_DIR / photo.original).write_bytes(b"edited by hand")
     with pytest.raises(WorkspaceError, match="changed while it was imported"):
@@ -321,8 +325,8 @@ def test_roles(pg_url: str, root: Path) -> None:
         pytest.skip("login roles are made on the throw-away cluster only")
     _store(pg_url, root).attachments().add([item("OC-1", (1, 1, 1))])
     tag = pg_url.rsplit("/", 1)[1].split("?")[0][-12:]
-    reader = open_store(_login(pg_url, f"pr_{tag}", "citymap_read")).attachments()
-    writer = open_store(_login(pg_url, f"pw_{tag}", "citymap_write"), who="clerk")
+    reader = open_postgis(_login(pg_url, f"pr_{tag}", "citymap_read")).attachments()
+    writer = open_postgis(_login(pg_url, f"pw_{tag}", "citymap_write"), who="clerk")
     (stored,) = reader.photos()
     assert reader.read_original(stored)[:2] == b"\xff\xd8"
     with pytest.raises(StoreError, match="permission denied"):

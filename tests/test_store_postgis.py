@@ -15,7 +15,7 @@ from geopandas.testing import assert_geodataframe_equal
 from _ws_core import default_features, feature, make_workspace, site, square
 from citymap.errors import StoreError, ValidationError
 from citymap.history import StatusEvent
-from citymap.store import is_store_url, open_store, redact
+from citymap.store import is_store_url, open_postgis, redact
 from citymap.store.postgis import check_key, migrations
 from citymap.workspace import load_workspace
 
@@ -46,7 +46,7 @@ def test_redact(url, shown):
 
 
 def test_store_repr_and_errors_hide_the_password():
-    st = open_store("postgresql://gis:s3cret@127.0.0.1:1/nowhere")
+    st = open_postgis("postgresql://gis:s3cret@127.0.0.1:1/nowhere")
     assert "s3cret" not in repr(st) and "s3cret" not in st.url
     with pytest.raises(StoreError) as exc:
         st.init()
@@ -54,12 +54,14 @@ def test_store_repr_and_errors_hide_the_password():
     assert "gis:***@127.0.0.1:1/nowhere" in str(exc.value)
 
 
+@pytest.mark.usefixtures("english")
 def test_not_a_store_url():
     assert not is_store_url("geo/")
     with pytest.raises(StoreError, match="is not a store URL"):
-        open_store("/tmp/folder")
+        open_postgis("/tmp/folder")
 
 
+@pytest.mark.usefixtures("english")
 @pytest.mark.parametrize("key", ["", " ", "x" * 201, "a\nb"])
 def test_bad_keys_refused(key):
     with pytest.raises(StoreError, match="workspace key"):
@@ -75,8 +77,9 @@ def test_migrations_are_numbered():
 # ----------------------------------------------------------------------------- server
 
 
+@pytest.mark.usefixtures("english")
 def test_init_is_idempotent_and_versioned(pg_url):
-    st = open_store(pg_url)
+    st = open_postgis(pg_url)
     assert st.applied() == {}
     with pytest.raises(StoreError, match="store init"):
         st.workspaces()
@@ -91,7 +94,7 @@ def test_init_is_idempotent_and_versioned(pg_url):
 
 
 def test_geometry_is_indexed(pg_url):
-    open_store(pg_url).init()
+    open_postgis(pg_url).init()
     with psycopg.connect(pg_url) as conn:
         idx = {r[0]: r[1] for r in conn.execute(
             "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'citymap' "
@@ -113,7 +116,7 @@ def _rich_workspace(tmp_path, name="a"):
 
 
 def test_push_pull_is_lossless(pg_url, tmp_path):
-    st = open_store(pg_url)
+    st = open_postgis(pg_url)
     st.init()
     src = _rich_workspace(tmp_path)
     res = st.push(src)
@@ -144,7 +147,7 @@ def test_push_pull_is_lossless(pg_url, tmp_path):
 
 
 def test_register_is_also_parsed_for_sql(pg_url, tmp_path):
-    st = open_store(pg_url)
+    st = open_postgis(pg_url)
     st.init()
     st.push(make_workspace(tmp_path / "a"))
     with psycopg.connect(pg_url) as conn:
@@ -155,8 +158,9 @@ def test_register_is_also_parsed_for_sql(pg_url, tmp_path):
     assert ("16.2", "old_communities_retrofitted", "old_communities") in targets
 
 
+@pytest.mark.usefixtures("english")
 def test_invalid_workspace_is_not_pushed(pg_url, tmp_path):
-    st = open_store(pg_url)
+    st = open_postgis(pg_url)
     st.init()
     feats = default_features()
     feats["pocket_parks"][0]["properties"]["status"] = "done"
@@ -165,8 +169,9 @@ def test_invalid_workspace_is_not_pushed(pg_url, tmp_path):
     assert st.workspaces() == []
 
 
+@pytest.mark.usefixtures("english")
 def test_injection_in_keys_names_and_notes(pg_url, tmp_path):
-    st = open_store(f"{pg_url}")
+    st = open_postgis(f"{pg_url}")
     st.init()
     src = _rich_workspace(tmp_path)
     st.push(src, key=EVIL)
@@ -174,7 +179,7 @@ def test_injection_in_keys_names_and_notes(pg_url, tmp_path):
     assert [w.workspace for w in st.workspaces()] == sorted([EVIL, "测试县"])
     ev = StatusEvent(__import__("datetime").date(2021, 1, 5), "OC-3", "进行中", 10.0,
                      note="'); DELETE FROM citymap.status_log;--", unit="县'局\";--")
-    res = st.append_events([ev], key=EVIL)
+    res = st.append_log([ev], key=EVIL)
     assert len(res.added) == 1
     log = st.status_log(EVIL)
     assert log.events[-1].note == ev.note and log.events[-1].unit == ev.unit
@@ -191,7 +196,7 @@ def test_injection_in_keys_names_and_notes(pg_url, tmp_path):
 
 
 def test_wrong_srid_is_refused(pg_url, tmp_path):
-    st = open_store(pg_url)
+    st = open_postgis(pg_url)
     st.init()
     st.push(make_workspace(tmp_path / "a"))
     for srid in (4490, 4548, 3857):
@@ -211,28 +216,30 @@ def test_wrong_srid_is_refused(pg_url, tmp_path):
     assert found == (4326,)
 
 
+@pytest.mark.usefixtures("english")
 def test_several_counties_in_one_store(pg_url, tmp_path):
-    st = open_store(pg_url)
+    st = open_postgis(pg_url)
     st.init()
     st.push(make_workspace(tmp_path / "a"), key="甲县")
     st.push(make_workspace(tmp_path / "b"), key="乙县")
     with pytest.raises(StoreError, match="holds 2 workspaces \\('乙县', '甲县'\\)"):
         st.resolve_key()
-    assert open_store(f"{pg_url}#%E4%B9%99%E5%8E%BF").resolve_key() == "乙县"
-    ws = open_store(pg_url + "#甲县").load()
+    assert open_postgis(f"{pg_url}#%E4%B9%99%E5%8E%BF").resolve_key() == "乙县"
+    ws = open_postgis(pg_url + "#甲县").load()
     assert ws.site_ids == {"OC-1", "OC-2", "PP-1", "PP-2"}
     st.delete("甲县")
     assert st.resolve_key() == "乙县"
     assert [a["action"] for a in st.audit("甲县")] == ["push", "delete"]
 
 
+@pytest.mark.usefixtures("english")
 def test_push_refuses_to_drop_newer_store_events(pg_url, tmp_path):
-    st = open_store(pg_url)
+    st = open_postgis(pg_url)
     st.init()
     src = make_workspace(tmp_path / "a", status_log=LOG)
     st.push(src)
     ev = StatusEvent(__import__("datetime").date(2021, 3, 1), "OC-1", "进行中", 30.0)
-    st.append_events([ev])
+    st.append_log([ev])
     with pytest.raises(StoreError, match="holds 1 status event"):
         st.push(src)
     assert len(st.status_log()) == 3
@@ -243,8 +250,9 @@ def test_push_refuses_to_drop_newer_store_events(pg_url, tmp_path):
     assert all(a["who"] and a["at"] and a["txid"] for a in audit)
 
 
+@pytest.mark.usefixtures("english")
 def test_pull_refuses_a_folder_in_use(pg_url, tmp_path):
-    st = open_store(pg_url)
+    st = open_postgis(pg_url)
     st.init()
     src = make_workspace(tmp_path / "a")
     st.push(src)
@@ -260,10 +268,10 @@ def test_pull_refuses_a_folder_in_use(pg_url, tmp_path):
 
 
 def test_store_rows_carry_who_and_when(pg_url, tmp_path):
-    st = open_store(pg_url, who="张三")
+    st = open_postgis(pg_url, who="张三")
     st.init()
     st.push(make_workspace(tmp_path / "a"))
-    st.append_events([StatusEvent(__import__("datetime").date(2021, 3, 1), "PP-2", "进行中")])
+    st.append_log([StatusEvent(__import__("datetime").date(2021, 3, 1), "PP-2", "进行中")])
     with psycopg.connect(pg_url) as conn:
         row = conn.execute("SELECT recorded_by, db_user, txid > 0, inserted_at IS NOT NULL, "
                            "recorded_at <> '' FROM citymap.status_log").fetchone()
@@ -282,7 +290,7 @@ def test_context_and_extra_members_round_trip(pg_url, tmp_path):
             "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:OGC:1.3:CRS84"}},
             "features": data["features"]}
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    st = open_store(pg_url)
+    st = open_postgis(pg_url)
     st.init()
     st.push(src)
     out = json.loads(st.files()["geo/context/roads.geojson"])
@@ -290,14 +298,15 @@ def test_context_and_extra_members_round_trip(pg_url, tmp_path):
     assert out["features"] == data["features"]
 
 
+@pytest.mark.usefixtures("english")
 def test_events_before_the_stored_plans_start_are_refused(pg_url, tmp_path):  # noqa: F811
     import _ws_period
 
-    st = open_store(pg_url)
+    st = open_postgis(pg_url)
     st.init()
     st.push(_ws_period.make_workspace(tmp_path / "p"))
     early = StatusEvent(__import__("datetime").date(2022, 12, 31), "OC-2", "进行中")
     with pytest.raises(ValidationError, match=r"'2022-12-31' is outside 2023-01-01 …"):
-        st.append_events([early])
+        st.append_log([early])
     ok = StatusEvent(__import__("datetime").date(2023, 1, 1), "OC-2", "进行中")
-    assert len(st.append_events([ok]).added) == 1
+    assert len(st.append_log([ok]).added) == 1

@@ -24,7 +24,7 @@ from citymap.metrics.service import (
     RadiusRule,
     park_service_coverage,
 )
-from citymap.store import open_store
+from citymap.store import open_postgis
 from citymap.store.sql_metrics import road_density, service_coverage, zone_coverage
 from citymap.workspace import load_workspace
 
@@ -82,7 +82,7 @@ def shipped(pg_server, tmp_path_factory):
     if not (ROOT / "layers" / "residential.toml").exists():
         pytest.skip("the shipped workspace data has not landed")
     url = pg_server.new_database()
-    st = open_store(url)
+    st = open_postgis(url)
     st.init()
     st.push(ROOT)
     return st, load_workspace(ROOT), tmp_path_factory.mktemp("pulled")
@@ -167,7 +167,7 @@ def _hand_made(root: Path, shift: float = 0.0) -> Path:
 @pytest.fixture(scope="module")
 def hand_made(pg_server, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("hand")
-    st = open_store(pg_server.new_database())
+    st = open_postgis(pg_server.new_database())
     st.init()
     roots = {"甲县": _hand_made(tmp / "a"), "乙县": _hand_made(tmp / "b", shift=37.5)}
     for key, root in roots.items():
@@ -235,7 +235,7 @@ def test_layers_named_explicitly_and_counties_without_them(pg_url, tmp_path):
                                          status_date="2020-06-21", source="示意", kind=None))
     a = make_workspace(tmp_path / "a", features=feats)
     b = make_workspace(tmp_path / "b")
-    st = open_store(pg_url)
+    st = open_postgis(pg_url)
     st.init()
     st.push(a, key="甲县")
     st.push(b, key="乙县")
@@ -272,7 +272,7 @@ def test_hand_made_road_density_on_zone_boundaries(pg_url, tmp_path):  # noqa: F
     built = [ctx("B-1", rect(-500, -500, 3000, 1800))]
     root = make_ws(tmp_path / "ws", sites={"pilot_zones": ("Polygon", zones)},
                    context={"roads": ("LineString", roads), "built_up": ("Polygon", built)})
-    st = open_store(pg_url)
+    st = open_postgis(pg_url)
     st.init()
     st.push(root, key="丙县")
     ws = load_workspace(root)
@@ -305,7 +305,7 @@ def _multi_park_ws(root: Path) -> Path:
 def test_multipolygon_park_size_is_the_whole_park_in_both_engines(pg_url, tmp_path):  # noqa: F811
     root = _multi_park_ws(tmp_path / "ws")
     ws = load_workspace(root)
-    st = open_store(pg_url)
+    st = open_postgis(pg_url)
     st.init()
     st.push(root, key="丁县")
     (row,) = service_coverage(st, as_of=DATES[-1])

@@ -19,6 +19,7 @@ def test_tiny_workspace_loads(tmp_path):
     assert list(ws.sites()["layer"]) == ["old_communities"] * 2 + ["pocket_parks"] * 2
 
 
+@pytest.mark.usefixtures("english")
 def test_not_a_workspace(tmp_path):
     with pytest.raises(WorkspaceError, match="is not a citymap workspace: no citymap.toml"):
         load_workspace(tmp_path)
@@ -34,6 +35,7 @@ def _with(tmp_path, layer, index, **changes):
     return make_workspace(tmp_path, features=feats)
 
 
+@pytest.mark.usefixtures("english")
 @pytest.mark.parametrize(("layer", "index", "changes", "expected"), [
     ("pocket_parks", 1, {"id": "PP-1"},
      "geo/sites/pocket_parks.geojson: feature 'PP-1': id: duplicate id 'PP-1' (also in "
@@ -67,6 +69,7 @@ def test_each_site_problem_is_reported(tmp_path, layer, index, changes, expected
     assert expected in str(info.value)
 
 
+@pytest.mark.usefixtures("english")
 def test_repair_makes_invalid_geometry_valid(tmp_path):
     bowtie = {"type": "Polygon", "coordinates": [[
         [117.57, 37.64], [117.572, 37.642], [117.572, 37.64], [117.57, 37.642], [117.57, 37.64]]]}
@@ -76,6 +79,7 @@ def test_repair_makes_invalid_geometry_valid(tmp_path):
     assert any("'PP-1': geometry repaired with make_valid" in w for w in ws.warnings)
 
 
+@pytest.mark.usefixtures("english")
 def test_unknown_layer_in_target_and_missing_file(tmp_path):
     root = make_workspace(tmp_path)
     (root / "geo" / "sites" / "pocket_parks.geojson").unlink()
@@ -89,6 +93,7 @@ def test_unknown_layer_in_target_and_missing_file(tmp_path):
     assert "target 16.1: layer: unknown layer 'old_communitys'" in msg
 
 
+@pytest.mark.usefixtures("english")
 def test_bad_layer_definition(tmp_path):
     root = make_workspace(tmp_path)
     p = root / "layers" / "pocket_parks.toml"
@@ -99,6 +104,7 @@ def test_bad_layer_definition(tmp_path):
         load_workspace(root)
 
 
+@pytest.mark.usefixtures("english")
 def test_status_log_is_read_and_checked(tmp_path):
     log = ("date,id,status,percent,note,unit,recorded_at\n"
            "2020-09-01,PP-1,已完成,100,,县综合行政执法局,2020-09-01T09:00:00+08:00\n")
@@ -125,6 +131,7 @@ def test_site_linking_a_missing_work_and_site_bound_warning(tmp_path):
     assert list(ws.data["pocket_parks"]["works"]) == ["8", "8", "8;16"]
 
 
+@pytest.mark.usefixtures("english")
 def test_all_digit_site_id_is_refused(tmp_path):
     root = _with(tmp_path, "pocket_parks", 0, id="16")
     with pytest.raises(ValidationError, match="'16' is all digits, which the status log reads "

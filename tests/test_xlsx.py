@@ -55,6 +55,7 @@ def test_template_as_csv(tmp_path: Path) -> None:
     assert read_progress_file(path).skipped == 2
 
 
+@pytest.mark.usefixtures("english")
 def test_template_refuses_other_formats(tmp_path: Path) -> None:
     with pytest.raises(ValidationError, match="xlsx or .csv"):
         write_template(tmp_path / "t.xls", ROWS, unit="u", as_of=dt.date(2021, 6, 1))
@@ -98,6 +99,7 @@ def test_read_gb18030_csv(tmp_path: Path) -> None:
         "OC-1", "进行中", "C 日期")
 
 
+@pytest.mark.usefixtures("english")
 def test_missing_columns_and_bad_files(tmp_path: Path) -> None:
     path = tmp_path / "x.csv"
     path.write_text("编号,备注\nOC-1,x\n", encoding="utf-8")

@@ -7,7 +7,8 @@ The public API, in the order data flows (workspace → metrics → maps / export
     citymap.build_maps(ws, "maps")                    # Leaflet maps (HTML)
     m = citymap.explore(ws, as_of="2021-12-31")       # a folium.Map for notebooks
     citymap.export_workspace(ws, "out", fmt="gpkg")   # GeoJSON / GeoPackage / Shapefile / CSV
-    citymap.import_sites(ws, "survey.shp", layer="old_communities")
+    store = citymap.open_store(None, workspace=".")  # the folder; a URL for PostGIS
+    citymap.import_sites(store.load(), "survey.shp", store=store, layer="old_communities")
 
 Names are imported on first use, so ``import citymap`` stays light.
 """
@@ -30,6 +31,7 @@ _EXPORTS = {
     "export_workspace": "citymap.io.export",
     "import_sites": "citymap.io.importer",
     "read_external": "citymap.io.importer",
+    "open_store": "citymap.store",
     "CitymapError": "citymap.errors",
     "ValidationError": "citymap.errors",
 }
@@ -46,6 +48,7 @@ __all__ = [
     "export_workspace",
     "import_sites",
     "read_external",
+    "open_store",
     "CitymapError",
     "ValidationError",
 ]
@@ -59,6 +62,7 @@ if TYPE_CHECKING:
     from citymap.register import load_register
     from citymap.render.build import build_maps
     from citymap.render.explore import explore
+    from citymap.store import open_store
     from citymap.workspace import Workspace, load_workspace
 
 

@@ -8,6 +8,7 @@ from typing import Any
 import yaml
 
 from citymap.errors import Problem, ValidationError
+from citymap.i18n import _
 from citymap.limits import read_bounded
 
 LINE = "__line__"
@@ -29,7 +30,7 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[Any,
     for key in keys:
         if key in seen:
             raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", node.start_mark
+                None, None, _("duplicate key {key!r}").format(key=key), node.start_mark
             )
         seen.add(key)
     mapping[LINE] = node.start_mark.line + 1
@@ -49,9 +50,9 @@ def _refuse_aliases(text: str, name: str) -> None:
         anchor = getattr(event, "anchor", None)
         if isinstance(event, yaml.AliasEvent) or anchor:
             line = event.start_mark.line + 1 if event.start_mark is not None else 0
-            raise ValidationError([Problem(name, f"line {line}", "", f"uses the YAML anchor/"
-                                           f"alias {anchor!r}; write the value out in full "
-                                           "(anchors and aliases are refused)")])
+            raise ValidationError([Problem(name, _("line {line}").format(line=line), "", _(
+                "uses the YAML anchor/alias {anchor!r}; write the value out in full (anchors "
+                "and aliases are refused)").format(anchor=anchor))])
 
 
 def load_yaml(path: Path, *, shown: str | None = None, kind: str = "register") -> Any:
@@ -68,17 +69,18 @@ def load_yaml(path: Path, *, shown: str | None = None, kind: str = "register") -
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ValidationError(
-            [Problem(name, f"byte {exc.start}", "", "is not UTF-8: save the file as UTF-8")]
+            [Problem(name, _("byte {byte}").format(byte=exc.start), "",
+                     _("is not UTF-8: save the file as UTF-8"))]
         ) from None
     try:
         _refuse_aliases(text, name)
         return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        where = f"line {mark.line + 1}" if mark is not None else ""
+        where = _("line {line}").format(line=mark.line + 1) if mark is not None else ""
         what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ValidationError(
-            [Problem(name, where, "", f"is not valid YAML: {what}")]
+            [Problem(name, where, "", _("is not valid YAML: {what}").format(what=what))]
         ) from None
 
 

@@ -32,6 +32,7 @@ from typing import Any, Protocol
 import attrs
 
 from citymap.errors import Problem, ValidationError, WorkspaceError
+from citymap.i18n import _
 from citymap.io.atomic import write_bytes
 
 __all__ = ["KINDS", "KIND_EN", "MIME", "Photo", "NewPhoto", "AddResult", "Attachments",
@@ -131,18 +132,20 @@ class Photo:
             Naming the bad field.
         """
         if not isinstance(d, dict):
-            raise ValueError("is not a JSON object")
+            raise ValueError(_("is not a JSON object"))
         try:
             sha = str(d["sha256"])
             if not _SHA.fullmatch(sha):
-                raise ValueError(f"sha256 {sha[:80]!r} is not 64 hex digits")
+                raise ValueError(_("sha256 {sha!r} is not 64 hex digits").format(sha=sha[:80]))
             kind = str(d["kind"])
             if kind not in KINDS:
-                raise ValueError(f"kind {kind[:20]!r} is not one of {'/'.join(KINDS)}")
+                raise ValueError(_("kind {kind!r} is not one of {choices}")
+                                 .format(kind=kind[:20], choices="/".join(KINDS)))
             keys = (str(d["original"]), str(d["thumbnail"]))
             for k in keys:
                 if k.startswith("/") or ".." in Path(k).parts or "\\" in k:
-                    raise ValueError(f"path {k[:80]!r} leads out of {ATTACHMENTS_DIR}")
+                    raise ValueError(_("path {key!r} leads out of {folder}")
+                                     .format(key=k[:80], folder=ATTACHMENTS_DIR))
             return cls(
                 sha256=sha, site=str(d["site"]), date=dt.date.fromisoformat(str(d["date"])),
                 kind=kind, date_from=str(d.get("date_from", "")), original=keys[0],
@@ -153,7 +156,7 @@ class Photo:
                 flags=tuple(str(f) for f in d.get("flags", ()) or ()),
                 added_at=str(d.get("added_at", "")))
         except KeyError as exc:
-            raise ValueError(f"lacks the field {exc.args[0]!r}") from None
+            raise ValueError(_("lacks the field {field!r}").format(field=exc.args[0])) from None
         except (TypeError, ValueError) as exc:
             raise ValueError(str(exc)) from None
 
@@ -300,7 +303,8 @@ def checked_bytes(photo: Photo, item: NewPhoto) -> bytes:
     """
     data = item.read()
     if hashlib.sha256(data).hexdigest() != photo.sha256:
-        raise WorkspaceError(f"{item.source}: changed while it was imported; import again")
+        raise WorkspaceError(_("{source}: changed while it was imported; import again")
+                             .format(source=item.source))
     return data
 
 
@@ -346,7 +350,8 @@ class FolderAttachments:
         try:
             text = self.index.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise WorkspaceError(f"{str(self.index)!r}: cannot be read: {exc}") from None
+            raise WorkspaceError(_("{index!r}: cannot be read: {error}")
+                                 .format(index=str(self.index), error=exc)) from None
         out: list[Photo] = []
         problems: list[Problem] = []
         shown = f"{ATTACHMENTS_DIR}/{INDEX_NAME}"
@@ -356,8 +361,9 @@ class FolderAttachments:
             try:
                 out.append(Photo.from_json(json.loads(line)))
             except ValueError as exc:
-                problems.append(Problem(shown, f"line {n}", "", f"{exc}; the index is "
-                                        "written by citymap only: restore it from a backup"))
+                problems.append(Problem(shown, _("line {line}").format(line=n), "", _(
+                    "{error}; the index is written by citymap only: restore it from a backup")
+                    .format(error=exc)))
         if problems:
             raise ValidationError(problems)
         return out
@@ -391,8 +397,10 @@ class FolderAttachments:
         try:
             return self._path(key).read_bytes()
         except OSError as exc:
-            raise WorkspaceError(f"{ATTACHMENTS_DIR}/{key}: cannot be read ({exc.strerror}); "
-                                 "the photo's file is missing: import it again") from None
+            raise WorkspaceError(_("{folder}/{key}: cannot be read ({strerror}); the "
+                                   "photo's file is missing: import it again")
+                                 .format(folder=ATTACHMENTS_DIR, key=key,
+                                         strerror=exc.strerror)) from None
 
     def _write_once(self, key: str, data: bytes) -> None:
         """Write ``data`` under ``key`` unless the same bytes are there; refuse other bytes
@@ -400,14 +408,15 @@ class FolderAttachments:
         """
         path = self._path(key)
         if path.is_symlink():
-            raise WorkspaceError(f"{ATTACHMENTS_DIR}/{key} is a symbolic link: citymap does "
-                                 "not replace links; remove it")
+            raise WorkspaceError(_("{folder}/{key} is a symbolic link: citymap does not "
+                                   "replace links; remove it")
+                                 .format(folder=ATTACHMENTS_DIR, key=key))
         if path.exists():
             if path.is_file() and path.read_bytes() == data:
                 return
-            raise WorkspaceError(f"{ATTACHMENTS_DIR}/{key} exists with other content: "
-                                 "citymap never replaces a file it did not write; move it "
-                                 "away and import again")
+            raise WorkspaceError(_("{folder}/{key} exists with other content: citymap "
+                                   "never replaces a file it did not write; move it away and "
+                                   "import again").format(folder=ATTACHMENTS_DIR, key=key))
         write_bytes(path, data)
 
     def add(self, items: Sequence[NewPhoto], *, dry_run: bool = False,

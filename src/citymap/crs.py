@@ -17,6 +17,7 @@ from pyproj import CRS
 from pyproj.exceptions import CRSError as _PyprojCRSError
 
 from citymap.errors import CRSError
+from citymap.i18n import _
 
 __all__ = [
     "MEASURE_CRS",
@@ -47,8 +48,8 @@ def resolve_crs(value: Any, *, what: str = "CRS") -> CRS:
     try:
         return CRS.from_user_input(value)
     except (_PyprojCRSError, TypeError, ValueError):
-        msg = (f"{what} {value!r} is not a coordinate reference system pyproj knows; "
-               "give e.g. 'EPSG:4490', 'EPSG:4548' or a WKT/PROJ string")
+        msg = (_("{what} {value!r} is not a coordinate reference system pyproj knows; give e.g. "
+                  "'EPSG:4490', 'EPSG:4548' or a WKT/PROJ string").format(what=what, value=value))
         raise CRSError(msg) from None
 
 
@@ -61,9 +62,9 @@ def require_crs(gdf: gpd.GeoDataFrame, *, where: str) -> CRS:
         When the data has no CRS: say it and how to fix it; never guess.
     """
     if gdf.crs is None:
-        msg = (f"{where}: the data has no coordinate reference system; add a .prj file or "
-               "give it with --crs (e.g. --crs EPSG:4490 for CGCS2000 lon/lat, --crs "
-               "EPSG:4548 for CGCS2000 Gauss-Kruger CM 117E)")
+        msg = (_("{where}: the data has no coordinate reference system; add a .prj file or give "
+                  "it with --crs (e.g. --crs EPSG:4490 for CGCS2000 lon/lat, --crs EPSG:4548 for "
+                  "CGCS2000 Gauss-Kruger CM 117E)").format(where=where))
         raise CRSError(msg)
     return CRS.from_user_input(gdf.crs)
 
@@ -97,7 +98,7 @@ def coordinate_problem(geom: shapely.Geometry, bounds: Sequence[float]) -> str |
     (lat, lon) and simply outside the box ``(west, south, east, north)``.
     """
     if geom is None or shapely.is_empty(geom):
-        return "has no geometry"
+        return _("has no geometry")
     xmin, ymin, xmax, ymax = shapely.bounds(geom)
     west, south, east, north = bounds
     inside = west <= xmin and xmax <= east and south <= ymin and ymax <= north
@@ -105,11 +106,11 @@ def coordinate_problem(geom: shapely.Geometry, bounds: Sequence[float]) -> str |
         return None
     swapped = west <= ymin and ymax <= east and south <= xmin and xmax <= north
     if swapped:
-        return (f"coordinates ({xmin:.5f}, {ymin:.5f}) look swapped (lat, lon): GeoJSON "
-                "wants lon, lat")
+        return (_("coordinates ({xmin:.5f}, {ymin:.5f}) look swapped (lat, lon): GeoJSON wants "
+                   "lon, lat").format(xmin=xmin, ymin=ymin))
     if max(abs(xmin), abs(xmax)) > 180 or max(abs(ymin), abs(ymax)) > 90:
-        return (f"coordinates ({xmin:.1f}, {ymin:.1f}) look projected (metres given as "
-                "degrees); import the file with its CRS (citymap import --crs …) so it is "
-                "converted to lon/lat")
-    return (f"lies outside the county's box {list(bounds)} (lon/lat): first point "
-            f"({xmin:.5f}, {ymin:.5f})")
+        return (_("coordinates ({xmin:.1f}, {ymin:.1f}) look projected (metres given as "
+                   "degrees); import the file with its CRS (citymap import --crs …) so it is "
+                   "converted to lon/lat").format(xmin=xmin, ymin=ymin))
+    return (_("lies outside the county's box {bounds} (lon/lat): first point ({xmin:.5f}, "
+               "{ymin:.5f})").format(bounds=list(bounds), xmin=xmin, ymin=ymin))

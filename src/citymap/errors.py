@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from citymap.i18n import _, ngettext
+
 __all__ = [
     "CitymapError",
     "ValidationError",
@@ -33,7 +35,9 @@ MAX_MESSAGE = 2000
 def shorten(text: str, limit: int = 60) -> str:
     """``text`` cut to ``limit`` characters for a message (a hostile value stays readable)."""
     text = str(text)
-    return text if len(text) <= limit else f"{text[:limit]}… ({len(text)} characters)"
+    if len(text) <= limit:
+        return text
+    return _("{start}… ({n} characters)").format(start=text[:limit], n=len(text))
 
 
 class Problem:
@@ -48,13 +52,18 @@ class Problem:
     field
         The field or column at fault, or ``""``.
     message
-        What is wrong and what to do about it.
+        What is wrong and what to do about it (in the current language).
+    code
+        A short language-independent name of the kind of problem, for code that reacts to
+        one (e.g. ``"missing_properties"``); ``""`` for most.
     """
 
-    __slots__ = ("where", "item", "field", "message")
+    __slots__ = ("where", "item", "field", "message", "code")
 
-    def __init__(self, where: str, item: str, field: str, message: str) -> None:
+    def __init__(self, where: str, item: str, field: str, message: str, *,
+                 code: str = "") -> None:
         self.where = where
+        self.code = code
         self.item = shorten(item, 200)
         self.field = shorten(field, 200)
         self.message = shorten(message, MAX_MESSAGE)
@@ -85,7 +94,7 @@ class ValidationError(CitymapError, ValueError):
     def __init__(self, problems: Sequence[Problem] | Iterable[Problem]) -> None:
         self.problems: list[Problem] = list(problems)
         n = len(self.problems)
-        head = f"{n} problem{'s' if n != 1 else ''} found:"
+        head = ngettext("{n} problem found:", "{n} problems found:", n).format(n=n)
         msg = str(self.problems[0]) if n == 1 else "\n".join([head, *map(str, self.problems)])
         super().__init__(msg)
 

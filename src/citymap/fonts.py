@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from citymap.errors import CitymapError
+from citymap.i18n import N_, get_lang, tr
 
 __all__ = ["PROBE", "CJK_FAMILIES", "FontError", "CJKFont", "cjk_font", "covers",
            "font_entries"]
@@ -74,25 +75,17 @@ class CJKFont:
 
 
 def _missing_message(lang: str) -> str:
-    if lang == "en":
-        return ("the report's charts need a Chinese font and none is installed (looked for "
-                "Noto Sans CJK SC, Microsoft YaHei, SimHei, SimSun, Source Han Sans, WenQuanYi, "
-                "AR PL, 方正/FZ …): install one — apt-get install fonts-noto-cjk (Debian/Ubuntu/"
-                "UOS/Kylin) or dnf install google-noto-sans-cjk-fonts — or set CITYMAP_FONT to "
-                "the path of a Chinese .ttf/.otf/.ttc font file")
-    return ("报告图表需要中文字体，但本机没有可用的中文字体（已查找 Noto Sans CJK SC、"
-            "微软雅黑、黑体、宋体、思源黑体、文泉驿、AR PL、方正/FZ 等）：请安装一种，例如 "
-            "apt-get install fonts-noto-cjk（Debian/Ubuntu/统信UOS/麒麟）或 "
-            "dnf install google-noto-sans-cjk-fonts，"
-            "或将环境变量 CITYMAP_FONT 设为一个中文字体文件（.ttf/.otf/.ttc）的路径")
+    return tr(N_("the report's charts need a Chinese font and none is installed (looked for "
+                 "Noto Sans CJK SC, Microsoft YaHei, SimHei, SimSun, Source Han Sans, "
+                 "WenQuanYi, AR PL, 方正/FZ …): install one — apt-get install fonts-noto-cjk "
+                 "(Debian/Ubuntu/UOS/Kylin) or dnf install google-noto-sans-cjk-fonts — or set "
+                 "CITYMAP_FONT to the path of a Chinese .ttf/.otf/.ttc font file"), lang)
 
 
 def _bad_env_message(path: str, lang: str) -> str:
-    if lang == "en":
-        return (f"CITYMAP_FONT={path!r} is not a font file with Chinese glyphs: name a "
-                ".ttf/.otf/.ttc file that has them, or unset CITYMAP_FONT")
-    return (f"CITYMAP_FONT={path!r} 不是含中文字形的字体文件：请指向一个含中文的 .ttf/.otf/.ttc "
-            "字体文件，或取消 CITYMAP_FONT")
+    return tr(N_("CITYMAP_FONT={path!r} is not a font file with Chinese glyphs: name a "
+                 ".ttf/.otf/.ttc file that has them, or unset CITYMAP_FONT"), lang
+              ).format(path=path)
 
 
 @functools.lru_cache(maxsize=256)
@@ -149,13 +142,13 @@ def _from_env(path: str, lang: str) -> CJKFont:
     return CJKFont(name, path, 0)
 
 
-def cjk_font(*, lang: str = "zh") -> CJKFont:
+def cjk_font(*, lang: str | None = None) -> CJKFont:
     """The CJK font the report's charts use.
 
     Parameters
     ----------
     lang
-        The language of the error message.
+        The language of the error message (default: the current language).
 
     Returns
     -------
@@ -168,6 +161,7 @@ def cjk_font(*, lang: str = "zh") -> CJKFont:
     FontError
         No installed font holds the characters (or ``CITYMAP_FONT`` names no such file).
     """
+    lang = lang or get_lang()
     env = os.environ.get("CITYMAP_FONT", "").strip()
     if env:
         return _from_env(env, lang)

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from citymap.errors import Problem, ValidationError
+from citymap.i18n import N_, _
 from citymap.io.csvsafe import unescape_cell
 from citymap.limits import (
     MAX_NOTE_CHARS,
@@ -71,7 +72,7 @@ _SEP_DATE = re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})")
 _ZH_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?")
 _ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?"
                            r"(Z|[+-]\d{2}:?\d{2})?")
-_DATE_FORMS = "YYYY-MM-DD (also 2021/5/1, 2021.05.01 or 2021年5月1日)"
+_DATE_FORMS = N_("YYYY-MM-DD (also 2021/5/1, 2021.05.01 or 2021年5月1日)")
 
 
 def parse_date(value: object, *, serial: bool = False,
@@ -101,7 +102,8 @@ def parse_date(value: object, *, serial: bool = False,
         Naming the bad value and the forms accepted.
     """
     if value is pd.NaT:  # a datetime subclass: no day
-        raise ValueError(f"{value!r} is not a date: write {_DATE_FORMS}")
+        raise ValueError(_("{value!r} is not a date: write {forms}")
+                         .format(value=value, forms=_(_DATE_FORMS)))
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -109,11 +111,16 @@ def parse_date(value: object, *, serial: bool = False,
     if isinstance(value, int | float) and not isinstance(value, bool):
         if serial and math.isfinite(value) and _SERIALS[0] <= value < _SERIALS[1]:
             return epoch + dt.timedelta(days=int(value))
-        hint = (f" (a spreadsheet day number must lie in {_SERIALS[0]}–{_SERIALS[1] - 1})"
-                if serial else "")
-        raise ValueError(f"{value!r} is not a date{hint}: write {_DATE_FORMS}")
+        if serial:
+            raise ValueError(_("{value!r} is not a date (a spreadsheet day number must lie in "
+                               "{lo}–{hi}): write {forms}")
+                             .format(value=value, lo=_SERIALS[0], hi=_SERIALS[1] - 1,
+                                     forms=_(_DATE_FORMS)))
+        raise ValueError(_("{value!r} is not a date: write {forms}")
+                         .format(value=value, forms=_(_DATE_FORMS)))
     if not isinstance(value, str):
-        raise ValueError(f"{value!r} is not a date: write {_DATE_FORMS}")
+        raise ValueError(_("{value!r} is not a date: write {forms}")
+                         .format(value=value, forms=_(_DATE_FORMS)))
     text = unicodedata.normalize("NFKC", value).strip()
     m = _SEP_DATE.fullmatch(text) or _ZH_DATE.fullmatch(text)
     if m is not None:
@@ -121,15 +128,16 @@ def parse_date(value: object, *, serial: bool = False,
         try:
             return dt.date(y, mo, d)
         except ValueError:
-            raise ValueError(f"{value!r} is not a date: there is no day {d} in month {mo} "
-                             f"of {y}") from None
+            raise ValueError(_("{value!r} is not a date: there is no day {day} in month {month} "
+                               "of {year}").format(value=value, day=d, month=mo, year=y)) from None
     if _ISO_DATETIME.fullmatch(text):
         try:
             return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).date()
         except ValueError:
             pass
     shown = value if len(value) <= 60 else value[:57] + "…"
-    raise ValueError(f"{shown!r} is not a date: write {_DATE_FORMS}")
+    raise ValueError(_("{value!r} is not a date: write {forms}")
+                     .format(value=shown, forms=_(_DATE_FORMS)))
 
 
 @attrs.frozen
@@ -264,24 +272,27 @@ def _parse_rows(rows: Iterable[tuple[int, Mapping[str, str]]], shown: str, *,
     events: list[StatusEvent] = []
     problems: list[Problem] = []
     for n, row in rows:
-        item = f"row {n}"
+        item = _("row {row}").format(row=n)
 
         def bad(field: str, msg: str, item: str = item) -> None:
             problems.append(Problem(shown, item, field, msg))
 
         ident = (row.get("id") or "").strip()
         if not ident:
-            bad("id", "is empty: give a site id or a work number")
+            bad("id", _("is empty: give a site id or a work number"))
         elif known_ids is not None and ident not in known_ids:
-            bad("id", f"unknown site or work {ident!r}")
+            bad("id", _("unknown site or work {ident!r}").format(ident=ident))
         status = (row.get("status") or "").strip()
         if status not in SITE_STATUSES:
-            bad("status", f"unknown status {status!r}; use one of {', '.join(SITE_STATUSES)}")
+            bad("status", _("unknown status {status!r}; use one of {choices}")
+                          .format(status=status, choices=", ".join(SITE_STATUSES)))
         try:
             date = parse_date(row.get("date") or "")
             if (first_date is not None and date < first_date) or date > today:
-                bad("date", f"{date.isoformat()!r} is outside "
-                    f"{first_date.isoformat() if first_date else ''} … {today.isoformat()}")
+                bad("date", _("{date!r} is outside {first_date} … {today}")
+                            .format(date=date.isoformat(),
+                                    first_date=first_date.isoformat() if first_date else "",
+                                    today=today.isoformat()))
         except ValueError as exc:
             bad("date", str(exc))
             date = None
@@ -291,9 +302,9 @@ def _parse_rows(rows: Iterable[tuple[int, Mapping[str, str]]], shown: str, *,
             try:
                 percent = float(pct_text.rstrip("%"))
                 if not 0 <= percent <= 100:
-                    bad("percent", f"{pct_text!r} is outside 0–100")
+                    bad("percent", _("{value!r} is outside 0–100").format(value=pct_text))
             except ValueError:
-                bad("percent", f"{pct_text!r} is not a number")
+                bad("percent", _("{value!r} is not a number").format(value=pct_text))
         if date is not None and ident and status in SITE_STATUSES:
             events.append(StatusEvent(date, ident, status, percent, (row.get("note") or ""),
                                       (row.get("unit") or "").strip(),
@@ -366,7 +377,7 @@ def split_log(data: bytes, shown: str) -> list[tuple[int, dict[str, str]]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ValidationError([Problem(shown, "", "", "is not UTF-8: save it as UTF-8 CSV")]) \
+        raise ValidationError([Problem(shown, "", "", _("is not UTF-8: save it as UTF-8 CSV"))]) \
             from None
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     problems: list[Problem] = []
@@ -380,11 +391,14 @@ def split_log(data: bytes, shown: str) -> list[tuple[int, dict[str, str]]]:
         except StopIteration:
             break
         except csv.Error as exc:
-            why = (f"holds a cell of over {csv.field_size_limit()} characters (a note is at "
-                   f"most {MAX_NOTE_CHARS})" if "field larger" in str(exc) else
-                   f"is not valid CSV ({exc})")
-            problems.append(Problem(shown, f"row {start}", "", f"{why}; an unterminated "
-                                    "quote? fix the row in a text editor"))
+            if "field larger" in str(exc):
+                why = (_("holds a cell of over {limit} characters (a note is at most {note}); "
+                         "an unterminated quote? fix the row in a text editor")
+                       .format(limit=csv.field_size_limit(), note=MAX_NOTE_CHARS))
+            else:
+                why = (_("is not valid CSV ({error}); an unterminated quote? fix the row in a "
+                         "text editor").format(error=exc))
+            problems.append(Problem(shown, _("row {row}").format(row=start), "", why))
             break
         line = start
         if not cells:
@@ -393,24 +407,26 @@ def split_log(data: bytes, shown: str) -> list[tuple[int, dict[str, str]]]:
             header = [c.strip() for c in cells]
             missing = [c for c in ("date", "id", "status") if c not in header]
             if missing:
-                raise ValidationError([Problem(shown, f"row {line}", ", ".join(missing),
-                                               "missing column(s); the header is "
-                                               + ",".join(LOG_COLUMNS))])
+                raise ValidationError([Problem(shown, _("row {row}").format(row=line),
+                                               ", ".join(missing),
+                                               _("missing column(s); the header is {header}")
+                                               .format(header=",".join(LOG_COLUMNS)))])
             continue
         if reader.line_num != line:
-            problems.append(Problem(shown, f"row {line}", "", f"a quoted cell runs on to line "
-                                    f"{reader.line_num}: an unterminated quote? each event "
-                                    "is one line"))
+            problems.append(Problem(shown, _("row {row}").format(row=line), "", _(
+                "a quoted cell runs on to line {line}: an unterminated quote? each event is one "
+                "line").format(line=reader.line_num)))
             continue
         if len(cells) != len(header):
-            problems.append(Problem(shown, f"row {line}", "", f"has {len(cells)} cells, the "
-                                    f"header {len(header)}: quote a cell that holds a comma"))
+            problems.append(Problem(shown, _("row {row}").format(row=line), "", _(
+                "has {n} cells, the header {header}: quote a cell that holds a comma")
+                .format(n=len(cells), header=len(header))))
             continue
         row = {k: unescape_cell(c) for k, c in zip(header, cells, strict=True)}
         for key, value in row.items():
             too = text_problem(value, limit=MAX_NOTE_CHARS if key == "note" else MAX_TEXT_CHARS)
             if too is not None:
-                problems.append(Problem(shown, f"row {line}", key, too))
+                problems.append(Problem(shown, _("row {row}").format(row=line), key, too))
         out.append((line, row))
     if problems:
         raise ValidationError(problems)
@@ -462,17 +478,17 @@ def field_problems(ident: str, status: str, percent: float | None, *,
     """
     out: list[tuple[str, str]] = []
     if not ident.strip():
-        out.append(("id", "is empty: give a site id or a work number"))
+        out.append(("id", _("is empty: give a site id or a work number")))
     elif id_problem(ident) is not None:
         out.append(("id", str(id_problem(ident))))
     elif known_ids is not None and ident not in known_ids:
-        out.append(("id", f"unknown site or work {ident!r}; ids are on the map popups and in "
-                    "`citymap progress template`"))
+        out.append(("id", _("unknown site or work {ident!r}; ids are on the map popups and in "
+                            "`citymap progress template`").format(ident=ident)))
     if status not in SITE_STATUSES:
-        out.append(("status", f"unknown status {status!r}; use one of "
-                    f"{', '.join(SITE_STATUSES)}"))
+        out.append(("status", _("unknown status {status!r}; use one of {choices}")
+                              .format(status=status, choices=", ".join(SITE_STATUSES))))
     if percent is not None and not 0 <= percent <= 100:
-        out.append(("percent", f"{percent:g} is outside 0–100"))
+        out.append(("percent", _("{percent:g} is outside 0–100").format(percent=percent)))
     return out
 
 
@@ -520,7 +536,8 @@ def check_events(
     seen: dict[tuple[str, dt.date], str] = {}
     problems: list[Problem] = []
     for n, e in enumerate(events):
-        where, item = locations[n] if locations is not None else (shown, f"event {n + 1}")
+        where, item = (locations[n] if locations is not None
+                       else (shown, _("event {number}").format(number=n + 1)))
 
         def bad(field: str, msg: str, where: str = where, item: str = item) -> None:
             problems.append(Problem(where, item, field, msg))
@@ -530,13 +547,15 @@ def check_events(
         for field, msg in field_problems(e.id, e.status, e.percent, known_ids=known_ids):
             bad(field, msg)
         if not first_date <= e.date <= today:
-            bad("date", f"{e.date.isoformat()!r} is outside {first_date.isoformat()} … "
-                f"{today.isoformat()}")
+            bad("date", _("{date!r} is outside {first_date} … {today}")
+                        .format(date=e.date.isoformat(), first_date=first_date.isoformat(),
+                                today=today.isoformat()))
         prev = last.get(e.id)
         if prev is not None and e.date < prev:
-            bad("date", f"{e.date.isoformat()!r} is earlier than the last status of {e.id!r} "
-                f"({prev.isoformat()}); the log only grows forward — report the current "
-                "status with today's date instead")
+            bad("date", _("{date!r} is earlier than the last status of {id!r} ({prev}); the log "
+                          "only grows forward — report the current status with today's date "
+                          "instead")
+                        .format(date=e.date.isoformat(), id=e.id, prev=prev.isoformat()))
         for field, value, limit in (("note", e.note, MAX_NOTE_CHARS),
                                     ("unit", e.unit, MAX_TEXT_CHARS)):
             why = text_problem(value, limit=limit)
@@ -544,8 +563,8 @@ def check_events(
                 bad(field, why)
         key = (e.id, e.date)
         if key in seen:
-            bad("id", f"{e.id!r} on {e.date.isoformat()} is given twice (also {seen[key]}); "
-                "keep one row per site and date")
+            bad("id", _("{id!r} on {date} is given twice (also {other}); keep one row per site "
+                        "and date").format(id=e.id, date=e.date.isoformat(), other=seen[key]))
         else:
             seen[key] = f"{where} {item}".strip()
     return problems

@@ -17,6 +17,7 @@ from typing import Any
 import attrs
 
 from citymap.errors import Problem, ValidationError
+from citymap.i18n import _
 from citymap.limits import path_problem, read_bounded
 from citymap.vocab import PURPOSE_SHAPES, PURPOSES, SINGLE_PURPOSES
 
@@ -92,57 +93,64 @@ def _parse(path: Path, shown: str, data: dict[str, Any],
 
     for key in data:
         if key not in _KEYS:
-            bad(key, f"unknown key {key!r}; known keys: {', '.join(sorted(_KEYS))}")
+            bad(key, _("unknown key {key!r}; known keys: {choices}")
+                     .format(key=key, choices=", ".join(sorted(_KEYS))))
     name = data.get("name", path.stem)
     if name != path.stem or not isinstance(name, str) or not _NAME.match(name):
-        bad("name", f"{name!r} must equal the file name {path.stem!r} (lower case, digits, _)")
+        bad("name", _("{name!r} must equal the file name {stem!r} (lower case, digits, _)")
+                    .format(name=name, stem=path.stem))
     role = data.get("role", "sites")
     if role not in ROLES:
-        bad("role", f"{role!r} must be one of {', '.join(ROLES)}")
+        bad("role", _("{role!r} must be one of {choices}")
+                    .format(role=role, choices=", ".join(ROLES)))
     source = data.get("source")
     if not isinstance(source, str) or not source:
-        bad("source", f"must be the data file, e.g. 'geo/sites/{path.stem}.geojson', got "
-            f"{source!r}")
+        bad("source", _("must be the data file, e.g. 'geo/sites/{stem}.geojson', got {source!r}")
+                      .format(stem=path.stem, source=source))
     else:
         why = path_problem(path.parent.parent, source)
         if why is not None:
             bad("source", why)
     geometry = data.get("geometry")
     if geometry not in GEOMETRY_TYPES:
-        bad("geometry", f"{geometry!r} must be one of {', '.join(GEOMETRY_TYPES)}")
+        bad("geometry", _("{geometry!r} must be one of {choices}")
+                        .format(geometry=geometry, choices=", ".join(GEOMETRY_TYPES)))
     action = data.get("action")
     if action is not None and (not isinstance(action, int) or isinstance(action, bool)):
-        bad("action", f"must be an action number, got {action!r}")
+        bad("action", _("must be an action number, got {action!r}").format(action=action))
     works = data.get("works", [])
     if not isinstance(works, list) or not all(isinstance(w, int) for w in works):
-        bad("works", f"must be a list of work numbers, got {works!r}")
+        bad("works", _("must be a list of work numbers, got {works!r}").format(works=works))
         works = []
     theme = data.get("theme", "")
     if theme and theme not in THEMES:
-        bad("theme", f"{theme!r} must be one of {', '.join(THEMES)}")
+        bad("theme", _("{theme!r} must be one of {choices}")
+                     .format(theme=theme, choices=", ".join(THEMES)))
     purpose = _purpose(data, str(name), role, geometry, bad)
     title = data.get("title", {})
     if (not isinstance(title, dict) or not isinstance(title.get("zh"), str) or not title["zh"]
             or not isinstance(title.get("en", ""), str)):
-        bad("title", f"must be {{zh = '…', en = '…'}}, got {title!r}")
+        bad("title", _("must be {{zh = '…', en = '…'}}, got {title!r}").format(title=title))
         title = {}
     popup = data.get("popup", [])
     if not isinstance(popup, list) or not all(isinstance(p, str) for p in popup):
-        bad("popup", f"must be a list of field names, got {popup!r}")
+        bad("popup", _("must be a list of field names, got {popup!r}").format(popup=popup))
         popup = []
     fields = _parse_fields(data.get("fields", {}), bad)
     style = _parse_style(data.get("style", {}), bad)
     public = data.get("public_fields", [])
     if not isinstance(public, list) or not all(isinstance(p, str) for p in public):
-        bad("public_fields", f"must be a list of field names, got {public!r}")
+        bad("public_fields", _("must be a list of field names, got {public!r}")
+                             .format(public=public))
         public = []
     for p in public:
         if p not in BASE_COLUMNS and p not in fields:
-            bad("public_fields", f"{p!r} is not a field of the layer; use "
-                f"{', '.join(BASE_COLUMNS)} or one of [fields]")
+            bad("public_fields", _("{field!r} is not a field of the layer; use {choices} or "
+                                   "one of [fields]")
+                                 .format(field=p, choices=", ".join(BASE_COLUMNS)))
     internal = data.get("internal", False)
     if not isinstance(internal, bool):
-        bad("internal", f"must be true or false, got {internal!r}")
+        bad("internal", _("must be true or false, got {internal!r}").format(internal=internal))
     if len(problems) > start:
         return None
     return LayerSpec(
@@ -156,23 +164,25 @@ def _parse(path: Path, shown: str, data: dict[str, Any],
 def _parse_fields(raw: object, bad: Callable[[str, str], None]) -> dict[str, FieldSpec]:
     """The ``[fields]`` table: name → :class:`FieldSpec` (a bare type string is accepted)."""
     if not isinstance(raw, dict):
-        bad("fields", f"must be a table of fields, got {raw!r}")
+        bad("fields", _("must be a table of fields, got {value!r}").format(value=raw))
         return {}
     fields: dict[str, FieldSpec] = {}
     for fname, spec in raw.items():
         if isinstance(spec, str):
             spec = {"type": spec}
         if not _FIELD.fullmatch(fname):
-            bad(f"fields.{fname}", f"{fname!r} is not a field name: letters, digits and _, "
-                "starting with a letter, at most 40 characters")
+            bad(f"fields.{fname}", _("{field!r} is not a field name: letters, digits and _, "
+                                     "starting with a letter, at most 40 characters")
+                                   .format(field=fname))
             continue
         if not isinstance(spec, dict) or spec.get("type", "str") not in FIELD_TYPES:
-            bad(f"fields.{fname}", f"type must be one of {', '.join(FIELD_TYPES)}, got {spec!r}")
+            bad(f"fields.{fname}", _("type must be one of {choices}, got {spec!r}")
+                                   .format(choices=", ".join(FIELD_TYPES), spec=spec))
             continue
         zh, en, req = spec.get("zh", ""), spec.get("en", ""), spec.get("required", False)
         if not isinstance(zh, str) or not isinstance(en, str) or not isinstance(req, bool):
-            bad(f"fields.{fname}", f"zh and en must be texts and required true or false, got "
-                f"{spec!r}")
+            bad(f"fields.{fname}", _("zh and en must be texts and required true or false, got "
+                                     "{spec!r}").format(spec=spec))
             continue
         fields[fname] = FieldSpec(fname, spec.get("type", "str"), zh, en, req)
     return fields
@@ -181,7 +191,7 @@ def _parse_fields(raw: object, bad: Callable[[str, str], None]) -> dict[str, Fie
 def _parse_style(raw: object, bad: Callable[[str, str], None]) -> dict[str, Any]:
     """The ``[style]`` table (its marker checked)."""
     if not isinstance(raw, dict):
-        bad("style", f"must be a table, got {raw!r}")
+        bad("style", _("must be a table, got {value!r}").format(value=raw))
         return {}
     _check_style(raw, bad)
     return raw
@@ -197,13 +207,15 @@ def _purpose(data: Mapping[str, Any], name: str, role: object, geometry: object,
     if purpose == "":
         return ""
     if purpose not in PURPOSES:
-        bad("purpose", f"{purpose!r} must be one of {', '.join(PURPOSES)} (or \"\" for none); "
-            "see docs/workspace.md")
+        bad("purpose", _('{purpose!r} must be one of {choices} (or "" for none); see '
+                         "docs/workspace.md").format(purpose=purpose, choices=", ".join(PURPOSES)))
         return ""
     want_role, want_geometry = PURPOSE_SHAPES[purpose]
     if (role, geometry) != (want_role, want_geometry):
-        bad("purpose", f"a {purpose!r} layer must have role = {want_role!r} and geometry = "
-            f"{want_geometry!r}, this one has {role!r} and {geometry!r}")
+        bad("purpose", _("a {purpose!r} layer must have role = {want_role!r} and geometry = "
+                         "{want_geometry!r}, this one has {role!r} and {geometry!r}")
+                       .format(purpose=purpose, want_role=want_role, want_geometry=want_geometry,
+                               role=role, geometry=geometry))
     return str(purpose)
 
 
@@ -212,7 +224,7 @@ def layers_for(layers: Mapping[str, LayerSpec], purpose: str) -> tuple[str, ...]
     :data:`citymap.vocab.PURPOSES`), in name order.
     """
     if purpose not in PURPOSES:
-        raise KeyError(f"{purpose!r} is not a layer purpose")
+        raise KeyError(_("{purpose!r} is not a layer purpose").format(purpose=purpose))
     return tuple(sorted(n for n, spec in layers.items() if spec.purpose == purpose))
 
 
@@ -221,7 +233,8 @@ def layer_for(layers: Mapping[str, LayerSpec], purpose: str) -> str | None:
     or None when the workspace has none.
     """
     if purpose not in SINGLE_PURPOSES:
-        raise KeyError(f"{purpose!r} is not a purpose of one layer; use layers_for")
+        raise KeyError(_("{purpose!r} is not a purpose of one layer; use layers_for")
+                       .format(purpose=purpose))
     found = layers_for(layers, purpose)
     return found[0] if found else None
 
@@ -247,31 +260,42 @@ def _check_single(layers: Mapping[str, LayerSpec], problems: list[Problem]) -> N
         found = layers_for(layers, purpose)
         for name in found[1:]:
             problems.append(Problem(layers[name].path, "", "purpose",
-                                    f"{purpose!r} is already the purpose of layer "
-                                    f"{found[0]!r}; one layer per workspace may have it"))
+                                    _("{purpose!r} is already the purpose of layer {found!r}; "
+                                      "one layer per workspace may have it")
+                                    .format(purpose=purpose, found=found[0])))
 
 
 def _check_style(style: Mapping[str, Any], bad: Callable[[str, str], None]) -> None:
     marker = style.get("marker", "circle")
     if marker not in MARKERS:
-        bad("style.marker", f"{marker!r} must be one of {', '.join(MARKERS)}")
+        bad("style.marker", _("{marker!r} must be one of {choices}")
+                            .format(marker=marker, choices=", ".join(MARKERS)))
     for key in _STYLE_NUMBERS:
         v = style.get(key, 0)
         if (not isinstance(v, int | float) or isinstance(v, bool) or not math.isfinite(v)
                 or not 0 <= v <= 100):
-            bad(f"style.{key}", f"{v!r} must be a number (0–1 for opacities, pixels for "
-                "weight and radius)")
+            bad(f"style.{key}", _("{value!r} must be a number (0–1 for opacities, pixels for "
+                                  "weight and radius)").format(value=v))
     colors: list[tuple[str, object]] = [("style.color", style.get("color", "#000"))]
     status = style.get("status", {})
     if not isinstance(status, dict):
-        bad("style.status", f"must be a table of {{color = '#rrggbb'}} per status, got "
-            f"{status!r}")
+        bad("style.status", _("must be a table of {{color = '#rrggbb'}} per status, got "
+                              "{status!r}").format(status=status))
         status = {}
     for k, v in status.items():
         colors.append((f"style.status.{k}", v.get("color") if isinstance(v, dict) else v))
     for key, color in colors:
         if not isinstance(color, str) or not _COLOR.fullmatch(color):
-            bad(key, f"{color!r} must be a colour like '#1f78b4' or 'red'")
+            bad(key, _("{color!r} must be a colour like '#1f78b4' or 'red'").format(color=color))
+
+
+#: The folder of the layer definitions, in a workspace.
+LAYERS_DIR = "layers"
+
+
+def layer_files(root: str | Path) -> list[Path]:
+    """The layer definitions of the workspace folder ``root`` (``layers/*.toml``), sorted."""
+    return sorted((Path(root) / LAYERS_DIR).glob("*.toml"))
 
 
 def load_layers(root: str | Path, problems: list[Problem] | None = None) -> dict[str, LayerSpec]:
@@ -292,12 +316,13 @@ def load_layers(root: str | Path, problems: list[Problem] | None = None) -> dict
     root = Path(root)
     own = problems if problems is not None else []
     out: dict[str, LayerSpec] = {}
-    for path in sorted((root / "layers").glob("*.toml")):
+    for path in layer_files(root):
         shown = str(path.relative_to(root))
         try:
             data = tomllib.loads(read_bounded(path, shown=shown, kind="config").decode("utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            own.append(Problem(shown, "", "", f"is not valid UTF-8 TOML: {exc}"))
+            own.append(Problem(shown, "", "", _("is not valid UTF-8 TOML: {error}")
+                                              .format(error=exc)))
             continue
         except ValidationError as exc:
             own.extend(exc.problems)

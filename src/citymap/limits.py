@@ -16,6 +16,7 @@ import stat
 from pathlib import Path, PurePath
 
 from citymap.errors import Problem, ValidationError, shorten
+from citymap.i18n import N_, _
 
 __all__ = [
     "MB",
@@ -45,6 +46,14 @@ FILE_CAPS: dict[str, int] = {
     "log": 100 * MB,       # geo/status_log.csv
     "sheet": 20 * MB,      # a progress .xlsx/.csv as handed in
 }
+#: What each kind of file is called in a message.
+FILE_KINDS: dict[str, str] = {
+    "config": N_("a configuration file"),
+    "register": N_("the register"),
+    "layer": N_("a layer file"),
+    "log": N_("the status log"),
+    "sheet": N_("a progress sheet"),
+}
 #: Longest id (site id; work numbers are numbers).
 MAX_ID_CHARS = 64
 #: Longest note of a status event / progress row.
@@ -58,8 +67,8 @@ MAX_XLSX_UNCOMPRESSED = 50 * MB
 #: Most members of an .xlsx zip.
 MAX_XLSX_MEMBERS = 500
 
-ID_RULE = ("an id is 1–64 characters: letters A–Z a–z, digits, '_', '-' and '.', starting "
-           "with a letter or digit (e.g. OC-2021-01)")
+ID_RULE = N_("an id is 1–64 characters: letters A–Z a–z, digits, '_', '-' and '.', starting "
+             "with a letter or digit (e.g. OC-2021-01)")
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}")
 
 
@@ -80,15 +89,17 @@ and '.', starting with a letter or digit (e.g. OC-2021-01)"
     text = str(value)
     if _ID.fullmatch(text):
         return None
-    return f"{shorten(text, 40)!r} is not a valid id: {ID_RULE}"
+    return (_("{text!r} is not a valid id: {rule}")
+            .format(text=shorten(text, 40), rule=_(ID_RULE)))
 
 
 def text_problem(value: str, *, limit: int = MAX_TEXT_CHARS) -> str | None:
     """Why a text cell is refused (too long, or holding a NUL), or ``None``."""
     if len(value) > limit:
-        return f"has {len(value)} characters; at most {limit} are allowed — shorten it"
+        return (_("has {n} characters; at most {limit} are allowed — shorten it")
+                .format(n=len(value), limit=limit))
     if "\x00" in value:
-        return "holds a NUL character; remove it"
+        return _("holds a NUL character; remove it")
     return None
 
 
@@ -99,20 +110,22 @@ def path_problem(root: Path, value: str) -> str | None:
     the file or of any folder on the way) takes outside ``root``.
     """
     if "\x00" in value:
-        return f"{value!r} holds a NUL character"
+        return _("{value!r} holds a NUL character").format(value=value)
     pure = PurePath(value)
     if pure.is_absolute() or value.startswith("~"):
-        return (f"{value!r} is absolute; give a path inside the workspace, relative to "
-                "citymap.toml (e.g. geo/sites/parks.geojson)")
+        return (_("{value!r} is absolute; give a path inside the workspace, relative to "
+                   "citymap.toml (e.g. geo/sites/parks.geojson)").format(value=value))
     if ".." in pure.parts:
-        return f"{value!r} goes up with '..'; give a path inside the workspace"
+        return (_("{value!r} goes up with '..'; give a path inside the workspace")
+                .format(value=value))
     try:
         real_root = root.resolve()
         real = (root / value).resolve()
     except (OSError, RuntimeError) as exc:  # a symlink loop
-        return f"{value!r} cannot be resolved: {exc}"
+        return _("{value!r} cannot be resolved: {error}").format(value=value, error=exc)
     if real != real_root and real_root not in real.parents:
-        return f"{value!r} leads outside the workspace (a symlink to {str(real)!r})"
+        return (_("{value!r} leads outside the workspace (a symlink to {real!r})")
+                .format(value=value, real=str(real)))
     return None
 
 
@@ -142,20 +155,23 @@ def check_regular(path: Path, *, shown: str, kind: str) -> int:
     try:
         st = os.stat(path)
     except FileNotFoundError:
-        raise ValidationError([Problem(shown, "", "", "file not found")]) from None
+        raise ValidationError([Problem(shown, "", "", _("file not found"))]) from None
     except OSError as exc:
-        raise ValidationError([Problem(shown, "", "", f"cannot be read: {exc.strerror}")]) \
+        raise ValidationError([Problem(shown, "", "", _("cannot be read: {strerror}")
+                                                      .format(strerror=exc.strerror))]) \
             from None
     if not stat.S_ISREG(st.st_mode):
-        what = ("a folder" if stat.S_ISDIR(st.st_mode) else "a pipe (FIFO)"
-                if stat.S_ISFIFO(st.st_mode) else "a device"
-                if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) else "not a file")
-        raise ValidationError([Problem(shown, "", "", f"cannot be read: it is {what}, not a "
-                                       "regular file; replace it with the data file")])
+        what = (_("a folder") if stat.S_ISDIR(st.st_mode) else _("a pipe (FIFO)")
+                if stat.S_ISFIFO(st.st_mode) else _("a device")
+                if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) else _("not a file"))
+        raise ValidationError([Problem(shown, "", "", _("cannot be read: it is {what}, not a "
+                                                        "regular file; replace it with the data "
+                                                        "file").format(what=what))])
     cap = FILE_CAPS[kind]
     if st.st_size > cap:
-        raise ValidationError([Problem(shown, "", "", f"is {st.st_size / MB:.1f} MB; at most "
-                                       f"{cap // MB} MB is read for a {kind} file")])
+        raise ValidationError([Problem(shown, "", "", _(
+            "is {size:.1f} MB; at most {cap} MB is read for {kind}")
+            .format(size=st.st_size / MB, cap=cap // MB, kind=_(FILE_KINDS[kind])))])
     return st.st_size
 
 
@@ -170,17 +186,20 @@ def read_bounded(path: Path, *, shown: str, kind: str) -> bytes:
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError as exc:
-        raise ValidationError([Problem(shown, "", "", f"cannot be read: {exc.strerror}")]) \
+        raise ValidationError([Problem(shown, "", "", _("cannot be read: {strerror}")
+                                                      .format(strerror=exc.strerror))]) \
             from None
     with os.fdopen(fd, "rb") as fh:
         st = os.fstat(fh.fileno())
         if not stat.S_ISREG(st.st_mode):
-            raise ValidationError([Problem(shown, "", "", "is not a regular file")])
+            raise ValidationError([Problem(shown, "", "", _("is not a regular file"))])
         # read what is there (and one byte more, to see growth) — never a buffer of the cap
         data = fh.read(min(cap, st.st_size) + 1)
         if len(data) > st.st_size:
             data += fh.read(cap + 1 - len(data))
     if len(data) > cap:
-        raise ValidationError([Problem(shown, "", "", f"is larger than {cap // MB} MB, the "
-                                       f"most read for a {kind} file")])
+        raise ValidationError([Problem(shown, "", "", _("is larger than {cap} MB, the most "
+                                                        "read for {kind}")
+                                                      .format(cap=cap // MB,
+                                                              kind=_(FILE_KINDS[kind])))])
     return data

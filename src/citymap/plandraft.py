@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from citymap.i18n import _
 from citymap.planparse import _CJK, DraftRegister, DraftTarget, Unplaced
 from citymap.vocab import METRICS
 
@@ -199,45 +200,56 @@ def compare_with_register(draft: DraftRegister, register: Any) -> list[str]:
     diffs: list[str] = []
     rp = register.plan
     if draft.plan.title != rp.title:
-        diffs.append(f"plan title: draft {draft.plan.title!r} vs register {rp.title!r}")
+        diffs.append(_("plan title: draft {draft!r} vs register {register!r}")
+                     .format(draft=draft.plan.title, register=rp.title))
     if draft.plan.county != rp.county:
-        diffs.append(f"plan county: draft {draft.plan.county!r} vs register {rp.county!r}")
+        diffs.append(_("plan county: draft {draft!r} vs register {register!r}")
+                     .format(draft=draft.plan.county, register=rp.county))
     if tuple(draft.plan.partner_units_of_every_work) != tuple(rp.partner_units_of_every_work):
-        diffs.append("partner units of every work: draft "
-                     f"{list(draft.plan.partner_units_of_every_work)} vs register "
-                     f"{list(rp.partner_units_of_every_work)}")
+        diffs.append(_("partner units of every work: draft {draft} vs register {register}")
+                     .format(draft=list(draft.plan.partner_units_of_every_work),
+                             register=list(rp.partner_units_of_every_work)))
     d_actions = {a.number: a.name for a in draft.actions}
     r_actions = {a.number: a.name for a in register.actions}
     for n in sorted(set(d_actions) | set(r_actions)):
         if n not in r_actions:
-            diffs.append(f"action {n}: in the draft ({d_actions[n]!r}), not in the register")
+            diffs.append(_("action {number}: in the draft ({name!r}), not in the register")
+                         .format(number=n, name=d_actions[n]))
         elif n not in d_actions:
-            diffs.append(f"action {n}: in the register ({r_actions[n]!r}), not in the draft")
+            diffs.append(_("action {number}: in the register ({name!r}), not in the draft")
+                         .format(number=n, name=r_actions[n]))
         elif d_actions[n] != r_actions[n]:
-            diffs.append(f"action {n}: name draft {d_actions[n]!r} vs register "
-                         f"{r_actions[n]!r}")
+            diffs.append(_("action {number}: name draft {draft!r} vs register {register!r}")
+                         .format(number=n, draft=d_actions[n], register=r_actions[n]))
     d_works = {w.number: w for w in draft.works}
     r_works = {w.number: w for w in register.works}
     for n in sorted(set(d_works) | set(r_works)):
         if n not in r_works:
-            diffs.append(f"work {n}: in the draft ({d_works[n].name!r}), not in the register")
+            diffs.append(_("work {number}: in the draft ({name!r}), not in the register")
+                         .format(number=n, name=d_works[n].name))
             continue
         if n not in d_works:
-            diffs.append(f"work {n}: in the register ({r_works[n].name!r}), not in the draft")
+            diffs.append(_("work {number}: in the register ({name!r}), not in the draft")
+                         .format(number=n, name=r_works[n].name))
             continue
         d, r = d_works[n], r_works[n]
         if d.name != r.name:
-            diffs.append(f"work {n}: name draft {d.name!r} vs register {r.name!r}")
+            diffs.append(_("work {number}: name draft {draft!r} vs register {register!r}")
+                         .format(number=n, draft=d.name, register=r.name))
         if d.action != r.action:
-            diffs.append(f"work {n}: action draft {d.action} vs register {r.action}")
+            diffs.append(_("work {number}: action draft {draft} vs register {register}")
+                         .format(number=n, draft=d.action, register=r.action))
         for field in ("lead_units", "partner_units"):
             dv, rv = tuple(getattr(d, field)), tuple(getattr(r, field))
             if dv != rv:
-                diffs.append(f"work {n}: {field} draft {list(dv)} vs register {list(rv)}")
+                diffs.append(_("work {number}: {field} draft {draft} vs register {register}")
+                             .format(number=n, field=field, draft=list(dv), register=list(rv)))
         if d.plan_only != r.plan_only:
-            diffs.append(f"work {n}: plan_only draft {d.plan_only} vs register {r.plan_only}")
-        diffs.extend(_compare_targets(f"work {n}", d.targets, r.targets, draft.unplaced, n))
-    diffs.extend(_compare_targets("plan", draft.plan_targets, register.plan_targets,
+            diffs.append(_("work {number}: plan_only draft {draft} vs register {register}")
+                         .format(number=n, draft=d.plan_only, register=r.plan_only))
+        diffs.extend(_compare_targets(_("work {number}").format(number=n), d.targets,
+                                      r.targets, draft.unplaced, n))
+    diffs.extend(_compare_targets(_("plan"), draft.plan_targets, register.plan_targets,
                                   draft.unplaced, None))
     return diffs
 
@@ -274,23 +286,30 @@ def _compare_targets(item: str, drafted: Sequence[DraftTarget], reviewed: Sequen
             loose = [u for u in unplaced if u.work == work and "no year" in u.reason
                      and u.value == key[1] and u.unit == key[2]]
             if any(u.metric == r.metric for u in loose):
-                why = "found in the text without a year (unplaced)"
+                why = _("found in the text without a year (unplaced)")
             elif any(u.metric is None for u in loose):
-                why = "the number appears in the text without a year (unplaced)"
+                why = _("the number appears in the text without a year (unplaced)")
             else:
-                why = "not in the text as year + number (expected gap)"
-            diffs.append(f"{item}: register target {r.id} ({shown}) not drafted — {why}")
+                why = _("not in the text as year + number (expected gap)")
+            diffs.append(_("{item}: register target {id} ({shown}) not drafted — {why}")
+                         .format(item=item, id=r.id, shown=shown, why=why))
         for d in extra:
-            diffs.append(f"{item}: drafted target {d.id} ({shown}, metric {d.metric}) not in "
-                         "the register")
+            diffs.append(_("{item}: drafted target {id} ({shown}, metric {metric}) not in the "
+                           "register").format(item=item, id=d.id, shown=shown, metric=d.metric))
         for d, r in pairs:
             if d.metric is not None and d.metric != r.metric:
-                diffs.append(f"{item}: target {r.id} ({shown}): metric draft {d.metric} vs "
-                             f"register {r.metric}")
+                diffs.append(_("{item}: target {id} ({shown}): metric draft {draft} vs register "
+                               "{register}")
+                             .format(item=item, id=r.id, shown=shown, draft=d.metric,
+                                     register=r.metric))
             if d.comparison != r.comparison:
-                diffs.append(f"{item}: target {r.id} ({shown}): comparison draft "
-                             f"{d.comparison!r} vs register {r.comparison!r}")
+                diffs.append(_("{item}: target {id} ({shown}): comparison draft {draft!r} "
+                               "vs register {register!r}")
+                             .format(item=item, id=r.id, shown=shown, draft=d.comparison,
+                                     register=r.comparison))
             if d.start_year != r.start_year:
-                diffs.append(f"{item}: target {r.id} ({shown}): start_year draft "
-                             f"{d.start_year} vs register {r.start_year}")
+                diffs.append(_("{item}: target {id} ({shown}): start_year draft {draft} vs "
+                               "register {register}")
+                             .format(item=item, id=r.id, shown=shown, draft=d.start_year,
+                                     register=r.start_year))
     return diffs

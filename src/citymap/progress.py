@@ -7,8 +7,8 @@ The workflow (docs/progress.md):
 2. the unit fills in 新状态 / 日期 / 完成百分比 / 备注 and sends the file back;
 3. ``citymap progress import U.xlsx`` — every row is checked (:func:`read_events`); any
    problem refuses the whole file with the list of problems; otherwise the new events are
-   appended to the status log (:func:`citymap.store.folder.append_events`: locked, atomic,
-   idempotent).
+   appended to the status log through the store it is given
+   (:meth:`citymap.store.base.Store.append_events`: serialised, all or none, idempotent).
 
 Reporting rights: a unit may report on a work it leads (牵头) or shares (责任单位) as the
 register names them, aliases resolved (``县卫生健康委`` is ``县卫生健康局``), and on the sites
@@ -23,6 +23,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
 import pandas as pd
@@ -36,12 +37,15 @@ from citymap.history import (
     field_problems,
     parse_date,
 )
+from citymap.i18n import _
 from citymap.io.xlsx import ProgressFile, SheetRow, read_progress_file, write_template
 from citymap.register import Register, Work
 from citymap.sites import parse_works
-from citymap.store.folder import append_events
 from citymap.vocab import BEHIND, DONE
-from citymap.workspace import Workspace
+
+if TYPE_CHECKING:
+    from citymap.store.base import Store
+    from citymap.workspace import Workspace
 
 __all__ = [
     "ImportResult",
@@ -78,15 +82,17 @@ def reporting_unit(register: Register, unit: str, *, shown: str = "--unit") -> s
     name = register.canonical_unit(unit)
     common = {register.canonical_unit(u) for u in register.plan.partner_units_of_every_work}
     if name in common:
-        raise ValidationError([Problem(shown, "", "", f"{unit!r} is the plan's collective "
-                                       "partner of every work, not one unit; a township "
-                                       "reports through the work's lead unit")])
+        raise ValidationError([Problem(shown, "", "", _("{unit!r} is the plan's collective "
+                                                        "partner of every work, not one unit; a "
+                                                        "township reports through the work's "
+                                                        "lead unit").format(unit=unit))])
     explicit = {register.canonical_unit(u) for w in register.works
                 for u in register.units_of(w, with_common=False)}
     if name not in explicit:
-        raise ValidationError([Problem(shown, "", "", f"{unit!r} is not a unit of the plan; "
-                                       "see `citymap tasks --format json` for the units "
-                                       "(aliases such as 县卫生健康委 are understood)")])
+        raise ValidationError([Problem(shown, "", "", _("{unit!r} is not a unit of the plan; see "
+                                                        "`citymap tasks --format json` for the "
+                                                        "units (aliases such as 县卫生健康委 are "
+                                                        "understood)").format(unit=unit))])
     return name
 
 
@@ -173,8 +179,9 @@ def make_template(ws: Workspace, unit: str, path: str | Path, *, as_of: dt.date 
     as_of = as_of or dt.date.today()
     rows = template_rows(ws, name, as_of, lead_only=lead_only)
     if not rows:
-        raise ValidationError([Problem("--unit", "", "", f"{unit!r} leads no work"
-                                       + ("" if lead_only else " and shares none"))])
+        message = (_("{unit!r} leads no work") if lead_only
+                   else _("{unit!r} leads no work and shares none"))
+        raise ValidationError([Problem("--unit", "", "", message.format(unit=unit))])
     out = write_template(path, rows, unit=name, as_of=as_of, title=ws.register.plan.title,
                          first_date=ws.register.plan.start)
     n_works = sum(1 for r in rows if r["kind"] == "工程")
@@ -248,7 +255,7 @@ def read_events(
         given_unit = reporting_unit(reg, unit)
     unit_ok: dict[str, str | None] = {}
     for row in pf.rows:
-        item = f"row {row.row}"
+        item = _("row {row}").format(row=row.row)
 
         def bad(key: str, msg: str, row: SheetRow = row, item: str = item) -> None:
             problems.append(Problem(row.where, item, row.label(key), msg))
@@ -267,24 +274,25 @@ def read_events(
                     bad("unit", exc.problems[0].message)
             name = unit_ok[raw_unit]
             if name is not None and given_unit is not None and name != given_unit:
-                bad("unit", f"the row is reported by {name!r}, not by --unit {given_unit!r}")
+                bad("unit", _("the row is reported by {name!r}, not by --unit {given_unit!r}")
+                            .format(name=name, given_unit=given_unit))
                 name = None
         elif given_unit is not None:
             name = given_unit
         else:
-            bad("unit", "is empty: give the reporting unit (the 填报单位 column or --unit)")
+            bad("unit", _("is empty: give the reporting unit (the 填报单位 column or --unit)"))
         if not ident:
-            bad("id", "is empty: every row needs the id of a site or work")
+            bad("id", _("is empty: every row needs the id of a site or work"))
         elif ident in ids and name is not None and not may_report(reg, name, ids[ident]):
             works = "、".join(str(n) for n in ids[ident])
-            bad("id", f"{name!r} neither leads nor shares work {works} of {ident!r}; the "
-                "lead unit reports it")
+            bad("id", _("{name!r} neither leads nor shares work {works} of {ident!r}; the lead "
+                        "unit reports it").format(name=name, works=works, ident=ident))
         if not status:
-            bad("status", "is empty: choose the new status from the drop-down")
+            bad("status", _("is empty: choose the new status from the drop-down"))
         date: dt.date | None = None
         raw_date = row.values.get("date")
         if raw_date is None or not row.text("date"):
-            bad("date", "is empty: give the date the new status holds from")
+            bad("date", _("is empty: give the date the new status holds from"))
         else:
             try:
                 date = parse_report_date(raw_date)
@@ -296,7 +304,8 @@ def read_events(
             try:
                 percent = _percent(raw_pct)
             except ValueError:
-                bad("percent", f"{row.text('percent')!r} is not a number; write 0–100")
+                bad("percent", _("{value!r} is not a number; write 0–100")
+                               .format(value=row.text("percent")))
         if ident and status and date is not None:
             events.append(StatusEvent(date, ident, status, percent, row.text("note"),
                                       name or raw_unit or ""))
@@ -306,7 +315,7 @@ def read_events(
                 if (field == "id" and not ident) or (field == "status" and not status):
                     continue  # "is empty" was said above
                 bad(field, msg)
-    row_of = {(r.where, f"row {r.row}"): r for r in pf.rows}
+    row_of = {(r.where, _("row {row}").format(row=r.row)): r for r in pf.rows}
     for p in check_events(ws.history, events, known_ids=set(ids), today=today,
                           first_date=ws.register.plan.start, locations=locations):
         found = row_of.get((p.where, p.item))
@@ -359,6 +368,7 @@ def import_progress(
     ws: Workspace,
     path: str | Path,
     *,
+    store: Store,
     unit: str | None = None,
     sheet: str | None = None,
     dry_run: bool = False,
@@ -374,9 +384,11 @@ def import_progress(
     Parameters
     ----------
     ws
-        The workspace.
+        The workspace, as loaded from ``store``.
     path
         The ``.xlsx`` or ``.csv`` file.
+    store
+        Where the statuses are written (:meth:`~citymap.store.base.Store.append_events`).
     unit
         The reporting unit, when the file has no 填报单位 column (or to confirm it).
     sheet
@@ -388,10 +400,8 @@ def import_progress(
     """
     today = today or dt.date.today()
     pf, events, locations = read_checked(ws, path, unit=unit, sheet=sheet, today=today)
-    res: AppendResult = append_events(ws.root, events, log_path=ws.config.status_log,
-                                      known_ids=set(ids_of(ws)), today=today,
-                                      locations=locations, dry_run=dry_run,
-                                      first_date=ws.register.plan.start)
+    res: AppendResult = store.append_events(ws, events, locations=locations, today=today,
+                                            dry_run=dry_run, action="progress import")
     return ImportResult(Path(path), len(pf.rows), pf.skipped, res.added, res.unchanged,
                         dry_run)
 
@@ -402,15 +412,17 @@ def set_status(
     status: str,
     date: dt.date,
     *,
+    store: Store,
     percent: float | None = None,
     note: str = "",
     unit: str | None = None,
     today: dt.date | None = None,
     dry_run: bool = False,
 ) -> AppendResult:
-    """Record one status of a site or work (``citymap status set``).
+    """Record one status of a site or work (``citymap status set``) in ``store``.
 
-    With ``unit``, the unit must lead or share the work (as in an import).
+    With ``unit``, the unit must lead or share the work (as in an import). ``ws`` is the
+    workspace as loaded from ``store``.
 
     Raises
     ------
@@ -426,9 +438,7 @@ def set_status(
                              locations=loc)
     if problems:
         raise ValidationError(problems)
-    return append_events(ws.root, [event], log_path=ws.config.status_log,
-                         known_ids=ids, today=today, locations=loc, dry_run=dry_run,
-                         first_date=first)
+    return store.append_events(ws, [event], locations=loc, today=today, dry_run=dry_run)
 
 
 def status_event(ws: Workspace, ident: str, status: str, date: dt.date, *,
@@ -436,9 +446,8 @@ def status_event(ws: Workspace, ident: str, status: str, date: dt.date, *,
                  unit: str | None = None) -> tuple[StatusEvent, list[Problem]]:
     """The event of ``citymap status set``, and whether ``unit`` may report it.
 
-    Shared by the file path (:func:`set_status`) and the store
-    (:meth:`citymap.store.postgis.PostgisStore.set_status`), so both apply the same rule
-    as a progress sheet: the unit must lead or share the work of ``ident``. Without
+    Used by :func:`set_status` (whichever store it writes to), so that it applies the same
+    rule as a progress sheet: the unit must lead or share the work of ``ident``. Without
     ``unit`` the event is refused when the register declares who reports that work (its
     lead and responsible units; the message names them); only an id whose works declare
     no unit may be recorded without one.
@@ -451,15 +460,17 @@ def status_event(ws: Workspace, ident: str, status: str, date: dt.date, *,
         name = reporting_unit(ws.register, unit)
         if ident in ids and not may_report(ws.register, name, ids[ident]):
             works = "、".join(str(n) for n in ids[ident])
-            problems.append(Problem("status set", ident, "unit", f"{name!r} neither leads nor "
-                                    f"shares work {works} of {ident!r}"))
+            problems.append(Problem("status set", ident, "unit", _(
+                "{name!r} neither leads nor shares work {works} of {ident!r}")
+                .format(name=name, works=works, ident=ident)))
     elif ident in ids:
         declared = reporters_of(ws.register, ids[ident])
         if declared:
             works = "、".join(str(n) for n in ids[ident])
-            problems.append(Problem("status set", ident, "--unit", "is missing: say which unit "
-                                    f"reports; work {works} of {ident!r} is reported by "
-                                    f"{'、'.join(declared)} (--unit NAME)"))
+            problems.append(Problem("status set", ident, "--unit", _(
+                "is missing: say which unit reports; work {works} of {ident!r} is reported by "
+                "{declared} (--unit NAME)").format(works=works, ident=ident,
+                                                   declared="、".join(declared))))
     return StatusEvent(date, ident, status, percent, note, name), problems
 
 

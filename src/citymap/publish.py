@@ -17,6 +17,7 @@ from typing import Any
 import attrs
 
 from citymap.errors import Problem
+from citymap.i18n import _
 
 __all__ = ["Publish", "parse_publish", "PAPERS"]
 
@@ -41,7 +42,8 @@ def parse_publish(table: Any, problems: list[Problem], *, where: str = "citymap.
     if table is None:
         return Publish()
     if not isinstance(table, dict):
-        problems.append(Problem(where, "[publish]", "", f"must be a table, got {table!r}"))
+        problems.append(Problem(where, "[publish]", "", _("must be a table, got {table!r}")
+                                                        .format(table=table)))
         return Publish()
 
     def bad(key: str, msg: str) -> None:
@@ -49,28 +51,30 @@ def parse_publish(table: Any, problems: list[Problem], *, where: str = "citymap.
 
     for key in table:
         if key not in _KEYS:
-            bad(key, f"unknown key {key!r}; known keys: {', '.join(_KEYS)}")
+            bad(key, _("unknown key {key!r}; known keys: {choices}")
+                     .format(key=key, choices=", ".join(_KEYS)))
     out: dict[str, Any] = {}
     for key in ("approval_number", "source"):
         v = table.get(key, "")
         if not isinstance(v, str):
-            bad(key, f"must be a text, got {v!r}")
+            bad(key, _("must be a text, got {value!r}").format(value=v))
         else:
             out[key] = v.strip()
     paper = table.get("paper", "A4")
     if paper not in PAPERS:
-        bad("paper", f"{paper!r} must be one of {', '.join(PAPERS)}")
+        bad("paper", _("{paper!r} must be one of {choices}")
+                     .format(paper=paper, choices=", ".join(PAPERS)))
     else:
         out["paper"] = paper
     dec = table.get("coordinate_decimals", 4)
     if isinstance(dec, bool) or not isinstance(dec, int) or not 0 <= dec <= 6:
-        bad("coordinate_decimals", f"{dec!r} must be a whole number from 0 to 6 "
-            "(4 ≈ 10 m, 3 ≈ 100 m)")
+        bad("coordinate_decimals", _("{value!r} must be a whole number from 0 to 6 (4 ≈ 10 m, 3 ≈ "
+                                     "100 m)").format(value=dec))
     else:
         out["coordinate_decimals"] = dec
     public = table.get("public", False)
     if not isinstance(public, bool):
-        bad("public", f"must be true or false, got {public!r}")
+        bad("public", _("must be true or false, got {public!r}").format(public=public))
     else:
         out["public"] = public
     return Publish(**out)

@@ -17,6 +17,7 @@ import attrs
 from citymap._yaml import line_of, load_yaml
 from citymap.errors import Problem, ValidationError
 from citymap.history import parse_date
+from citymap.i18n import _
 from citymap.vocab import COMPARISONS, METRICS, PLAN_YEARS, STARTED, WORK_STATUSES
 
 __all__ = [
@@ -256,14 +257,17 @@ class _Checker:
 
     def add(self, item: str, field: str, message: str, obj: Any = None) -> None:
         line = line_of(obj)
-        where = f"{item} (line {line})" if line and item else (f"line {line}" if line else item)
+        if line and item:
+            where = _("{item} (line {line})").format(item=item, line=line)
+        else:
+            where = _("line {line}").format(line=line) if line else item
         self.problems.append(Problem(self.shown, where, field, message))
 
     def unknown_keys(self, obj: dict[str, Any], allowed: set[str], item: str) -> None:
         for key in obj:
             if key != "__line__" and key not in allowed:
-                self.add(item, str(key), f"unknown field {key!r}; known fields: "
-                         f"{', '.join(sorted(allowed))}", obj)
+                self.add(item, str(key), _("unknown field {key!r}; known fields: {allowed}")
+                                         .format(key=key, allowed=', '.join(sorted(allowed))), obj)
 
 
 def _is_int(v: Any) -> TypeGuard[int]:
@@ -278,16 +282,16 @@ def _units(c: _Checker, obj: dict[str, Any], field: str, item: str,
     if isinstance(raw, str):
         raw = [raw]
     if not isinstance(raw, list):
-        c.add(item, field, f"must be a list of unit names, got {raw!r}", obj)
+        c.add(item, field, _("must be a list of unit names, got {value!r}").format(value=raw), obj)
         return ()
     units = []
     for u in raw:
         if not isinstance(u, str) or not u.strip():
-            c.add(item, field, f"has an empty or non-text unit name {u!r}", obj)
+            c.add(item, field, _("has an empty or non-text unit name {unit!r}").format(unit=u), obj)
         else:
             units.append(u.strip())
     if required and not units:
-        c.add(item, field, "is empty: every work needs at least one lead unit", obj)
+        c.add(item, field, _("is empty: every work needs at least one lead unit"), obj)
     return tuple(units)
 
 
@@ -297,7 +301,7 @@ def _text(c: _Checker, obj: dict[str, Any], field: str, item: str) -> str:
     if v is None:
         return ""
     if not isinstance(v, str):
-        c.add(item, field, f"must be a text, got {v!r}", obj)
+        c.add(item, field, _("must be a text, got {value!r}").format(value=v), obj)
         return ""
     return v
 
@@ -308,7 +312,7 @@ def _list(c: _Checker, obj: dict[str, Any], field: str, item: str) -> list[Any]:
     if v is None:
         return []
     if not isinstance(v, list):
-        c.add(item, field, f"must be a list, got {v!r}", obj)
+        c.add(item, field, _("must be a list, got {value!r}").format(value=v), obj)
         return []
     return v
 
@@ -325,72 +329,80 @@ def _date(c: _Checker, obj: dict[str, Any], field: str, item: str) -> dt.date | 
 def _parse_target(c: _Checker, raw: Any, work: int | None, item: str,
                   years: tuple[int, int]) -> Target | None:
     if not isinstance(raw, dict):
-        c.add(item, "targets", f"each target must be a mapping, got {raw!r}")
+        c.add(item, "targets", _("each target must be a mapping, got {value!r}").format(value=raw))
         return None
     tid = raw.get("id")
-    titem = f"{item} target {tid}" if tid is not None else f"{item} target"
+    titem = (_("{item} target {id}").format(item=item, id=tid) if tid is not None
+             else _("{item} target").format(item=item))
     c.unknown_keys(raw, _TARGET_KEYS, titem)
     ok = True
     if not isinstance(tid, str) or not tid.strip():
-        c.add(titem, "id", f"must be a non-empty text id like '16.1', got {tid!r}", raw)
+        c.add(titem, "id", _("must be a non-empty text id like '16.1', got {tid!r}")
+                           .format(tid=tid), raw)
         ok = False
     metric = raw.get("metric")
     m = METRICS.get(metric) if isinstance(metric, str) else None
     if m is None:
-        c.add(titem, "metric", f"unknown metric {metric!r}; run `citymap metrics --list` for "
-              "the metrics citymap knows", raw)
+        c.add(titem, "metric", _("unknown metric {metric!r}; run `citymap metrics --list` for "
+                                 "the metrics citymap knows").format(metric=metric), raw)
         ok = False
     value = raw.get("value")
     if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value):
-        c.add(titem, "value", f"must be a finite number, got {value!r}", raw)
+        c.add(titem, "value", _("must be a finite number, got {value!r}").format(value=value), raw)
         ok = False
     unit = raw.get("unit")
     if not isinstance(unit, str) or not unit:
-        c.add(titem, "unit", f"must be a unit like '个' or 'km', got {unit!r}", raw)
+        c.add(titem, "unit", _("must be a unit like '个' or 'km', got {unit!r}")
+                             .format(unit=unit), raw)
         ok = False
     elif m is not None and unit != m.unit:
-        c.add(titem, "unit", f"{unit!r} does not fit metric {m.key!r}, which is in {m.unit!r}",
+        c.add(titem, "unit", _("{unit!r} does not fit metric {key!r}, which is in {unit2!r}")
+                             .format(unit=unit, key=m.key, unit2=m.unit),
               raw)
         ok = False
     comparison = raw.get("comparison", ">=")
     if comparison not in COMPARISONS:
-        c.add(titem, "comparison", f"must be one of {', '.join(COMPARISONS)}, got "
-              f"{comparison!r}", raw)
+        c.add(titem, "comparison", _("must be one of {choices}, got {comparison!r}")
+              .format(choices=", ".join(COMPARISONS), comparison=comparison), raw)
         ok = False
     lo, hi = years  # the plan's own period (Plan.years)
     year = raw.get("year")
     if not _is_int(year) or not lo <= year <= hi:
-        c.add(titem, "year", f"must be a year from {lo} to {hi}, got {year!r}", raw)
+        c.add(titem, "year", _("must be a year from {lo} to {hi}, got {year!r}")
+                             .format(lo=lo, hi=hi, year=year), raw)
         ok = False
     start = raw.get("start_year", year)
     if not _is_int(start) or not lo <= start <= hi or (_is_int(year) and start > year):
-        c.add(titem, "start_year", f"must be a year from {lo} to the target year {year!r}, "
-              f"got {start!r}", raw)
+        c.add(titem, "start_year", _("must be a year from {lo} to the target year {year!r}, got "
+                                     "{start!r}").format(lo=lo, year=year, start=start), raw)
         ok = False
     layer = raw.get("layer")
     if layer is not None and (not isinstance(layer, str) or not layer):
-        c.add(titem, "layer", f"must be a layer name, got {layer!r}", raw)
+        c.add(titem, "layer", _("must be a layer name, got {layer!r}").format(layer=layer), raw)
         ok = False
     if m is not None and m.measure in GEOMETRIC_MEASURES and not layer:
-        c.add(titem, "layer", f"metric {m.key!r} is measured on a site layer: name it", raw)
+        c.add(titem, "layer", _("metric {key!r} is measured on a site layer: name it")
+                              .format(key=m.key), raw)
         ok = False
     where = raw.get("where")
     if where is not None and not isinstance(where, dict):
-        c.add(titem, "where", f"must be a mapping field: value, got {where!r}", raw)
+        c.add(titem, "where", _("must be a mapping field: value, got {where!r}")
+                              .format(where=where), raw)
         ok = False
     den_raw = raw.get("denominator")
     denominator = None
     if den_raw is not None:
         if (not isinstance(den_raw, dict) or not isinstance(den_raw.get("layer"), str)
                 or not isinstance(den_raw.get("where", {}), dict)):
-            c.add(titem, "denominator", "must be {layer: NAME, where: {field: value}}, got "
-                  f"{den_raw!r}", raw)
+            c.add(titem, "denominator", _("must be {{layer: NAME, where: {{field: value}}}}, got "
+                                          "{den_raw!r}").format(den_raw=den_raw), raw)
             ok = False
         else:
             denominator = Denominator(den_raw["layer"], _freeze_where(
                 {k: v for k, v in den_raw.get("where", {}).items() if k != "__line__"}))
     if m is not None and m.measure in SHARE_MEASURES and den_raw is None:
-        c.add(titem, "denominator", f"metric {m.key!r} is a share: give the denominator layer",
+        c.add(titem, "denominator", _("metric {key!r} is a share: give the denominator layer")
+                                    .format(key=m.key),
               raw)
         ok = False
     if not ok:
@@ -411,21 +423,22 @@ def _parse_target(c: _Checker, raw: Any, work: int | None, item: str,
 def _parse_plan(c: _Checker, data: dict[str, Any]) -> Plan:
     p = data.get("plan")
     if not isinstance(p, dict):
-        c.add("plan", "", "is missing: give at least its title and county", data)
+        c.add("plan", "", _("is missing: give at least its title and county"), data)
         return Plan(title="", county="")
     for f in ("title", "county"):
         if not isinstance(p.get(f), str) or not p[f].strip():
-            c.add("plan", f, f"must be a non-empty text, got {p.get(f)!r}", p)
+            c.add("plan", f, _("must be a non-empty text, got {value!r}").format(value=p.get(f)), p)
     default = Plan(title="", county="")
     start = _date(c, p, "start", "plan") if "start" in p else default.start
     end = _date(c, p, "end", "plan") if "end" in p else default.end
     if start and end and end < start:
-        c.add("plan", "end", f"{end.isoformat()!r} is before the start "
-              f"{start.isoformat()!r}: give the plan's period as start … end", p)
+        c.add("plan", "end", _("{end!r} is before the start {start!r}: give the plan's period as "
+                               "start … end")
+                             .format(end=end.isoformat(), start=start.isoformat()), p)
     issued = _date(c, p, "issued", "plan") if "issued" in p else None
     basis = _list(c, p, "basis", "plan")
     if not all(isinstance(b, str) for b in basis):
-        c.add("plan", "basis", f"must be a list of texts, got {basis!r}", p)
+        c.add("plan", "basis", _("must be a list of texts, got {basis!r}").format(basis=basis), p)
     return Plan(
         title=str(p.get("title", "")), county=str(p.get("county", "")),
         issued_by=_text(c, p, "issued_by", "plan"), issued=issued,
@@ -438,19 +451,21 @@ def _parse_plan(c: _Checker, data: dict[str, Any]) -> Plan:
 
 def _parse_phases(c: _Checker, data: dict[str, Any]) -> list[Phase]:
     phases = []
-    for i, ph in enumerate(_list(c, data, "phases", "top level"), start=1):
-        item = f"phase {ph.get('number', i) if isinstance(ph, dict) else i}"
+    for i, ph in enumerate(_list(c, data, "phases", _("top level")), start=1):
+        item = _("phase {number}").format(number=ph.get("number", i) if isinstance(ph, dict) else i)
         if not isinstance(ph, dict):
-            c.add(item, "", f"must be a mapping, got {ph!r}")
+            c.add(item, "", _("must be a mapping, got {value!r}").format(value=ph))
             continue
         s, e = _date(c, ph, "start", item), _date(c, ph, "end", item)
         number = ph.get("number", i)
         if not _is_int(number):
-            c.add(item, "number", f"must be a whole number, got {number!r}", ph)
+            c.add(item, "number", _("must be a whole number, got {number!r}")
+                                  .format(number=number), ph)
             continue
         name_ph, name_en = _text(c, ph, "name", item), _text(c, ph, "name_en", item)
         if s and e and s > e:
-            c.add(item, "end", f"{e.isoformat()!r} is before the start {s.isoformat()!r}", ph)
+            c.add(item, "end", _("{end!r} is before the start {start!r}")
+                               .format(end=e.isoformat(), start=s.isoformat()), ph)
         if s and e:
             phases.append(Phase(number, name_ph, s, e, name_en))
     return phases
@@ -459,15 +474,16 @@ def _parse_phases(c: _Checker, data: dict[str, Any]) -> list[Phase]:
 def _parse_aliases(c: _Checker, data: dict[str, Any]) -> dict[str, str]:
     aliases_raw = data.get("unit_aliases", {}) or {}
     if not isinstance(aliases_raw, dict):
-        c.add("unit_aliases", "", f"must be a mapping alias: unit, got {aliases_raw!r}")
+        c.add("unit_aliases", "", _("must be a mapping alias: unit, got {value!r}")
+                                  .format(value=aliases_raw))
         return {}
     aliases: dict[str, str] = {}
     for k, v in aliases_raw.items():
         if k == "__line__":
             continue
         if not isinstance(k, str) or not isinstance(v, str) or not k.strip() or not v.strip():
-            c.add("unit_aliases", str(k), f"must map a unit name to a unit name, got "
-                  f"{k!r}: {v!r}", aliases_raw)
+            c.add("unit_aliases", str(k), _("must map a unit name to a unit name, got {key!r}: "
+                                            "{value!r}").format(key=k, value=v), aliases_raw)
         else:
             aliases[k.strip()] = v.strip()
     return aliases
@@ -481,19 +497,29 @@ def _numbered(c: _Checker, raw: object, what: str, data: dict[str, Any],
         return []
     out: list[tuple[int, dict[str, Any]]] = []
     seen: set[int] = set()
+
+    def label(i: int) -> str:
+        return (_("work #{index}") if what == "work" else _("action #{index}")).format(index=i)
+
     for i, a in enumerate(raw, start=1):
         if not isinstance(a, dict):
-            c.add(f"{what} #{i}", "", f"must be a mapping, got {a!r}")
+            c.add(label(i), "", _("must be a mapping, got {value!r}").format(value=a))
             continue
         n = a.get("number")
         if what == "work":
-            c.unknown_keys(a, _WORK_KEYS, f"work {n}")
+            c.unknown_keys(a, _WORK_KEYS, _("work {number}").format(number=n))
         if not _is_int(n) or n < 1:
-            c.add(f"{what} #{i}", "number", f"must be a positive whole number, got {n!r}", a)
+            c.add(label(i), "number", _("must be a positive whole number, got {number!r}")
+                  .format(number=n), a)
             continue
         if n in seen:
-            c.add(f"{what} {n}", "number", f"duplicate {what} number {n!r}"
-                  + (": each work number is used once" if what == "work" else ""), a)
+            if what == "work":
+                c.add(_("work {number}").format(number=n), "number",
+                      _("duplicate work number {number!r}: each work number is used once")
+                      .format(number=n), a)
+            else:
+                c.add(_("action {number}").format(number=n), "number",
+                      _("duplicate action number {number!r}").format(number=n), a)
             continue
         seen.add(n)
         out.append((n, a))
@@ -503,32 +529,34 @@ def _numbered(c: _Checker, raw: object, what: str, data: dict[str, Any],
 def _parse_actions(c: _Checker, data: dict[str, Any]) -> list[Action]:
     actions: list[Action] = []
     for n, a in _numbered(c, data.get("actions"), "action", data,
-                          "are missing: list the plan's actions with number and name"):
+                          _("are missing: list the plan's actions with number and name")):
         if not isinstance(a.get("name"), str) or not a["name"].strip():
-            c.add(f"action {n}", "name", f"must be a non-empty text, got {a.get('name')!r}", a)
+            c.add(_("action {number}").format(number=n), "name",
+                  _("must be a non-empty text, got {value!r}").format(value=a.get("name")), a)
         actions.append(Action(n, str(a.get("name", "")).strip(),
-                              _text(c, a, "name_en", f"action {n}")))
+                              _text(c, a, "name_en", _("action {number}").format(number=n))))
     return actions
 
 
 def _parse_work(c: _Checker, n: int, w: dict[str, Any], actions: set[int],
                 target_ids: dict[str, str], years: tuple[int, int]) -> Work:
-    item = f"work {n}"
+    item = _("work {number}").format(number=n)
     act = w.get("action")
     if act not in actions:
-        c.add(item, "action", f"unknown action {act!r}; the actions are {sorted(actions)}", w)
+        c.add(item, "action", _("unknown action {action!r}; the actions are {actions}")
+                              .format(action=act, actions=sorted(actions)), w)
     name = w.get("name")
     if not isinstance(name, str) or not name.strip():
-        c.add(item, "name", f"must be a non-empty text, got {name!r}", w)
+        c.add(item, "name", _("must be a non-empty text, got {name!r}").format(name=name), w)
     lead = _units(c, w, "lead_units", item, required=True)
     partners = _units(c, w, "partner_units", item, required=False)
     status = w.get("status", STARTED)
     if status not in WORK_STATUSES:
-        c.add(item, "status", f"unknown status {status!r}; use one of "
-              f"{', '.join(WORK_STATUSES)}", w)
+        c.add(item, "status", _("unknown status {status!r}; use one of {choices}")
+                              .format(status=status, choices=", ".join(WORK_STATUSES)), w)
     for flag in ("site_bound", "plan_only"):
         if flag in w and not isinstance(w[flag], bool):
-            c.add(item, flag, f"must be true or false, got {w[flag]!r}", w)
+            c.add(item, flag, _("must be true or false, got {value!r}").format(value=w[flag]), w)
     summary = _text(c, w, "summary", item)
     targets = _parse_targets(c, _list(c, w, "targets", item), n, item, target_ids, years)
     return Work(
@@ -550,9 +578,13 @@ def _parse_targets(c: _Checker, raw: list[Any], work: int | None, item: str,
         if tg is None:
             continue
         if tg.id in target_ids:
-            where = f"{item} target {tg.id}" if work is not None else f"plan target {tg.id}"
-            also = f" (also in {target_ids[tg.id]})" if work is not None else ""
-            c.add(where, "id", f"duplicate target id {tg.id!r}{also}", t)
+            if work is not None:
+                c.add(_("{item} target {id}").format(item=item, id=tg.id), "id",
+                      _("duplicate target id {id!r} (also in {other})")
+                      .format(id=tg.id, other=target_ids[tg.id]), t)
+            else:
+                c.add(_("plan target {id}").format(id=tg.id), "id",
+                      _("duplicate target id {id!r}").format(id=tg.id), t)
         target_ids[tg.id] = item
         targets.append(tg)
     return targets
@@ -568,9 +600,9 @@ def parse_register(data: Any, *, shown: str = "register") -> Register:
     """
     c = _Checker(shown)
     if not isinstance(data, dict):
-        raise ValidationError([Problem(shown, "", "", "must be a YAML mapping with plan, "
-                                       "actions and works")])
-    c.unknown_keys(data, _TOP_KEYS, "top level")
+        raise ValidationError([Problem(shown, "", "", _("must be a YAML mapping with plan, "
+                                                        "actions and works"))])
+    c.unknown_keys(data, _TOP_KEYS, _("top level"))
     plan = _parse_plan(c, data)
     phases = _parse_phases(c, data)
     aliases = _parse_aliases(c, data)
@@ -580,8 +612,8 @@ def parse_register(data: Any, *, shown: str = "register") -> Register:
     years = plan.years
     works = [_parse_work(c, n, w, action_numbers, target_ids, years)
              for n, w in _numbered(c, data.get("works"), "work", data,
-                                   "are missing: list the plan's works")]
-    plan_targets = _parse_targets(c, _list(c, data, "plan_targets", "top level"), None, "plan",
+                                   _("are missing: list the plan's works"))]
+    plan_targets = _parse_targets(c, _list(c, data, "plan_targets", _("top level")), None, "plan",
                                   target_ids, years)
     if c.problems:
         raise ValidationError(c.problems)

@@ -21,12 +21,10 @@ import math
 import os
 import textwrap
 import warnings
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
-import jinja2
 import numpy as np
 
 from citymap.crs import MEASURE_CRS, to_measure
@@ -35,6 +33,7 @@ from citymap.io.atomic import write_text
 from citymap.layers import layer_for
 from citymap.metrics import MetricsResult, TargetResult, ZoneResult, compute_metrics, plan_total
 from citymap.metrics.targets import evaluate_target
+from citymap.templating import render_template
 from citymap.vocab import (
     DONE,
     METRICS,
@@ -515,9 +514,6 @@ def render_report(result: MetricsResult, *, ws: Workspace | None = None, maps: b
     str
         The HTML document.
     """
-    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
-    text = resources.files("citymap").joinpath("data/report.html.j2").read_text("utf-8")
-    tpl = env.from_string(text)
     series = yearly_series(result, ws)
     charts = []
     for s in series:
@@ -549,8 +545,8 @@ def render_report(result: MetricsResult, *, ws: Workspace | None = None, maps: b
         for i in result.indicators]
     any_partial = any(p["partial"] for s in series for p in s["points"])
     period = _report_years(result, ws)
-    return tpl.render(
-        lang="zh", title=_title(result, title, month, period), month=month,
+    return render_template(
+        "data/report.html.j2", lang="zh", title=_title(result, title, month, period), month=month,
         workspace=result.workspace,
         county=result.county, as_of=result.as_of.isoformat(), year=result.year,
         plan_years=f"{period[0]}–{period[1]}", overview=_overview_name(period),

@@ -11,8 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Protocol
 
 import geopandas as gpd
 import numpy as np
@@ -23,6 +24,7 @@ import shapely
 from citymap.crs import LONLAT_CRS, coordinate_problem
 from citymap.errors import Problem
 from citymap.history import parse_date
+from citymap.i18n import _, ngettext
 from citymap.layers import LayerSpec
 from citymap.limits import ID_RULE, check_regular, id_problem, read_bounded
 from citymap.vocab import PLAN_YEARS, SITE_STATUSES
@@ -74,7 +76,7 @@ def _parse_works_text(text: str) -> tuple[int, ...]:
     for part in re.split(r"[;,，；、\s]+", text):
         if part:
             if not part.isdigit():
-                raise ValueError(f"{part!r} is not a work number")
+                raise ValueError(_("{part!r} is not a work number").format(part=part))
             out.append(int(part))
     return tuple(out)
 
@@ -87,13 +89,14 @@ def empty_layer(spec: LayerSpec) -> gpd.GeoDataFrame:
 
 
 def _refuse_constant(name: str) -> float:
-    raise ValueError(f"{name} is not a JSON number (RFC 8259); write null or a number")
+    raise ValueError(_("{name} is not a JSON number (RFC 8259); write null or a number")
+                     .format(name=name))
 
 
 def _finite(text: str) -> float:
     value = float(text)
     if not np.isfinite(value):
-        raise ValueError(f"{text[:20]!r} is too large for a number")
+        raise ValueError(_("{text!r} is too large for a number").format(text=text[:20]))
     return value
 
 
@@ -108,39 +111,42 @@ def _read_geojson(path: Path, shown: str) -> gpd.GeoDataFrame:
         doc = json.loads(data.decode("utf-8"), parse_constant=_refuse_constant,
                          parse_float=_finite)
     except UnicodeDecodeError:
-        raise ValidationError([Problem(shown, "", "", "is not UTF-8: GeoJSON must be UTF-8 "
-                                       "(RFC 7946)")]) from None
+        raise ValidationError([Problem(shown, "", "", _("is not UTF-8: GeoJSON must be UTF-8 "
+                                                        "(RFC 7946)"))]) from None
     except json.JSONDecodeError as exc:
-        raise ValidationError([Problem(shown, f"line {exc.lineno}", "", f"is not valid JSON: "
-                                       f"{exc.msg}")]) from None
+        raise ValidationError([Problem(shown, _("line {line}").format(line=exc.lineno), "",
+                                       _("is not valid JSON: {error}").format(error=exc.msg))]) \
+            from None
     except RecursionError:
-        raise ValidationError([Problem(shown, "", "", "is nested too deeply to be GeoJSON")]) \
+        raise ValidationError([Problem(shown, "", "", _("is nested too deeply to be GeoJSON"))]) \
             from None
     except ValueError as exc:  # NaN/Infinity, or an integer of thousands of digits
-        raise ValidationError([Problem(shown, "", "", f"is not valid JSON: "
-                                       f"{str(exc).splitlines()[0]}")]) from None
+        raise ValidationError([Problem(shown, "", "", _("is not valid JSON: {error}")
+                                       .format(error=str(exc).splitlines()[0]))]) from None
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
-        raise ValidationError([Problem(shown, "", "type", "must be a GeoJSON "
-                                       "FeatureCollection")])
+        raise ValidationError([Problem(shown, "", "type",
+                                       _("must be a GeoJSON FeatureCollection"))])
     crs = doc.get("crs")
     if crs is not None:
         props = crs.get("properties") if isinstance(crs, dict) else None
         name = str(props.get("name", "")) if isinstance(props, dict) else ""
         if not any(k in name for k in ("CRS84", "4326", "4490")):
-            raise ValidationError([Problem(shown, "", "crs", f"{name!r}: workspace GeoJSON is "
-                                           "lon/lat (RFC 7946); bring other CRSs in with "
-                                           "`citymap import --crs …`")])
+            raise ValidationError([Problem(shown, "", "crs", _("{name!r}: workspace GeoJSON is "
+                                                               "lon/lat (RFC 7946); bring other "
+                                                               "CRSs in with `citymap import "
+                                                               "--crs …`").format(name=name))])
     features = doc.get("features")
     if not isinstance(features, list):
-        raise ValidationError([Problem(shown, "", "features", "must be a list")])
+        raise ValidationError([Problem(shown, "", "features", _("must be a list"))])
     problems = []
     geoms = []
     props = []
     for i, f in enumerate(features, start=1):
         p = (f.get("properties") or {}) if isinstance(f, dict) else {}
         if not isinstance(p, dict):
-            problems.append(Problem(shown, f"feature #{i}", "properties", f"must be an object, "
-                                    f"got {str(p)[:40]!r}"))
+            problems.append(Problem(shown, _("feature #{index}").format(index=i), "properties",
+                                    _("must be an object, got {value!r}")
+                                    .format(value=str(p)[:40])))
             p = {}
         try:
             g = f.get("geometry") if isinstance(f, dict) else None
@@ -148,9 +154,9 @@ def _read_geojson(path: Path, shown: str) -> gpd.GeoDataFrame:
         except (AttributeError, KeyError, TypeError, ValueError, OverflowError, RecursionError,
                 shapely.errors.ShapelyError) as exc:
             fid = str(p.get("id", f"#{i}"))[:40]
-            problems.append(Problem(shown, f"feature {fid!r}", "geometry",
-                                    f"is not a valid GeoJSON geometry: "
-                                    f"{str(exc).splitlines()[0][:200]}"))
+            problems.append(Problem(shown, _("feature {id!r}").format(id=fid), "geometry",
+                                    _("is not a valid GeoJSON geometry: {error}")
+                                    .format(error=str(exc).splitlines()[0][:200])))
             geoms.append(None)
         props.append(p)
     if problems:
@@ -174,8 +180,8 @@ def read_layer_file(path: str | Path, *, shown: str, layer: str | None = None) -
 
     path = Path(path)
     if not path.exists():
-        raise ValidationError([Problem(shown, "", "", "file not found: create it or fix the "
-                                       "layer's 'source'")])
+        raise ValidationError([Problem(shown, "", "", _("file not found: create it or fix the "
+                                                        "layer's 'source'"))])
     check_regular(path, shown=shown, kind="layer")
     if path.suffix.lower() in (".geojson", ".json"):
         return _read_geojson(path, shown)
@@ -185,10 +191,12 @@ def read_layer_file(path: str | Path, *, shown: str, layer: str | None = None) -
         from citymap.io.intake.hints import gdal_message
 
         msg = gdal_message(exc)
-        raise ValidationError([Problem(shown, "", "", f"cannot be read: {msg}")]) from None
+        raise ValidationError([Problem(shown, "", "", _("cannot be read: {msg}")
+                                                      .format(msg=msg))]) from None
     if gdf.crs is None:
-        raise ValidationError([Problem(shown, "", "crs", "has no coordinate reference system; "
-                                       "add one (.prj) or import it with --crs")])
+        raise ValidationError([Problem(shown, "", "crs", _("has no coordinate reference system; "
+                                                           "add one (.prj) or import it with "
+                                                           "--crs"))])
     if gdf.crs.to_epsg() not in (4326, 4490):
         gdf = gdf.to_crs(LONLAT_CRS)
     return gdf
@@ -260,9 +268,11 @@ def check_layer(
         return problems  # an empty layer is fine: nothing to check
     missing = [c for c in required if c not in gdf.columns]
     if missing:
-        return [Problem(shown, "", ", ".join(missing), "missing propert"
-                        f"{'ies' if len(missing) > 1 else 'y'}; every feature needs "
-                        f"{', '.join(required)}")]
+        return [Problem(shown, "", ", ".join(missing),
+                        ngettext("missing property; every feature needs {required}",
+                                 "missing properties; every feature needs {required}",
+                                 len(missing)).format(required=", ".join(required)),
+                        code="missing_properties")]
     geoms = gdf.geometry.values
     allowed = {spec.geometry, _MULTI[spec.geometry]}
     types = shapely.get_type_id(geoms)
@@ -272,23 +282,25 @@ def check_layer(
     records = gdf.drop(columns=gdf.geometry.name).to_dict("records")
     for i, rec in enumerate(records):
         fid = rec.get("id")
-        item = (f"feature {str(fid)[:40]!r}" if not _is_missing(fid) and len(str(fid)) <= 40
-                else f"feature #{i + 1}")
+        item = (_("feature {id!r}").format(id=str(fid)[:40])
+                if not _is_missing(fid) and len(str(fid)) <= 40
+                else _("feature #{index}").format(index=i + 1))
 
-        def bad(field: str, msg: str, item: str = item) -> None:
-            problems.append(Problem(shown, item, field, msg))
+        def bad(field: str, msg: str, item: str = item, code: str = "") -> None:
+            problems.append(Problem(shown, item, field, msg, code=code))
 
         _check_id(fid, seen, shown, bad)
         g = geoms[i]
         if g is None or shapely.is_empty(g):
-            bad("geometry", "has no geometry")
+            bad("geometry", _("has no geometry"))
             continue
         tname = type_names[types[i]] if types[i] >= 0 else "None"
         if tname not in allowed:
-            bad("geometry", f"is a {tname} but layer {spec.name!r} holds {spec.geometry}s")
+            bad("geometry", _("is a {tname} but layer {spec!r} holds {geometry}s")
+                            .format(tname=tname, spec=spec.name, geometry=spec.geometry))
         elif not valid[i]:
-            bad("geometry", f"is invalid: {shapely.is_valid_reason(g)} (run `citymap validate "
-                "--repair` to fix it with make_valid)")
+            bad("geometry", _("is invalid: {reason} (run `citymap validate --repair` to fix it "
+                              "with make_valid)").format(reason=shapely.is_valid_reason(g)))
         where = coordinate_problem(g, bounds)
         if where:
             bad("geometry", where)
@@ -299,19 +311,22 @@ def check_layer(
     return problems
 
 
-_Bad = Callable[[str, str], None]
+class _Bad(Protocol):
+    def __call__(self, field: str, msg: str, *, code: str = "") -> None: ...
 
 
 def _check_id(fid: object, seen: dict[str, str], shown: str, bad: _Bad) -> None:
     """A valid id, not all digits, unique in the workspace (``seen``: id → file)."""
     if _is_missing(fid) or id_problem(fid) is not None:
-        bad("id", id_problem(fid) or f"{fid!r} is not a valid id ({ID_RULE})")
+        bad("id", id_problem(fid) or (_("{fid!r} is not a valid id ({rule})")
+                                      .format(fid=fid, rule=_(ID_RULE))))
     elif str(fid).isdigit():
-        bad("id", f"{fid!r} is all digits, which the status log reads as a work number; "
-            "give sites ids with a letter, e.g. 'OC-2021-07'")
+        bad("id", _("{fid!r} is all digits, which the status log reads as a work number; give "
+                    "sites ids with a letter, e.g. 'OC-2021-07'").format(fid=fid),
+            code="all_digits_id")
     elif str(fid) in seen:
-        bad("id", f"duplicate id {fid!r} (also in {seen[str(fid)]}); ids are unique in "
-            "the workspace")
+        bad("id", _("duplicate id {fid!r} (also in {other}); ids are unique in the workspace")
+                  .format(fid=fid, other=seen[str(fid)]))
     else:
         seen[str(fid)] = shown
 
@@ -322,13 +337,15 @@ def _check_site_works(rec: Mapping[str, object], spec: LayerSpec, works: set[int
     try:
         nums = parse_works(rec.get("works"))
     except ValueError as exc:
-        bad("works", f"{rec.get('works')!r}: {exc}; write work numbers like '16' or '6;16'")
+        bad("works", _("{works!r}: {error}; write work numbers like '16' or '6;16'")
+                     .format(works=rec.get("works"), error=exc))
         nums = ()
     if spec.works and not nums:
-        bad("works", "is empty: name the work(s) this site belongs to")
+        bad("works", _("is empty: name the work(s) this site belongs to"))
     for n in nums:
         if works is not None and n not in works:
-            bad("works", f"links to work {n!r}, which is not in the register")
+            bad("works", _("links to work {number!r}, which is not in the register")
+                         .format(number=n))
 
 
 def _check_site_record(rec: Mapping[str, object], today: dt.date, bad: _Bad,
@@ -337,24 +354,25 @@ def _check_site_record(rec: Mapping[str, object], today: dt.date, bad: _Bad,
     year = rec.get("year")
     if _is_missing(year) or not _check_type(year, "int") or (
             years is not None and not years[0] <= int(year) <= years[1]):  # type: ignore[call-overload]
-        span = f"{years[0]}–{years[1]}" if years is not None else "(a whole number)"
-        bad("year", f"must be a plan year {span}, got {year!r}")
+        span = f"{years[0]}–{years[1]}" if years is not None else _("(a whole number)")
+        bad("year", _("must be a plan year {span}, got {year!r}").format(span=span, year=year))
     status = rec.get("status")
     if status not in SITE_STATUSES:
-        bad("status", f"unknown status {status!r}; use one of {', '.join(SITE_STATUSES)}")
+        bad("status", _("unknown status {status!r}; use one of {choices}")
+                      .format(status=status, choices=", ".join(SITE_STATUSES)))
     sd = rec.get("status_date")
     if _is_missing(sd):
-        bad("status_date", f"must be a date YYYY-MM-DD, got {sd!r}")
+        bad("status_date", _("must be a date YYYY-MM-DD, got {value!r}").format(value=sd))
     else:
         try:
             if _as_date(sd) > today:
-                bad("status_date", f"{str(sd)!r} is in the future")
+                bad("status_date", _("{date!r} is in the future").format(date=str(sd)))
         except ValueError as exc:
             bad("status_date", str(exc))
     if _is_missing(rec.get("name")) or not str(rec.get("name")).strip():
-        bad("name", "is empty: give the site a name")
+        bad("name", _("is empty: give the site a name"))
     if _is_missing(rec.get("source")) or not str(rec.get("source")).strip():
-        bad("source", "is empty: write 示意 for schematic data or where the survey came from")
+        bad("source", _("is empty: write 示意 for schematic data or where the survey came from"))
 
 
 def _check_fields(rec: Mapping[str, object], spec: LayerSpec, bad: _Bad) -> None:
@@ -363,10 +381,10 @@ def _check_fields(rec: Mapping[str, object], spec: LayerSpec, bad: _Bad) -> None
         value = rec.get(fname)
         if _is_missing(value):
             if fspec.required:
-                bad(fname, "is required by the layer definition but empty")
+                bad(fname, _("is required by the layer definition but empty"))
             continue
         if not _check_type(value, fspec.type):
-            bad(fname, f"{value!r} is not a {fspec.type}")
+            bad(fname, _("{value!r} is not a {type}").format(value=value, type=fspec.type))
 
 
 def repair_geometries(gdf: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[str]]:

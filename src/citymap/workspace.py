@@ -23,7 +23,8 @@ import pandas as pd
 from citymap.crs import LONLAT_CRS, MEASURE_CRS, resolve_crs
 from citymap.errors import CRSError, Problem, ValidationError, WorkspaceError
 from citymap.history import StatusLog, read_status_log
-from citymap.layers import LayerSpec, load_layers
+from citymap.i18n import _
+from citymap.layers import LayerSpec, layer_files, load_layers
 from citymap.limits import path_problem, read_bounded
 from citymap.publish import Publish, parse_publish
 from citymap.register import Register, load_register
@@ -80,13 +81,15 @@ def load_config(root: Path) -> Config:  # noqa: C901
     """
     path = root / CONFIG_FILE
     if not path.is_file():
-        raise WorkspaceError(f"{str(root)!r} is not a citymap workspace: no {CONFIG_FILE} "
-                             "there; pass --workspace DIR or run from the workspace folder")
+        raise WorkspaceError(_("{root!r} is not a citymap workspace: no {config} there; "
+                               "pass --workspace DIR or run from the workspace folder")
+                             .format(root=str(root), config=CONFIG_FILE))
     try:
         data = tomllib.loads(read_bounded(path, shown=CONFIG_FILE, kind="config")
                              .decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ValidationError([Problem(CONFIG_FILE, "", "", f"is not valid TOML: {exc}")]) \
+        raise ValidationError([Problem(CONFIG_FILE, "", "", _("is not valid TOML: {error}")
+                                                            .format(error=exc))]) \
             from None
     problems: list[Problem] = []
     ws = _table(data, "workspace", problems)
@@ -97,15 +100,17 @@ def load_config(root: Path) -> Config:  # noqa: C901
 
     for key in ("name", "county"):
         if not isinstance(ws.get(key), str) or not ws[key]:
-            bad("workspace", key, f"must be a non-empty text, got {ws.get(key)!r}")
+            bad("workspace", key,
+                _("must be a non-empty text, got {value!r}").format(value=ws.get(key)))
     for key in ("name_en", "county_en"):
         if not isinstance(ws.get(key, ""), str):
-            bad("workspace", key, f"must be a text, got {ws[key]!r}")
+            bad("workspace", key, _("must be a text, got {value!r}").format(value=ws[key]))
     paths = {"register": "geo/register.yaml", "status_log": "geo/status_log.csv"}
     for key, default in paths.items():
         value = ws.get(key, default)
         if not isinstance(value, str) or not value:
-            bad("workspace", key, f"must be a path inside the workspace, got {value!r}")
+            bad("workspace", key, _("must be a path inside the workspace, got {value!r}")
+                                  .format(value=value))
             continue
         why = path_problem(root, value)
         if why is not None:
@@ -115,43 +120,45 @@ def load_config(root: Path) -> Config:  # noqa: C901
     if (not isinstance(bounds, list) or len(bounds) != 4
             or not all(_is_number(b) for b in bounds)
             or not (-180 <= bounds[0] < bounds[2] <= 180 and -90 <= bounds[1] < bounds[3] <= 90)):
-        bad("workspace", "bounds", f"{bounds!r} must be [west, south, east, north] in lon/lat "
-            "degrees")
+        bad("workspace", "bounds", _("{bounds!r} must be [west, south, east, north] in lon/lat "
+                                     "degrees").format(bounds=bounds))
         bounds = [-180, -90, 180, 90]
     crs = ws.get("measure_crs", MEASURE_CRS)
     try:
         if not isinstance(crs, str | int) or isinstance(crs, bool):
-            raise CRSError(f"{crs!r} must be a CRS such as 'EPSG:4548'")
+            raise CRSError(_("{crs!r} must be a CRS such as 'EPSG:4548'").format(crs=crs))
         c = resolve_crs(crs, what="measure_crs")
         if not c.is_projected:
-            bad("workspace", "measure_crs", f"{crs!r} is not projected: lengths and areas "
-                "need metres")
+            bad("workspace", "measure_crs", _("{crs!r} is not projected: lengths and areas need "
+                                              "metres").format(crs=crs))
     except CRSError as exc:
         bad("workspace", "measure_crs", str(exc))
     schematic = ws.get("schematic", False)
     if not isinstance(schematic, bool):
-        bad("workspace", "schematic", f"must be true or false, got {schematic!r}")
+        bad("workspace", "schematic", _("must be true or false, got {schematic!r}")
+                                      .format(schematic=schematic))
     center = mp.get("center")
     if center is not None and (not isinstance(center, list) or len(center) != 2
                                or not all(_is_number(v) for v in center)
                                or not (-90 <= center[0] <= 90 and -180 <= center[1] <= 180)):
-        bad("map", "center", f"{center!r} must be [lat, lon] in degrees")
+        bad("map", "center", _("{center!r} must be [lat, lon] in degrees").format(center=center))
         center = None
     zoom = mp.get("zoom", 13)
     if not isinstance(zoom, int) or isinstance(zoom, bool) or not 0 <= zoom <= 22:
-        bad("map", "zoom", f"{zoom!r} must be a whole number 0–22")
+        bad("map", "zoom", _("{zoom!r} must be a whole number 0–22").format(zoom=zoom))
     basemap = mp.get("basemap", "openstreetmap")
     if not isinstance(basemap, str):
-        bad("map", "basemap", f"must be a text such as 'openstreetmap', got {basemap!r}")
+        bad("map", "basemap", _("must be a text such as 'openstreetmap', got {basemap!r}")
+                              .format(basemap=basemap))
     lang = mp.get("lang", "zh")
     if lang not in ("zh", "en"):
-        bad("map", "lang", f"{lang!r} must be 'zh' or 'en'")
+        bad("map", "lang", _("{lang!r} must be 'zh' or 'en'").format(lang=lang))
     synonyms = _table(_table(data, "import", problems), "status_synonyms", problems)
     for word, status in synonyms.items():
         if status not in SITE_STATUSES:  # how departments write a status (citymap import)
             problems.append(Problem(CONFIG_FILE, "[import.status_synonyms]", str(word),
-                                    f"{status!r} is not a status; use one of "
-                                    f"{', '.join(SITE_STATUSES)}"))
+                                    _("{status!r} is not a status; use one of {choices}")
+                                    .format(status=status, choices=", ".join(SITE_STATUSES))))
     publish = parse_publish(data.get("publish"), problems, where=CONFIG_FILE)
     if problems:
         raise ValidationError(problems)
@@ -174,8 +181,9 @@ def _table(data: dict[str, Any], key: str, problems: list[Problem]) -> dict[str,
     value = data.get(key, {})
     if isinstance(value, dict):
         return value
-    problems.append(Problem(CONFIG_FILE, f"[{key}]", "", f"must be a table [{key}], got "
-                            f"{value!r}"))
+    problems.append(Problem(CONFIG_FILE, f"[{key}]", "", _("must be a table [{key}], got "
+                                                           "{value!r}")
+                                                         .format(key=key, value=value)))
     return {}
 
 
@@ -199,6 +207,9 @@ class Workspace:
         The status log.
     warnings
         Findings that are not errors (e.g. a site-bound work with no site yet).
+    repaired
+        The layers whose geometries ``load_workspace(repair=True)`` repaired in memory
+        (``citymap validate --repair`` writes them back through the store).
     """
 
     root: Path
@@ -208,6 +219,7 @@ class Workspace:
     data: Mapping[str, gpd.GeoDataFrame]
     history: StatusLog
     warnings: tuple[str, ...] = ()
+    repaired: tuple[str, ...] = ()
     _status_cache: dict[object, Any] = attrs.field(factory=dict, init=False, repr=False,
                                                   eq=False)
 
@@ -231,7 +243,8 @@ class Workspace:
         try:
             return self.data[name]
         except KeyError:
-            raise KeyError(f"no layer {name!r}; layers: {', '.join(self.layers)}") from None
+            raise KeyError(_("no layer {name!r}; layers: {layers}")
+                           .format(name=name, layers=', '.join(self.layers))) from None
 
     def sites(self) -> gpd.GeoDataFrame:
         """Every site of every site layer in one frame, with a ``layer`` column (a copy)."""
@@ -284,6 +297,18 @@ class Workspace:
         out._status_cache[day] = now  # the same statuses on that day
         return out
 
+    def input_files(self) -> list[Path]:
+        """The files the workspace is read from: ``citymap.toml``, the register, every layer
+        definition in the folder now and each layer's source, the status log and the photo
+        index (what a rebuild on change watches).
+        """
+        from citymap.attachments import open_attachments
+
+        root = self.root
+        return [root / CONFIG_FILE, root / self.config.register, *layer_files(root),
+                *(root / spec.source for spec in self.layers.values()),
+                root / self.config.status_log, open_attachments(root).index]
+
     @property
     def is_schematic(self) -> bool:
         """True while any site or context feature is schematic (source 示意)."""
@@ -314,9 +339,9 @@ def find_workspace(start: str | os.PathLike[str] | None = None) -> Path:
     for folder in (here, *here.parents):
         if (folder / CONFIG_FILE).is_file():
             return folder
-    raise WorkspaceError(f"no {CONFIG_FILE} in {str(here)!r} or its parents; pass "
-                         "--workspace DIR (e.g. the citymap repository, which is the shipped "
-                         "Yangxin workspace)")
+    raise WorkspaceError(_("no {config} in {here!r} or its parents; pass --workspace DIR "
+                           "(e.g. the citymap repository, which is the shipped Yangxin workspace)")
+                         .format(config=CONFIG_FILE, here=str(here)))
 
 
 def load_workspace(
@@ -363,26 +388,28 @@ def load_workspace(
     except ValidationError as exc:
         problems.extend(exc.problems)
     except OSError as exc:  # missing, a folder, unreadable
-        what = ("is missing: every workspace needs its register of actions, works and "
-                "targets; restore it (e.g. from git) or draft one with `citymap plan import`"
+        what = ((_("is missing: every workspace needs its register of actions, works and "
+                   "targets; restore it (e.g. from git) or draft one with `citymap plan import`"))
                 if isinstance(exc, FileNotFoundError)
-                else f"cannot be read: {exc.strerror or exc}")
+                else _("cannot be read: {error}").format(error=exc.strerror or exc))
         problems.append(Problem(config.register, "", "", what))
     layers = load_layers(folder, problems)
     work_numbers = {w.number for w in register.works} if register else None
     data: dict[str, gpd.GeoDataFrame] = {}
     seen: dict[str, str] = {}
     warnings: list[str] = []
+    repaired: list[str] = []
     for name, spec in layers.items():
         if register is not None and spec.action is not None:
             try:
                 register.action(spec.action)
             except KeyError:
-                problems.append(Problem(spec.path, "", "action", f"unknown action "
-                                        f"{spec.action!r}"))
+                problems.append(Problem(spec.path, "", "action", _("unknown action {action!r}")
+                                                                 .format(action=spec.action)))
         for num in spec.works:
             if work_numbers is not None and num not in work_numbers:
-                problems.append(Problem(spec.path, "", "works", f"unknown work {num!r}"))
+                problems.append(Problem(spec.path, "", "works", _("unknown work {number!r}")
+                                                                .format(number=num)))
         try:
             gdf = read_layer_file(folder / spec.source, shown=spec.source)
         except ValidationError as exc:
@@ -390,7 +417,10 @@ def load_workspace(
             continue
         if repair:
             gdf, fixed = repair_geometries(gdf)
-            warnings.extend(f"{spec.source}: feature {i!r}: geometry repaired with make_valid"
+            if fixed:
+                repaired.append(name)
+            warnings.extend((_("{source}: feature {index!r}: geometry repaired with make_valid")
+                             .format(source=spec.source, index=i))
                             for i in fixed)
         found = check_layer(gdf, spec, shown=spec.source, bounds=config.bounds,
                             work_numbers=work_numbers, seen_ids=seen, today=today,
@@ -403,7 +433,8 @@ def load_workspace(
         for w in register.works:
             if w.site_bound and not any(
                     w.number in spec.works for spec in layers.values() if spec.is_sites):
-                warnings.append(f"work {w.number} {w.name} is site-bound but no layer lists it")
+                warnings.append(_("work {number} {name} is site-bound but no layer lists it")
+                                .format(number=w.number, name=w.name))
     known = set(seen) | {str(n) for n in work_numbers} if work_numbers is not None else None
     history = read_status_log(folder / config.status_log, shown=config.status_log,
                               known_ids=known, today=today, problems=problems,
@@ -412,16 +443,17 @@ def load_workspace(
         raise ValidationError(problems)
     assert register is not None
     return Workspace(root=folder, config=config, register=register, layers=layers, data=data,
-                     history=history, warnings=tuple(warnings))
+                     history=history, warnings=tuple(warnings), repaired=tuple(repaired))
 
 
 def _check_targets(register: Register, layers: Mapping[str, LayerSpec],
                    problems: list[Problem], shown: str) -> None:
     for t in register.targets:
-        item = f"target {t.id}"
+        item = _("target {id}").format(id=t.id)
         if t.layer is not None and t.layer not in layers:
-            problems.append(Problem(shown, item, "layer", f"unknown layer {t.layer!r}; add "
-                                    f"layers/{t.layer}.toml or fix the name"))
+            problems.append(Problem(shown, item, "layer", _("unknown layer {layer!r}; add "
+                                                            "layers/{layer}.toml or fix the name")
+                                                          .format(layer=t.layer)))
         if t.denominator is not None and t.denominator.layer not in layers:
-            problems.append(Problem(shown, item, "denominator", f"unknown layer "
-                                    f"{t.denominator.layer!r}"))
+            problems.append(Problem(shown, item, "denominator", _("unknown layer {layer!r}")
+                                                                .format(layer=t.denominator.layer)))

@@ -8,32 +8,32 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from rich.console import Console
 
+from citymap.cli._env import get_env, remember, store_option
 from citymap.cli._errors import EXIT_INVALID, CitymapClickError, catch_errors, errors_to_exit
 
-F = TypeVar("F", bound=Callable[..., Any])
+if TYPE_CHECKING:
+    from citymap.store.base import Store
+    from citymap.workspace import Workspace
 
-__all__ = ["EXIT_INVALID", "CitymapClickError", "catch_errors", "errors_to_exit"]
+F = TypeVar("F", bound=Callable[..., Any])
 log = logging.getLogger("citymap")
 
-def _store(key: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
-    def callback(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
-        if value is not None:
-            ctx.meta[f"citymap.{key}"] = value
-        return value
-
-    return callback
+__all__ = ["EXIT_INVALID", "CitymapClickError", "as_of_option", "catch_errors",
+           "common_options", "date_type", "default_output", "errors_to_exit", "get_lang",
+           "get_store", "get_workspace_dir", "lang_option", "load", "plan_year",
+           "setup_logging", "stderr_console", "stdout_console", "workspace_option"]
 
 
 def workspace_option(f: F) -> F:
     """``--workspace DIR`` (also on the group)."""
     return click.option(
         "--workspace", "-w", type=click.Path(file_okay=False, path_type=Path), default=None,
-        expose_value=False, is_eager=True, callback=_store("workspace"),
+        expose_value=False, is_eager=True, callback=remember("workspace"),
         help="Workspace folder (default: $CITYMAP_WORKSPACE, else the current folder or a "
              "parent holding citymap.toml — the repository itself is the shipped Yangxin "
              "workspace).",
@@ -45,7 +45,7 @@ def _set_lang(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
     if value is not None:
         from citymap.i18n import install_for_click
 
-        ctx.meta["citymap.lang"] = value
+        get_env(ctx).lang = str(value)
         install_for_click(value)
     return value
 
@@ -61,57 +61,55 @@ def lang_option(f: F) -> F:
 
 def common_options(f: F) -> F:
     """The options every subcommand takes: --workspace, --lang, --store/--store-workspace."""
-    from citymap.cli._store import store_option
-
     return workspace_option(lang_option(store_option(f)))
 
 
-def get_lang(ctx: click.Context, ws: Any = None) -> str:
+def get_lang(ctx: click.Context, ws: Workspace | None = None) -> str:
     """The language: --lang on the command or the group, else the workspace's ``[map] lang``
     of citymap.toml when ``ws`` is given, else zh.
     """
     from citymap.i18n import get_lang as current
     from citymap.i18n import set_lang
 
-    chosen = ctx.meta.get("citymap.lang")
+    chosen = get_env(ctx).lang
     if chosen:
-        return str(chosen)
-    configured = getattr(getattr(ws, "config", None), "lang", None)
+        return chosen
+    configured = ws.config.lang if ws is not None else None
     if configured:
-        set_lang(str(configured))
-        return str(configured)
+        set_lang(configured)
+        return configured
     return current()
 
 
 def get_workspace_dir(ctx: click.Context) -> Path | None:
     """The ``--workspace`` given, if any."""
-    value = ctx.meta.get("citymap.workspace")
-    return Path(value) if value is not None else None
+    return get_env(ctx).workspace
 
 
-def load(ctx: click.Context, **kwargs: Any) -> Any:
-    """Load and validate the workspace (from --store when given), turning problems into a
-    clean CLI error.
+def get_store(ctx: click.Context) -> Store:
+    """The run's store (the workspace folder, or ``--store``), opened once."""
+    return get_env(ctx).store
+
+
+def load(ctx: click.Context, *, repair: bool = False, today: dt.date | None = None) -> Workspace:
+    """Load and validate the workspace from the run's store, turning problems into a clean
+    CLI error.
     """
-    from citymap.cli._store import load_from_store
-    from citymap.workspace import load_workspace
-
-    ws = load_from_store(ctx, **kwargs)
-    if ws is not None:
-        return ws
+    store = get_store(ctx)
     with errors_to_exit():
-        return load_workspace(get_workspace_dir(ctx), **kwargs)
+        return store.load(repair=repair, today=today)
 
 
-def default_output(ctx: click.Context, ws: Any, *parts: str) -> Path:
-    """Where an output goes when no -o is given: under the workspace folder, or — with
-    --store, whose workspace is a temporary pulled copy — under the current folder.
+def default_output(ctx: click.Context, ws: Workspace, *parts: str) -> Path:
+    """Where an output goes when no -o is given: under the store's
+    :attr:`~citymap.store.base.Store.output_base` (the workspace folder; the current folder
+    for a database, whose loaded workspace is a temporary copy).
     """
-    base = Path.cwd() if ctx.meta.get("citymap.store_object") is not None else Path(ws.root)
-    return base.joinpath(*parts)
+    del ws  # the store says where
+    return get_store(ctx).output_base.joinpath(*parts)
 
 
-def plan_year(ctx: click.Context, ws: Any, year: int | None, *,
+def plan_year(ctx: click.Context, ws: Workspace, year: int | None, *,
               given: str | None = None) -> int | None:
     """``--year`` checked against the loaded plan's period (``ws.plan_years``).
 

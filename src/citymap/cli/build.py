@@ -15,6 +15,7 @@ from citymap.cli._options import (
     default_output,
     errors_to_exit,
     get_lang,
+    get_store,
     load,
     stderr_console,
 )
@@ -62,7 +63,6 @@ def build(ctx: click.Context, offline: bool, as_of: dt.date | None, basemap: str
     of every plan year and today); the metrics panel shows every target of that year,
     planned against done. The path of maps/index.html is printed on stdout.
     """
-    from citymap.cli._store import attachments_of
     from citymap.render.build import build_maps
 
     ws = load(ctx)
@@ -79,7 +79,7 @@ def build(ctx: click.Context, offline: bool, as_of: dt.date | None, basemap: str
 
         built = build_maps(ws, out, as_of=as_of, lang=lang, offline=offline, basemap=basemap,
                            tianditu_key=tianditu_key, tiles=tiles, progress=progress,
-                           public=public, attachments=attachments_of(ctx),
+                           public=public, attachments=get_store(ctx).attachments(),
                            pending=_pending(ctx, ws, as_of))
     kinds = {k: sum(1 for b in built if b.kind == k) for k in ("units", "actions", "public")}
     err.print(f"wrote {len(built)} maps to {out}: index.html, {kinds['units']} unit maps, "

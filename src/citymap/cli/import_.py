@@ -7,7 +7,7 @@ from pathlib import Path
 import attrs
 import click
 
-from citymap.cli._options import common_options, errors_to_exit, load, stderr_console
+from citymap.cli._options import common_options, errors_to_exit, get_store, load, stderr_console
 from citymap.errors import Problem, ValidationError
 
 
@@ -102,7 +102,8 @@ def import_(ctx: click.Context, file: Path, layer: str | None, maps: tuple[str, 
         mapping = saved.merged(given)
         if save_mapping is not None:
             _check_save_target(save_mapping)
-        summary = import_sites(ws, file, mapping=mapping, dry_run=dry_run)
+        store = get_store(ctx)
+        summary = import_sites(ws, file, store=store, mapping=mapping, dry_run=dry_run)
         if save_mapping is not None:
             from citymap.io.atomic import write_text
 
@@ -114,10 +115,5 @@ def import_(ctx: click.Context, file: Path, layer: str | None, maps: tuple[str, 
         err.print(line, markup=False, highlight=False)
     if save_mapping is not None:
         err.print(f"mapping saved to {save_mapping}", markup=False)
-    store = ctx.meta.get("citymap.store_object")  # set by load() with --store
-    if store is not None and not dry_run and not summary.unchanged:
-        # the sites were merged into the folder pulled from the store: push it back (one
-        # transaction; refused if status events were recorded meanwhile — nothing is lost)
-        with errors_to_exit():
-            res = store.push(ws.root, key=store.resolve_key())
-        err.print(f"stored in {store.url} as {res.workspace!r}", markup=False)
+    if not dry_run and not summary.unchanged:
+        err.print(f"stored in {store.where}", markup=False)

@@ -6,7 +6,7 @@ import datetime as dt
 import json
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.table import Table
@@ -18,10 +18,14 @@ from citymap.cli._options import (
     date_type,
     errors_to_exit,
     get_lang,
+    get_store,
     load,
     stderr_console,
     stdout_console,
 )
+
+if TYPE_CHECKING:
+    from citymap.attachments import Attachments
 
 _WORDS: dict[str, tuple[str, str]] = {
     "attach": ("已附加", "attached"),
@@ -66,9 +70,7 @@ def _max_distance(root: Path) -> float | None:
 @click.group("photos", epilog="Examples:\n\n  citymap photos import 照片/ --period 2021-11\n\n"
              "  citymap photos list OC-2021-07")
 def photos() -> None:
-    """Photo evidence (形象进度): photos of sites, kept in geo/attachments/ (or in the
-    PostGIS store with --store).
-    """
+    """Photo evidence (形象进度): photos of sites, kept in geo/attachments/."""
 
 
 @photos.command(
@@ -120,9 +122,9 @@ def import_cmd(ctx: click.Context, source: Path, sheet: Path | None, site: str |
     Any bad file: one line each, nothing written.
     """
     from citymap.attachments import parse_kind
-    from citymap.cli._store import attachments_of
     from citymap.photos import DEFAULT_MAX_DISTANCE_M, Period, import_photos, period_of_month
 
+    atts = _attachments(ctx)
     ws = load(ctx)
     lang = get_lang(ctx, ws)
     span: Period | None = None
@@ -142,11 +144,10 @@ def import_cmd(ctx: click.Context, source: Path, sheet: Path | None, site: str |
         span = Period(lo, hi)
     limit = max_distance or _max_distance(Path(ws.root)) or DEFAULT_MAX_DISTANCE_M
     with errors_to_exit():
-        res = import_photos(ws, source, store=attachments_of(ctx), sheet=sheet, period=span,
-                            max_distance_m=limit, site=site,
-                            date=date if isinstance(date, dt.date) else None,
+        res = import_photos(ws, source, sheet=sheet, period=span, max_distance_m=limit,
+                            site=site, date=date if isinstance(date, dt.date) else None,
                             kind=parse_kind(kind) if kind else None,
-                            accept_flagged=accept_flagged, dry_run=dry_run)
+                            accept_flagged=accept_flagged, dry_run=dry_run, store=atts)
     out = stdout_console()
     verb = _w("would" if dry_run else "attach", lang)
     for p in res.attached:
@@ -165,6 +166,13 @@ def import_cmd(ctx: click.Context, source: Path, sheet: Path | None, site: str |
     stderr_console().print(_w("summary", lang, verb=verb, n=len(res.attached),
                               dup=len(res.duplicates), flag=len(res.flagged), hint=hint),
                            markup=False, highlight=False)
+
+
+def _attachments(ctx: click.Context) -> Attachments:
+    """The photo store of the run's store (a store that keeps none says so: exit 2)."""
+    get_lang(ctx)  # speak --lang before anything is said
+    with errors_to_exit():
+        return get_store(ctx).attachments()
 
 
 def _kind(kind: str, lang: str) -> str:
@@ -188,15 +196,15 @@ def _reason(code: str, f: Any, limit: float, span: Any, lang: str) -> str:
 @click.pass_context
 def list_cmd(ctx: click.Context, site: str | None, fmt: str) -> None:
     """List the photos attached (to SITE), oldest first."""
-    from citymap.attachments import ATTACHMENTS_DIR, open_attachments
-    from citymap.cli._store import attachments_of
+    from citymap.attachments import ATTACHMENTS_DIR
 
+    atts = _attachments(ctx)
     ws = load(ctx)
     lang = get_lang(ctx, ws)
     if site is not None and site not in ws.site_ids:
         raise click.BadParameter(f"unknown site {site!r}", param_hint="SITE")
     with errors_to_exit():
-        rows = (attachments_of(ctx) or open_attachments(ws.root)).photos(site)
+        rows = atts.photos(site)
     if fmt == "json":
         click.echo(json.dumps([p.as_json() for p in rows], ensure_ascii=False, indent=2))
         return

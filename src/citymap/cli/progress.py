@@ -12,6 +12,7 @@ from citymap.cli._options import (
     as_of_option,
     common_options,
     errors_to_exit,
+    get_store,
     load,
     stderr_console,
     stdout_console,
@@ -110,12 +111,9 @@ def import_(ctx: click.Context, file: Path, unit: str | None, sheet: str | None,
         submit_events(ctx, ws, events, locations, source=file.name, person=person,
                       resubmits=resubmits, dry_run=dry_run)
         return
-    store = ctx.meta.get("citymap.store_object")  # set by load() with --store
     with errors_to_exit():
-        if store is not None:
-            res = store.import_progress(ws, file, unit=unit, sheet=sheet, dry_run=dry_run)
-        else:
-            res = import_progress(ws, file, unit=unit, sheet=sheet, dry_run=dry_run)
+        res = import_progress(ws, file, store=get_store(ctx), unit=unit, sheet=sheet,
+                              dry_run=dry_run)
     if res.added:
         table = Table(title=("would add" if dry_run else "added") + f" — {len(res.added)} "
                       "status events")

@@ -12,6 +12,7 @@ from citymap.cli._options import (
     common_options,
     errors_to_exit,
     get_lang,
+    get_store,
     load,
     stderr_console,
 )
@@ -51,7 +52,8 @@ def remind(ctx: click.Context, as_of: dt.date | None, unit: str | None, dry_run:
     from citymap.supervise import day_status, levels, reminders
 
     ws = load(ctx)
-    if not dry_run and ctx.meta.get("citymap.store_object") is not None:
+    folder = get_store(ctx).folder  # where the send log is kept
+    if not dry_run and folder is None:
         raise click.UsageError("sending needs the folder workspace, where the send log "
                                "(geo/remind_log.csv) is kept; with --store use --dry-run")
     lang = get_lang(ctx, ws)
@@ -67,7 +69,7 @@ def remind(ctx: click.Context, as_of: dt.date | None, unit: str | None, dry_run:
     messages = plan_messages(cfg, items)
     name = ws.config.name_en or ws.config.name if lang == "en" else ws.config.name
     with errors_to_exit():
-        outcomes = deliver(ws.root, cfg, messages, as_of=day, workspace=name,
+        outcomes = deliver(folder or ws.root, cfg, messages, as_of=day, workspace=name,
                            schematic=ws.is_schematic, lang=lang, dry_run=dry_run)
     err = stderr_console()
     if dry_run:

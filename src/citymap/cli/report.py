@@ -13,6 +13,7 @@ from citymap.cli._options import (
     default_output,
     errors_to_exit,
     get_lang,
+    get_store,
     load,
     plan_year,
 )
@@ -46,7 +47,6 @@ def report(ctx: click.Context, year: int | None, month: str | None, as_of: dt.da
     year), the pilot zones with a map of each, and the indicators. One HTML file with the
     charts and maps inlined, nothing fetched; print it to A4 portrait from the browser.
     """
-    from citymap.cli._store import attachments_of
     from citymap.fonts import cjk_font
     from citymap.monthly import parse_month
     from citymap.report import write_report
@@ -68,5 +68,5 @@ def report(ctx: click.Context, year: int | None, month: str | None, as_of: dt.da
         output = default_output(ctx, ws, "reports", name)
     with errors_to_exit():
         path = write_report(ws, output, year=year, as_of=as_of, maps=not no_maps, month=ym,
-                            attachments=attachments_of(ctx))
+                            attachments=get_store(ctx).attachments())
     click.echo(str(path))

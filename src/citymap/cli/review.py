@@ -24,6 +24,7 @@ from citymap.cli._options import (
     date_type,
     errors_to_exit,
     get_lang,
+    get_store,
     load,
     stderr_console,
     stdout_console,
@@ -53,10 +54,9 @@ def who(person: str | None) -> str:
 
 
 def review_store(ctx: click.Context, ws: Workspace) -> ReviewStore:
-    """The store of the loaded workspace, as the review loop uses it."""
-    from citymap.store._interim import store_for
-
-    return store_for(ws, ctx.meta.get("citymap.store_object"))
+    """The run's store, from which ``ws`` was loaded."""
+    del ws  # loaded from this very store
+    return get_store(ctx)
 
 
 def reviewing(ws: Workspace) -> bool:
@@ -227,7 +227,7 @@ def show(ctx: click.Context, submission: str, as_of: dt.date | None, fmt: str,
         rows = proposals(ws, reviews, only=sub.id, as_of=as_of)
         state = states([sub], reviews.decisions())[sub.id]
         if map_dir is not None:
-            from citymap.render.pending import write_pending_map
+            from citymap.render.pending_map import write_pending_map
 
             page = write_pending_map(ws, rows, map_dir, lang=lang, as_of=as_of,
                                      subtitle=f"{sub.id} · {sub.unit}")

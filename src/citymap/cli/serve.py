@@ -21,19 +21,25 @@ import threading
 import webbrowser
 from http import HTTPStatus
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from citymap.cli._options import (
     CitymapClickError,
     common_options,
+    default_output,
     errors_to_exit,
     get_lang,
+    get_store,
     load,
     stderr_console,
 )
 from citymap.errors import CitymapError
+
+if TYPE_CHECKING:
+    from citymap.store.base import Store
+    from citymap.workspace import Workspace
 
 #: Headers sent with every response.
 SECURITY_HEADERS = {
@@ -118,45 +124,43 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
                                markup=False, highlight=False, style="dim")
 
 
-def _inputs(root: Path) -> dict[str, int]:
-    """Modification times of the workspace's inputs (config, layers, geo/)."""
-    files = [root / "citymap.toml", *(root / "layers").glob("*.toml"), *(root / "geo").rglob("*")]
-    return {str(p): p.stat().st_mtime_ns for p in files
-            if p.is_file() and not p.name.startswith(".")}
-
-
-def _snapshot(root: Path) -> dict[str, int] | None:
+def _snapshot(ws: Workspace) -> dict[str, int] | None:
+    """Modification times of the files the workspace is read from
+    (:meth:`~citymap.workspace.Workspace.input_files`).
+    """
     try:
-        return _inputs(root)
+        return {str(p): p.stat().st_mtime_ns for p in ws.input_files() if p.is_file()}
     except OSError:  # a file went away while it was listed: look again next time
         return None
 
 
-def watch(root: Path, out: Path, stop: threading.Event, *, interval: float = 1.0,
-          offline: bool = False, lang: str = "zh",
+def watch(store: Store, out: Path, stop: threading.Event, *, ws: Workspace,
+          interval: float = 1.0, offline: bool = False, lang: str = "zh",
           report: Any = None) -> None:
-    """Rebuild the maps of workspace ``root`` into ``out`` whenever an input changes.
+    """Rebuild the maps of the workspace of ``store`` into ``out`` whenever an input changes.
 
     Polls every ``interval`` seconds until ``stop`` is set. A workspace that no longer
     validates is reported (``report(ok, message)``) and the previous maps stay served.
+    ``ws`` is the workspace as loaded now: its files are watched.
     """
     from citymap.render.build import build_maps
-    from citymap.workspace import load_workspace
 
-    last = _snapshot(root)
+    last = _snapshot(ws)
     while not stop.wait(interval):
-        now = _snapshot(root)
+        now = _snapshot(ws)
         if now is None or now == last:
             continue
         last = now
         try:
-            built = build_maps(load_workspace(root), out, offline=offline, lang=lang)
+            loaded = store.load()
+            built = build_maps(loaded, out, offline=offline, lang=lang)
         except Exception as exc:  # noqa: BLE001 - any failure: say so, keep the old maps
             if report is not None:
                 first = (str(exc).splitlines() or [""])[0]
                 kind = "" if isinstance(exc, CitymapError) else f"{type(exc).__name__}: "
                 report(False, f"{kind}{first}" or type(exc).__name__)
             continue
+        ws = loaded  # its files (a new layer definition is watched from now on)
         if report is not None:
             report(True, f"rebuilt {len(built)} maps")
 
@@ -185,7 +189,7 @@ def serve(ctx: click.Context, port: int, bind: str, open_browser: bool,
     from citymap.io.owned import check_dir_replaceable, recover
 
     ws = load(ctx)
-    root = folder if folder is not None else ws.root / "maps"
+    root = folder if folder is not None else default_output(ctx, ws, "maps")
     err = stderr_console()
     for line in recover(root):  # a build killed between its two renames left no maps/
         err.print(line, markup=False, highlight=False)
@@ -214,9 +218,10 @@ def serve(ctx: click.Context, port: int, bind: str, open_browser: bool,
                                 f"served): {message}"), markup=False, highlight=False,
                       style="green" if ok else "red")
 
-        threading.Thread(target=watch, args=(ws.root, root, stop), daemon=True, kwargs={
-            "offline": offline, "lang": get_lang(ctx, ws), "report": report}).start()
-        err.print(f"watching {ws.root} for changes")
+        store = get_store(ctx)
+        threading.Thread(target=watch, args=(store, root, stop), daemon=True, kwargs={
+            "offline": offline, "lang": get_lang(ctx, ws), "report": report, "ws": ws}).start()
+        err.print(f"watching {store.where} for changes")
     try:
         server.serve_forever()
     except KeyboardInterrupt:

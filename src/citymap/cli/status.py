@@ -16,6 +16,7 @@ from citymap.cli._options import (
     date_type,
     errors_to_exit,
     get_lang,
+    get_store,
     load,
     stderr_console,
     stdout_console,
@@ -27,6 +28,7 @@ from citymap.vocab import SITE_STATUSES, label
 
 if TYPE_CHECKING:
     from citymap.history import StatusEvent
+    from citymap.workspace import Workspace
 
 
 @click.group(
@@ -83,14 +85,9 @@ def set_(ctx: click.Context, ident: str, new_status: str, date: object, percent:
         _submit_one(ctx, ws, ident, new_status, date, percent=percent, note=note, unit=unit,
                     dry_run=dry_run, person=person)
         return
-    store = ctx.meta.get("citymap.store_object")  # set by load() with --store
     with errors_to_exit():
-        if store is not None:
-            res = store.set_status(ws, ident, new_status, date, percent=percent, note=note,
-                                   unit=unit, dry_run=dry_run)
-        else:
-            res = set_status(ws, ident, new_status, date, percent=percent, note=note,
-                             unit=unit, dry_run=dry_run)
+        res = set_status(ws, ident, new_status, date, store=get_store(ctx), percent=percent,
+                         note=note, unit=unit, dry_run=dry_run)
     err = stderr_console()
     if res.added:
         e = res.added[0]
@@ -104,7 +101,7 @@ def set_(ctx: click.Context, ident: str, new_status: str, date: object, percent:
         err.print("already recorded: nothing to add")
 
 
-def _submit_one(ctx: click.Context, ws: object, ident: str, new_status: str, date: object, *,
+def _submit_one(ctx: click.Context, ws: Workspace, ident: str, new_status: str, date: object, *,
                 percent: float | None, note: str, unit: str | None, dry_run: bool,
                 person: str | None) -> None:
     """``status set`` when a reviewer is declared: the event becomes a submission."""
@@ -116,11 +113,11 @@ def _submit_one(ctx: click.Context, ws: object, ident: str, new_status: str, dat
 
     assert isinstance(date, dt.date)
     with errors_to_exit():
-        event, problems = status_event(ws, ident, new_status, date,  # type: ignore[arg-type]
+        event, problems = status_event(ws, ident, new_status, date,
                                        percent=percent, note=note, unit=unit)
         if problems:
             raise ValidationError(problems)
-    submit_events(ctx, ws, [event], [("status set", event.id)],  # type: ignore[arg-type]
+    submit_events(ctx, ws, [event], [("status set", event.id)],
                   source="status set", person=person, resubmits=None, dry_run=dry_run)
 
 

@@ -7,10 +7,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.table import Table
 
+from citymap.cli._env import get_env, store_option
 from citymap.cli._options import (
     common_options,
     date_type,
@@ -19,7 +21,10 @@ from citymap.cli._options import (
     stderr_console,
     stdout_console,
 )
-from citymap.cli._store import require_store, store_option
+from citymap.store.base import Store
+
+if TYPE_CHECKING:
+    from citymap.store.postgis import PostgisStore
 
 
 @click.group(
@@ -35,6 +40,23 @@ def store() -> None:
     The workspace folder stays the default. A store holds many workspaces (counties),
     each keyed by its county; `push` and `pull` move a folder in and out losslessly.
     """
+
+
+def require_store(ctx: click.Context) -> PostgisStore:
+    """The PostGIS store of ``--store``/$CITYMAP_STORE, or a usage error naming them.
+
+    The ``store`` commands move workspaces in and out of a database: the only commands that
+    need that store by kind.
+    """
+    env = get_env(ctx)
+    if not env.store_url:
+        raise click.UsageError("no store given: pass --store postgresql://user@host/db or set "
+                               "CITYMAP_STORE")
+    st: Store = env.store  # first: it says so when psycopg is missing
+    from citymap.store.postgis import PostgisStore
+
+    assert isinstance(st, PostgisStore)  # a URL opens a database
+    return st
 
 
 @store.command("init", epilog="Example:\n\n  citymap store init --store postgresql://gis@db.example/citymap")
@@ -137,7 +159,7 @@ def metrics_(ctx: click.Context, as_of: dt.date | None, fmt: str) -> None:
     from citymap.store.sql_metrics import ZoneRow, service_coverage, zone_coverage
 
     day = as_of or dt.date.today()
-    key = ctx.meta.get("citymap.store_workspace") or None
+    key = get_env(ctx).store_key
     with errors_to_exit():
         service = service_coverage(st, workspace=key, as_of=day)
         zones = zone_coverage(st, workspace=key)
@@ -190,14 +212,14 @@ def build_all(ctx: click.Context, out: Path, offline: bool, lang: str) -> None:
     st = require_store(ctx)
     err = stderr_console()
     with errors_to_exit():
-        key = ctx.meta.get("citymap.store_workspace")
+        key = get_env(ctx).store_key
         keys = [key] if key else [w.workspace for w in st.workspaces()]
         if not keys:
             raise click.ClickException("the store holds no workspace: push one first")
         with atomic_dir(out) as tmp:
             links = []
             for k, name in enumerate(keys, start=1):
-                ws = st.load(name)
+                ws = st.load(key=name)
                 sub = f"county-{k:03d}"
                 photos = PostgisAttachments(st, name)
                 try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 import click
 from rich.table import Table
@@ -90,7 +91,7 @@ def tasks(ctx: click.Context, action: str | None, unit: str | None, lead_only: b
     if unit is not None:
         lead = {w.number for w in reg.works_of_unit(unit, lead_only=True)}
         role = {w.number: ("牵头" if w.number in lead else "责任") for w in works}
-    rows = [{
+    rows: list[dict[str, Any]] = [{
         "number": w.number,
         "action": w.action,
         "action_name": reg.action(w.action).name_en if lang == "en" else reg.action(

@@ -10,6 +10,7 @@ from citymap.cli._options import (
     common_options,
     errors_to_exit,
     get_lang,
+    get_store,
     load,
     stderr_console,
     stdout_console,
@@ -33,16 +34,12 @@ def validate(ctx: click.Context, repair: bool) -> None:
     lang = get_lang(ctx, ws)
     err = stderr_console()
     if repair:
-        from citymap.io.export import write_geojson
-
-        repaired = [name for name, spec in ws.layers.items()
-                    if any(w.startswith(f"{spec.source}:") for w in ws.warnings)]
-        for name in repaired:
-            write_geojson(ws.data[name], ws.root / ws.layers[name].source)
-        store = ctx.meta.get("citymap.store_object")  # set by load() with --store
-        if store is not None and repaired:
-            with errors_to_exit():
-                store.push(ws.root, key=store.resolve_key())
+        store = get_store(ctx)
+        with errors_to_exit():
+            for name in ws.repaired:  # the layers load_workspace(repair=True) repaired
+                where = store.write_layer(ws, name, ws.data[name], action="repair")
+                err.print(f"repaired geometries written: {where}", markup=False,
+                          highlight=False)
     con = stdout_console()
     lt = Table(title="图层 Layers" if lang == "zh" else "Layers")
     for col in ("layer", "role", "geometry", "features", "schematic", "works"):

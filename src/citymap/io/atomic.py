@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from citymap.errors import CitymapError, WorkspaceError
+from citymap.i18n import N_, _
 from citymap.io.owned import PARTIAL, check_dir_replaceable, mark_dir, recover
 
 __all__ = ["atomic_path", "atomic_dir", "write_text", "write_bytes", "write_with"]
@@ -54,12 +55,15 @@ def _fsync_dir(folder: Path) -> None:
 def _cannot_write(target: Path, exc: OSError) -> WorkspaceError:
     """One line for a failed write (a full disk, a read-only folder); nothing was left."""
     why = exc.strerror or str(exc)
-    hint = {errno.ENOSPC: "free some space", errno.EDQUOT: "free some space",
-            errno.EROFS: "the disk is read-only", errno.EACCES: "check the folder's "
-            "permissions", errno.EPERM: "check the folder's permissions"}.get(exc.errno or 0,
-                                                                             "")
-    return WorkspaceError(f"{str(target)!r}: cannot write: {why}"
-                          f"{'; ' + hint if hint else ''}; nothing was changed")
+    hint = {errno.ENOSPC: N_("free some space"), errno.EDQUOT: N_("free some space"),
+            errno.EROFS: N_("the disk is read-only"),
+            errno.EACCES: N_("check the folder's permissions"),
+            errno.EPERM: N_("check the folder's permissions")}.get(exc.errno or 0, "")
+    if hint:
+        return WorkspaceError(_("{target!r}: cannot write: {why}; {hint}; nothing was changed")
+                              .format(target=str(target), why=why, hint=_(hint)))
+    return WorkspaceError(_("{target!r}: cannot write: {why}; nothing was changed")
+                          .format(target=str(target), why=why))
 
 
 @contextlib.contextmanager
@@ -88,7 +92,8 @@ def atomic_path(target: str | os.PathLike[str], *, suffix: str | None = None) ->
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise WorkspaceError(f"{str(folder)!r}: cannot create the folder: {exc.strerror}") from None
+        raise WorkspaceError(_("{folder!r}: cannot create the folder: {strerror}")
+                             .format(folder=str(folder), strerror=exc.strerror)) from None
     try:
         fd, name = tempfile.mkstemp(
             prefix=f".{target.name}.", suffix=suffix if suffix is not None else target.suffix,
@@ -106,7 +111,8 @@ def atomic_path(target: str | os.PathLike[str], *, suffix: str | None = None) ->
                 os.fsync(fh.fileno())
             os.chmod(tmp, _mode_for(target, folder=False))
         elif not tmp.exists():
-            raise WorkspaceError(f"{str(target)!r}: the writer produced no file")
+            raise WorkspaceError(_("{target!r}: the writer produced no file")
+                                 .format(target=str(target)))
         os.replace(tmp, target)
         _fsync_dir(folder)
     except BaseException as exc:
@@ -156,8 +162,8 @@ def atomic_dir(target: str | os.PathLike[str], *, mark: str | None = "output") -
                                     dir=target.parent))
         (tmp / PARTIAL).touch()
     except OSError as exc:
-        raise WorkspaceError(f"{str(target.parent)!r}: cannot create the folder: "
-                             f"{exc.strerror}") from None
+        raise WorkspaceError(_("{parent!r}: cannot create the folder: {strerror}")
+                             .format(parent=str(target.parent), strerror=exc.strerror)) from None
     tmp.chmod(_mode_for(target, folder=True))
     try:
         yield tmp

@@ -63,6 +63,7 @@ from pyproj import CRS
 from citymap import __version__
 from citymap.crs import LONLAT_CRS, areas_m2, lengths_m, resolve_crs
 from citymap.errors import CitymapError, CRSError, ExportError
+from citymap.i18n import _
 from citymap.io.atomic import atomic_dir, atomic_path, write_text
 from citymap.io.csvsafe import escape_record, escape_row
 from citymap.io.owned import (
@@ -259,7 +260,7 @@ def geojson_text(gdf: gpd.GeoDataFrame, columns: Sequence[str] | None = None) ->
         If the frame has no CRS.
     """
     if gdf.crs is None:
-        raise CRSError("cannot write GeoJSON of data without a CRS; set one first")
+        raise CRSError(_("cannot write GeoJSON of data without a CRS; set one first"))
     ll = gdf.to_crs(LONLAT_CRS)
     cols = list(columns) if columns is not None else [
         c for c in ll.columns if c != ll.geometry.name]
@@ -472,7 +473,8 @@ def _write_errors(shown: str, layer: str) -> Iterator[None]:
         yield
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError,
             pyogrio.errors.FieldError, pyogrio.errors.GeometryError) as exc:
-        raise ExportError(f"{shown}: cannot write layer {layer!r}: {gdal_message(exc)}") \
+        raise ExportError(_("{shown}: cannot write layer {layer!r}: {error}")
+                          .format(shown=shown, layer=layer, error=gdal_message(exc))) \
             from None
 
 
@@ -488,9 +490,9 @@ def _resolve_export_crs(crs: Any) -> CRS:
     c = resolve_crs(crs, what="--crs")
     epsg = c.to_epsg()
     if c.is_geographic and epsg not in (4490, 4326):
-        raise CRSError(f"--crs {crs!r}: lon/lat exports are EPSG:4490 (CGCS2000) or "
-                       "EPSG:4326 (WGS 84); for CAD and GIS work in metres give a projected "
-                       "CRS such as EPSG:4548")
+        raise CRSError(_("--crs {crs!r}: lon/lat exports are EPSG:4490 (CGCS2000) or EPSG:4326 "
+                         "(WGS 84); for CAD and GIS work in metres give a projected CRS such as "
+                         "EPSG:4548").format(crs=crs))
     return c
 
 
@@ -506,16 +508,17 @@ def _layers(ws: Workspace, layers: Sequence[str] | None) -> list[str]:
     names = list(ws.layers) if layers is None else list(layers)
     unknown = [n for n in names if n not in ws.layers]
     if unknown:
-        raise ExportError(f"unknown layer(s) {', '.join(map(repr, unknown))}; the layers are "
-                          f"{', '.join(ws.layers)}")
+        raise ExportError(_("unknown layer(s) {names}; the layers are {layers}")
+                          .format(names=", ".join(map(repr, unknown)), layers=", ".join(ws.layers)))
     return [n for n in names if n in ws.data]
 
 
 def _export_geojson(ws: Workspace, out: Path, names: list[str], progress: Progress) -> list[Path]:
     if out.suffix.lower() in (".geojson", ".json"):
         if len(names) != 1:
-            raise ExportError(f"{str(out)!r}: one GeoJSON file holds one layer; choose it "
-                              f"(--layer NAME) or give a folder (layers: {', '.join(names)})")
+            raise ExportError(_("{out!r}: one GeoJSON file holds one layer; choose it (--layer "
+                                "NAME) or give a folder (layers: {names})")
+                              .format(out=str(out), names=', '.join(names)))
         check_file_replaceable(out, recognise_geojson, kind="GeoJSON file")
         progress(f"GeoJSON {names[0]} → {out}")
         text = geojson_text(_export_frame(ws, names[0]))
@@ -600,8 +603,8 @@ def _export_shp(ws: Workspace, out: Path, names: list[str], *, crs: CRS,
             fam = np.array([_FAMILY.get(t, "other") for t in gdf.geom_type.fillna("")])
             families = sorted(set(fam)) or [_SPEC_FAMILY[spec.geometry]]
             if "other" in families:
-                raise ExportError(f"{name}: a Shapefile holds Points, Lines or Polygons; "
-                                  "found other geometry types")
+                raise ExportError(_("{name}: a Shapefile holds Points, Lines or Polygons; found "
+                                    "other geometry types").format(name=name))
             files = []
             for family in families:
                 stem = name if len(families) == 1 else f"{name}_{family}"
@@ -636,8 +639,8 @@ def _export_dxf(ws: Workspace, out: Path, names: list[str], *, crs: CRS,
     ``citymap.prj`` saying the CRS (a DXF has no place for it).
     """
     if out.suffix:
-        raise ExportError(f"{str(out)!r}: the DXF export is a folder (dxf/citymap.dxf and "
-                          "its .prj); give a folder with -o")
+        raise ExportError(_("{out!r}: the DXF export is a folder (dxf/citymap.dxf and its .prj); "
+                            "give a folder with -o").format(out=str(out)))
     folder = out / "dxf"
     if crs.is_geographic:
         crs = resolve_crs(ws.config.measure_crs, what="measure_crs")
@@ -727,7 +730,8 @@ def export_workspace(
         If ``crs`` is lon/lat but not EPSG:4490 or 4326, or not a CRS.
     """
     if fmt not in (*FORMATS, "all"):
-        raise ExportError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)} or all")
+        raise ExportError(_("unknown format {fmt!r}; use one of {choices} or all")
+                          .format(fmt=fmt, choices=", ".join(FORMATS)))
     out = Path(out)
     day = as_of or dt.date.today()
     ws = ws.with_status_as_of(day)
@@ -735,13 +739,15 @@ def export_workspace(
     try:
         "测试".encode(encoding)
     except LookupError:
-        raise ExportError(f"--encoding {encoding!r}: unknown encoding; use UTF-8 or GBK") \
+        raise ExportError(_("--encoding {encoding!r}: unknown encoding; use UTF-8 or GBK")
+                          .format(encoding=encoding)) \
             from None
     names = _layers(ws, layers)
     say: Progress = progress or (lambda _msg: None)
     fmts = ALL_FORMATS if fmt == "all" else (fmt,)
     if fmt == "all" and out.suffix:
-        raise ExportError(f"{str(out)!r}: --format all writes several files; give a folder")
+        raise ExportError(_("{out!r}: --format all writes several files; give a folder")
+                          .format(out=str(out)))
     written: list[Path] = []
     before = _entries(out) if fmt == "all" else None
     try:
@@ -767,9 +773,10 @@ def export_workspace(
                 if isinstance(exc, CitymapError):  # e.g. a full disk met by atomic_dir
                     raise ExportError(f"{exc}{hint}") from None
                 where = exc.filename if exc.filename else out
-                raise ExportError(f"{str(where)!r}: cannot write the {f} export: "
-                                  f"{exc.strerror or exc}{hint}; the previous files are "
-                                  "unchanged") from None
+                raise ExportError(_("{where!r}: cannot write the {format} export: {error}{hint}; "
+                                    "the previous files are unchanged")
+                                  .format(where=str(where), format=f, error=exc.strerror or exc,
+                                          hint=hint)) from None
     except BaseException:
         if fmt == "all":  # nothing left behind: what this run added to the folder goes
             _remove_new(out, before)
@@ -786,7 +793,9 @@ def _space_hint(out: Path) -> str:
         free = shutil.disk_usage(folder if folder.exists() else Path.cwd()).free
     except OSError:
         return ""
-    return f"; the disk has {free // 1024} KB free (free some space)" if free < 2**20 else ""
+    if free >= 2**20:
+        return ""
+    return _("; the disk has {kb} KB free (free some space)").format(kb=free // 1024)
 
 
 def _entries(out: Path) -> set[Path] | None:

@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 
 from citymap.errors import Problem, ValidationError
+from citymap.i18n import _
 from citymap.limits import check_regular, read_bounded
 
 __all__ = ["MAX_JSON_DEPTH", "MAX_NUMBER_DIGITS", "check_gis_source", "geojson_problem",
@@ -43,16 +44,16 @@ def json_problem(data: bytes) -> str | None:
         if first in (b"[", b"{"):
             depth += 1
             if depth > MAX_JSON_DEPTH:
-                return (f"nests deeper than {MAX_JSON_DEPTH} levels (at byte {m.start()}); "
-                        "this is not GeoJSON")
+                return (_("nests deeper than {limit} levels (at byte {byte}); this is not "
+                           "GeoJSON").format(limit=MAX_JSON_DEPTH, byte=m.start()))
         elif first in (b"]", b"}"):
             depth -= 1
         elif tok in (b"NaN", b"Infinity"):
-            return (f"holds {tok.decode()} at byte {m.start()}, which is not a JSON number; "
-                    "write null or a number")
+            return (_("holds {token} at byte {byte}, which is not a JSON number; write null or "
+                       "a number").format(token=tok.decode(), byte=m.start()))
         else:
-            return (f"holds a number of {len(tok)} digits at byte {m.start()}; at most "
-                    f"{MAX_NUMBER_DIGITS} are read")
+            return (_("holds a number of {n} digits at byte {byte}; at most {limit} are read")
+                    .format(n=len(tok), byte=m.start(), limit=MAX_NUMBER_DIGITS))
     return None
 
 
@@ -71,18 +72,19 @@ def geojson_problem(data: bytes) -> str | None:
         return None  # a bare geometry, a TopoJSON …: left to GDAL
     features = doc.get("features")
     if not isinstance(features, list):
-        return "'features' must be a list"
+        return _("'features' must be a list")
     for i, f in enumerate(features, start=1):
         if not isinstance(f, dict):
-            return f"feature #{i} is not an object"
+            return _("feature #{index} is not an object").format(index=i)
         props, geom = f.get("properties"), f.get("geometry")
         if props is not None and not isinstance(props, dict):
-            return f"feature #{i}: 'properties' must be an object or null"
+            return _("feature #{index}: 'properties' must be an object or null").format(index=i)
         if geom is not None and (not isinstance(geom, dict)
                                  or geom.get("type") not in _GEOMETRY_TYPES):
             kind = geom.get("type") if isinstance(geom, dict) else type(geom).__name__
-            return (f"feature #{i}: unknown geometry type {str(kind)[:40]!r}; use one of "
-                    f"{', '.join(_GEOMETRY_TYPES)}")
+            return (_("feature #{index}: unknown geometry type {kind!r}; use one of "
+                      "{choices}")
+                    .format(index=i, kind=str(kind)[:40], choices=", ".join(_GEOMETRY_TYPES)))
     return None
 
 

@@ -12,7 +12,9 @@ GCJ-02 data (AMap/Gaode) is converted with :mod:`citymap.gcj02`.
 defaults the layer makes obvious, generated ids), converts values as people write them
 (:mod:`citymap.io.intake.values`), validates every feature like the workspace's own
 (:func:`citymap.sites.check_layer`), and only when nothing is wrong merges the sites into
-``geo/sites/<layer>.geojson`` atomically: new sites are appended, sites that are already
+the layer and writes it through the store it is given
+(:meth:`citymap.store.base.Store.write_layer`: the layer's GeoJSON file atomically, or one
+database transaction): new sites are appended, sites that are already
 there (same id, same key, or the same geometry within 1 m) are replaced. A file with any
 problem imports nothing; the error lists every problem, one per bad cell. A re-import that
 changes nothing writes nothing.
@@ -37,8 +39,8 @@ from pyproj import CRS
 from citymap.crs import LONLAT_CRS, require_crs, resolve_crs
 from citymap.errors import CRSError, Problem, ValidationError
 from citymap.gcj02 import frame_gcj02_to_wgs84
-from citymap.io.atomic import write_text
-from citymap.io.export import geojson_text, layer_columns
+from citymap.i18n import _, ngettext
+from citymap.io.export import layer_columns
 from citymap.io.intake.formats import (
     FALLBACK_ENCODINGS,
     Source,
@@ -61,6 +63,7 @@ from citymap.vocab import SITE_STATUSES
 
 if TYPE_CHECKING:
     from citymap.layers import LayerSpec
+    from citymap.store.base import Store
     from citymap.workspace import Workspace
 
 __all__ = ["ImportSummary", "read_external", "import_sites", "detect_encoding",
@@ -80,16 +83,16 @@ def _resolve_source_crs(src: Source, given: CRS | None, bounds: Sequence[float] 
     own = CRS.from_user_input(src.frame.crs) if src.frame.crs is not None else None
     if given is not None:
         if own is not None and not own.equals(given, ignore_axis_order=True):
-            notes.append(f"--crs {given.to_string()} overrides the file's own CRS "
-                         f"{own.to_string()} ({own.name})")
+            notes.append(_("--crs {given} overrides the file's own CRS {own} ({name})")
+                         .format(given=given.to_string(), own=own.to_string(), name=own.name))
         return given, notes
     if own is not None:
         return own, notes
     if src.table_points:
         xy = shapely.get_coordinates(np.asarray(src.frame.geometry.dropna().values))
         if len(xy) and (np.abs(xy[:, 0]) <= 180).all() and (np.abs(xy[:, 1]) <= 90).all():
-            notes.append("coordinate columns read as lon/lat (EPSG:4490, CGCS2000); give "
-                         "--crs otherwise")
+            notes.append(_("coordinate columns read as lon/lat (EPSG:4490, CGCS2000); give --crs "
+                           "otherwise"))
             return CRS.from_user_input("EPSG:4490"), notes
     hint = None
     if bounds is not None:
@@ -100,8 +103,9 @@ def _resolve_source_crs(src: Source, given: CRS | None, bounds: Sequence[float] 
                 hint = code
                 break
     if hint:
-        raise CRSError(f"{src.shown}: the data has no coordinate reference system; its "
-                       f"coordinates fit {hint}: import it with --crs {hint}")
+        raise CRSError(_("{shown}: the data has no coordinate reference system; its coordinates "
+                         "fit {hint}: import it with --crs {hint}")
+                       .format(shown=src.shown, hint=hint))
     require_crs(src.frame, where=src.shown)
     raise AssertionError  # pragma: no cover - require_crs raised
 
@@ -158,12 +162,12 @@ def read_external(
         why = crs_fit(gdf, source_crs, bounds)
         if why:
             if given is None and src.frame.crs is not None:
-                why += " (--crs overrides the file's .prj)"
+                why = _("{why} (--crs overrides the file's .prj)").format(why=why)
             raise CRSError(f"{src.shown}: {why}")
     if from_gcj02 and not source_crs.is_geographic:
-        raise CRSError(f"{src.shown}: --from gcj02 needs lon/lat coordinates, but the CRS is "
-                       f"{source_crs.name!r} (projected); GCJ-02 data from AMap/Gaode is "
-                       "lon/lat")
+        raise CRSError(_("{shown}: --from gcj02 needs lon/lat coordinates, but the CRS is "
+                         "{name!r} (projected); GCJ-02 data from AMap/Gaode is lon/lat")
+                       .format(shown=src.shown, name=source_crs.name))
     gdf = gdf.to_crs(LONLAT_CRS)
     if from_gcj02:
         gdf = frame_gcj02_to_wgs84(gdf)
@@ -203,38 +207,49 @@ class ImportSummary:
     mapping: Mapping = Mapping()
 
     def lines(self) -> list[str]:
-        """The summary as lines of text for the terminal."""
-        verb = "would import" if self.dry_run else "imported"
+        """The summary as lines of text for the terminal (in the current language)."""
         if not self.added and not self.replaced:
-            return [f"{self.source} has no features: nothing imported, layer {self.layer!r} "
-                    f"({self.target}) unchanged"]
-        out = [f"{verb} {len(self.added) + len(self.replaced)} site(s) from {self.source} "
-               f"into layer {self.layer!r} ({self.target}): {len(self.added)} new, "
-               f"{len(self.replaced)} replacing sites with the same id"]
+            return [_("{source} has no features: nothing imported, layer {layer!r} ({target}) "
+                      "unchanged").format(source=self.source, layer=self.layer,
+                                          target=self.target)]
+        n = len(self.added) + len(self.replaced)
+        head = (ngettext("would import {n} site from {source} into layer {layer!r} ({target}): "
+                         "{new} new, {replaced} replacing sites with the same id",
+                         "would import {n} sites from {source} into layer {layer!r} "
+                         "({target}): {new} new, {replaced} replacing sites with the same id", n)
+                if self.dry_run else
+                ngettext("imported {n} site from {source} into layer {layer!r} ({target}): "
+                         "{new} new, {replaced} replacing sites with the same id",
+                         "imported {n} sites from {source} into layer {layer!r} ({target}): "
+                         "{new} new, {replaced} replacing sites with the same id", n))
+        out = [head.format(n=n, source=self.source, layer=self.layer, target=self.target,
+                           new=len(self.added), replaced=len(self.replaced))]
         if self.added:
-            out.append(f"  new: {', '.join(self.added)}")
+            out.append(_("  new: {ids}").format(ids=", ".join(self.added)))
         if self.replaced:
-            out.append(f"  replaced: {', '.join(self.replaced)}")
+            out.append(_("  replaced: {ids}").format(ids=", ".join(self.replaced)))
         if self.unchanged and not self.dry_run:
-            out.append(f"  nothing changed: {self.target} was not rewritten")
-        src = f"  source CRS: {self.crs}"
-        if self.from_gcj02:
-            src += ", converted from GCJ-02 to WGS 84"
+            out.append(_("  nothing changed: {target} was not rewritten").format(
+                target=self.target))
+        read = [_("converted from GCJ-02 to WGS 84")] if self.from_gcj02 else []
         if self.encoding:
-            src += f", text read as {self.encoding}"
-        out.append(src)
-        out += [f"  note: {n}" for n in self.notes]
-        out += [f"  warning: {w}" for w in self.warnings]
+            read.append(_("text read as {encoding}").format(encoding=self.encoding))
+        out.append(_("  source CRS: {crs}").format(crs=self.crs)
+                   + "".join(_(", {more}").format(more=r) for r in read))
+        out += [_("  note: {note}").format(note=n) for n in self.notes]
+        out += [_("  warning: {warning}").format(warning=w) for w in self.warnings]
         if self.renamed:
-            out.append("  fields mapped: " + ", ".join(f"{a} → {b}" for a, b in self.renamed))
+            out.append(_("  fields mapped: {pairs}").format(
+                pairs=", ".join(f"{a} → {b}" for a, b in self.renamed)))
         if self.kept:
-            out.append(f"  fields kept (not in layers/{self.layer}.toml): "
-                       f"{', '.join(self.kept)}")
+            out.append(_("  fields kept (not in layers/{layer}.toml): {fields}").format(
+                layer=self.layer, fields=", ".join(self.kept)))
         if self.dry_run and self.field_sources:
-            out.append("  where each field comes from:")
+            out.append(_("  where each field comes from:"))
             out += [f"    {f} ← {how}" for f, how in self.field_sources]
         if self.dry_run and self.preview:
-            out.append(f"  first {len(self.preview) - 1} row(s):")
+            rows = len(self.preview) - 1
+            out.append(ngettext("  first {n} row:", "  first {n} rows:", rows).format(n=rows))
             out += ["    " + " | ".join(row) for row in self.preview]
         return out
 
@@ -247,18 +262,24 @@ def _check_mapping(m: Mapping, cols: Sequence[str], spec: LayerSpec, shown: str)
     problems = []
     for a, b in m.renames:
         if a not in cols:
-            problems.append(Problem("--map", a, "", f"{a}={b}: the file has no field {a!r}; "
-                                    f"its fields are {', '.join(cols) or '—'}"))
+            problems.append(Problem("--map", a, "", _(
+                "{a}={b}: the file has no field {a!r}; its fields are {fields}")
+                .format(a=a, b=b, fields=", ".join(cols) or "—")))
         elif b not in wanted:
-            problems.append(Problem("--map", a, "", f"{a}={b}: layer {spec.name!r} has no "
-                                    f"field {b!r}; its fields are {', '.join(wanted)}"))
+            problems.append(Problem("--map", a, "", _("{a}={b}: layer {spec!r} has no field "
+                                                      "{b!r}; its fields are {wanted}")
+                                                    .format(a=a, b=b, spec=spec.name,
+                                                            wanted=", ".join(wanted))))
     for a, b in m.constants:
         if a not in wanted:
-            problems.append(Problem("--set", a, "", f"{a}={b}: layer {spec.name!r} has no "
-                                    f"field {a!r}; its fields are {', '.join(wanted)}"))
+            problems.append(Problem("--set", a, "", _("{a}={b}: layer {spec!r} has no field "
+                                                      "{a!r}; its fields are {wanted}")
+                                                    .format(a=a, b=b, spec=spec.name,
+                                                            wanted=", ".join(wanted))))
     if m.key is not None and m.key not in cols:
-        problems.append(Problem("--key", m.key, "", f"the file has no field {m.key!r}; its "
-                                f"fields are {', '.join(cols) or '—'}"))
+        problems.append(Problem("--key", m.key, "", _(
+            "the file has no field {key!r}; its fields are {fields}")
+            .format(key=m.key, fields=", ".join(cols) or "—")))
     if problems:
         raise ValidationError(problems)
 
@@ -279,9 +300,12 @@ def _stand_in(kind: str, years: tuple[int, int]) -> Any:
 def _item(k: int, fid: Any, name: Any, src: Source) -> str:
     """How a feature is named in a problem: like the site checks when it has an id."""
     if isinstance(fid, str | int) and str(fid).strip():
-        return f"feature {str(fid)!r}"
-    row = "row" if src.table_points else "feature"
-    return f"{row} {k + 1}" + (f" ({name})" if isinstance(name, str) and name else "")
+        return _("feature {id!r}").format(id=str(fid))
+    if isinstance(name, str) and name:
+        label = _("row {row} ({name})") if src.table_points else _("feature {number} ({name})")
+        return label.format(row=k + 1, number=k + 1, name=name)
+    label = _("row {row}") if src.table_points else _("feature {number}")
+    return label.format(row=k + 1, number=k + 1)
 
 
 def _convert_rows(gdf: gpd.GeoDataFrame, spec: LayerSpec, src: Source,
@@ -377,6 +401,7 @@ def import_sites(  # noqa: C901
     ws: Workspace,
     path: str | os.PathLike[str],
     *,
+    store: Store,
     layer: str | None = None,
     source_layer: str | None = None,
     encoding: str | None = None,
@@ -393,6 +418,9 @@ def import_sites(  # noqa: C901
         The loaded workspace.
     path
         The file to import (see :func:`read_external`).
+    store
+        The store ``ws`` was loaded from: the merged layer is written through it
+        (:meth:`~citymap.store.base.Store.write_layer`).
     layer
         The workspace layer (default: the mapping's ``layer``).
     source_layer, encoding, crs, from_gcj02
@@ -417,8 +445,10 @@ def import_sites(  # noqa: C901
     m = mapping or Mapping()
     layer = layer or m.option("layer")
     if layer is None or layer not in ws.layers:
-        raise fail("--layer", f"unknown layer {layer!r}; the layers are {', '.join(ws.layers)}"
-                   if layer else f"give the layer: --layer NAME (one of {', '.join(ws.layers)})")
+        raise fail("--layer", (_("unknown layer {layer!r}; the layers are {layers}")
+                               .format(layer=layer, layers=', '.join(ws.layers)))
+                   if layer else (_("give the layer: --layer NAME (one of {layers})")
+                                  .format(layers=', '.join(ws.layers))))
     spec = ws.layers[layer]
     shown = str(path)
     p = Path(path)
@@ -443,7 +473,7 @@ def import_sites(  # noqa: C901
     for c in gdf.columns:
         if c != gdf.geometry.name:
             gdf[c] = pd.Series([plain(v) for v in gdf[c]], index=gdf.index, dtype=object)
-    sources: dict[str, str] = {renames[c]: f"{c} ({w})" for c, w in how.items()}
+    sources: dict[str, str] = {renames[c]: f"{c} ({_(w)})" for c, w in how.items()}
     for f, v in m.constants:
         gdf[f] = v
         sources[f] = f"{v!r} (--set)"
@@ -453,8 +483,8 @@ def import_sites(  # noqa: C901
         defaults: dict[str, str | None] = {
             "works": one_work, "source": p.name, "status": SITE_STATUSES[0],
             "status_date": dt.date.today().isoformat()}
-        why = {"works": "the layer serves this one work", "source": "the file's name",
-               "status": "default", "status_date": "today (import date)"}
+        why = {"works": _("the layer serves this one work"), "source": _("the file's name"),
+               "status": _("default"), "status_date": _("today (import date)")}
         for f, value in defaults.items():
             if value is None:
                 continue
@@ -465,7 +495,7 @@ def import_sites(  # noqa: C901
                 sources[f] = f"{v!r} ({why[f]})"
             elif gdf[f].isna().any():
                 gdf[f] = gdf[f].where(gdf[f].notna(), v)
-                sources[f] += f", empty cells {v!r} ({why[f]})"
+                sources[f] += _(", empty cells {value!r} ({why})").format(value=v, why=why[f])
     synonyms = status_synonyms(ws.root)
     problems = _convert_rows(gdf, spec, src, synonyms, {f for f, _ in m.constants},
                              ws.plan_years)
@@ -474,9 +504,10 @@ def import_sites(  # noqa: C901
     key_col = renames.get(m.key, m.key) if m.key else None
     if "id" not in gdf.columns:
         gdf.insert(0, "id", None)
-        sources["id"] = (f"the site with the same {m.key!r}, else new" if key_col else
-                         "the site with the same geometry (within 1 m), else new") + \
-            " in the layer's id pattern"
+        sources["id"] = (_("the site with the same {key!r}, else new in the layer's id pattern")
+                         .format(key=m.key) if key_col else
+                         _("the site with the same geometry (within 1 m), else new in the "
+                           "layer's id pattern"))
     missing = gdf["id"].isna().to_numpy()
     if missing.any():
         matched = match_existing(gdf[missing], existing, key=key_col,
@@ -503,16 +534,19 @@ def import_sites(  # noqa: C901
     problems += check_layer(gdf, spec, shown=shown, bounds=ws.config.bounds,
                             work_numbers=[w.number for w in ws.register.works],
                             seen_ids=others, years=ws.plan_years)
-    if problems and any(pr.message.startswith("missing propert") for pr in problems):
-        problems.append(Problem(shown, "", "", f"the file's fields are {', '.join(cols) or '—'}"
-                                f"; map them with --map FIELD=LAYER_FIELD or give a value "
-                                f"for every feature with --set FIELD=VALUE (layer {layer!r} "
-                                f"has {', '.join(layer_columns(spec, joined=False))})"))
+    if problems and any(pr.code == "missing_properties" for pr in problems):
+        problems.append(Problem(shown, "", "", _(
+            "the file's fields are {fields}; map them with --map FIELD=LAYER_FIELD or give a "
+            "value for every feature with --set FIELD=VALUE (layer {layer!r} has {columns})")
+            .format(fields=", ".join(cols) or "—", layer=layer,
+                    columns=", ".join(layer_columns(spec, joined=False)))))
     mapped_id = next((a for a, b in renames.items() if b == "id"), None)
-    if mapped_id and any(pr.field == "id" and "all digits" in pr.message for pr in problems):
-        problems.append(Problem(shown, "", "id", f"{mapped_id!r} holds plain numbers: keep it "
-                                f"as the key instead (--key {mapped_id}, without mapping it "
-                                "to id) and citymap generates ids in the layer's pattern"))
+    if mapped_id and any(pr.code == "all_digits_id" for pr in problems):
+        problems.append(Problem(shown, "", "id", _("{mapped_id!r} holds plain numbers: keep it "
+                                                   "as the key instead (--key {mapped_id}, "
+                                                   "without mapping it to id) and citymap "
+                                                   "generates ids in the layer's pattern")
+                                                 .format(mapped_id=mapped_id)))
     if problems:
         raise ValidationError(problems)
     warnings_: list[str] = []
@@ -556,7 +590,6 @@ def import_sites(  # noqa: C901
     for i in added:
         rows.append(new_rows[by_new[i]])
         geoms_out.append(gdf.geometry.values[by_new[i]])
-    target = ws.root / spec.source
     if changed and not dry_run:
         merged = gpd.GeoDataFrame(
             pd.DataFrame([{c: plain(r.get(c)) for c in all_cols} for r in rows],
@@ -564,12 +597,12 @@ def import_sites(  # noqa: C901
             geometry=gpd.GeoSeries(geoms_out, crs=LONLAT_CRS), crs=LONLAT_CRS)
         for c in ("year", *[f for f, fs in spec.fields.items() if fs.type == "int"]):
             merged[c] = [None if v is None else int(v) for v in merged[c]]
-        write_text(target, geojson_text(merged, all_cols))
+        store.write_layer(ws, layer, merged, columns=all_cols, action="import")
     order = [c for c in all_cols if c in gdf.columns]
     preview = [tuple(order)] + [tuple(_shown_value(r.get(c)) for c in order)
                                 for r in new_rows[:PREVIEW_ROWS]]
     for c in kept:
-        sources.setdefault(c, f"{c} (kept: not a field of the layer)")
+        sources.setdefault(c, _("{column} (kept: not a field of the layer)").format(column=c))
     return ImportSummary(
         layer=layer, source=shown, target=spec.source, added=added, replaced=replaced,
         renamed=tuple((a, b) for a, b in renames.items() if a != b), ignored=(),

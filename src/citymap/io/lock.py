@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from citymap.errors import WorkspaceError
+from citymap.i18n import _
 
 __all__ = ["log_lock"]
 
@@ -41,7 +42,8 @@ def log_lock(log_path: str | Path, *, timeout: float = 120.0) -> Iterator[Path]:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
-        raise WorkspaceError(f"{str(path)!r}: cannot open the lock file: {exc.strerror}") \
+        raise WorkspaceError(_("{path!r}: cannot open the lock file: {strerror}")
+                             .format(path=str(path), strerror=exc.strerror)) \
             from None
     try:
         deadline = time.monotonic() + timeout
@@ -51,12 +53,14 @@ def log_lock(log_path: str | Path, *, timeout: float = 120.0) -> Iterator[Path]:
                 break
             except OSError as exc:
                 if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
-                    raise WorkspaceError(f"{str(path)!r}: cannot lock: {exc.strerror}") \
+                    raise WorkspaceError(_("{path!r}: cannot lock: {strerror}")
+                                         .format(path=str(path), strerror=exc.strerror)) \
                         from None
                 if time.monotonic() > deadline:
                     raise WorkspaceError(
-                        f"{str(path)!r}: another citymap process has held the status log "
-                        f"for more than {timeout:g} s; try again when it has finished") from None
+                        _("{path!r}: another citymap process has held the status log for more "
+                          "than {timeout:g} s; try again when it has finished")
+                        .format(path=str(path), timeout=timeout)) from None
                 time.sleep(0.05)
         try:
             yield path

@@ -37,6 +37,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from citymap.errors import WorkspaceError
+from citymap.i18n import N_, _
 
 __all__ = [
     "MARKER",
@@ -129,11 +130,13 @@ def check_not_workspace(target: Path, root: Path | None, *, what: str = "-o") ->
     WorkspaceError
     """
     if root is not None and _contains(target, root):
-        raise WorkspaceError(f"{what} {str(target)!r} is the workspace folder or holds it: "
-                             "citymap never replaces it; give a new folder, e.g. maps-out")
+        raise WorkspaceError(_("{what} {target!r} is the workspace folder or holds it: citymap "
+                               "never replaces it; give a new folder, e.g. maps-out")
+                             .format(what=what, target=str(target)))
     if _contains(target, Path.cwd()):
-        raise WorkspaceError(f"{what} {str(target)!r} is the current folder or holds it: "
-                             "citymap never replaces it; give a new folder, e.g. maps-out")
+        raise WorkspaceError(_("{what} {target!r} is the current folder or holds it: citymap "
+                               "never replaces it; give a new folder, e.g. maps-out")
+                             .format(what=what, target=str(target)))
 
 
 def check_dir_replaceable(target: Path, *, what: str = "-o") -> None:
@@ -147,18 +150,30 @@ def check_dir_replaceable(target: Path, *, what: str = "-o") -> None:
     """
     check_not_workspace(target, None, what=what)
     if target.is_symlink():
-        raise WorkspaceError(f"{what} {str(target)!r} is a symbolic link: citymap does not "
-                             "replace links; give the folder itself or a new one")
+        raise WorkspaceError(_("{what} {target!r} is a symbolic link: citymap does not replace "
+                               "links; give the folder itself or a new one")
+                             .format(what=what, target=str(target)))
     if not target.exists():
         return
     if not target.is_dir():
-        raise WorkspaceError(f"{what} {str(target)!r} is a file, not a folder: citymap never "
-                             "replaces it; give a new or empty folder")
+        raise WorkspaceError(_("{what} {target!r} is a file, not a folder: citymap never "
+                               "replaces it; give a new or empty folder")
+                             .format(what=what, target=str(target)))
     if _is_empty_dir(target) or is_marked_dir(target):
         return
-    raise WorkspaceError(f"{what} {str(target)!r} is a folder citymap did not make (no "
-                         f"{MARKER} inside) and is not empty: citymap never replaces it; "
-                         "give a new or empty folder")
+    raise WorkspaceError(_("{what} {target!r} is a folder citymap did not make (no {marker} "
+                           "inside) and is not empty: citymap never replaces it; give a new or "
+                           "empty folder").format(what=what, target=str(target), marker=MARKER))
+
+
+#: The kinds of file named by callers of :func:`check_file_replaceable`, as a message says them.
+_KINDS = {"file": N_("a file"), "GeoJSON file": N_("a GeoJSON file"),
+          "workbook": N_("a workbook"), "HTML page": N_("an HTML page"),
+          "GeoPackage": N_("a GeoPackage"), "CSV file": N_("a CSV file")}
+
+
+def _kind(kind: str) -> str:
+    return _(_KINDS[kind]) if kind in _KINDS else kind
 
 
 def check_file_replaceable(target: Path, recognise: Callable[[Path], bool] | None, *,
@@ -171,20 +186,24 @@ def check_file_replaceable(target: Path, recognise: Callable[[Path], bool] | Non
     WorkspaceError
     """
     if target.is_symlink():
-        raise WorkspaceError(f"{what} {str(target)!r} is a symbolic link: citymap does not "
-                             "replace links; give a new file name")
+        raise WorkspaceError(_("{what} {target!r} is a symbolic link: citymap does not replace "
+                               "links; give a new file name").format(what=what, target=str(target)))
     if not target.exists():
         return
     if target.is_dir():
-        raise WorkspaceError(f"{what} {str(target)!r} is a folder, not a {kind}: give a file "
-                             "name")
+        raise WorkspaceError(_("{what} {target!r} is a folder, not {kind}: give a file name")
+                             .format(what=what, target=str(target), kind=_kind(kind)))
     if recognise is not None and recognise(target):
         return
-    why = ("it is not one citymap wrote (no citymap mark in it, or it was saved by other "
-           "software since)" if recognise is not None
-           else f"a {kind} has no mark that shows citymap wrote it")
-    raise WorkspaceError(f"{what} {str(target)!r} exists and {why}: citymap never replaces "
-                         "it; give a new file name or remove the file yourself")
+    if recognise is not None:
+        raise WorkspaceError(_("{what} {target!r} exists and is not one citymap wrote (no "
+                               "citymap mark in it, or it was saved by other software since): "
+                               "citymap never replaces it; give a new file name or remove the "
+                               "file yourself").format(what=what, target=str(target)))
+    raise WorkspaceError(_("{what} {target!r} exists and {kind} has no mark that shows citymap "
+                           "wrote it: citymap never replaces it; give a new file name or remove "
+                           "the file yourself").format(what=what, target=str(target),
+                                                       kind=_kind(kind)))
 
 
 def recognise_html(path: Path) -> bool:
@@ -288,17 +307,18 @@ def recover(target: str | os.PathLike[str]) -> list[str]:
             continue
         if (tmp / PARTIAL).is_file() or is_marked_dir(tmp) or _is_empty_dir(tmp):
             shutil.rmtree(tmp, ignore_errors=True)
-            done.append(f"removed {tmp.name}, left by a killed run (process {pid})")
+            done.append(_("removed {tmp}, left by a killed run (process {pid})")
+                        .format(tmp=tmp.name, pid=pid))
     olds = [(p, pid) for p, pid in _siblings(target, "old") if not pid_alive(pid)
             and (is_marked_dir(p) or _is_empty_dir(p))]
     olds.sort(key=lambda e: e[0].stat().st_mtime_ns, reverse=True)
     if olds and not target.exists() and not target.is_symlink():
         with contextlib.suppress(OSError):
             os.replace(olds[0][0], target)
-            done.append(f"restored {target.name} from {olds[0][0].name}, left by a killed "
-                        "run")
+            done.append(_("restored {target} from {name}, left by a killed run")
+                        .format(target=target.name, name=olds[0][0].name))
             olds = olds[1:]
     for old, _pid in olds:
         shutil.rmtree(old, ignore_errors=True)
-        done.append(f"removed {old.name}, left by a killed run")
+        done.append(_("removed {old}, left by a killed run").format(old=old.name))
     return done

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 from citymap.errors import Problem, ValidationError
 from citymap.history import FIRST_DATE
+from citymap.i18n import _
 from citymap.io.atomic import write_bytes, write_text
 from citymap.io.csvsafe import FORMULA_START, escape_row, unescape_cell
 from citymap.limits import (
@@ -204,7 +205,7 @@ def write_template(
         write_text(path, "\ufeff" + buf.getvalue())
         return path
     if path.suffix.lower() != ".xlsx":
-        raise ValidationError([Problem(str(path), "", "", "use a .xlsx or .csv file name")])
+        raise ValidationError([Problem(str(path), "", "", _("use a .xlsx or .csv file name"))])
     data = io.BytesIO()  # built in memory: a full disk cannot leave a half-closed zip
     _build_workbook(rows, unit=unit, as_of=as_of, title=title,
                     first_date=first_date).save(data)
@@ -339,15 +340,17 @@ def _header_map(headers: Sequence[object], where: str) -> tuple[dict[str, int], 
         if key is None:
             continue
         if key in found:
-            problems.append(Problem(where, "row 1", f"{get_column_letter(j + 1)} {h}",
-                                    f"column {h!r} appears twice"))
+            problems.append(Problem(where, _("row {row}").format(row=1),
+                                    f"{get_column_letter(j + 1)} {h}",
+                                    _("column {header!r} appears twice").format(header=h)))
             continue
         found[key] = j
     missing = [k for k in REQUIRED if k not in found]
     if missing:
         names = "、".join(f"{_BY_KEY[k].zh} ({k})" for k in missing)
-        problems.append(Problem(where, "row 1", "", f"missing column(s) {names}; use the sheet "
-                                "made by `citymap progress template`"))
+        problems.append(Problem(where, _("row {row}").format(row=1), "",
+                                _("missing column(s) {names}; use the sheet made by "
+                                  "`citymap progress template`").format(names=names)))
     return found, problems
 
 
@@ -356,13 +359,14 @@ def _rows_from_table(table: Sequence[Sequence[object]], where: str,
     from openpyxl.utils import get_column_letter
 
     if not table:
-        raise ValidationError([Problem(where, "", "", "is empty")])
+        raise ValidationError([Problem(where, "", "", _("is empty"))])
     found, problems = _header_map(table[0], where)
     if problems:
         raise ValidationError(problems)
     if len(table) - 1 > MAX_SHEET_ROWS:
-        raise ValidationError([Problem(where, "", "", f"has {len(table) - 1} rows; at most "
-                                       f"{MAX_SHEET_ROWS} are read — split the file")])
+        raise ValidationError([Problem(where, "", "", _(
+            "has {n} rows; at most {limit} are read — split the file")
+            .format(n=len(table) - 1, limit=MAX_SHEET_ROWS))])
     labels = {k: f"{get_column_letter(j + 1)} {table[0][j]}" for k, j in found.items()}
     rows: list[SheetRow] = []
     skipped = 0
@@ -374,7 +378,7 @@ def _rows_from_table(table: Sequence[Sequence[object]], where: str,
             why = text_problem(v, limit=MAX_NOTE_CHARS if k == "note" else MAX_TEXT_CHARS) \
                 if isinstance(v, str) else None
             if why is not None:
-                problems.append(Problem(where, f"row {n}", labels[k], why))
+                problems.append(Problem(where, _("row {row}").format(row=n), labels[k], why))
         row = SheetRow(where, n, values, labels)
         if row.is_report:
             rows.append(row)
@@ -392,8 +396,8 @@ def _read_csv_text(path: Path) -> str:
             return data.decode(enc)
         except UnicodeDecodeError:
             continue
-    raise ValidationError([Problem(path.name, "", "", "is neither UTF-8 nor GB18030 text: "
-                                   "save it as CSV UTF-8")])
+    raise ValidationError([Problem(path.name, "", "", _("is neither UTF-8 nor GB18030 text: save "
+                                                        "it as CSV UTF-8"))])
 
 
 def _csv_table(path: Path) -> list[list[object]]:
@@ -407,10 +411,14 @@ def _csv_table(path: Path) -> list[list[object]]:
             if len(table) > MAX_SHEET_ROWS + 1:
                 break
     except csv.Error as exc:
-        why = (f"holds a cell of over {csv.field_size_limit()} characters (a note is at most "
-               f"{MAX_NOTE_CHARS})" if "field larger" in str(exc) else f"is not valid CSV ({exc})")
-        raise ValidationError([Problem(path.name, f"row {len(table) + 1}", "",
-                                       f"{why}; an unterminated quote?")]) from None
+        if "field larger" in str(exc):
+            why = (_("holds a cell of over {limit} characters (a note is at most {note}); an "
+                     "unterminated quote?")
+                   .format(limit=csv.field_size_limit(), note=MAX_NOTE_CHARS))
+        else:
+            why = _("is not valid CSV ({error}); an unterminated quote?").format(error=exc)
+        raise ValidationError([Problem(path.name, _("row {row}").format(row=len(table) + 1), "",
+                                       why)]) from None
     return table
 
 
@@ -430,14 +438,17 @@ def check_xlsx_zip(path: Path, shown: str, *, kind: str = "sheet") -> None:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise ValidationError([Problem(shown, "", "", f"cannot be read as a workbook: {exc}; "
-                                       "save it again as .xlsx")]) from None
+        raise ValidationError([Problem(shown, "", "", _("cannot be read as a workbook: {error}; "
+                                                        "save it again as .xlsx")
+                                                      .format(error=exc))]) from None
     total = sum(i.file_size for i in infos)
     if len(infos) > MAX_XLSX_MEMBERS or total > MAX_XLSX_UNCOMPRESSED:
         raise ValidationError([Problem(
-            shown, "", "", f"unpacks to {total / MB:.0f} MB in {len(infos)} parts; a workbook "
-            f"citymap reads is at most {MAX_XLSX_UNCOMPRESSED // MB} MB in {MAX_XLSX_MEMBERS} "
-            "parts — copy the sheet into a new workbook")])
+            shown, "", "", _("unpacks to {mb:.0f} MB in {n} parts; a workbook citymap "
+                             "reads is at most {limit} MB in {parts} parts — copy "
+                             "the sheet into a new workbook")
+                           .format(mb=total / MB, n=len(infos), limit=MAX_XLSX_UNCOMPRESSED // MB,
+                                   parts=MAX_XLSX_MEMBERS))])
 
 
 def read_progress_file(path: str | Path, *, sheet: str | None = None) -> ProgressFile:
@@ -472,13 +483,13 @@ def read_progress_file(path: str | Path, *, sheet: str | None = None) -> Progres
     """
     path = Path(path)
     if not path.is_file():
-        raise ValidationError([Problem(str(path), "", "", "file not found")])
+        raise ValidationError([Problem(str(path), "", "", _("file not found"))])
     suffix = path.suffix.lower()
     if suffix == ".csv":
         return _rows_from_table(_csv_table(path), path.name, path)
     if suffix not in (".xlsx", ".xlsm"):
-        raise ValidationError([Problem(path.name, "", "", "is not a .xlsx or .csv file (save "
-                                       "an .xls or .et file as .xlsx first)")])
+        raise ValidationError([Problem(path.name, "", "", _(
+            "is not a .xlsx or .csv file (save an .xls or .et file as .xlsx first)"))])
     check_xlsx_zip(path, path.name)
     from openpyxl import load_workbook
 
@@ -488,28 +499,30 @@ def read_progress_file(path: str | Path, *, sheet: str | None = None) -> Progres
             warnings.simplefilter("ignore", UserWarning)
             wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds
-        raise ValidationError([Problem(path.name, "", "", f"cannot be read as a workbook: "
-                                       f"{str(exc).splitlines()[0] if str(exc) else exc!r}")]) \
-            from None
+        line = str(exc).splitlines()[0] if str(exc) else exc
+        raise ValidationError([Problem(path.name, "", "", _(
+            "cannot be read as a workbook: {error!r}").format(error=line))]) from None
     try:
         if sheet is not None:
             if sheet not in wb.sheetnames:
-                raise ValidationError([Problem(path.name, "", "", f"has no sheet {sheet!r}; "
-                                               f"its sheets: {', '.join(wb.sheetnames)}")])
+                raise ValidationError([Problem(path.name, "", "", _(
+                    "has no sheet {sheet!r}; its sheets: {sheets}")
+                    .format(sheet=sheet, sheets=", ".join(wb.sheetnames)))])
             sh = wb[sheet]
         else:
             sh = wb[SHEET_NAME] if SHEET_NAME in wb.sheetnames else wb.worksheets[0]
         where = f"{path.name} [{sh.title}]"
         if getattr(sh, "sheet_state", "visible") != "visible":
-            raise ValidationError([Problem(where, "", "", "is a hidden sheet: unhide it in "
-                                           "Excel/WPS (右键 → 取消隐藏) and check it, so that "
-                                           "what is imported is what the unit sees")])
+            raise ValidationError([Problem(where, "", "", _(
+                "is a hidden sheet: unhide it in Excel/WPS (右键 → 取消隐藏) and check it, so "
+                "that what is imported is what the unit sees"))])
         try:
             table = _sheet_table(sh, where, epoch=wb.epoch)
         except ValidationError:
             raise
         except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds
-            raise ValidationError([Problem(where, "", "", f"cannot be read: {exc!r}")]) \
+            raise ValidationError([Problem(where, "", "", _("cannot be read: {error!r}")
+                                                          .format(error=exc))]) \
                 from None
         return _rows_from_table(table, where, path)
     finally:
@@ -523,7 +536,7 @@ def _sheet_table(sh: Any, where: str, *, epoch: dt.datetime) -> list[list[object
     """The cells of the known columns, streamed; empty rows cost nothing to keep."""
     head = next(sh.iter_rows(min_row=1, max_row=1, max_col=_HEADER_COLUMNS), ())
     headers: list[object] = [c.value for c in head]
-    found, _ = _header_map(headers, where)
+    found, _problems = _header_map(headers, where)
     if not found:
         return [headers]
     width = max(found.values()) + 1
@@ -538,9 +551,9 @@ def _sheet_table(sh: Any, where: str, *, epoch: dt.datetime) -> list[list[object
             blank += 1
             continue
         if n - 1 > MAX_SHEET_ROWS:
-            raise ValidationError([Problem(where, f"row {n}", "", f"is beyond row "
-                                           f"{MAX_SHEET_ROWS + 1}, the last row read — split "
-                                           "the file or delete stray cells")])
+            raise ValidationError([Problem(where, _("row {row}").format(row=n), "", _(
+                "is beyond row {limit}, the last row read — split the file or delete stray "
+                "cells").format(limit=MAX_SHEET_ROWS + 1))])
         table.extend([[None] * width] * blank)
         blank = 0
         table.append(values)

@@ -26,6 +26,7 @@ import pandas as pd
 from citymap import __version__
 from citymap.crs import LONLAT_CRS, MEASURE_CRS, to_measure
 from citymap.errors import CitymapError
+from citymap.i18n import _
 from citymap.layers import layer_for, layers_for
 from citymap.metrics.density import density_indicator, road_density
 from citymap.metrics.output import measurement
@@ -244,7 +245,7 @@ def residential_coverage_layer(ws: Workspace, *, as_of: dt.date | None = None,
     workspace has no residential layer.
     """
     as_of = as_of or dt.date.today()
-    _, res = _layer_data(ws, "residential")
+    _layer, res = _layer_data(ws, "residential")
     if res is None:
         return gpd.GeoDataFrame({"id": [], "name": [], "covered": [], "area_m2": []},
                                 geometry=[], crs=LONLAT_CRS)
@@ -264,8 +265,10 @@ def _service_indicator(res: gpd.GeoDataFrame, parks: gpd.GeoDataFrame, *, scope:
         standard=GB55014_STANDARD, comparison=">",
         verdict=verdict_of(cov.value, GB55014_STANDARD, ">"), responsible=responsible,
         source=SERVICE_SOURCE,
-        note=(f"{cov.covered_m2 / 1e6:.4f} of {cov.residential_m2 / 1e6:.4f} km² residential "
-              f"land; {cov.parks_used} parks within a rule, {cov.parks_ignored} below"),
+        note=(_("{covered:.4f} of {residential:.4f} km² residential land; {used} parks within "
+                "a rule, {ignored} below")
+              .format(covered=cov.covered_m2 / 1e6, residential=cov.residential_m2 / 1e6,
+                      used=cov.parks_used, ignored=cov.parks_ignored)),
         numerator=cov.covered_m2, denominator=cov.residential_m2)
 
 
@@ -315,13 +318,17 @@ def _selected_zones(ws: Workspace, year: int | None, zone: str | None,
     if zone is not None:
         if zones_sel is None or zone not in set(zones_sel["id"].astype(str)):
             known = sorted(zgdf["id"].astype(str)) if zgdf is not None else []
-            raise CitymapError(f"{zone!r} is not a pilot zone{f' of {year}' if year else ''}; "
-                               f"the zones are {', '.join(known) or 'none'}")
+            zones = ", ".join(known) or "—"
+            if year:
+                raise CitymapError(_("{zone!r} is not a pilot zone of {year}; the zones are "
+                                     "{zones}").format(zone=zone, year=year, zones=zones))
+            raise CitymapError(_("{zone!r} is not a pilot zone; the zones are {zones}")
+                               .format(zone=zone, zones=zones))
         zones_sel = zones_sel[zones_sel["id"].astype(str) == zone]
     if zgdf is None:
-        warnings.append("no layer of purpose 'pilot_zones': pilot zones not measured")
+        warnings.append(_("no layer of purpose 'pilot_zones': pilot zones not measured"))
     else:
-        warnings.extend(crowded_years_message(y, ids, layer=zone_layer or "", lang="en")
+        warnings.extend(crowded_years_message(y, ids, layer=zone_layer or "")
                         for y, ids in crowded_years(zgdf).items()
                         if year is None or y == year)
     return zone_layer, zones_sel
@@ -337,9 +344,9 @@ def _service_indicators(ws: Workspace, as_of: dt.date, zone_geoms: list[tuple[st
     """
     import shapely
 
-    _, res = _layer_data(ws, "residential")
+    _layer, res = _layer_data(ws, "residential")
     if res is None:
-        warnings.append("no residential land layer: park service-radius coverage not computed")
+        warnings.append(_("no residential land layer: park service-radius coverage not computed"))
         return []
     parks = park_frame(ws, as_of)
     unit = _responsible(ws, "new_parks")
@@ -365,10 +372,10 @@ def _density_indicators(ws: Workspace, zone_geoms: list[tuple[str, Any]], *, cou
     """Road network density of the county seat (if ``county``) and of every zone."""
     import shapely
 
-    _, roads = _layer_data(ws, "roads")
-    _, built = _layer_data(ws, "built_up")
+    _layer, roads = _layer_data(ws, "roads")
+    _layer, built = _layer_data(ws, "built_up")
     if roads is None:
-        warnings.append("no roads layer: road network density not computed")
+        warnings.append(_("no roads layer: road network density not computed"))
         return []
     unit = _responsible(ws, "new_roads")
     roads_m = to_measure(roads, crs) if len(roads) else roads  # projected once for all zones
@@ -378,8 +385,8 @@ def _density_indicators(ws: Workspace, zone_geoms: list[tuple[str, Any]], *, cou
             to_measure(built, crs).geometry.values, dtype=object))
     out = []
     if built_geom is None:
-        warnings.append("no built-up area layer: county-seat road density not computed; "
-                        "zones use their whole area")
+        warnings.append(_("no built-up area layer: county-seat road density not computed; zones "
+                          "use their whole area"))
     elif county:
         km, km2, d = road_density(roads_m, built_geom, crs=crs)
         out.append(density_indicator(km, km2, d, scope="county seat", responsible=unit))

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from citymap.i18n import LANGS, N_, _, tr
 from citymap.io.atomic import write_text
 from citymap.io.csvsafe import escape_record
 
@@ -59,25 +60,28 @@ def measurement(crs: str, bounds: tuple[float, float, float, float] | None = Non
         ls = [float(v) for v in np.atleast_1d(f.meridional_scale)]
         ar = [float(v) for v in np.atleast_1d(f.areal_scale)]
         length, area = [min(ls), max(ls)], [min(ar), max(ar)]
-    zh = f"长度、面积均为 {crs} ({name}) 平面量算 (米、平方米)。"
-    en = f"Lengths and areas are planar in {crs} ({name}), in m and m²."
+    fields: dict[str, Any] = {"crs": crs, "name": name, "grid": f"{GRID_M * 100:g}",
+                              "tol": f"{BOUNDARY_TOL_M * 100:g}"}
     if length is not None and area is not None:
-        zh += (f"QGIS 在 CGCS2000 工程中显示的椭球面数值与之相差投影比例: 本县范围内长度 "
-               f"{_pct(length[0])}…{_pct(length[1])}, 面积 {_pct(area[0])}…{_pct(area[1])} "
-               "(平面值偏大)。")
-        en += (" The ellipsoidal figures QGIS shows for a CGCS2000 project differ by the "
-               f"projection's scale: within the county's bounds lengths by {_pct(length[0])} "
-               f"to {_pct(length[1])}, areas by {_pct(area[0])} to {_pct(area[1])} "
-               "(planar larger).")
-    zh += (f"线长取各线按 {GRID_M * 100:g} cm 网格合并后的长度 (重叠只计一次), "
-           f"与逐条相加可差数厘米; 片区边界 {BOUNDARY_TOL_M * 100:g} cm 以内的道路两侧各计一半。")
-    en += (f" Line lengths are of the union snapped to a {GRID_M * 100:g} cm grid (overlaps "
-           "count once), so they can differ from a plain sum of the features by a few cm; "
-           f"roads within {BOUNDARY_TOL_M * 100:g} cm of a zone's boundary count half to "
-           "each side.")
+        text = N_("Lengths and areas are planar in {crs} ({name}), in m and m². The ellipsoidal "
+                  "figures QGIS shows for a CGCS2000 project differ by the projection's scale: "
+                  "within the county's bounds lengths by {length0} to {length1}, areas by "
+                  "{area0} to {area1} (planar larger). Line lengths are of the union snapped to "
+                  "a {grid} cm grid (overlaps count once), so they can differ from a plain sum "
+                  "of the features by a few cm; roads within {tol} cm of a zone's boundary "
+                  "count half to each side.")
+        fields.update(length0=_pct(length[0]), length1=_pct(length[1]), area0=_pct(area[0]),
+                      area1=_pct(area[1]))
+    else:
+        text = N_("Lengths and areas are planar in {crs} ({name}), in m and m². Line lengths "
+                  "are of the union snapped to a {grid} cm grid (overlaps count once), so they "
+                  "can differ from a plain sum of the features by a few cm; roads within {tol} "
+                  "cm of a zone's boundary count half to each side.")
+    # both languages travel in metrics.json (documented keys "zh" and "en")
+    said = {lang: tr(text, lang).format(**fields) for lang in LANGS}
     return {"crs": crs, "crs_name": name, "planar": True, "grid_m": GRID_M,
             "boundary_tol_m": BOUNDARY_TOL_M, "length_scale": length, "area_scale": area,
-            "zh": zh, "en": en}
+            **said}
 
 
 def to_dict(result: MetricsResult) -> dict[str, Any]:
@@ -124,7 +128,8 @@ def csv_rows(result: MetricsResult) -> list[dict[str, str]]:
                      "comparison": "", "target": "", "actual": _num(z.covered_share),
                      "planned": "", "verdict": "below minimum" if z.below_min else "",
                      "as_of": asof, "site_ids": ";".join(z.site_ids),
-                     "note": f"area {z.area_km2:.4f} km² (min {z.min_km2:g})"})
+                     "note": _("area {area_km2:.4f} km² (min {min_km2:g})")
+                             .format(area_km2=z.area_km2, min_km2=z.min_km2)})
     for i in result.indicators:
         rows.append({"kind": "indicator", "id": i.key, "name": i.name, "scope": i.scope,
                      "year": "" if result.year is None else str(result.year),

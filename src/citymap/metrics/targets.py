@@ -49,6 +49,7 @@ import pandas as pd
 import shapely
 
 from citymap.crs import MEASURE_CRS, to_measure
+from citymap.i18n import _
 from citymap.layers import layer_for
 from citymap.register import Target
 from citymap.sites import site_mask_for_work, where_mask
@@ -268,7 +269,7 @@ def _measure_value(t: Target, m: gpd.GeoDataFrame, ws: Workspace) -> float:
         if attr not in m.columns:
             return 0.0
         return float(pd.to_numeric(m[attr], errors="coerce").fillna(0).sum())
-    raise ValueError(f"measure {measure!r} is not summed")
+    raise ValueError(_("measure {measure!r} is not summed").format(measure=measure))
 
 
 def _townships_hit(ws: Workspace, purpose: str, sites: gpd.GeoDataFrame,
@@ -310,14 +311,15 @@ def evaluate_target(ws: Workspace, t: Target, as_of: dt.date) -> TargetResult:
         target=t.value, as_of=as_of, layer=t.layer, note=t.note, flag=t.flag)
     if t.measure == "recorded" or t.layer is None:
         st, pct = _recorded(ws, t, as_of)
-        note = (t.note + "; " if t.note else "") + \
-            "not measurable from geometry: the work's recorded status is shown"
+        note = ((t.note + "; " if t.note else "")
+                + _("not measurable from geometry: the work's recorded status is shown"))
         return TargetResult(actual=None, verdict="not measurable", recorded_status=st,
                             recorded_percent=pct, **{**base, "note": note})
     gdf = ws.data.get(t.layer)
     if gdf is None:
         return TargetResult(actual=None, verdict="no data", **{
-            **base, "note": (t.note + "; " if t.note else "") + f"layer {t.layer!r} has no data"})
+            **base, "note": (t.note + "; " if t.note else "") + (_("layer {layer!r} has no data")
+                                                                 .format(layer=t.layer))})
     if t.measure == "area_each":
         return _area_each(ws, t, gdf, as_of, base, crs)
     share = t.measure in ("share_length", "share_count")
@@ -335,7 +337,7 @@ def evaluate_target(ws: Workspace, t: Target, as_of: dt.date) -> TargetResult:
     planned: float | None
     if township_layer is not None:
         counted, n_towns = _townships_hit(ws, township_layer, done, crs)
-        planned_ids, _ = _townships_hit(ws, township_layer, sel, crs)
+        planned_ids, _n = _townships_hit(ws, township_layer, sel, crs)
         if t.measure == "share_count":
             numerator = float(len(counted))
             denominator = float(n_towns) if n_towns is not None else None
@@ -354,9 +356,9 @@ def evaluate_target(ws: Workspace, t: Target, as_of: dt.date) -> TargetResult:
             if den is None:
                 return TargetResult(actual=None, verdict="no data", site_ids=site_ids,
                                     by_status=by_status, **{**base, "note": (
-                                        t.note + "; " if t.note else "") + "denominator layer "
-                                        f"{t.denominator.layer if t.denominator else ''!r} "
-                                        "has no data"})
+                                        t.note + "; " if t.note else "") + _(
+                                        "denominator layer {layer!r} has no data").format(
+                                        layer=t.denominator.layer if t.denominator else "")})
             if t.measure == "share_length":
                 denominator = _union_length_km(np.asarray(
                     to_measure(den, crs).geometry.values, dtype=object)) if len(den) else 0.0
@@ -371,7 +373,7 @@ def evaluate_target(ws: Workspace, t: Target, as_of: dt.date) -> TargetResult:
         return TargetResult(actual=None, verdict="no data", site_ids=site_ids,
                             by_status=by_status, numerator=numerator, denominator=denominator,
                             **{**base, "note": (t.note + "; " if t.note else "")
-                               + "the denominator is empty"})
+                               + _("the denominator is empty")})
     v, exp = verdict(t, actual, as_of)
     met_by_deadline = None
     actual_by_deadline = None
@@ -403,17 +405,17 @@ def _area_each(ws: Workspace, t: Target, gdf: gpd.GeoDataFrame, as_of: dt.date,
     if not len(sel):
         v, exp = verdict(t, 0.0, as_of)
         return TargetResult(actual=0.0, verdict=v, expected=exp, **{
-            **base, "note": (t.note + "; " if t.note else "") + "no zone for this year"})
+            **base, "note": (t.note + "; " if t.note else "") + _("no zone for this year")})
     areas = np.asarray(shapely.area(to_measure(sel, crs).geometry.values)) / 1e6
     actual = float(areas.min())
     v, exp = verdict(t, actual, as_of, tol=0.0)
-    note = "smallest zone of the year, km²"
+    note = _("smallest zone of the year, km²")
     if len(sel) > 1:
-        note += (f"; {len(sel)} zones in {t.year} ({', '.join(map(str, sel['id']))}): "
-                 "the plan asks for one a year")
+        note += (_("; {n} zones in {year} ({ids}): the plan asks for one a year")
+                 .format(n=len(sel), year=t.year, ids=", ".join(map(str, sel["id"]))))
     small = [str(i) for i, a in zip(sel["id"], areas, strict=True) if a < t.value]
     if small:
-        note += f"; below {t.value:g} km²: {', '.join(small)}"
+        note += _("; below {value:g} km²: {ids}").format(value=t.value, ids=", ".join(small))
     return TargetResult(actual=actual, verdict=v, expected=exp, planned=actual,
                         site_ids=tuple(str(i) for i in sel["id"]),
                         **{**base, "note": (t.note + "; " if t.note else "") + note})

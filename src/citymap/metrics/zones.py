@@ -32,6 +32,7 @@ import numpy.typing as npt
 import shapely
 
 from citymap.crs import MEASURE_CRS, to_measure
+from citymap.i18n import N_, get_lang, tr
 from citymap.layers import THEMES
 from citymap.metrics.density import BOUNDARY_TOL_M, length_in_area
 from citymap.metrics.targets import GRID_M
@@ -114,14 +115,19 @@ def crowded_years(zones: gpd.GeoDataFrame) -> dict[int, tuple[str, ...]]:
     return {y: tuple(ids) for y, ids in sorted(by_year.items()) if len(ids) > 1}
 
 
+#: Between the items of a list in a sentence (", "; in Chinese "、").
+LIST_SEPARATOR = N_(", ")
+
+
 def crowded_years_message(year: int, ids: tuple[str, ...], *, layer: str = "pilot_zones",
-                          lang: str = "zh") -> str:
-    """One line saying that ``year`` has several pilot zones and what to do."""
-    if lang == "en":
-        return (f"{layer}: {year} has {len(ids)} pilot zones ({', '.join(ids)}); the plan "
-                "asks for one a year (保障措施(三)): keep one, or correct the others' year")
-    return (f"{layer}: {year} 年有 {len(ids)} 个试点片区 ({'、'.join(ids)}); 方案要求每年"
-            "确定 1 个 (保障措施(三)): 保留一个, 或改正其余片区的 year")
+                          lang: str | None = None) -> str:
+    """One line saying that ``year`` has several pilot zones and what to do (in ``lang``,
+    by default the current language).
+    """
+    return tr(N_("{layer}: {year} has {n} pilot zones ({ids}); the plan asks for one a year "
+                 "(保障措施(三)): keep one, or correct the others' year"),
+              lang or get_lang()).format(layer=layer, year=year, n=len(ids),
+                                         ids=tr(LIST_SEPARATOR, lang or get_lang()).join(ids))
 
 
 def _area(geoms: GeomArray) -> float:

@@ -20,6 +20,7 @@ import attrs
 
 from citymap.attachments import AddResult, Attachments, NewPhoto, Photo, open_attachments
 from citymap.errors import Problem, ValidationError
+from citymap.i18n import _
 from citymap.photos.match import DEFAULT_MAX_DISTANCE_M, Period, Planned, plan_photos
 from citymap.photos.sources import (
     SHEET_SUFFIXES,
@@ -73,7 +74,8 @@ def period_of_month(text: str) -> Period:
 
     m = re.fullmatch(r"\s*(\d{4})\s*(?:-|/|\.|年)\s*(\d{1,2})\s*月?\s*", text)
     if m is None or not 1 <= int(m[2]) <= 12:
-        raise ValueError(f"{text[:40]!r} is not a month: write YYYY-MM, e.g. 2021-11")
+        raise ValueError(_("{text!r} is not a month: write YYYY-MM, e.g. 2021-11")
+                         .format(text=text[:40]))
     start = dt.date(int(m[1]), int(m[2]), 1)
     nxt = dt.date(start.year + start.month // 12, start.month % 12 + 1, 1)
     return Period(start, nxt - dt.timedelta(days=1))
@@ -91,27 +93,30 @@ def collect(ws: Workspace, source: Path, *,
     """
     if sheet is not None:
         if not sheet.is_file():
-            raise ValidationError([Problem(str(sheet), "", "", "no such file: --sheet names "
-                                           "a sheet (.xlsx or .csv)")])
+            raise ValidationError([Problem(str(sheet), "", "", _("no such file: --sheet names a "
+                                                                 "sheet (.xlsx or .csv)"))])
         if not source.is_dir():
-            raise ValidationError([Problem(str(source), "", "", "is not a folder: --sheet "
-                                           "names the files of a photo folder")])
+            raise ValidationError([Problem(str(source), "", "", _("is not a folder: --sheet "
+                                                                  "names the files of a photo "
+                                                                  "folder"))])
         return read_mapping(sheet, source)
     if source.is_dir():
         return read_folder(source, ws.site_ids)
     if not source.is_file():
-        raise ValidationError([Problem(str(source), "", "", "no such file or folder")])
+        raise ValidationError([Problem(str(source), "", "", _("no such file or folder"))])
     if source.suffix.lower() in (".xlsx", ".xlsm"):
         return read_workbook_images(source)
     if source.suffix.lower() in SHEET_SUFFIXES:
-        raise ValidationError([Problem(source.name, "", "", "is a sheet without pictures "
-                                       "citymap reads: give the photo folder and --sheet "
-                                       f"{source.name}, or save it as .xlsx")])
+        raise ValidationError([Problem(source.name, "", "", _("is a sheet without pictures "
+                                                              "citymap reads: give the photo "
+                                                              "folder and --sheet {source}, or "
+                                                              "save it as .xlsx")
+                                                            .format(source=source.name))])
     from citymap.photos.sources import _file_reader, _site_pattern
 
     read, problem = _file_reader(source, source.name)
     if read is None:
-        return [], [problem or Problem(source.name, "", "", "cannot be read")]
+        return [], [problem or Problem(source.name, "", "", _("cannot be read"))]
     site, kind, day = parse_name(source.stem, _site_pattern(ws.site_ids))
     return [Candidate(source.name, "", read, site, day, "name" if day else "", kind)], []
 

@@ -21,6 +21,8 @@ from typing import Any
 import attrs
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
+from citymap.i18n import _
+
 __all__ = ["ImageInfo", "MAX_BYTES", "MAX_PIXELS", "THUMB_PX", "FORMATS", "inspect_image",
            "make_thumbnail", "sha256_hex"]
 
@@ -79,8 +81,9 @@ def _open(data: bytes) -> Image.Image:
         One sentence: what the file is and what to do.
     """
     if len(data) > MAX_BYTES:
-        raise ValueError(f"is {len(data) / 1048576:.0f} MB, more than the "
-                         f"{MAX_BYTES // 1048576} MB a photo may have: save a smaller copy")
+        raise ValueError(_("is {mb:.0f} MB, more than the {limit} MB a photo may have: save "
+                           "a smaller copy")
+                         .format(mb=len(data) / 1048576, limit=MAX_BYTES // 1048576))
     with warnings.catch_warnings():
         # the size is checked below against MAX_PIXELS; Pillow's own guard (twice its
         # warning limit) stays an error
@@ -88,22 +91,23 @@ def _open(data: bytes) -> Image.Image:
         try:
             img = Image.open(io.BytesIO(data))
         except Image.DecompressionBombError:
-            raise ValueError(f"has more than the {MAX_PIXELS // 1_000_000} megapixels a "
-                             "photo may have (a decompression bomb?): save a smaller "
-                             "copy") from None
+            raise ValueError(_("has more than the {limit} megapixels a photo may have (a "
+                               "decompression bomb?): save a smaller copy")
+                             .format(limit=MAX_PIXELS // 1_000_000)) from None
         except UnidentifiedImageError:
-            raise ValueError("is not an image citymap reads (JPEG, PNG or WebP): "
-                             "save it as JPEG") from None
+            raise ValueError(_("is not an image citymap reads (JPEG, PNG or WebP): save it as "
+                               "JPEG")) from None
         except (OSError, SyntaxError, struct.error) as exc:
-            raise ValueError(f"is a damaged image ({exc}): save it again as JPEG") from None
+            raise ValueError(_("is a damaged image ({error}): save it again as JPEG")
+                             .format(error=exc)) from None
     if img.format not in FORMATS:
-        raise ValueError(f"is a {img.format} image; citymap keeps JPEG, PNG and WebP: save "
-                         "it as JPEG")
+        raise ValueError(_("is a {format} image; citymap keeps JPEG, PNG and WebP: save it as "
+                           "JPEG").format(format=img.format))
     w, h = img.size
     if w <= 0 or h <= 0 or w * h > MAX_PIXELS:
-        raise ValueError(f"is {w}×{h} pixels, more than the {MAX_PIXELS // 1_000_000} "
-                         "megapixels a photo may have (a decompression bomb?): save a "
-                         "smaller copy")
+        raise ValueError(_("is {width}×{height} pixels, more than the {limit} megapixels a photo "
+                           "may have (a decompression bomb?): save a smaller copy")
+                         .format(width=w, height=h, limit=MAX_PIXELS // 1_000_000))
     return img
 
 
@@ -200,5 +204,6 @@ def make_thumbnail(data: bytes, *, size: int = THUMB_PX) -> bytes:
             out = io.BytesIO()
             upright.save(out, format="JPEG", quality=82, optimize=True)
         except (OSError, SyntaxError, ValueError, struct.error) as exc:
-            raise ValueError(f"is a damaged image ({exc}): save it again as JPEG") from None
+            raise ValueError(_("is a damaged image ({error}): save it again as JPEG")
+                             .format(error=exc)) from None
     return out.getvalue()

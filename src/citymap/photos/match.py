@@ -24,6 +24,7 @@ from shapely.geometry import Point
 
 from citymap.attachments import NewPhoto
 from citymap.errors import Problem
+from citymap.i18n import _
 from citymap.photos.images import inspect_image, make_thumbnail, sha256_hex
 from citymap.photos.sources import Candidate
 from citymap.workspace import Workspace
@@ -157,7 +158,7 @@ def plan_photos(
             data = c.read()
             info = inspect_image(data)
         except OSError as exc:
-            bad("", f"cannot be read: {exc.strerror or exc}")
+            bad("", _("cannot be read: {error}").format(error=exc.strerror or exc))
             continue
         except ValueError as exc:
             bad("", str(exc))
@@ -165,35 +166,38 @@ def plan_photos(
         sha = sha256_hex(data)
         name = c.site or site
         if name is not None and name not in known:
-            bad("site", f"{name[:64]!r} is not a site id of the workspace: name the photo "
-                "after its site (e.g. OC-2021-07_前_2021-03-01.jpg) or fix the id")
+            bad("site", _("{name!r} is not a site id of the workspace: name the photo after its "
+                          "site (e.g. OC-2021-07_前_2021-03-01.jpg) or fix the id")
+                        .format(name=name[:64]))
             continue
         distance = None
         if info.lat is not None and info.lon is not None:
             name, distance = _distance(sites_m, ws, info.lon, info.lat, name)
         if name is None:
-            bad("site", "names no site and has no GPS position: put the site id in the file "
-                "name (e.g. OC-2021-07_前.jpg), list it in a sheet (--sheet) or give --site")
+            bad("site", _("names no site and has no GPS position: put the site id in the file "
+                          "name (e.g. OC-2021-07_前.jpg), list it in a sheet (--sheet) or give "
+                          "--site"))
             continue
         day, date_from = (info.taken, "exif") if info.taken else (
             (c.date, c.date_from or "given") if c.date else (date, "given"))
         if day is None:
-            bad("date", "has no EXIF date and no date in its name: give --date or name it "
-                "like OC-2021-07_前_2021-03-01.jpg")
+            bad("date", _("has no EXIF date and no date in its name: give --date or name it like "
+                          "OC-2021-07_前_2021-03-01.jpg"))
             continue
         if day > today:
-            bad("date", f"is dated {day.isoformat()}, after today: check the camera's clock "
-                "or give --date")
+            bad("date", _("is dated {day}, after today: check the camera's clock or give --date")
+                        .format(day=day.isoformat()))
             continue
         flags: list[str] = []
         reasons: list[str] = []
         if distance is not None and distance > max_distance_m:
             flags.append("far")
-            reasons.append(f"taken {distance:.0f} m from {name} (more than "
-                           f"{max_distance_m:g} m)")
+            reasons.append(_("taken {distance:.0f} m from {name} (more than {limit:g} m)")
+                           .format(distance=distance, name=name, limit=max_distance_m))
         if period is not None and day not in period:
             flags.append("period")
-            reasons.append(f"dated {day.isoformat()}, outside the period {period}")
+            reasons.append(_("dated {day}, outside the period {period}")
+                           .format(day=day.isoformat(), period=period))
         try:
             thumb = b"" if sha in stored else make_thumbnail(data)
         except ValueError as exc:

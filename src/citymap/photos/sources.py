@@ -24,6 +24,7 @@ import attrs
 
 from citymap.attachments import parse_kind
 from citymap.errors import Problem
+from citymap.i18n import _
 from citymap.photos.images import MAX_BYTES
 
 __all__ = ["Candidate", "parse_name", "read_folder", "read_mapping", "read_workbook_images",
@@ -139,10 +140,12 @@ def _file_reader(path: Path, shown: str) -> tuple[Callable[[], bytes] | None, Pr
     try:
         size = path.stat().st_size
     except OSError as exc:
-        return None, Problem(shown, "", "", f"cannot be read: {exc.strerror}")
+        return None, Problem(shown, "", "", _("cannot be read: {strerror}")
+                                            .format(strerror=exc.strerror))
     if size > MAX_BYTES:
-        return None, Problem(shown, "", "", f"is {size / 1048576:.0f} MB, more than the "
-                             f"{MAX_BYTES // 1048576} MB a photo may have: save a smaller copy")
+        return None, Problem(shown, "", "", _("is {mb:.0f} MB, more than the {limit} MB a "
+                                              "photo may have: save a smaller copy")
+                                            .format(mb=size / 1048576, limit=MAX_BYTES // 1048576))
     return path.read_bytes, None
 
 
@@ -167,7 +170,7 @@ def read_folder(folder: Path, site_ids: Iterable[str]) -> tuple[list[Candidate],
         shown = str(PurePosixPath(folder.name, *rel.parts))
         read, problem = _file_reader(path, shown)
         if read is None:
-            problems.append(problem or Problem(shown, "", "", "cannot be read"))
+            problems.append(problem or Problem(shown, "", "", _("cannot be read")))
             continue
         site, kind, day = parse_name(path.stem, pattern)
         out.append(Candidate(shown, "", read, site, day, "name" if day else "", kind))
@@ -203,7 +206,7 @@ def _table(path: Path) -> tuple[str, list[list[object]]]:
     if path.suffix.lower() == ".csv":
         return path.name, [list(r) for r in csv.reader(io.StringIO(_read_csv_text(path)))]
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
-        raise ValidationError([Problem(path.name, "", "", "is not a .xlsx or .csv file")])
+        raise ValidationError([Problem(path.name, "", "", _("is not a .xlsx or .csv file"))])
     _check_zip(path)
     from openpyxl import load_workbook
 
@@ -212,8 +215,9 @@ def _table(path: Path) -> tuple[str, list[list[object]]]:
             warnings.simplefilter("ignore", UserWarning)
             wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds
-        raise ValidationError([Problem(path.name, "", "", f"cannot be read as a workbook: "
-                                       f"{exc}")]) from None
+        raise ValidationError([Problem(path.name, "", "", _("cannot be read as a workbook: "
+                                                            "{error}")
+                                                          .format(error=exc))]) from None
     try:
         sh = wb.worksheets[0]
         return f"{path.name} [{sh.title}]", [list(r) for r in sh.iter_rows(values_only=True)]
@@ -239,8 +243,9 @@ def _given(row: Sequence[object], col: int | None, where: str, item: str, label:
     if label == "kind":
         k = parse_kind(_cell_text(value))
         if k is None:
-            problems.append(Problem(where, item, "kind", f"{_cell_text(value)[:40]!r} is not "
-                                    "a kind of photo: write 前, 中 or 后"))
+            problems.append(Problem(where, item, "kind", _(
+                "{value!r} is not a kind of photo: write 前, 中 or 后")
+                .format(value=_cell_text(value)[:40])))
         return None, k
     try:
         return parse_date(value, serial=True), None
@@ -257,12 +262,12 @@ def read_mapping(sheet: Path, folder: Path) -> tuple[list[Candidate], list[Probl
 
     where, rows = _table(sheet)
     if not rows:
-        raise ValidationError([Problem(where, "", "", "is empty")])
+        raise ValidationError([Problem(where, "", "", _("is empty"))])
     head = rows[0]
     cf, cs = _find(head, _FILE_HEADERS), _find(head, _ID_HEADERS)
     if cf is None or cs is None:
-        raise ValidationError([Problem(where, "row 1", "", "needs a column 文件 (the photo's "
-                                       "file name) and a column 编号 (the site id)")])
+        raise ValidationError([Problem(where, _("row {row}").format(row=1), "", _(
+            "needs a column 文件 (the photo's file name) and a column 编号 (the site id)"))])
     cd, ck = _find(head, _DATE_HEADERS), _find(head, _KIND_HEADERS)
     out: list[Candidate] = []
     problems: list[Problem] = []
@@ -272,26 +277,27 @@ def read_mapping(sheet: Path, folder: Path) -> tuple[list[Candidate], list[Probl
         site = _cell_text(row[cs]) if cs < len(row) else ""
         if not name and not site:
             continue
-        item = f"row {n}"
+        item = _("row {row}").format(row=n)
         if not name or not site:
             problems.append(Problem(where, item, "file" if not name else "site",
-                                    "is empty: give both the file and the site id"))
+                                    _("is empty: give both the file and the site id")))
             continue
         path = (folder / name).resolve()
         if base not in path.parents:
-            problems.append(Problem(where, item, "file", f"{name[:80]!r} is not inside "
-                                    f"{str(folder)!r}: name a file of the photo folder"))
+            problems.append(Problem(where, item, "file", _(
+                "{name!r} is not inside {folder!r}: name a file of the photo folder")
+                .format(name=name[:80], folder=str(folder))))
             continue
         if not path.is_file():
-            problems.append(Problem(where, item, "file", f"{name[:80]!r}: no such file in "
-                                    f"{str(folder)!r}"))
+            problems.append(Problem(where, item, "file", _(
+                "{name!r}: no such file in {folder!r}").format(name=name[:80], folder=str(folder))))
             continue
         read, problem = _file_reader(path, f"{where} {item} {name}")
         if read is None:
-            problems.append(problem or Problem(where, item, "file", "cannot be read"))
+            problems.append(problem or Problem(where, item, "file", _("cannot be read")))
             continue
-        day, _ = _given(row, cd, where, item, "date", problems)
-        _, kind = _given(row, ck, where, item, "kind", problems)
+        day, _ok = _given(row, cd, where, item, "date", problems)
+        _ok2, kind = _given(row, ck, where, item, "kind", problems)
         out.append(Candidate(f"{where} {name}", item, read, site, day,
                              "sheet" if day else "", kind))
     return out, problems
@@ -312,14 +318,17 @@ def _check_zip(path: Path) -> None:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
     except (OSError, zipfile.BadZipFile) as exc:
-        raise ValidationError([Problem(path.name, "", "", f"is not a workbook (.xlsx): "
-                                       f"{exc}")]) from None
+        raise ValidationError([Problem(path.name, "", "", _("is not a workbook (.xlsx): {error}")
+                                                          .format(error=exc))]) from None
     total = sum(i.file_size for i in infos)
     if len(infos) > MAX_WORKBOOK_MEMBERS or total > MAX_WORKBOOK_BYTES:
         raise ValidationError([Problem(
-            path.name, "", "", f"unpacks to {len(infos)} parts and {total / 1048576:.0f} MB, "
-            f"more than the {MAX_WORKBOOK_MEMBERS} parts and {MAX_WORKBOOK_BYTES // 1048576} "
-            "MB citymap opens: split the workbook or export the photos to a folder")])
+            path.name, "", "", _("unpacks to {n} parts and {mb:.0f} MB, more than the "
+                                 "{parts} parts and {limit} MB citymap opens: "
+                                 "split the workbook or export the photos to a folder")
+                               .format(n=len(infos), mb=total / 1048576,
+                                       parts=MAX_WORKBOOK_MEMBERS,
+                                       limit=MAX_WORKBOOK_BYTES // 1048576))])
 
 
 def _wps_cell_images(zf: zipfile.ZipFile) -> dict[str, bytes]:
@@ -397,23 +406,27 @@ def read_workbook_images(path: Path) -> tuple[list[Candidate], list[Problem]]:
             wps = _wps_cell_images(zf)
         except ET.ParseError as exc:
             raise ValidationError([Problem(path.name, "xl/cellimages.xml", "",
-                                           f"is not valid XML: {exc}")]) from None
+                                           _("is not valid XML: {error}")
+                                           .format(error=exc))]) from None
     if any(n.startswith("xl/richData/") for n in names):
-        problems.append(Problem(path.name, "", "", "has pictures placed IN cells by Excel 365 "
-                                "(Place in Cell), which citymap does not read yet: use "
-                                "Place over Cells, or save the photos to a folder"))
+        problems.append(Problem(path.name, "", "", _("has pictures placed IN cells by Excel 365 "
+                                                     "(Place in Cell), which citymap does not "
+                                                     "read yet: use Place over Cells, or save "
+                                                     "the photos to a folder")))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
             wb = load_workbook(path, data_only=False)
         except Exception as exc:  # noqa: BLE001 - openpyxl/Pillow raise many kinds
-            raise ValidationError([Problem(path.name, "", "", f"cannot be read as a workbook "
-                                           f"({exc}); an image in it may be damaged or too "
-                                           "big")]) from None
+            raise ValidationError([Problem(path.name, "", "", _("cannot be read as a workbook "
+                                                                "({error}); an image in it may "
+                                                                "be damaged or too big")
+                                                              .format(error=exc))]) from None
     for w in caught:
         if "cannot be read" in str(w.message):  # openpyxl drops a picture it cannot open
-            problems.append(Problem(path.name, "", "", f"{w.message}: the picture is not "
-                                    "an image citymap reads; replace it with a JPEG"))
+            problems.append(Problem(path.name, "", "", _("{message}: the picture is not an image "
+                                                         "citymap reads; replace it with a JPEG")
+                                                       .format(message=w.message)))
     out: list[Candidate] = []
     try:
         for sh in wb.worksheets:
@@ -423,16 +436,16 @@ def read_workbook_images(path: Path) -> tuple[list[Candidate], list[Problem]]:
             images = list(getattr(sh, "_images", []))
             if cs is None:
                 if images:
-                    problems.append(Problem(where, "row 1", "", "has pictures but no column "
-                                            "编号 naming each row's site"))
+                    problems.append(Problem(where, _("row {row}").format(row=1), "", _(
+                        "has pictures but no column 编号 naming each row's site")))
                 continue
             cd, ck = _find(head, _DATE_HEADERS), _find(head, _KIND_HEADERS)
             found: list[tuple[int, int, bytes]] = []
             for img in images:
                 cell = _anchor_cell(img.anchor)
                 if cell is None:
-                    problems.append(Problem(where, "", "", "has a picture not anchored to a "
-                                            "cell: move it onto its site's row"))
+                    problems.append(Problem(where, "", "", _("has a picture not anchored to a "
+                                                             "cell: move it onto its site's row")))
                     continue
                 found.append((cell[0], cell[1], img._data()))
             for row in sh.iter_rows(min_row=2):
@@ -441,9 +454,9 @@ def read_workbook_images(path: Path) -> tuple[list[Candidate], list[Problem]]:
                     if m is None:
                         continue
                     if m[1] not in wps:
-                        problems.append(Problem(where, c.coordinate, "", f"shows the cell "
-                                                f"image {m[1][:60]!r}, which is not in the "
-                                                "workbook: save it again in WPS"))
+                        problems.append(Problem(where, c.coordinate, "", _(
+                            "shows the cell image {image!r}, which is not in the workbook: save "
+                            "it again in WPS").format(image=m[1][:60])))
                         continue
                     found.append((c.row, c.column, wps[m[1]]))
             for r, col, data in sorted(found, key=lambda f: (f[0], f[1])):
@@ -451,11 +464,12 @@ def read_workbook_images(path: Path) -> tuple[list[Candidate], list[Problem]]:
                 values = [c.value for c in sh[r]] if r >= 2 else []
                 site = _cell_text(values[cs]) if cs < len(values) else ""
                 if not site:
-                    problems.append(Problem(where, item, "编号", "the picture is not on a row "
-                                            "with a site id: move it onto its site's row"))
+                    problems.append(Problem(where, item, "编号", _("the picture is not on a row "
+                                                                 "with a site id: move it onto "
+                                                                 "its site's row")))
                     continue
-                day, _ = _given(values, cd, where, item, "date", problems)
-                _, kind = _given(values, ck, where, item, "kind", problems)
+                day, _ok = _given(values, cd, where, item, "date", problems)
+                _ok2, kind = _given(values, ck, where, item, "kind", problems)
                 out.append(Candidate(where, item, _bytes_reader(data), site, day,
                                      "sheet" if day else "", kind))
     finally:

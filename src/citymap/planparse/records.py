@@ -6,6 +6,8 @@ import datetime as dt
 
 import attrs
 
+from citymap.i18n import N_, tr
+
 __all__ = [
     "DraftAction",
     "DraftPhase",
@@ -165,9 +167,10 @@ class Unplaced:
     def show(self, lang: str = "zh") -> str:
         """One line for the planner: the work, the text and the reason in ``lang``."""
         reason = self.reason_zh if lang == "zh" and self.reason_zh else self.reason
-        where = (f"工程{self.work}: " if lang == "zh" else f"work {self.work}: "
-                 ) if self.work is not None else ""
-        return f"{where}{self.text!r} — {reason}"
+        if self.work is None:
+            return tr(N_("{text!r} — {reason}"), lang).format(text=self.text, reason=reason)
+        return tr(N_("work {number}: {text!r} — {reason}"), lang).format(
+            number=self.work, text=self.text, reason=reason)
 
 
 @attrs.define

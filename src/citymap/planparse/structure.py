@@ -18,6 +18,7 @@ from collections.abc import Callable
 import attrs
 
 from citymap.errors import Problem, ValidationError
+from citymap.i18n import _
 from citymap.planparse.header import county_of, find_header, plan_basis, plan_period
 from citymap.planparse.messages import unplaced as _unplaced
 from citymap.planparse.records import (
@@ -199,14 +200,20 @@ def _phase_dates(s: str, plan_start: dt.date | None) -> tuple[dt.date | None, dt
 
 def _no_works(source: str, lines: list[str], root: _Node, title: str) -> NoWorksError:
     heads = [n.label + n.head[:16] for n in root.walk() if not n.pseudo]
-    found = (f"found {len(lines)} lines, {len(heads)} numbered headings"
-             + (f" ({'; '.join(heads[:3])}{'…' if len(heads) > 3 else ''})" if heads else "")
-             + (f", title {title!r}" if title else ", no title") + ", no unit blocks")
-    return NoWorksError([Problem(
-        source, "", "",
-        "no numbered works found (works like '1.规划设计提升工程。… (牵头单位:…)' or "
-        f"'(一)推进老旧小区改造。… (X牵头,Y配合)'): {found}; is this a plan of this family?",
-    )], {"lines": len(lines), "headings": heads, "title": title})
+    shown = f" ({'; '.join(heads[:3])}{'…' if len(heads) > 3 else ''})" if heads else ""
+    fields = {"lines": len(lines), "headings": len(heads), "shown": shown, "title": title}
+    if title:
+        message = _("no numbered works found (works like '1.规划设计提升工程。… (牵头单位:…)' or "
+                    "'(一)推进老旧小区改造。… (X牵头,Y配合)'): found {lines} lines, {headings} "
+                    "numbered headings{shown}, title {title!r}, no unit blocks; is this a plan "
+                    "of this family?").format(**fields)
+    else:
+        message = _("no numbered works found (works like '1.规划设计提升工程。… (牵头单位:…)' or "
+                    "'(一)推进老旧小区改造。… (X牵头,Y配合)'): found {lines} lines, {headings} "
+                    "numbered headings{shown}, no title, no unit blocks; is this a plan of this "
+                    "family?").format(**fields)
+    return NoWorksError([Problem(source, "", "", message)],
+                        {"lines": len(lines), "headings": heads, "title": title})
 
 
 def parse_plan_text(text: str, *, source: str = "<text>") -> DraftRegister:  # noqa: C901

@@ -322,12 +322,7 @@ def draft_targets(text: str, *, work: int | None, period: tuple[int, int] | None
                 unplaced.append(_unplaced(
                     sentence, "no_year", q=q.written, work=work, value=q.value, unit=q.unit,
                     unit_written=q.unit_written, field="year", metric=metric,
-                    hint=f" (keyword suggests {metric})" if metric else "",
-                    hint_zh=f" (关键词提示指标 {metric})" if metric else "",
-                    period=f"; if a total over the plan period, start_year {period[0]}, year "
-                    f"{period[1]}" if period else "",
-                    period_zh=f"; 若为规划期内合计: start_year {period[0]}, year {period[1]}"
-                    if period else ""))
+                    suggests=metric, period=(period[0], period[1]) if period else None))
                 continue
             if _OVER_YEARS.search(sentence[: q.start]) and len(set(years_seen)) > 1:
                 spans = [(min(years_seen), max(years_seen))]

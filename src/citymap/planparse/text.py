@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from citymap.errors import Problem, ValidationError, WorkspaceError
+from citymap.i18n import _
 
 __all__ = ["CJK", "prepare_lines", "read_plan_file", "split_top", "to_simplified"]
 
@@ -158,11 +159,13 @@ def read_plan_file(path: str | Path) -> tuple[str, str]:
     try:
         data = p.read_bytes()
     except FileNotFoundError:
-        raise WorkspaceError(f"{str(p)!r}: no such file") from None
+        raise WorkspaceError(_("{path!r}: no such file").format(path=str(p))) from None
     except IsADirectoryError:
-        raise WorkspaceError(f"{str(p)!r}: is a folder, not a plan text file") from None
+        raise WorkspaceError(_("{path!r}: is a folder, not a plan text file")
+                             .format(path=str(p))) from None
     except OSError as exc:
-        raise WorkspaceError(f"{str(p)!r}: cannot read: {exc.strerror}") from None
+        raise WorkspaceError(_("{path!r}: cannot read: {strerror}")
+                             .format(path=str(p), strerror=exc.strerror)) from None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16"), "utf-16"
@@ -174,5 +177,5 @@ def read_plan_file(path: str | Path) -> tuple[str, str]:
                 return data.decode(enc), "utf-8" if enc == "utf-8-sig" else enc
             except UnicodeDecodeError:
                 continue
-    raise ValidationError([Problem(str(p), "", "", "is not a text file in UTF-8 or "
-                                   "GB18030/GBK: save the plan as UTF-8 text")])
+    raise ValidationError([Problem(str(p), "", "", _("is not a text file in UTF-8 or "
+                                                     "GB18030/GBK: save the plan as UTF-8 text"))])

@@ -33,7 +33,6 @@ __all__ = [
     "find_node_modules",
     "online_refs",
     "offline_refs",
-    "template_text",
     "app_script",
     "app_style",
 ]
@@ -90,11 +89,6 @@ class AssetRefs:
 
     styles: tuple[str, ...] = ()
     scripts: tuple[str, ...] = ()
-
-
-def template_text(name: str) -> str:
-    """The text of ``render/templates/<name>`` (citymap's own script, style or page)."""
-    return (resources.files("citymap.render") / "templates" / name).read_text(encoding="utf-8")
 
 
 def _parts(folder: str, suffix: str) -> list[tuple[str, str]]:

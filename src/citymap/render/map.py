@@ -24,9 +24,7 @@ end the ``<script>`` element.
 from __future__ import annotations
 
 import datetime as dt
-import html
 import json
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -40,7 +38,7 @@ from citymap import __version__
 from citymap.crs import areas_m2
 from citymap.errors import CitymapError
 from citymap.layers import LayerSpec, layers_for
-from citymap.render.assets import AssetRefs, app_script, app_style, template_text
+from citymap.render.assets import AssetRefs, app_script, app_style
 from citymap.render.encoding import column, decode_ints, delta, encode_geometries, encode_ints
 from citymap.render.extent import empty_blob, robust_extent
 from citymap.render.panel import Panel, panel_blob, zone_blob
@@ -59,6 +57,7 @@ from citymap.render.timeline import (
 )
 from citymap.render.ui import UI
 from citymap.sites import parse_works
+from citymap.templating import Markup, render_template
 from citymap.vocab import (
     BASEMAPS,
     SCHEMATIC,
@@ -104,7 +103,7 @@ SERVICE_COLORS = ("#E69F00", "#56B4E9")
 SERVICE_LAYER = "park_service"
 #: The outline of a late (逾期) site or work: reddish purple (Okabe-Ito), beside the status.
 LATE_COLOR = "#CC79A7"
-_PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
+
 
 @attrs.frozen
 class Link:
@@ -587,19 +586,17 @@ def render_map(ws: Workspace, options: MapOptions, panels: Sequence[Panel] = (),
 
         data = public_blob(data, ws, decimals=ws.config.publish.coordinate_decimals,
                            label="公开版" if options.lang == "zh" else "public")
-    esc = html.escape
-    styles = "\n".join(f'<link rel="stylesheet" href="{esc(u)}">' for u in options.assets.styles)
-    scripts = "\n".join(f'<script src="{esc(u)}"></script>' for u in options.assets.scripts)
     title = data["title"] + (f" — {options.subtitle}" if options.subtitle else "")
-    values = {
-        "lang": "zh-CN" if options.lang == "zh" else "en",
-        "title": esc(title),
-        "version": esc(__version__),
-        "styles": styles,
-        "scripts": scripts,
-        "app_css": app_style(),
-        "app_js": app_script(),
-        "data": dumps_for_script(data),
-    }
-    # one pass: a value is never searched for placeholders again
-    return _PLACEHOLDER.sub(lambda m: values[m.group(1)], template_text("page.html"))
+    # jinja escapes title, lang, version and the URLs; the blob is escaped for a <script>
+    # element by dumps_for_script, the script and style are citymap's own: marked safe here
+    return render_template(
+        "render/templates/page.html",
+        lang="zh-CN" if options.lang == "zh" else "en",
+        title=title,
+        version=__version__,
+        styles=options.assets.styles,
+        scripts=options.assets.scripts,
+        app_css=Markup(app_style()),
+        app_js=Markup(app_script()),
+        data=Markup(dumps_for_script(data)),
+    )

@@ -1,112 +1,75 @@
 """Stores of workspaces: the file folder (the default) and a shared PostGIS database.
 
-The file workspace (``citymap.toml`` + ``geo/`` + ``layers/``) stays the embedded default.
-When several departments of a county edit at once, or a province gathers its counties,
-the same workspaces live in PostGIS (:mod:`citymap.store.postgis`); see docs/store.md.
+Both implement :class:`citymap.store.base.Store` (``load``, ``append_events``,
+``write_layer``, ``attachments``): :class:`citymap.store.folder.FolderStore` is the
+workspace folder (``citymap.toml`` + ``geo/`` + ``layers/``), the embedded default;
+:class:`citymap.store.postgis.PostgisStore` keeps the same workspaces in PostGIS when
+several departments of a county edit at once, or a province gathers its counties (see
+docs/store.md). :func:`open_store` picks one from what the user gave.
 
 Examples
 --------
->>> store = open_store("postgresql://gis@db.example/citymap")  # doctest: +SKIP
->>> store.push(".")  # doctest: +SKIP
+>>> store = open_store(None, workspace=".")  # doctest: +SKIP
+>>> ws = store.load()  # doctest: +SKIP
+>>> open_postgis("postgresql://gis@db.example/citymap").push(".")  # doctest: +SKIP
 """
 
 from __future__ import annotations
 
-import re
+import os
 from typing import TYPE_CHECKING
 
 from citymap.errors import StoreError
+from citymap.i18n import _
+from citymap.store._url import is_store_url, redact, scrub, secrets_of
 
 if TYPE_CHECKING:
+    from citymap.store.base import Store
     from citymap.store.postgis import PostgisStore
 
-__all__ = ["open_store", "is_store_url", "redact", "scrub", "secrets_of"]
-
-_SCHEMES = ("postgresql://", "postgres://")
-_QUERY_PASSWORD = re.compile(r"([?&](?:ssl)?password=)([^&#]*)", re.IGNORECASE)
-# key=value: the value runs to the next ``key=`` (an unquoted password with spaces is hidden
-# whole; libpq would otherwise echo its second word as an "invalid connection option").
-_KV_PASSWORD = re.compile(r"((?<!\w)(?:ssl)?password\s*=\s*)('(?:[^'\\]|\\.)*'?|.*?)"
-                          r"(?=\s+\w+\s*=|$)", re.IGNORECASE | re.DOTALL)
+__all__ = ["open_store", "open_postgis", "is_store_url", "redact", "scrub", "secrets_of"]
 
 
-def is_store_url(value: str) -> bool:
-    """True when ``value`` names a database (a ``postgresql://`` URL or ``key=value`` conninfo)."""
-    text = value.strip()
-    return text.startswith(_SCHEMES) or ("=" in text and "dbname" in text or "host=" in text)
+def open_store(url: str | None, *, workspace: str | os.PathLike[str] | None = None,
+               key: str | None = None) -> Store:
+    """The store the user named: the database of ``url``, else the workspace folder.
 
+    Parameters
+    ----------
+    url
+        A store URL (``--store``/$CITYMAP_STORE, see :func:`open_postgis`), or ``None`` for
+        the folder store.
+    workspace
+        The workspace folder when ``url`` is ``None`` (default: as
+        :func:`citymap.workspace.find_workspace` finds it).
+    key
+        The workspace (county) key in the database (``--store-workspace``); wins over the
+        URL's ``#key``.
 
-def redact(url: str) -> str:
-    """``url`` with its password replaced by ``***`` (safe to log or show).
-
-    Works for URLs (``postgresql://user:secret@host/db``, ``?password=secret``) and for
-    ``key=value`` connection strings.
-
-    Examples
-    --------
-    >>> redact("postgresql://gis:s3cret@db/citymap")
-    'postgresql://gis:***@db/citymap'
-    >>> redact("host=db password=s3cret dbname=citymap")
-    'host=db password=*** dbname=citymap'
+    Raises
+    ------
+    StoreError
+        If ``url`` is not a store URL or psycopg is missing.
+    WorkspaceError
+        If no workspace folder is found (folder store).
     """
-    text = str(url)
-    if text.strip().startswith(_SCHEMES):
-        scheme, sep, rest = text.partition("://")
-        head, q, query = rest.partition("?")
-        if "@" in head:  # user[:password]@hosts/db — a password may hold '@' or '/'
-            userinfo, _, hosts = head.rpartition("@")
-            if ":" in userinfo:
-                userinfo = userinfo.split(":", 1)[0] + ":***"
-            head = f"{userinfo}@{hosts}"
-        query = _QUERY_PASSWORD.sub(r"\1***", q + query)
-        return f"{scheme}{sep}{head}{query}"
-    return _KV_PASSWORD.sub(r"\1***", text)
+    if url:
+        return open_postgis(url, key=key)
+    from citymap.store.folder import FolderStore
+
+    return FolderStore(workspace)
 
 
-def secrets_of(url: str) -> list[str]:
-    """Every password-like part of ``url`` as written, decoded and word by word, longest first.
-
-    Error messages of libpq quote the offending part of a malformed URL (``invalid
-    percent-encoded token: "p%zz…"``); :meth:`PostgisStore._scrub
-    <citymap.store.postgis.PostgisStore>` removes each of these from any message.
-    """
-    import urllib.parse
-
-    found: list[str] = []
-    text = str(url)
-    if text.strip().startswith(_SCHEMES):
-        rest = text.partition("://")[2]
-        head, _, query = rest.partition("?")
-        userinfo = head.rpartition("@")[0] if "@" in head else ""
-        if ":" in userinfo:
-            found.append(userinfo.split(":", 1)[1])
-        found += [m.group(2) for m in _QUERY_PASSWORD.finditer("?" + query)]
-    else:
-        found += [m.group(2).strip("'") for m in _KV_PASSWORD.finditer(text)]
-    out: set[str] = set()
-    for value in found:
-        for part in (value, urllib.parse.unquote(value), *value.split()):
-            if len(part) >= 3:
-                out.add(part)
-    return sorted(out, key=len, reverse=True)
-
-
-def scrub(text: str, url: str) -> str:
-    """``text`` (an error message) with every secret of ``url`` replaced by ``***``."""
-    out = text.replace(url, redact(url))
-    for secret in secrets_of(url):
-        out = out.replace(secret, "***")
-    return out
-
-
-def open_store(url: str, *, who: str | None = None) -> PostgisStore:
-    """Open the store named by ``url``.
+def open_postgis(url: str, *, key: str | None = None, who: str | None = None) -> PostgisStore:
+    """Open the PostGIS store named by ``url``.
 
     Parameters
     ----------
     url
         ``postgresql://[user[:password]@][host][:port]/dbname[?…][#workspace]`` or a libpq
         ``key=value`` string. A ``#fragment`` names the workspace (county) key.
+    key
+        The workspace key (wins over the ``#fragment``).
     who
         Who makes the changes (recorded with each); default $CITYMAP_USER, else the login name.
 
@@ -116,11 +79,15 @@ def open_store(url: str, *, who: str | None = None) -> PostgisStore:
         If ``url`` is not a database URL or psycopg is not installed.
     """
     if not is_store_url(url):
-        raise StoreError(f"{redact(url)!r} is not a store URL: give postgresql://user@host/db "
-                         "(the file workspace is the default and needs no --store)")
+        raise StoreError(_("{url!r} is not a store URL: give postgresql://user@host/db (the "
+                           "file workspace is the default and needs no --store)")
+                         .format(url=redact(url)))
     try:
         from citymap.store.postgis import PostgisStore
     except ImportError as exc:  # pragma: no cover - psycopg is an optional dependency
-        raise StoreError(f"the PostGIS store needs psycopg: pip install 'citymap[postgis]' "
-                         f"({exc})") from None
-    return PostgisStore(url, who=who)
+        raise StoreError(_("the PostGIS store needs psycopg: pip install 'citymap[postgis]' "
+                           "({error})").format(error=exc)) from None
+    store = PostgisStore(url, who=who)
+    if key:
+        store.key = key
+    return store

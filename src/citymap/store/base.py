@@ -8,7 +8,7 @@ Everything that changes a workspace goes through the store it was given:
 - :meth:`Store.append_events` — status events into the log, checked, all or none;
 - :meth:`Store.write_layer` — one layer's sites replaced (import, ``validate --repair``);
 - :meth:`Store.attachments` — the photo store (:class:`~citymap.attachments.Attachments`);
-- :meth:`Store.reviews` — submissions and decisions (:class:`~citymap.review.Reviews`);
+- :meth:`Store.reviews` — submissions and decisions (:class:`~citymap.review.Reviews`).
 
 Commands never ask which store they have: the CLI group opens it once (``ctx.obj``) and
 passes it on. A store names itself in messages with :attr:`Store.where` and the person
@@ -64,6 +64,15 @@ class Store(Protocol):
         """The folder under which outputs go when no ``-o`` is given."""
         ...
 
+    @property
+    def folder(self) -> Path | None:
+        """The workspace folder when this store is one, else ``None``.
+
+        Files kept beside a workspace that no store method writes (the remind send log)
+        need it; a database store has none.
+        """
+        ...
+
     def load(self, *, repair: bool = False, today: dt.date | None = None) -> Workspace:
         """The validated workspace (see :func:`citymap.workspace.load_workspace`)."""
         ...
@@ -93,9 +102,25 @@ class Store(Protocol):
 
     def write_layer(self, ws: Workspace, layer: str, sites: gpd.GeoDataFrame, *,
                     columns: Sequence[str] | None = None, action: str = "import") -> str:
-        """Replace the sites of ``layer`` with ``sites`` (lon/lat), atomically.
+        """Replace the features of ``layer`` with ``sites`` (lon/lat), atomically.
 
-        Returns where they were written (for messages).
+        Parameters
+        ----------
+        ws
+            The workspace as loaded from this store.
+        layer
+            The layer's name (``ws.layers``).
+        sites
+            Every feature the layer is to hold, in order.
+        columns
+            The properties to write, in order (default: every non-geometry column).
+        action
+            What the audit trail calls the change (``import``, ``repair``).
+
+        Returns
+        -------
+        str
+            Where they were written, for messages.
         """
         ...
 

@@ -1,4 +1,10 @@
-"""The workspace folder as a store: the status log written safely under a lock.
+"""The workspace folder as a store (:class:`FolderStore`, the default).
+
+:class:`FolderStore` implements :class:`citymap.store.base.Store` on the files of a
+workspace folder: ``load`` is :func:`citymap.workspace.load_workspace`, ``write_layer``
+rewrites one layer's GeoJSON file atomically, ``attachments`` is ``geo/attachments/``
+(:class:`citymap.attachments.FolderAttachments`) and ``append_events`` appends to the
+status log as described below.
 
 ``geo/status_log.csv`` is written through :func:`append_events` only: under an exclusive
 lock (:func:`citymap.io.lock.log_lock` on ``geo/.status_log.lock``) it re-reads the log,
@@ -14,8 +20,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from citymap.errors import Problem, ValidationError
 from citymap.history import (
@@ -28,13 +36,21 @@ from citymap.history import (
     read_status_log,
     split_new,
 )
+from citymap.i18n import _
 from citymap.io.atomic import write_bytes
 from citymap.io.csvsafe import escape_record
 from citymap.io.lock import log_lock
 from citymap.limits import read_bounded
-from citymap.workspace import load_config
+from citymap.store.base import current_user
+from citymap.workspace import Workspace, find_workspace, load_config, load_workspace
 
-__all__ = ["append_events"]
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+    from citymap.attachments import FolderAttachments
+    from citymap.store.folder_reviews import FolderReviews
+
+__all__ = ["FolderStore", "append_events"]
 
 
 def _log_bytes(path: Path, events: Sequence[StatusEvent]) -> bytes:
@@ -135,8 +151,8 @@ def append_events(
                                   first_date=first_date)
         except ValidationError as exc:
             raise ValidationError([*exc.problems, Problem(
-                shown, "", "", "does not parse, so nothing was added to it: fix the lines "
-                "above first (the log is never appended to blind)")]) from None
+                shown, "", "", _("does not parse, so nothing was added to it: fix the lines "
+                                 "above first (the log is never appended to blind)"))]) from None
         problems = check_events(log, events, known_ids=known_ids, today=today,
                                 first_date=first_date, locations=locations, shown=shown)
         if problems:
@@ -145,3 +161,100 @@ def append_events(
         if added and not dry_run:
             write_bytes(path, _log_bytes(path, added))
     return AppendResult(tuple(added), tuple(unchanged), path, dry_run)
+
+
+class FolderStore:
+    """A workspace folder as a :class:`~citymap.store.base.Store`.
+
+    Parameters
+    ----------
+    root
+        The workspace folder (default: as :func:`~citymap.workspace.find_workspace` finds
+        it: $CITYMAP_WORKSPACE, else the current folder or a parent holding citymap.toml).
+    who
+        Who acts (default :func:`~citymap.store.base.current_user`).
+
+    Raises
+    ------
+    WorkspaceError
+        If no workspace folder is found.
+    """
+
+    def __init__(self, root: str | os.PathLike[str] | None = None, *,
+                 who: str | None = None) -> None:
+        self.root = find_workspace(root)
+        self._who = who or current_user()
+
+    def __repr__(self) -> str:
+        return f"FolderStore({str(self.root)!r})"
+
+    @property
+    def where(self) -> str:
+        """The folder."""
+        return str(self.root)
+
+    @property
+    def who(self) -> str:
+        """The person acting."""
+        return self._who
+
+    @property
+    def output_base(self) -> Path:
+        """Outputs go under the workspace folder."""
+        return self.root
+
+    @property
+    def folder(self) -> Path:
+        """The workspace folder."""
+        return self.root
+
+    def load(self, *, repair: bool = False, today: dt.date | None = None) -> Workspace:
+        """The validated workspace (:func:`~citymap.workspace.load_workspace`)."""
+        return load_workspace(self.root, repair=repair, today=today)
+
+    def append_events(
+        self,
+        ws: Workspace,
+        events: Sequence[StatusEvent],
+        *,
+        locations: Sequence[tuple[str, str]] | None = None,
+        today: dt.date | None = None,
+        dry_run: bool = False,
+        action: str = "status",
+    ) -> AppendResult:
+        """Append ``events`` to the status log (:func:`append_events`, under its lock).
+
+        ``ws`` gives the log's path, the ids events may name and the plan's first day;
+        ``action`` is not recorded (the folder keeps no audit trail: git does).
+        """
+        del action
+        known = ws.site_ids | {str(w.number) for w in ws.register.works}
+        return append_events(self.root, events, log_path=ws.config.status_log,
+                             known_ids=known, today=today, locations=locations,
+                             dry_run=dry_run, first_date=ws.register.plan.start)
+
+    def write_layer(self, ws: Workspace, layer: str, sites: gpd.GeoDataFrame, *,
+                    columns: Sequence[str] | None = None, action: str = "import") -> str:
+        """Rewrite the layer's GeoJSON file (RFC 7946, lon/lat) atomically.
+
+        Returns the file, relative to the workspace.
+        """
+        from citymap.io.atomic import write_text
+        from citymap.io.export import geojson_text
+
+        del action
+        source = ws.layers[layer].source
+        write_text(self.root / source, geojson_text(sites, columns))
+        return source
+
+    def attachments(self) -> FolderAttachments:
+        """``geo/attachments/`` of the folder."""
+        from citymap.attachments import open_attachments
+
+        return open_attachments(self.root)
+
+    def reviews(self) -> FolderReviews:
+        """``geo/reviews/`` of the folder: submissions and decisions."""
+        from citymap.store.folder_reviews import FolderReviews
+
+        return FolderReviews(self.root)

@@ -15,23 +15,19 @@ strings are shown only through :func:`citymap.store.redact`.
 from __future__ import annotations
 
 import contextlib
-import csv
 import datetime as dt
-import getpass
 import hashlib
-import io
 import json
 import os
 import re
 import tempfile
 import urllib.parse
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from importlib import resources
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 import attrs
-import numpy as np
 import psycopg
 import shapely
 import shapely.geometry
@@ -39,26 +35,36 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 if TYPE_CHECKING:
+    import geopandas as gpd
+
     from citymap.attachments import Attachments
-    from citymap.progress import ImportResult
     from citymap.store.postgis_reviews import PostgisReviews
     from citymap.workspace import Workspace
 
 from citymap.errors import StoreError, ValidationError, WorkspaceError
 from citymap.history import (
-    LOG_COLUMNS,
     AppendResult,
     StatusEvent,
     StatusLog,
     check_events,
     now_stamp,
-    parse_date,
     split_new,
 )
+from citymap.i18n import N_, _, ngettext
 from citymap.io.atomic import atomic_dir, write_bytes
-from citymap.io.csvsafe import escape_record
-from citymap.sites import CONTEXT_COLUMNS, SITE_COLUMNS, parse_works
-from citymap.store import redact, scrub
+from citymap.sites import SITE_COLUMNS
+from citymap.store._pg_rows import (
+    ABSENT,
+    collection_text,
+    common_columns,
+    coords,
+    feature_chunks,
+    file_value,
+    read_geojson,
+    status_log_text,
+)
+from citymap.store._url import redact, scrub
+from citymap.store.base import current_user
 from citymap.store.postgis_attachments import PostgisAttachments, pull_photos, push_photos
 
 __all__ = ["PostgisStore", "Migration", "WorkspaceInfo", "PushResult", "SCHEMA", "migrations"]
@@ -66,8 +72,6 @@ __all__ = ["PostgisStore", "Migration", "WorkspaceInfo", "PushResult", "SCHEMA",
 #: The database schema holding citymap's tables.
 SCHEMA = "citymap"
 _KEY_MAX = 200
-#: Key in ``sites.raw`` listing the common properties a feature does not have at all.
-_ABSENT = "__absent__"
 _SITE_COLS = ("workspace", "layer", "id", "ord", "works", "name", "year", "status",
               "status_date", "source", "kind", "attrs", "raw", "geom")
 
@@ -144,200 +148,18 @@ def check_key(key: object) -> str:
     """
     if not isinstance(key, str) or not key.strip() or len(key) > _KEY_MAX or any(
             ord(c) < 32 for c in key):
-        raise StoreError(f"workspace key {key!r} must be a non-empty text of at most "
-                         f"{_KEY_MAX} characters without control characters (e.g. the county, "
-                         "阳信县)")
+        raise StoreError(_("workspace key {key!r} must be a non-empty text of at most {limit} "
+                           "characters without control characters (e.g. the county, 阳信县)")
+                         .format(key=key, limit=_KEY_MAX))
     return key
 
 
 def _safe_relpath(path: str, *, what: str) -> PurePosixPath:
     p = PurePosixPath(path.replace("\\", "/"))
     if not path or p.is_absolute() or ".." in p.parts or re.match(r"^[A-Za-z]:", path):
-        raise StoreError(f"{what} {path!r} must be a relative path inside the workspace")
+        raise StoreError(_("{what} {path!r} must be a relative path inside the workspace")
+                         .format(what=what, path=path))
     return p
-
-
-# ------------------------------------------------------------------------ feature rows
-
-
-def _common_columns(role: str) -> tuple[str, ...]:
-    return SITE_COLUMNS if role == "sites" else CONTEXT_COLUMNS
-
-
-def _canonical(col: str, value: Any) -> Any:
-    """The typed value stored in column ``col`` for a file value."""
-    if value is None:
-        return None
-    if col == "works":
-        return ";".join(map(str, parse_works(value)))
-    if col == "year":
-        return int(value)
-    if col == "status_date":
-        return parse_date(value)
-    return str(value)
-
-
-def _file_value(col: str, value: Any) -> Any:
-    """The JSON value written to the file for a stored column value."""
-    if value is None:
-        return None
-    if col == "status_date" and isinstance(value, dt.date):
-        return value.isoformat()
-    return value
-
-
-def _same_json(a: Any, b: Any) -> bool:
-    return type(a) is type(b) and a == b
-
-
-def _read_geojson(path: Path, shown: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise StoreError(f"{shown}: the store copies GeoJSON layer files and this one cannot "
-                         f"be read as GeoJSON ({exc}); convert it to GeoJSON first") from None
-    if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
-        raise StoreError(f"{shown}: is not a GeoJSON FeatureCollection")
-    features = data.get("features") or []
-    return {k: v for k, v in data.items() if k != "features"}, list(features)
-
-
-_COPY_ESCAPE = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-_COPY_NULL = "\\N"
-#: EWKB: the type word's flag saying an SRID follows; 4326 as 4 little-endian bytes.
-_EWKB_SRID_FLAG = 0x20000000
-_SRID_HEX = (4326).to_bytes(4, "little").hex().upper()
-#: Common columns whose canonical value is the file's text itself when that is a string.
-_PLAIN_TEXT = frozenset({"id", "name", "status", "source", "kind"})
-_MISSING = object()
-
-
-def _copy_text(value: Any) -> str:
-    r"""``value`` as a field of COPY's text format (``\N`` for None)."""
-    if value is None:
-        return _COPY_NULL
-    if isinstance(value, str):
-        return value.translate(_COPY_ESCAPE)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
-
-
-def _canonical_cached(col: str, value: Any, cache: dict[tuple[str, type, Any], tuple[Any, bool]]
-                      ) -> tuple[Any, bool]:
-    """``(canonical value, whether the file value is its canonical JSON form)``."""
-    if col in _PLAIN_TEXT and type(value) is str:
-        return value, True
-    try:
-        return cache[(col, type(value), value)]
-    except KeyError:
-        pass
-    except TypeError:  # an unhashable file value (a list, an object)
-        canon = _canonical(col, value)
-        return canon, _same_json(_file_value(col, canon), value)
-    canon = _canonical(col, value)
-    out = canon, _same_json(_file_value(col, canon), value)
-    cache[(col, type(value), value)] = out
-    return out
-
-
-def _ewkb_hex(geoms: Sequence[Any]) -> list[str]:
-    """Hex EWKB with SRID 4326 of every geometry (vectorised WKB, SRID spliced in)."""
-    if not len(geoms):
-        return []
-    wkb = shapely.to_wkb(np.asarray(geoms, dtype=object), hex=True, byte_order=1)
-    heads: dict[str, str] = {}
-    out = []
-    for h in wkb:  # "01" (little endian), the type (4 bytes), the rest
-        head = heads.get(h[:10])
-        if head is None:
-            kind = int.from_bytes(bytes.fromhex(h[2:10]), "little") | _EWKB_SRID_FLAG
-            head = heads[h[:10]] = "01" + kind.to_bytes(4, "little").hex().upper() + _SRID_HEX
-        out.append(head + h[10:])
-    return out
-
-
-def _feature_chunks(key: str, layer: str, role: str, features: Sequence[Mapping[str, Any]],
-                    order: dict[str, None], geoms: Sequence[Any] | None = None,
-                    size: int = 20_000) -> Iterator[str]:
-    """The COPY text (one line a feature) of one layer's features, ``size`` lines a chunk.
-
-    Parameters
-    ----------
-    key, layer, role
-        The workspace key, the layer and its role.
-    features
-        The GeoJSON features as read with :mod:`json`.
-    order
-        Filled with the property names in the order of the file.
-    geoms
-        The features' geometries, if already read (``load_workspace`` reads them exactly
-        from the same file); else they are made from the GeoJSON.
-    size
-        Features per chunk (the server stores one chunk while the next is made).
-    """
-    common = _common_columns(role)
-    if geoms is None or len(geoms) != len(features):
-        geoms = [shapely.geometry.shape(f["geometry"]) for f in features]
-    head = f"{_copy_text(key)}\t{_copy_text(layer)}\t"
-    cache: dict[tuple[str, type, Any], tuple[Any, bool]] = {}
-    last_keys: tuple[str, ...] = ()
-    for start in range(0, len(features), size):
-        lines = []
-        for ord_, feat, wkb in zip(range(start, start + size), features[start:start + size],
-                                   _ewkb_hex(geoms[start:start + size]), strict=False):
-            props = feat.get("properties") or {}
-            keys = tuple(props)
-            if keys != last_keys:
-                for k in keys:
-                    order.setdefault(k, None)
-                last_keys = keys
-            vals: list[str] = []
-            raw: dict[str, Any] = {}
-            for col in SITE_COLUMNS:
-                if col not in common:
-                    vals.append(_COPY_NULL)
-                    continue
-                v = props.get(col, _MISSING)
-                if v is _MISSING:
-                    raw.setdefault(_ABSENT, []).append(col)
-                    vals.append(_COPY_NULL)
-                    continue
-                canon, same = _canonical_cached(col, v, cache)
-                if not same:
-                    raw[col] = v
-                vals.append(_copy_text(canon))
-            attrs_ = {k: v for k, v in props.items() if k not in common}
-            attrs_text = _copy_text(json.dumps(attrs_, ensure_ascii=False)) if attrs_ else "{}"
-            raw_text = _copy_text(json.dumps(raw, ensure_ascii=False)) if raw else "{}"
-            rest = "\t".join(vals[1:])
-            lines.append(f"{head}{vals[0]}\t{ord_}\t{rest}\t{attrs_text}\t{raw_text}\t{wkb}\n")
-        yield "".join(lines)
-
-
-def _geojson_text(collection: Mapping[str, Any], features: Iterable[dict[str, Any]]) -> str:
-    """A FeatureCollection, one feature a line (floats in their shortest exact form)."""
-    head = {"type": "FeatureCollection", **{k: v for k, v in collection.items()}}
-    parts = [json.dumps(head, ensure_ascii=False)[:-1] + ', "features": [']
-    feats = [json.dumps(f, ensure_ascii=False) for f in features]
-    parts.append(",\n".join(feats))
-    parts.append("]}\n")
-    return "\n".join(parts) if feats else parts[0] + "]}\n"
-
-
-def _coords(geom: shapely.Geometry) -> dict[str, Any]:
-    mapped: dict[str, Any] = shapely.geometry.mapping(geom)  # tuples: written as JSON lists
-    return mapped
-
-
-def status_log_text(events: Iterable[StatusEvent]) -> str:
-    """The CSV text of a status log (header ``date,id,status,percent,note,unit,recorded_at``)."""
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=list(LOG_COLUMNS), lineterminator="\n")
-    w.writeheader()
-    for e in events:
-        w.writerow(escape_record(e.as_row()))
-    return buf.getvalue()
 
 
 # ----------------------------------------------------------------------------- the store
@@ -356,7 +178,7 @@ class PostgisStore:
 
     def __init__(self, url: str, *, who: str | None = None) -> None:
         self._conninfo, self.key = _split_fragment(url)
-        self.who = who or os.environ.get("CITYMAP_USER") or _login()
+        self.who = who or current_user()
 
     @property
     def url(self) -> str:
@@ -365,6 +187,21 @@ class PostgisStore:
 
     def __repr__(self) -> str:
         return f"PostgisStore({self.url!r})"
+
+    @property
+    def where(self) -> str:
+        """The database (password hidden) and, when named, the workspace key: ``URL#KEY``."""
+        return f"{self.url}#{self.key}" if self.key else self.url
+
+    @property
+    def output_base(self) -> Path:
+        """Outputs go under the current folder (the loaded workspace is a temporary copy)."""
+        return Path.cwd()
+
+    @property
+    def folder(self) -> None:
+        """A database is no folder."""
+        return None
 
     # -- connections and errors
 
@@ -383,12 +220,13 @@ class PostgisStore:
         try:
             yield
         except psycopg.errors.UndefinedTable:
-            raise StoreError(f"{self.url}: no citymap schema there: run `citymap store init "
-                             "--store URL` first") from None
+            raise StoreError(_("{url}: no citymap schema there: run `citymap store init --store "
+                               "URL` first").format(url=self.url)) from None
         except psycopg.Error as exc:
             msg = self._scrub(str(exc).strip().splitlines()[0] if str(exc).strip() else
                               type(exc).__name__)
-            raise StoreError(f"{doing} failed on {self.url}: {msg}") from None
+            raise StoreError(_("{doing} failed on {url}: {error}")
+                             .format(doing=_(doing), url=self.url, error=msg)) from None
 
     @contextlib.contextmanager
     def connect(self) -> Iterator[psycopg.Connection[Any]]:
@@ -399,7 +237,7 @@ class PostgisStore:
         StoreError
             If the server cannot be reached (the message shows the URL without password).
         """
-        with self._errors("connecting"):
+        with self._errors(N_("connecting")):
             conn = psycopg.connect(self._conninfo, connect_timeout=10,
                                    application_name="citymap")
         try:
@@ -411,7 +249,7 @@ class PostgisStore:
 
     def applied(self) -> dict[int, str]:
         """Applied migrations: version → checksum (empty before ``init``)."""
-        with self.connect() as conn, self._errors("reading the schema version"):
+        with self.connect() as conn, self._errors(N_("reading the schema version")):
             return self._applied(conn)
 
     def _applied(self, conn: psycopg.Connection[Any]) -> dict[int, str]:
@@ -448,8 +286,9 @@ class PostgisStore:
             for m in migrations():
                 if m.version in applied:
                     if applied[m.version] != m.checksum:
-                        raise StoreError(f"migration {m.version:04d}_{m.name} was changed after "
-                                         "it was applied; add a new migration instead")
+                        raise StoreError(_("migration {version:04d}_{name} was changed after it "
+                                           "was applied; add a new migration instead")
+                                         .format(version=m.version, name=m.name))
                     continue
                 conn.execute(m.text.encode("utf-8"))
                 conn.execute(sql.SQL("INSERT INTO {} (version, name, checksum) VALUES "
@@ -462,15 +301,20 @@ class PostgisStore:
         applied = self._applied(conn)
         pending = [m for m in migrations() if m.version not in applied]
         if pending:
-            what = "no citymap schema" if not applied else (
-                f"{len(pending)} pending migration(s)")
-            raise StoreError(f"{self.url}: {what}: run `citymap store init --store URL`")
+            if not applied:
+                raise StoreError(_("{url}: no citymap schema: run `citymap store init --store "
+                                   "URL`").format(url=self.url))
+            raise StoreError(ngettext("{url}: {n} pending migration: run `citymap store init "
+                                      "--store URL`",
+                                      "{url}: {n} pending migrations: run `citymap store init "
+                                      "--store URL`", len(pending))
+                             .format(url=self.url, n=len(pending)))
 
     # -- workspaces
 
     def workspaces(self) -> list[WorkspaceInfo]:
         """Every workspace in the store, by key."""
-        with self.connect() as conn, self._errors("listing workspaces"):
+        with self.connect() as conn, self._errors(N_("listing workspaces")):
             self._require_schema(conn)
             rows = conn.execute(sql.SQL(
                 "SELECT w.workspace, w.name, w.county, "
@@ -495,9 +339,11 @@ class PostgisStore:
         if len(keys) == 1:
             return keys[0]
         if not keys:
-            raise StoreError(f"{self.url} holds no workspace yet: `citymap store push` one")
-        raise StoreError(f"{self.url} holds {len(keys)} workspaces ({', '.join(map(repr, keys))})"
-                         ": name one with --store-workspace KEY or URL#KEY")
+            raise StoreError(_("{url} holds no workspace yet: `citymap store push` one")
+                             .format(url=self.url))
+        raise StoreError(_("{url} holds {n} workspaces ({keys}): name one with "
+                           "--store-workspace KEY or URL#KEY")
+                         .format(url=self.url, n=len(keys), keys=", ".join(map(repr, keys))))
 
     @staticmethod
     def _lock(conn: psycopg.Connection[Any], key: str) -> None:
@@ -540,11 +386,12 @@ class PostgisStore:
             config_text = (folder / CONFIG_FILE).read_text(encoding="utf-8")
             register_text = (folder / ws.config.register).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise WorkspaceError(f"cannot read the workspace files: {exc}") from None
+            raise WorkspaceError(_("cannot read the workspace files: {error}")
+                                 .format(error=exc)) from None
         register = ws.register
         layer_files = []
         for name, spec in ws.layers.items():
-            _safe_relpath(spec.source, what=f"layer {name!r} source")
+            _safe_relpath(spec.source, what=_("layer {name!r} source").format(name=name))
             layer_files.append((name, spec, (folder / spec.path).read_text(encoding="utf-8")))
         events = list(ws.history.events)
         measure_srid = _srid(ws.config.measure_crs)
@@ -556,10 +403,10 @@ class PostgisStore:
             if stored and not replace and events[:len(stored)] != stored:
                 extra = len(stored) - sum(1 for a, b in zip(stored, events, strict=False)
                                           if a == b)
-                raise StoreError(f"workspace {key!r} in the store holds {extra} status "
-                                 "event(s) the folder lacks (recorded since it was pulled): "
-                                 "`citymap store pull` first, or push with --replace to "
-                                 "overwrite them")
+                raise StoreError(_("workspace {key!r} in the store holds {extra} status event(s) "
+                                   "the folder lacks (recorded since it was pulled): `citymap "
+                                   "store pull` first, or push with --replace to overwrite them")
+                                 .format(key=key, extra=extra))
             conn.execute(sql.SQL("DELETE FROM {} WHERE workspace = %s").format(
                 _t("workspaces")), (key,))
             conn.execute(sql.SQL(
@@ -593,7 +440,7 @@ class PostgisStore:
                 for pos, (name, spec, toml) in enumerate(layer_files):
                     # read, convert and COPY one layer at a time, in chunks: the server
                     # stores a chunk while the next one is made
-                    collection, features = _read_geojson(folder / spec.source, spec.source)
+                    collection, features = read_geojson(folder / spec.source, spec.source)
                     cur.execute(sql.SQL(
                         "INSERT INTO {} (workspace, layer, position, path, toml, role, source, "
                         "geometry_type, properties, collection) VALUES "
@@ -604,7 +451,7 @@ class PostgisStore:
                     gdf = ws.data.get(name)
                     with cur.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(
                             _t("sites"), cols)) as copy:
-                        for chunk in _feature_chunks(key, name, spec.role, features, order,
+                        for chunk in feature_chunks(key, name, spec.role, features, order,
                                                      None if gdf is None
                                                      else gdf.geometry.values):
                             copy.write(chunk.encode("utf-8"))
@@ -623,7 +470,7 @@ class PostgisStore:
     def delete(self, key: str) -> None:
         """Remove workspace ``key`` from the store (the audit trail stays)."""
         key = check_key(key)
-        with self.connect() as conn, self._errors("deleting"), conn.transaction():
+        with self.connect() as conn, self._errors(N_("deleting")), conn.transaction():
             self._require_schema(conn)
             self._lock(conn, key)
             for table in ("workspaces", "attachments"):  # photos are kept by a push
@@ -657,11 +504,12 @@ class PostgisStore:
             if row is None:
                 known = [r[0] for r in conn.execute(sql.SQL(
                     "SELECT workspace FROM {} ORDER BY 1").format(_t("workspaces")))]
-                raise StoreError(f"no workspace {key!r} in {self.url}; it holds: "
-                                 f"{', '.join(map(repr, known)) or 'none'}")
+                raise StoreError(_("no workspace {key!r} in {url}; it holds: {keys}")
+                                 .format(key=key, url=self.url,
+                                         keys=", ".join(map(repr, known)) or "—"))
             config, register_path, log_path, register_text = row
             out: dict[str, bytes] = {"citymap.toml": config.encode("utf-8")}
-            out[str(_safe_relpath(register_path, what="register"))] = register_text.encode(
+            out[str(_safe_relpath(register_path, what=_("register")))] = register_text.encode(
                 "utf-8")
             layers = conn.execute(sql.SQL(
                 "SELECT layer, path, toml, role, source, properties, collection FROM {} "
@@ -679,25 +527,25 @@ class PostgisStore:
                 values = dict(zip(SITE_COLUMNS, (id_, works, name, year, status, sdate, source,
                                                  kind), strict=True))
                 props: dict[str, Any] = {}
-                common = _common_columns(role)
-                absent = set(raw.get(_ABSENT, ()))
+                common = common_columns(role)
+                absent = set(raw.get(ABSENT, ()))
                 for p in order:
                     if p in common:
                         if p not in absent:
-                            props[p] = raw[p] if p in raw else _file_value(p, values[p])
+                            props[p] = raw[p] if p in raw else file_value(p, values[p])
                     elif p in attrs_:
                         props[p] = attrs_[p]
                 for p, v in attrs_.items():  # fields added in the database
                     props.setdefault(p, v)
                 features[layer].append({"type": "Feature", "properties": props,
-                                        "geometry": _coords(shapely.from_wkb(bytes(wkb)))})
+                                        "geometry": coords(shapely.from_wkb(bytes(wkb)))})
             for layer, path, toml, _role, source, _order, collection in layers:
-                out[str(_safe_relpath(path, what="layer definition"))] = toml.encode("utf-8")
-                out[str(_safe_relpath(source, what="layer source"))] = _geojson_text(
+                out[str(_safe_relpath(path, what=_("layer definition")))] = toml.encode("utf-8")
+                out[str(_safe_relpath(source, what=_("layer source")))] = collection_text(
                     collection, features[layer]).encode("utf-8")
             events = self._events(conn, key)
             if events:
-                out[str(_safe_relpath(log_path, what="status log"))] = status_log_text(
+                out[str(_safe_relpath(log_path, what=_("status log")))] = status_log_text(
                     events).encode("utf-8")
         return out
 
@@ -718,16 +566,17 @@ class PostgisStore:
         """
         dest = Path(dest)
         if dest.is_symlink() or (dest.exists() and not dest.is_dir()):
-            raise StoreError(f"{str(dest)!r} is a file or a link, not a folder: pull into a "
-                             "new folder")
+            raise StoreError(_("{dest!r} is a file or a link, not a folder: pull into a new "
+                               "folder").format(dest=str(dest)))
         if dest.exists() and any(dest.iterdir()):
             if not overwrite:
-                raise StoreError(f"{str(dest)!r} exists and is not empty: pull into a new "
-                                 "folder, or pass --overwrite to replace its workspace files")
+                raise StoreError(_("{dest!r} exists and is not empty: pull into a new folder, or "
+                                   "pass --overwrite to replace its workspace files")
+                                 .format(dest=str(dest)))
             if not (dest / "citymap.toml").is_file():
-                raise StoreError(f"{str(dest)!r} is not a citymap workspace (no citymap.toml): "
-                                 "--overwrite only replaces the files of a workspace; pull "
-                                 "into a new folder")
+                raise StoreError(_("{dest!r} is not a citymap workspace (no citymap.toml): "
+                                   "--overwrite only replaces the files of a workspace; pull "
+                                   "into a new folder").format(dest=str(dest)))
         files = self.files(key)
         if dest.exists() and any(dest.iterdir()):
             keep = {dest / p for p in files}
@@ -748,8 +597,10 @@ class PostgisStore:
                 pull_photos(self, self.resolve_key(key), tmp)
         return dest
 
-    def load(self, key: str | None = None, **kwargs: Any) -> Any:
-        """The validated :class:`~citymap.workspace.Workspace` of ``key``.
+    def load(self, *, repair: bool = False, today: dt.date | None = None,
+             key: str | None = None) -> Workspace:
+        """The validated :class:`~citymap.workspace.Workspace` of ``key`` (default: this
+        store's, :meth:`resolve_key`).
 
         Pulled into a fresh temporary folder (removed when the process exits) and loaded
         from there with :func:`~citymap.workspace.load_workspace`, so the rules and the
@@ -764,7 +615,7 @@ class PostgisStore:
         tmp = Path(tempfile.mkdtemp(prefix="citymap-store-"))
         atexit.register(shutil.rmtree, tmp, True)
         folder = self.pull(tmp / "workspace", key=key, photos=False)
-        return load_workspace(folder, **kwargs)
+        return load_workspace(folder, repair=repair, today=today)
 
     def attachments(self) -> Attachments:
         """The photos of the workspace (:class:`PostgisAttachments`)."""
@@ -780,13 +631,13 @@ class PostgisStore:
     def status_log(self, key: str | None = None) -> StatusLog:
         """The status log of workspace ``key``."""
         key = self.resolve_key(key)
-        with self.connect() as conn, self._errors("reading the status log"):
+        with self.connect() as conn, self._errors(N_("reading the status log")):
             self._require_schema(conn)
             return StatusLog(tuple(self._events(conn, key)))
 
     def audit(self, key: str | None = None) -> list[dict[str, Any]]:
         """The audit trail of ``key`` (or of every workspace), oldest first."""
-        with self.connect() as conn, self._errors("reading the audit trail"):
+        with self.connect() as conn, self._errors(N_("reading the audit trail")):
             self._require_schema(conn)
             cur = conn.cursor(row_factory=psycopg.rows.dict_row)
             query = sql.SQL("SELECT seq, workspace, at, who, db_user, action, detail, txid "
@@ -829,10 +680,30 @@ class PostgisStore:
         row = conn.execute(sql.SQL("SELECT text FROM {} WHERE workspace = %s").format(
             _t("register")), (key,)).fetchone()
         if row is None:
-            raise StoreError(f"no register of workspace {key!r} in {self.url}")
+            raise StoreError(_("no register of workspace {key!r} in {url}")
+                             .format(key=key, url=self.url))
         return parse_register(yaml.safe_load(row[0]), shown=f"{key} register").plan.start
 
     def append_events(
+        self,
+        ws: Workspace,
+        events: Sequence[StatusEvent],
+        *,
+        locations: Sequence[tuple[str, str]] | None = None,
+        today: dt.date | None = None,
+        dry_run: bool = False,
+        action: str = "status",
+    ) -> AppendResult:
+        """Append status events to the log of this store's workspace, all or none
+        (:meth:`append_log` with the ids and the plan's start of ``ws``, as loaded from
+        this store).
+        """
+        known = ws.site_ids | {str(w.number) for w in ws.register.works}
+        return self.append_log(events, known_ids=known, today=today, locations=locations,
+                               dry_run=dry_run, action=action,
+                               first_date=ws.register.plan.start)
+
+    def append_log(
         self,
         events: Sequence[StatusEvent],
         *,
@@ -894,14 +765,14 @@ class PostgisStore:
             row = conn.execute(sql.SQL("SELECT status_log_path FROM {} WHERE workspace = %s "
                                        "FOR UPDATE").format(_t("workspaces")), (key,)).fetchone()
             if row is None:
-                raise StoreError(f"no workspace {key!r} in {self.url}")
+                raise StoreError(_("no workspace {key!r} in {url}").format(key=key, url=self.url))
             log = StatusLog(tuple(self._events(conn, key)))
             if validate:
                 ids = known_ids if known_ids is not None else self.known_ids(conn, key)
                 first = first_date or self._plan_start(conn, key)
                 problems = check_events(log, events, known_ids=ids, today=today,
                                         first_date=first, locations=locations,
-                                        shown=f"{key} status log")
+                                        shown=_("status log of {key}").format(key=key))
                 if problems:
                     raise ValidationError(problems)
             added, unchanged = split_new(log, events, recorded_at=stamp)
@@ -917,54 +788,48 @@ class PostgisStore:
 
         return PostgisReviews(self, key)
 
-    def set_status(self, ws: Workspace, ident: str, status: str, date: dt.date, *,
-                   percent: float | None = None, note: str = "", unit: str | None = None,
-                   today: dt.date | None = None, dry_run: bool = False,
-                   key: str | None = None) -> AppendResult:
-        """``citymap status set`` on the store: :func:`citymap.progress.set_status`'s checks,
-        then :meth:`append_events` in one transaction.
+    # -- writing sites
 
-        Parameters
-        ----------
-        ws
-            The workspace as loaded from this store (:meth:`load`).
-        """
-        from citymap.progress import ids_of, status_event
+    def write_layer(self, ws: Workspace, layer: str, sites: gpd.GeoDataFrame, *,
+                    columns: Sequence[str] | None = None, action: str = "import") -> str:
+        """Replace the features of ``layer`` with ``sites`` in one transaction.
 
-        event, problems = status_event(ws, ident, status, date, percent=percent, note=note,
-                                       unit=unit)
-        if problems:
-            raise ValidationError(problems)
-        return self.append_events([event], key=key, known_ids=set(ids_of(ws)), today=today,
-                                  locations=[("status set", event.id)], dry_run=dry_run,
-                                  first_date=ws.register.plan.start)
-
-    def import_progress(self, ws: Workspace, path: str | os.PathLike[str], *,
-                        unit: str | None = None, sheet: str | None = None,
-                        dry_run: bool = False, today: dt.date | None = None,
-                        key: str | None = None) -> ImportResult:
-        """``citymap progress import`` on the store: every row checked as for the files
-        (:func:`citymap.progress.read_events`), then all appended in one transaction or
-        none.
+        The features are stored as the folder store writes them (RFC 7946 GeoJSON, the
+        properties ``columns`` in order), under the workspace's lock; the change is written
+        to the audit trail with who and how many. Status events are not touched.
 
         Raises
         ------
-        ValidationError
-            Listing every problem of the file; nothing is appended.
+        StoreError
+            If the store has no such layer, or the database refuses a feature (nothing is
+            changed).
         """
-        from citymap.io.xlsx import read_progress_file
-        from citymap.progress import ImportResult, ids_of, read_events
+        from citymap.io.export import geojson_text
 
-        today = today or dt.date.today()
-        pf = read_progress_file(Path(path), sheet=sheet)
-        events, locations, problems = read_events(ws, pf, unit=unit, today=today)
-        if problems:
-            raise ValidationError(problems)
-        res = self.append_events(events, key=key, known_ids=set(ids_of(ws)), today=today,
-                                 locations=locations, dry_run=dry_run,
-                                 action="progress import", first_date=ws.register.plan.start)
-        return ImportResult(Path(path), len(pf.rows), pf.skipped, res.added, res.unchanged,
-                            dry_run)
+        del ws  # the layer's role and order come from the store itself
+        key = self.resolve_key()
+        features = json.loads(geojson_text(sites, columns))["features"]
+        cols = sql.SQL(", ").join(map(sql.Identifier, _SITE_COLS))
+        with self.connect() as conn, self._errors(action), conn.transaction():
+            self._require_schema(conn)
+            self._lock(conn, key)
+            row = conn.execute(sql.SQL("SELECT role FROM {} WHERE workspace = %s AND "
+                                       "layer = %s").format(_t("layers")),
+                               (key, layer)).fetchone()
+            if row is None:
+                raise StoreError(_("no layer {layer!r} in workspace {key!r} of {url}")
+                                 .format(layer=layer, key=key, url=self.url))
+            conn.execute(sql.SQL("DELETE FROM {} WHERE workspace = %s AND layer = %s").format(
+                _t("sites")), (key, layer))
+            order: dict[str, None] = {}
+            with conn.cursor() as cur, cur.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(
+                    _t("sites"), cols)) as copy:
+                for chunk in feature_chunks(key, layer, row[0], features, order):
+                    copy.write(chunk.encode("utf-8"))
+            conn.execute(sql.SQL("UPDATE {} SET properties = %s WHERE workspace = %s AND "
+                                 "layer = %s").format(_t("layers")), (list(order), key, layer))
+            self._audit(conn, key, action, {"layer": layer, "features": len(features)})
+        return _("{url}#{key} layer {layer}").format(url=self.url, key=key, layer=layer)
 
 
 def _srid(crs: str) -> int:
@@ -972,10 +837,3 @@ def _srid(crs: str) -> int:
 
     epsg = resolve_crs(crs, what="measure_crs").to_epsg()
     return int(epsg) if epsg else 4548
-
-
-def _login() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # pragma: no cover - no login name in some containers
-        return "unknown"

@@ -37,6 +37,7 @@ from citymap.attachments import (
     plan_add,
 )
 from citymap.errors import StoreError, WorkspaceError
+from citymap.i18n import N_, _
 
 if TYPE_CHECKING:
     from citymap.store.postgis import PostgisStore
@@ -116,12 +117,12 @@ class PostgisAttachments:
 
     def stored(self) -> list[Photo]:
         """Every photo in the order stored."""
-        with self._reading("reading photos") as conn:
+        with self._reading(N_("reading photos")) as conn:
             return self._rows(conn, None)
 
     def photos(self, site: str | None = None) -> list[Photo]:
         """Every photo (of ``site``), oldest day first."""
-        with self._reading("reading photos") as conn:
+        with self._reading(N_("reading photos")) as conn:
             return by_day(self._rows(conn, site))
 
     def read_original(self, photo: Photo) -> bytes:
@@ -138,8 +139,10 @@ class PostgisAttachments:
                                        ).format(sql.Identifier(column), _TABLE),
                                (self.key, photo.sha256)).fetchone()
         if row is None:
-            raise WorkspaceError(f"{self.key} {ATTACHMENTS_DIR}/{shown}: not in the store "
-                                 f"{self.store.url}; import the photo again")
+            raise WorkspaceError(_("{key} {folder}/{shown}: not in the store {url}; "
+                                   "import the photo again")
+                                 .format(key=self.key, folder=ATTACHMENTS_DIR, shown=shown,
+                                         url=self.store.url))
         return bytes(row[0])
 
     # -- writing
@@ -162,10 +165,10 @@ class PostgisAttachments:
         if not items:
             return AddResult((), (), dry_run)
         if dry_run:
-            with self._reading("reading photos") as conn:
+            with self._reading(N_("reading photos")) as conn:
                 new, dups = plan_add(self._rows(conn, None), items, stamp)
             return AddResult(tuple(p for p, _ in new), tuple(dups), True)
-        with self.store.connect() as conn, self.store._errors("adding photos"), \
+        with self.store.connect() as conn, self.store._errors(N_("adding photos")), \
                 conn.transaction():
             self.store._require_schema(conn)
             return self.add_in(conn, items, stamp=stamp)
@@ -179,8 +182,8 @@ class PostgisAttachments:
         row = conn.execute(sql.SQL("SELECT 1 FROM citymap.workspaces WHERE workspace = %s "
                                    "FOR UPDATE"), (self.key,)).fetchone()
         if row is None:
-            raise StoreError(f"no workspace {self.key!r} in {self.store.url}: `citymap store "
-                             "push` it first")
+            raise StoreError(_("no workspace {key!r} in {url}: `citymap store push` it first")
+                             .format(key=self.key, url=self.store.url))
         new, dups = plan_add(self._rows(conn, None), items, stamp)
         with conn.cursor() as cur:
             for photo, item in new:  # one original in memory at a time

@@ -33,10 +33,12 @@ if TYPE_CHECKING:
 __all__ = ["PostgisReviews"]
 
 
-def _t(name: str) -> sql.Composed:
-    from citymap.store.postgis import SCHEMA
+_TABLES = {"submissions": sql.SQL("citymap.submissions"),
+           "decisions": sql.SQL("citymap.decisions")}
 
-    return sql.SQL(".").join([sql.Identifier(SCHEMA), sql.Identifier(name)])
+
+def _t(name: str) -> sql.SQL:
+    return _TABLES[name]
 
 
 class PostgisReviews:

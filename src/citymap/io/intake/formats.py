@@ -31,6 +31,7 @@ import pyogrio
 import shapely
 
 from citymap.errors import Problem, ValidationError
+from citymap.i18n import _
 from citymap.io.guard import check_gis_source
 from citymap.io.intake.hints import gdal_message
 
@@ -110,8 +111,8 @@ def detect_encoding(path: str | os.PathLike[str], *, layer: str | None = None) -
         except UnicodeDecodeError:
             continue
         return enc
-    raise fail(str(path), "the attribute text is neither UTF-8 nor GBK/GB18030; give its "
-               "encoding with --encoding (e.g. --encoding BIG5) or add a .cpg file")
+    raise fail(str(path), _("the attribute text is neither UTF-8 nor GBK/GB18030; give its "
+                            "encoding with --encoding (e.g. --encoding BIG5) or add a .cpg file"))
 
 
 # ----------------------------------------------------------------------------- zip
@@ -144,15 +145,16 @@ def _unzip(archive: Path, into: Path, shown: str, depth: int = 0,
     try:
         zf = zipfile.ZipFile(archive)
     except (zipfile.BadZipFile, OSError) as exc:
-        raise fail(shown, f"is not a readable zip archive: {exc}") from None
+        raise fail(shown, _("is not a readable zip archive: {error}").format(error=exc)) from None
     with zf:
         infos = zf.infolist()
         total = sum(i.file_size for i in infos)
         budget[0] -= total
         budget[1] -= len(infos)
         if budget[0] < 0 or budget[1] < 0:
-            raise fail(shown, f"unpacks to {len(infos)} files, {total / 1e6:.0f} MB: more "
-                       "than citymap unpacks; unpack it and import the file inside")
+            raise fail(shown, _("unpacks to {n} files, {mb:.0f} MB: more than citymap "
+                                "unpacks; unpack it and import the file inside")
+                              .format(n=len(infos), mb=total / 1e6))
         for info in infos:
             name = _zip_name(info).replace("\\", "/")
             parts = [p for p in name.split("/") if p not in ("", ".")]
@@ -167,7 +169,8 @@ def _unzip(archive: Path, into: Path, shown: str, depth: int = 0,
                 shutil.copyfileobj(src, dst)
             if target.suffix.lower() == ".zip":
                 if depth + 1 >= ZIP_MAX_DEPTH:
-                    raise fail(shown, f"holds zips nested more than {ZIP_MAX_DEPTH} deep")
+                    raise fail(shown, _("holds zips nested more than {limit} deep")
+                                      .format(limit=ZIP_MAX_DEPTH))
                 inner = target.with_suffix("")
                 inner.mkdir(exist_ok=True)
                 _unzip(target, inner, f"{shown}/{'/'.join(parts)}", depth + 1, budget)
@@ -199,11 +202,12 @@ def _unpacked(path: Path, shown: str, pick: str | None) -> Iterator[tuple[Path, 
             if chosen:
                 found = chosen[:1]
         if not found:
-            raise fail(shown, "holds no GIS data (no .shp, .gpkg, .gdb, .kml, .geojson, .dxf, "
-                       ".csv or .xlsx inside)")
+            raise fail(shown, _("holds no GIS data (no .shp, .gpkg, .gdb, .kml, .geojson, .dxf, "
+                                ".csv or .xlsx inside)"))
         if len(found) > 1:
-            raise fail(shown, f"holds {len(found)} datasets ({', '.join(rel)}); choose one "
-                       "with --source-layer NAME")
+            raise fail(shown, _("holds {n} datasets ({names}); choose one with "
+                                "--source-layer NAME")
+                              .format(n=len(found), names=", ".join(rel)))
         yield found[0], f"{shown}/{found[0].relative_to(tmp)}"
 
 
@@ -228,14 +232,16 @@ def _read(path: Path | bytes, shown: str, **kwargs: Any) -> gpd.GeoDataFrame:
             return pyogrio.read_dataframe(path, **kwargs)
     except UnicodeDecodeError as exc:
         enc = kwargs.get("encoding")
-        raise fail(shown, f"the attribute text is not {enc}: {exc.reason} at byte "
-                   f"{exc.start}; give the right --encoding (e.g. GBK, UTF-8)") from None
+        raise fail(shown, _("the attribute text is not {enc}: {reason} at byte {start}; give the "
+                            "right --encoding (e.g. GBK, UTF-8)")
+                          .format(enc=enc, reason=exc.reason, start=exc.start)) from None
     except LookupError:
-        raise fail(shown, f"unknown encoding {kwargs.get('encoding')!r}; use e.g. GBK, "
-                   "GB18030 or UTF-8", field="--encoding") from None
+        raise fail(shown, _("unknown encoding {encoding!r}; use e.g. GBK, GB18030 or UTF-8")
+                          .format(encoding=kwargs.get("encoding")), field="--encoding") from None
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError,
             pyogrio.errors.FieldError, pyogrio.errors.GeometryError) as exc:
-        raise fail(shown, f"cannot be read: {gdal_message(exc)}") from None
+        raise fail(shown, _("cannot be read: {error}")
+                          .format(error=gdal_message(exc))) from None
 
 
 def _layers(path: Path, shown: str) -> list[tuple[str, bool]]:
@@ -244,7 +250,8 @@ def _layers(path: Path, shown: str) -> list[tuple[str, bool]]:
             warnings.simplefilter("ignore", RuntimeWarning)
             found = pyogrio.list_layers(path)
     except (pyogrio.errors.DataSourceError, OSError) as exc:
-        raise fail(shown, f"cannot be read as GIS data: {gdal_message(exc)}") from None
+        raise fail(shown, _("cannot be read as GIS data: {error}")
+                          .format(error=gdal_message(exc))) from None
     return [(str(name), gtype is not None) for name, gtype in found]
 
 
@@ -252,19 +259,19 @@ def _choose_layer(path: Path, shown: str, layer: str | None,
                   prefer: Sequence[str]) -> str | None:
     names = [n for n, spatial in _layers(path, shown) if spatial]
     if not names:
-        raise fail(shown, "holds no layer with geometry")
+        raise fail(shown, _("holds no layer with geometry"))
     if layer is not None:
         if layer not in names:
-            raise fail(shown, f"has no layer {layer!r}; its layers are {', '.join(names)} "
-                       "(choose one with --source-layer)")
+            raise fail(shown, _("has no layer {layer!r}; its layers are {names} (choose one with "
+                                "--source-layer)").format(layer=layer, names=', '.join(names)))
         return layer
     if len(names) == 1:
         return names[0]
     for p in prefer:
         if p in names:
             return p
-    raise fail(shown, f"holds {len(names)} layers ({', '.join(names)}); choose one with "
-               "--source-layer")
+    raise fail(shown, _("holds {n} layers ({names}); choose one with --source-layer")
+                      .format(n=len(names), names=", ".join(names)))
 
 
 def _drop_internals(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -286,7 +293,8 @@ def _read_kml(path: Path, shown: str, layer: str | None) -> Source:
     names = [n for n, spatial in _layers(path, shown) if spatial]
     if layer is not None:
         if layer not in names:
-            raise fail(shown, f"has no folder {layer!r}; its folders are {', '.join(names)}")
+            raise fail(shown, _("has no folder {layer!r}; its folders are {names}")
+                              .format(layer=layer, names=', '.join(names)))
         names = [layer]
     frames = []
     for n in names:
@@ -296,7 +304,7 @@ def _read_kml(path: Path, shown: str, layer: str | None) -> Source:
             g.insert(0, "folder", n)
             frames.append(g)
     if not frames:
-        raise fail(shown, "holds no Placemark with geometry")
+        raise fail(shown, _("holds no Placemark with geometry"))
     gdf = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=frames[0].crs)
     if len(names) == 1:
         gdf = gdf.drop(columns="folder")
@@ -311,9 +319,9 @@ def _point_columns(columns: Sequence[str]) -> tuple[str | None, str | None]:
 
 
 def _no_coordinates(shown: str, columns: Sequence[str]) -> ValidationError:
-    return fail(shown, f"has no coordinate columns (its columns are {', '.join(columns)}); "
-                "name them 经度/纬度 (or lon/lat, x/y, 东坐标/北坐标) and give projected x/y "
-                "their CRS with --crs")
+    return fail(shown, _("has no coordinate columns (its columns are {columns}); name them "
+                         "经度/纬度 (or lon/lat, x/y, 东坐标/北坐标) and give projected x/y "
+                         "their CRS with --crs").format(columns=", ".join(columns)))
 
 
 def _csv_bytes(path: Path, shown: str, encoding: str | None) -> tuple[bytes, str]:
@@ -322,14 +330,14 @@ def _csv_bytes(path: Path, shown: str, encoding: str | None) -> tuple[bytes, str
         try:
             return raw.decode(encoding).encode("utf-8"), encoding
         except (UnicodeDecodeError, LookupError):
-            raise fail(shown, f"the text is not {encoding}; give the right --encoding "
-                       "(e.g. GBK, UTF-8)") from None
+            raise fail(shown, _("the text is not {encoding}; give the right --encoding (e.g. "
+                                "GBK, UTF-8)").format(encoding=encoding)) from None
     for enc in ("utf-8-sig", "gb18030"):
         try:
             return raw.decode(enc).encode("utf-8"), "UTF-8" if enc == "utf-8-sig" else "GB18030"
         except UnicodeDecodeError:
             continue
-    raise fail(shown, "the text is neither UTF-8 nor GBK; give its encoding with --encoding")
+    raise fail(shown, _("the text is neither UTF-8 nor GBK; give its encoding with --encoding"))
 
 
 def _read_csv(path: Path, shown: str, encoding: str | None) -> Source:
@@ -367,10 +375,11 @@ def _below_title_rows(path: Path, shown: str, sheet: str) -> pd.DataFrame | None
 def _read_xlsx(path: Path, shown: str, layer: str | None) -> Source:
     sheets = [n for n, _ in _layers(path, shown)]
     if layer is not None and layer not in sheets:
-        raise fail(shown, f"has no sheet {layer!r}; its sheets are {', '.join(sheets)}")
+        raise fail(shown, _("has no sheet {layer!r}; its sheets are {sheets}")
+                          .format(layer=layer, sheets=', '.join(sheets)))
     sheet = layer or (sheets[0] if sheets else None)
     if sheet is None:
-        raise fail(shown, "holds no sheet")
+        raise fail(shown, _("holds no sheet"))
     df = _read(path, shown, layer=sheet, read_geometry=False, HEADERS="FORCE",
                FIELD_TYPES="AUTO")
     cols = [str(c) for c in df.columns if c != "geometry"]
@@ -500,10 +509,10 @@ def open_source(path: str | os.PathLike[str], *, layer: str | None = None,
     p = Path(path)
     shown = str(path)
     if not p.exists():
-        raise fail(shown, "file not found")
+        raise fail(shown, _("file not found"))
     if p.is_dir() and p.suffix.lower() != ".gdb":
-        raise fail(shown, "is a folder; give the file inside it, a FileGDB folder (*.gdb) "
-                   "or a zip")
+        raise fail(shown, _("is a folder; give the file inside it, a FileGDB folder (*.gdb) or a "
+                            "zip"))
     if p.suffix.lower() == ".zip":
         with _unpacked(p, shown, layer) as (inner, inner_shown):
             inner_layer = None if layer in (inner.name, inner.stem) else layer

@@ -25,6 +25,7 @@ from pyproj import CRS, Transformer
 
 from citymap.crs import LONLAT_CRS, MEASURE_CRS
 from citymap.gcj02 import wgs84_to_gcj02
+from citymap.i18n import _
 
 __all__ = ["CANDIDATE_CRS", "gdal_message", "crs_fit", "fits", "gcj02_hint"]
 
@@ -50,8 +51,8 @@ def gdal_message(exc: BaseException) -> str:
     text = _DRIVER_ADVICE.sub("", text.splitlines()[0] if text else type(exc).__name__)
     text = re.sub(r"'?/vsimem/[^' ]*'?", "the file", text)
     if "not recognized as being in a supported file format" in text:
-        return ("not a format citymap reads (Shapefile, GeoPackage, FileGDB, GeoJSON, "
-                "KML/KMZ, DXF, CSV, XLSX, or a zip of one)")
+        return (_("not a format citymap reads (Shapefile, GeoPackage, FileGDB, GeoJSON, "
+                   "KML/KMZ, DXF, CSV, XLSX, or a zip of one)"))
     return text.rstrip(".;") or type(exc).__name__
 
 
@@ -93,23 +94,27 @@ def crs_fit(gdf: gpd.GeoDataFrame, declared: Any, bounds: Sequence[float]) -> st
     own = CRS.from_user_input(declared)
     own_s = f"EPSG:{own.to_epsg()}" if own.to_epsg() else own.name
     x0, y0 = xy[0]
-    head = f"the coordinates (e.g. {x0:.7g}, {y0:.7g}) do not fit its CRS {own_s} ({own.name})"
+    fields = {"x": f"{x0:.7g}", "y": f"{y0:.7g}", "own": own_s, "own_name": own.name}
     for code, name in CANDIDATE_CRS:
         if CRS.from_user_input(code).equals(own, ignore_axis_order=True):
             continue
         if fits(xy, code, bounds) >= 0.9:
-            return f"{head}; they fit {code} ({name}): import with --crs {code}"
+            return _("the coordinates (e.g. {x}, {y}) do not fit its CRS {own} ({own_name}); "
+                     "they fit {code} ({name}): import with --crs {code}").format(
+                         code=code, name=name, **fields)
         if fits(xy[:, ::-1], code, bounds) >= 0.9:
-            return (f"{head}; with X and Y swapped (X is north in Chinese survey tables) "
-                    f"they fit {code} ({name}): swap the columns, then import with --crs "
-                    f"{code}")
+            return _("the coordinates (e.g. {x}, {y}) do not fit its CRS {own} ({own_name}); "
+                     "with X and Y swapped (X is north in Chinese survey tables) they fit "
+                     "{code} ({name}): swap the columns, then import with --crs {code}").format(
+                         code=code, name=name, **fields)
     tr = Transformer.from_crs(own, LONLAT_CRS, always_xy=True)
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
         lon, _lat = tr.transform(xy[:, 0], xy[:, 1])
     if np.isfinite(np.asarray(lon, dtype=float)).all():
         return None  # plain lon/lat or metres outside the county: the site checks say where
-    return f"{head}, nor any CRS citymap tried; give the right one with --crs"
+    return _("the coordinates (e.g. {x}, {y}) do not fit its CRS {own} ({own_name}), nor any "
+             "CRS citymap tried; give the right one with --crs").format(**fields)
 
 
 def gcj02_hint(incoming: gpd.GeoDataFrame, existing: gpd.GeoDataFrame) -> str | None:
@@ -144,6 +149,7 @@ def gcj02_hint(incoming: gpd.GeoDataFrame, existing: gpd.GeoDataFrame) -> str | 
     looks = (dist >= 300) & (dist <= 700) & (residual < 0.35 * dist)
     if looks.sum() < max(1, (len(pairs) + 1) // 2):
         return None
-    return (f"{int(looks.sum())} of {len(pairs)} feature(s) lie ~{np.median(dist[looks]):.0f} m "
-            "from the sites of the same name, in the direction of the GCJ-02 shift: this may "
-            "be AMap/Gaode or Baidu data; if so, import it with --from gcj02")
+    return _("{n} of {total} feature(s) lie ~{metres:.0f} m from the sites of the same name, "
+             "in the direction of the GCJ-02 shift: this may be AMap/Gaode or Baidu data; if "
+             "so, import it with --from gcj02").format(
+                 n=int(looks.sum()), total=len(pairs), metres=np.median(dist[looks]))

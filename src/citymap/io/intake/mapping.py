@@ -35,6 +35,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
+from citymap.i18n import N_, _
 from citymap.io.intake.formats import fail
 
 if TYPE_CHECKING:
@@ -95,8 +96,10 @@ def parse_pairs(values: Iterable[str], *, option: str) -> tuple[tuple[str, str],
         left, sep, right = v.partition("=")
         left, right = left.strip(), right.strip().strip('"').strip("'")
         if not sep or not left or (option == "--map" and not right):
-            raise fail(option, f"{v!r} is not FIELD=VALUE; write e.g. {option} "
-                       f"{'名称=name' if option == '--map' else 'works=8'}", field=option)
+            raise fail(option, _("{value!r} is not FIELD=VALUE; write e.g. {option} {example}")
+                       .format(value=v, option=option,
+                               example="名称=name" if option == "--map" else "works=8"),
+                       field=option)
         out.append((left, right))
     return tuple(out)
 
@@ -114,9 +117,10 @@ def load_mapping(path: str | Path) -> Mapping:
     try:
         text = p.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise fail(shown, "mapping file not found", field="--mapping") from None
+        raise fail(shown, _("mapping file not found"), field="--mapping") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise fail(shown, f"cannot be read as UTF-8 text: {exc}", field="--mapping") from None
+        raise fail(shown, _("cannot be read as UTF-8 text: {error}")
+                          .format(error=exc), field="--mapping") from None
     try:
         if p.suffix.lower() in (".yaml", ".yml"):
             import yaml
@@ -126,20 +130,23 @@ def load_mapping(path: str | Path) -> Mapping:
             data = tomllib.loads(text)
     except Exception as exc:  # noqa: BLE001 - TOML and YAML errors differ; one line either way
         msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise fail(shown, f"is not a valid mapping file: {msg}", field="--mapping") from None
+        raise fail(shown, _("is not a valid mapping file: {msg}")
+                          .format(msg=msg), field="--mapping") from None
     if not isinstance(data, dict):
-        raise fail(shown, "is not a mapping file: expected keys map, set, key, layer",
+        raise fail(shown, _("is not a mapping file: expected keys map, set, key, layer"),
                    field="--mapping")
     unknown = [k for k in data if k not in (*_OPTIONS, "map", "set")]
     if unknown:
-        raise fail(shown, f"unknown key(s) {', '.join(map(repr, unknown))}; a mapping file "
-                   f"has map, set and {', '.join(_OPTIONS)}", field="--mapping")
+        raise fail(shown, _("unknown key(s) {keys}; a mapping file has map, set and {options}")
+                   .format(keys=", ".join(map(repr, unknown)), options=", ".join(_OPTIONS)),
+                   field="--mapping")
     if data.get("from") not in (None, "gcj02"):
-        raise fail(shown, f"from = {data['from']!r}: the only conversion is \"gcj02\" "
-                   "(AMap/Gaode, Tencent)", field="from")
+        raise fail(shown, _('from = {value!r}: the only conversion is "gcj02" (AMap/Gaode, '
+                            "Tencent)").format(value=data["from"]), field="from")
     for table in ("map", "set"):
         if not isinstance(data.get(table, {}), dict):
-            raise fail(shown, f"{table!r} must be a table of FIELD = VALUE", field=table)
+            raise fail(shown, _("{table!r} must be a table of FIELD = VALUE")
+                              .format(table=table), field=table)
     return Mapping(
         renames=tuple((str(k), str(v)) for k, v in (data.get("map") or {}).items()),
         constants=tuple((str(k), str(v)) for k, v in (data.get("set") or {}).items()),
@@ -216,19 +223,19 @@ def map_columns(columns: Iterable[str], spec: LayerSpec,
             continue
         target, why = None, ""
         if col in wanted:
-            target, why = col, "name"
+            target, why = col, N_("same name")
         elif extra and col in extra and extra[col] in wanted:
             target, why = extra[col], "fields.csv"
         elif col in shp:
-            target, why = shp[col], "Shapefile name"
+            target, why = shp[col], N_("Shapefile name")
         elif col.lower() in lower:
-            target, why = lower[col.lower()], "name"
+            target, why = lower[col.lower()], N_("same name")
         elif col.lower() in shp_lower:
-            target, why = shp[shp_lower[col.lower()]], "Shapefile name"
+            target, why = shp[shp_lower[col.lower()]], N_("Shapefile name")
         elif col.lower() in cut:
-            target, why = cut[col.lower()], "Shapefile name"
+            target, why = cut[col.lower()], N_("Shapefile name")
         elif col.strip() in HEADER_SYNONYMS:
-            target, why = HEADER_SYNONYMS[col.strip()], "header"
+            target, why = HEADER_SYNONYMS[col.strip()], N_("header synonym")
         if target is not None and target not in wanted:
             target = None  # an export's joined column: not site data
         if target is None or target in taken:

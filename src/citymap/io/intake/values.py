@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from citymap.history import parse_date
+from citymap.i18n import _
 from citymap.vocab import PLAN_YEARS, SITE_STATUSES
 
 __all__ = [
@@ -93,15 +94,15 @@ def _text(value: Any) -> str:
 def to_float(value: Any) -> float:
     """A number from a cell: ``8``, ``8.5``, ``"8.5"``, ``"１,２３４"``."""
     if isinstance(value, bool | np.bool_):
-        raise ValueError("is a yes/no value, not a number")
+        raise ValueError(_("is a yes/no value, not a number"))
     if isinstance(value, int | float | np.integer | np.floating):
         f = float(value)
         if math.isnan(f) or math.isinf(f):
-            raise ValueError("is not a number")
+            raise ValueError(_("is not a number"))
         return f
     text = _text(value)
     if not _NUMBER.match(text):
-        raise ValueError("is not a number")
+        raise ValueError(_("is not a number"))
     return float(text)
 
 
@@ -109,7 +110,7 @@ def to_int(value: Any) -> int:
     """A whole number from a cell: ``8``, ``8.0``, ``"8"``."""
     f = to_float(value)
     if not f.is_integer():
-        raise ValueError("is not a whole number")
+        raise ValueError(_("is not a whole number"))
     return int(f)
 
 
@@ -129,9 +130,10 @@ def to_year(value: Any, years: tuple[int, int] = PLAN_YEARS) -> int:
             try:
                 year = to_int(value)
             except ValueError:
-                raise ValueError(f"is not a year; write a plan year {lo}–{hi}") from None
+                raise ValueError(_("is not a year; write a plan year {lo}–{hi}")
+                                 .format(lo=lo, hi=hi)) from None
     if not lo <= year <= hi:
-        raise ValueError(f"is not a plan year {lo}–{hi}")
+        raise ValueError(_("is not a plan year {lo}–{hi}").format(lo=lo, hi=hi))
     return year
 
 
@@ -152,8 +154,8 @@ def to_date(value: Any) -> str:
         # a number in a GIS or spreadsheet table is an Excel day number
         return parse_date(v, serial=True).isoformat()
     except ValueError:
-        raise ValueError("is not a date; write it like 2021-05-01, 2021/5/1 or "
-                         "2021年5月1日") from None
+        raise ValueError(_("is not a date; write it like 2021-05-01, 2021/5/1 or "
+                           "2021年5月1日")) from None
 
 
 def status_synonyms(root: str | Path | None = None) -> dict[str, str]:
@@ -185,8 +187,9 @@ def to_status(value: Any, synonyms: Mapping[str, str] | None = None) -> str:
     table = STATUS_SYNONYMS if synonyms is None else synonyms
     found = table.get(text) or table.get(text.lower())
     if found is None:
-        raise ValueError(f"is not a status; use one of {', '.join(SITE_STATUSES)} (or add "
-                         "the word to [import.status_synonyms] in citymap.toml)")
+        raise ValueError(_("is not a status; use one of {choices} (or add the word to "
+                           "[import.status_synonyms] in citymap.toml)")
+                         .format(choices=", ".join(SITE_STATUSES)))
     return found
 
 
@@ -199,7 +202,7 @@ def to_bool(value: Any) -> bool:
         return True
     if text in ("否", "false", "0", "n", "no", "无", "0.0"):
         return False
-    raise ValueError("is not yes/no; write 是 or 否")
+    raise ValueError(_("is not yes/no; write 是 or 否"))
 
 
 def to_works(value: Any) -> str:
@@ -211,7 +214,7 @@ def to_works(value: Any) -> str:
     try:
         return ";".join(str(to_int(p)) for p in parts)
     except ValueError:
-        raise ValueError("is not a list of work numbers; write e.g. 8 or 6;16") from None
+        raise ValueError(_("is not a list of work numbers; write e.g. 8 or 6;16")) from None
 
 
 def convert(value: Any, kind: str, *, synonyms: Mapping[str, str] | None = None,

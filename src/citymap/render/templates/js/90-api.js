@@ -1,9 +1,20 @@
 /* Mouse position, scale, minimap; window.citymap (tests, embedding); ready flag. */
 control('bottomleft', function () {
-  var box = el('div', 'cm-box cm-mouse', D.gcj02 ? U.gcj : '—');
+  /* the pointer's coordinates while it is over the map; away from it the box keeps its place
+   * but shows nothing (a lone placeholder box under the scale looked like a stray button),
+   * except the GCJ-02 note on an AMap base map */
+  var rest = D.gcj02 ? U.gcj : '';
+  var box = el('div', 'cm-box cm-mouse');
+  function idle() {
+    box.textContent = rest || '\u00a0';
+    box.classList.toggle('cm-idle', !rest);
+  }
+  idle();
   map.on('mousemove', function (e) {
     box.textContent = e.latlng.lat.toFixed(6) + ', ' + e.latlng.lng.toFixed(6) + (D.gcj02 ? ' (GCJ-02)' : '');
+    box.classList.remove('cm-idle');
   });
+  map.on('mouseout', idle);
   return box;
 });
 L.control.scale({ imperial: false, metric: true, position: 'bottomleft' }).addTo(map);
