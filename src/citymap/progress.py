@@ -60,6 +60,7 @@ __all__ = [
     "make_template",
     "read_events",
     "import_progress",
+    "read_checked",
     "set_status",
     "overdue_items",
     "overdue_from",
@@ -341,6 +342,28 @@ class ImportResult:
     dry_run: bool
 
 
+def read_checked(ws: Workspace, path: str | Path, *, unit: str | None = None,
+                 sheet: str | None = None, today: dt.date | None = None,
+                 ) -> tuple[ProgressFile, list[StatusEvent], list[tuple[str, str]]]:
+    """Read a filled progress file and check every row (:func:`read_events`).
+
+    Returns
+    -------
+    tuple
+        ``(file, events, locations)``.
+
+    Raises
+    ------
+    ValidationError
+        Listing every problem of the file (any problem refuses it whole).
+    """
+    pf = read_progress_file(path, sheet=sheet)
+    events, locations, problems = read_events(ws, pf, unit=unit, today=today)
+    if problems:
+        raise ValidationError(problems)
+    return pf, events, locations
+
+
 def import_progress(
     ws: Workspace,
     path: str | Path,
@@ -376,10 +399,7 @@ def import_progress(
         Latest allowed date (default: today).
     """
     today = today or dt.date.today()
-    pf = read_progress_file(path, sheet=sheet)
-    events, locations, problems = read_events(ws, pf, unit=unit, today=today)
-    if problems:
-        raise ValidationError(problems)
+    pf, events, locations = read_checked(ws, path, unit=unit, sheet=sheet, today=today)
     res: AppendResult = store.append_events(ws, events, locations=locations, today=today,
                                             dry_run=dry_run, action="progress import")
     return ImportResult(Path(path), len(pf.rows), pf.skipped, res.added, res.unchanged,

@@ -7,6 +7,8 @@ __all__ = ["UI"]
 UI: dict[str, dict[str, str]] = {
     "zh": {
         "map": "总图", "layers": "图层", "basemaps": "底图", "legend": "图例",
+        "pending": "待审核", "submission": "填报", "submitter": "填报人",
+        "proposed": "拟改为", "unit": "单位",
         "status": "状态", "metrics": "目标进度", "planned": "计划", "done": "完成",
         "asof": "截至", "search": "搜索名称或工程编号…", "noresult": "无结果",
         "work": "工程", "action": "行动", "lead": "牵头单位", "partners": "责任单位",
@@ -35,6 +37,8 @@ UI: dict[str, dict[str, str]] = {
     },
     "en": {
         "map": "Overview", "layers": "Layers", "basemaps": "Base maps", "legend": "Legend",
+        "pending": "Pending review", "submission": "Submission", "submitter": "Submitted by",
+        "proposed": "Proposed", "unit": "Unit",
         "status": "Status", "metrics": "Targets", "planned": "planned", "done": "done",
         "asof": "As of", "search": "Search name or work number…", "noresult": "No match",
         "work": "Work", "action": "Action", "lead": "Lead units", "partners":

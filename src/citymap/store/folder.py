@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     import geopandas as gpd
 
     from citymap.attachments import FolderAttachments
+    from citymap.store.folder_reviews import FolderReviews
 
 __all__ = ["FolderStore", "append_events"]
 
@@ -260,3 +261,9 @@ class FolderStore:
         from citymap.attachments import open_attachments
 
         return open_attachments(self.root)
+
+    def reviews(self) -> FolderReviews:
+        """``geo/reviews/`` of the folder: submissions and decisions."""
+        from citymap.store.folder_reviews import FolderReviews
+
+        return FolderReviews(self.root)

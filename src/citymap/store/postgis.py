@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     import geopandas as gpd
 
     from citymap.attachments import Attachments
+    from citymap.store.postgis_reviews import PostgisReviews
     from citymap.workspace import Workspace, WorkspaceRecords
 
 from citymap.errors import StoreError, ValidationError, WorkspaceError
@@ -786,6 +787,12 @@ class PostgisStore:
                 self._audit(conn, key, action, {"events": len(added),
                                                 "ids": sorted({e.id for e in added})[:100]})
         return AppendResult(tuple(added), tuple(unchanged), Path(row[0]), dry_run)
+
+    def reviews(self, key: str | None = None) -> PostgisReviews:
+        """The submissions and decisions of workspace ``key`` (:mod:`citymap.review`)."""
+        from citymap.store.postgis_reviews import PostgisReviews
+
+        return PostgisReviews(self, key)
 
     # -- writing sites
 
