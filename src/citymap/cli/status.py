@@ -21,7 +21,6 @@ from citymap.cli._options import (
     stderr_console,
     stdout_console,
 )
-from citymap.history import StatusEvent
 from citymap.io.csvsafe import escape_record
 from citymap.limits import shorten
 from citymap.vocab import SITE_STATUSES, label

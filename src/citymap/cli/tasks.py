@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.table import Table
@@ -17,8 +17,10 @@ from citymap.cli._options import (
     stdout_console,
 )
 from citymap.io.csvsafe import escape_row
-from citymap.register import Register, Work
 from citymap.vocab import WORK_STATUSES, label
+
+if TYPE_CHECKING:
+    from citymap.register import Register, Work
 
 
 def filter_works(register: Register, *, action: str | None = None, unit: str | None = None,
