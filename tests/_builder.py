@@ -11,7 +11,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import os
+import shutil
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -87,3 +90,27 @@ def write_workspace(root: Path, *, config: str, register: str, layers: Mapping[s
     if status_log is not None:
         (root / "geo" / "status_log.csv").write_text(status_log, encoding="utf-8")
     return root
+
+
+#: The repository: the shipped Yangxin workspace.
+SHIPPED = Path(__file__).resolve().parents[1]
+
+
+def age_files(root: Path, seconds: int = 3600) -> Path:
+    """Give every file below ``root`` a time ``seconds`` in the past (the folder store does
+    not stamp files changed within a second of a load: :mod:`citymap.store.stamp`)."""
+    when = int((dt.datetime.now().timestamp() - seconds) * 1e9)
+    for path in root.rglob("*"):
+        if path.is_file():
+            os.utime(path, ns=(when, when))
+    return root
+
+
+def copy_shipped(dest: Path) -> Path:
+    """The shipped workspace (``citymap.toml``, ``geo/``, ``layers/``) copied to ``dest``,
+    its files dated an hour ago."""
+    dest.mkdir(parents=True)
+    shutil.copy2(SHIPPED / "citymap.toml", dest / "citymap.toml")
+    for sub in ("geo", "layers"):
+        shutil.copytree(SHIPPED / sub, dest / sub)
+    return age_files(dest)

@@ -190,3 +190,13 @@ def start_server() -> PgCluster | ExternalServer:
     except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
         cluster.stop()
         raise LookupError(f"the throw-away cluster did not start: {exc}") from None
+
+
+def login_role(url: str, role: str, member_of: str) -> str:
+    """A login role in ``member_of`` (made afresh) and the URL that connects as it."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f'DROP ROLE IF EXISTS "{role}"')
+        conn.execute(f'CREATE ROLE "{role}" LOGIN IN ROLE {member_of}')
+    return url.replace("postgresql://postgres@", f"postgresql://{role}@")

@@ -7,16 +7,31 @@
 - ``pg_url``: a fresh database with PostGIS on that server, for one test.
 - every test starts in citymap's default language (Chinese); ``english`` switches a test's
   library messages to English (``citymap.i18n``).
+- the user cache (``$XDG_CACHE_HOME``, where the folder store keeps its stamps of validated
+  files, :mod:`citymap.store.stamp`) is a folder of the session, never the real one.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
 
 from _pg import ExternalServer, PgCluster, start_server, unavailable
 from citymap import i18n
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _session_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The session's own user cache (subprocesses inherit it)."""
+    old = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    if old is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = old
 
 
 @pytest.fixture(autouse=True)

@@ -63,12 +63,9 @@ from _ws_core import make_workspace  # noqa: E402
 
 def _login(url: str, role: str, member_of: str) -> str:
     """A login role in ``member_of`` and the URL that connects as it."""
-    import psycopg
+    from _pg import login_role
 
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(f'DROP ROLE IF EXISTS "{role}"')
-        conn.execute(f'CREATE ROLE "{role}" LOGIN IN ROLE {member_of}')
-    return url.replace("postgresql://postgres@", f"postgresql://{role}@")
+    return login_role(url, role, member_of)
 
 
 @pytest.fixture

@@ -57,8 +57,9 @@ def _loaded_once(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
     import citymap.cli.show
     import citymap.cli.tasks
 
-    for mod in (citymap.cli.show, citymap.cli.tasks, citymap.cli.overdue):
-        monkeypatch.setattr(mod, "load", lambda ctx: ws)
+    for mod, name in ((citymap.cli.show, "load_records"), (citymap.cli.tasks, "load_records"),
+                      (citymap.cli.overdue, "load")):
+        monkeypatch.setattr(mod, name, lambda ctx: ws)
 
 
 def _cli(*args: str) -> Any:

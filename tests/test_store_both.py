@@ -153,3 +153,27 @@ def test_validate_repair(where: Where) -> None:
     assert parks.geometry.is_valid.all()
     assert parks["id"].tolist() == ["PP-1", "PP-2"]
     assert parks.geometry.iloc[0].geom_type in ("MultiPolygon", "Polygon")
+
+
+def test_tasks_and_show_take_the_status_from_the_store(where: Where) -> None:
+    """``show``/``tasks`` read what the status needs through the store: the folder's records
+    without geometry once its files are stamped, the database's full load."""
+    from _builder import age_files
+    from citymap.store.stamp import stamp_path
+
+    def status() -> str:
+        r = where.run("show", "8", "--format", "json", "--as-of", "2020-12-31")
+        assert r.exit_code == 0, r.output
+        return str(json.loads(r.stdout)["status"])
+
+    assert status() == "滞后"  # its 2020 parks were not done that year
+    for sid in ("PP-1", "PP-2"):
+        r = where.run("status", "set", sid, "已完成", "--date", "2020-09-01",
+                      "--unit", "县综合行政执法局")
+        assert r.exit_code == 0, r.output
+    age_files(where.folder)
+    assert [status(), status()] == ["已完成", "已完成"]
+    if where.kind == "folder":
+        assert stamp_path(where.folder).is_file()
+    tasks = where.run("tasks", "--status", "已完成", "--as-of", "2020-12-31", "--format", "json")
+    assert [w["number"] for w in json.loads(tasks.stdout)] == [8]

@@ -196,7 +196,7 @@ def test_init_adds_the_table_to_a_store_at_0002(pg_url: str, root: Path,
     monkeypatch.setattr(postgis, "migrations", lambda: every)
     with pytest.raises(StoreError, match="pending migration"):
         st.attachments().photos()
-    assert st.init() == ["0003_attachments"]
+    assert st.init() == [f"{m.version:04d}_{m.name}" for m in every[2:]]  # 0003, later ones
     assert st.init() == []
     assert len(st.attachments().add([item("OC-1", (1, 1, 1))]).added) == 1
     with psycopg.connect(pg_url) as conn:

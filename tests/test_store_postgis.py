@@ -83,7 +83,7 @@ def test_init_is_idempotent_and_versioned(pg_url):
     assert st.applied() == {}
     with pytest.raises(StoreError, match="store init"):
         st.workspaces()
-    assert st.init() == ["0001_init", "0002_roles", "0003_attachments"]
+    assert st.init() == ["0001_init", "0002_roles", "0003_attachments", "0004_reviews"]
     assert st.init() == []
     assert set(st.applied()) == {m.version for m in migrations()}
     assert st.workspaces() == []

@@ -13,19 +13,17 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from _browser import CHROMIUM, offline_page
 from _ws_core import make_workspace
 from _ws_progress import fill_template
 from citymap.cli.main import cli
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
 UNIT = "县住房城乡建设局"
 
 pytestmark = pytest.mark.browser
 if not CHROMIUM.exists() and not os.environ.get("CI"):
     pytest.skip("Debian's /usr/bin/chromium is not installed", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api")
+pytest.importorskip("playwright.sync_api")
 
 
 def run(*args):
@@ -42,23 +40,13 @@ def actual(ws: Path, target: str, year: int) -> float:
 def map_status(maps: Path, site: str) -> list[tuple[str, str]]:
     """(status, colour) of ``site`` under each option of the date selector."""
     seen = []
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        page = browser.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file:")
-                   else r.abort())
-        page.goto((maps / "index.html").as_uri())
-        page.wait_for_function("window.citymap && window.citymap.ready", timeout=30_000)
+    with offline_page(maps / "index.html") as page:
         values = page.locator(".cm-date option").evaluate_all("os => os.map(o => o.value)")
         for v in values:
             page.select_option(".cm-date", v)
             got = page.evaluate("([l, i]) => window.citymap.status(l, i)",
                                 ["old_communities", site])
             seen.append((got["status"], got["color"]))
-        browser.close()
-        assert errors == []
     return seen
 
 

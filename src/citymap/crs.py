@@ -8,16 +8,17 @@ and areas are computed only after projecting to :data:`MEASURE_CRS`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import geopandas as gpd
 import numpy as np
-import shapely
-from pyproj import CRS
-from pyproj.exceptions import CRSError as _PyprojCRSError
 
 from citymap.errors import CRSError
 from citymap.i18n import _
+
+if TYPE_CHECKING:  # the geometry stack is imported where it is used: importing this is light
+    import geopandas as gpd
+    import shapely
+    from pyproj import CRS
 
 __all__ = [
     "MEASURE_CRS",
@@ -45,6 +46,9 @@ def resolve_crs(value: Any, *, what: str = "CRS") -> CRS:
     CRSError
         Naming the bad value and giving examples that work.
     """
+    from pyproj import CRS
+    from pyproj.exceptions import CRSError as _PyprojCRSError
+
     try:
         return CRS.from_user_input(value)
     except (_PyprojCRSError, TypeError, ValueError):
@@ -66,6 +70,8 @@ def require_crs(gdf: gpd.GeoDataFrame, *, where: str) -> CRS:
                   "it with --crs (e.g. --crs EPSG:4490 for CGCS2000 lon/lat, --crs EPSG:4548 for "
                   "CGCS2000 Gauss-Kruger CM 117E)").format(where=where))
         raise CRSError(msg)
+    from pyproj import CRS
+
     return CRS.from_user_input(gdf.crs)
 
 
@@ -83,11 +89,15 @@ def to_lonlat(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 def lengths_m(gdf: gpd.GeoDataFrame, crs: str = MEASURE_CRS) -> np.ndarray:
     """Length of every geometry in metres, measured in ``crs``."""
+    import shapely
+
     return np.asarray(shapely.length(to_measure(gdf, crs).geometry.values), dtype=float)
 
 
 def areas_m2(gdf: gpd.GeoDataFrame, crs: str = MEASURE_CRS) -> np.ndarray:
     """Area of every geometry in square metres, measured in ``crs``."""
+    import shapely
+
     return np.asarray(shapely.area(to_measure(gdf, crs).geometry.values), dtype=float)
 
 
@@ -97,6 +107,8 @@ def coordinate_problem(geom: shapely.Geometry, bounds: Sequence[float]) -> str |
     Tells apart coordinates that look projected (metres given as degrees), swapped
     (lat, lon) and simply outside the box ``(west, south, east, north)``.
     """
+    import shapely
+
     if geom is None or shapely.is_empty(geom):
         return _("has no geometry")
     xmin, ymin, xmax, ymax = shapely.bounds(geom)

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 import attrs
 import pandas as pd
 
-from citymap.derived import WorkState
+from citymap.derived import SiteSource, WorkState
 from citymap.errors import Problem, ValidationError
 from citymap.history import (
     AppendResult,
@@ -39,8 +39,8 @@ from citymap.history import (
 )
 from citymap.i18n import _
 from citymap.io.xlsx import ProgressFile, SheetRow, read_progress_file, write_template
+from citymap.records import parse_works
 from citymap.register import Register, Work
-from citymap.sites import parse_works
 from citymap.vocab import BEHIND, DONE
 
 if TYPE_CHECKING:
@@ -60,6 +60,7 @@ __all__ = [
     "make_template",
     "read_events",
     "import_progress",
+    "read_checked",
     "set_status",
     "overdue_items",
     "overdue_from",
@@ -341,6 +342,28 @@ class ImportResult:
     dry_run: bool
 
 
+def read_checked(ws: Workspace, path: str | Path, *, unit: str | None = None,
+                 sheet: str | None = None, today: dt.date | None = None,
+                 ) -> tuple[ProgressFile, list[StatusEvent], list[tuple[str, str]]]:
+    """Read a filled progress file and check every row (:func:`read_events`).
+
+    Returns
+    -------
+    tuple
+        ``(file, events, locations)``.
+
+    Raises
+    ------
+    ValidationError
+        Listing every problem of the file (any problem refuses it whole).
+    """
+    pf = read_progress_file(path, sheet=sheet)
+    events, locations, problems = read_events(ws, pf, unit=unit, today=today)
+    if problems:
+        raise ValidationError(problems)
+    return pf, events, locations
+
+
 def import_progress(
     ws: Workspace,
     path: str | Path,
@@ -376,10 +399,7 @@ def import_progress(
         Latest allowed date (default: today).
     """
     today = today or dt.date.today()
-    pf = read_progress_file(path, sheet=sheet)
-    events, locations, problems = read_events(ws, pf, unit=unit, today=today)
-    if problems:
-        raise ValidationError(problems)
+    pf, events, locations = read_checked(ws, path, unit=unit, sheet=sheet, today=today)
     res: AppendResult = store.append_events(ws, events, locations=locations, today=today,
                                             dry_run=dry_run, action="progress import")
     return ImportResult(Path(path), len(pf.rows), pf.skipped, res.added, res.unchanged,
@@ -539,7 +559,7 @@ def overdue_items(ws: Workspace, as_of: dt.date, *,
     return [i for i in items if i.unit == want]
 
 
-def overdue_from(ws: Workspace, as_of: dt.date, sites: pd.DataFrame,
+def overdue_from(ws: SiteSource, as_of: dt.date, sites: pd.DataFrame,
                  states: Mapping[int, WorkState]) -> list[OverdueItem]:
     """The overdue list of every lead unit from the sites' and works' status on ``as_of``.
 

@@ -9,7 +9,6 @@ file, feature id and what to do.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -17,7 +16,6 @@ from typing import Protocol
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import pyogrio
 import shapely
 
@@ -26,7 +24,21 @@ from citymap.errors import Problem
 from citymap.history import parse_date
 from citymap.i18n import _, ngettext
 from citymap.layers import LayerSpec
-from citymap.limits import ID_RULE, check_regular, id_problem, read_bounded
+from citymap.limits import ID_RULE, check_regular, id_problem
+from citymap.records import (
+    CONTEXT_COLUMNS,
+    GEOJSON_SUFFIXES,
+    SITE_COLUMNS,
+    empty_records,
+    feature_properties,
+    geojson_features,
+    parse_works,
+    records_frame,
+    site_mask_for_work,
+    where_mask,
+)
+from citymap.records import coerce_columns as _coerce
+from citymap.records import is_missing as _is_missing
 from citymap.vocab import PLAN_YEARS, SITE_STATUSES
 
 __all__ = [
@@ -43,111 +55,33 @@ __all__ = [
     "where_mask",
 ]
 
-#: Properties every site has, in this order.
-SITE_COLUMNS = ("id", "works", "name", "year", "status", "status_date", "source", "kind")
-#: Properties every context feature has.
-CONTEXT_COLUMNS = ("id", "name", "source")
 ID_PATTERN = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}\Z")
 _MULTI = {"Point": "MultiPoint", "LineString": "MultiLineString", "Polygon": "MultiPolygon"}
 
 
-def parse_works(value: object) -> tuple[int, ...]:
-    """Parse the ``works`` property (``"16"``, ``"6;16"``, ``16``) into work numbers.
-
-    Raises
-    ------
-    ValueError
-        If a part is not a whole number.
-    """
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return ()
-    if isinstance(value, int | np.integer):
-        return (int(value),)
-    return _parse_works_text(str(value))
-
-
-@functools.lru_cache(maxsize=4096)
-def _parse_works_text(text: str) -> tuple[int, ...]:
-    """:func:`parse_works` of a text (cached: a layer repeats a few values many times)."""
-    text = text.strip()
-    if not text:
-        return ()
-    out = []
-    for part in re.split(r"[;,，；、\s]+", text):
-        if part:
-            if not part.isdigit():
-                raise ValueError(_("{part!r} is not a work number").format(part=part))
-            out.append(int(part))
-    return tuple(out)
-
-
 def empty_layer(spec: LayerSpec) -> gpd.GeoDataFrame:
     """An empty GeoDataFrame with the columns of ``spec``'s layer."""
-    cols = list(SITE_COLUMNS if spec.is_sites else CONTEXT_COLUMNS) + list(spec.fields)
-    return gpd.GeoDataFrame({c: pd.Series(dtype=object) for c in cols}, geometry=gpd.GeoSeries(
-        [], crs=LONLAT_CRS), crs=LONLAT_CRS)
+    return gpd.GeoDataFrame(empty_records(spec), geometry=gpd.GeoSeries([], crs=LONLAT_CRS),
+                            crs=LONLAT_CRS)
 
 
-def _refuse_constant(name: str) -> float:
-    raise ValueError(_("{name} is not a JSON number (RFC 8259); write null or a number")
-                     .format(name=name))
-
-
-def _finite(text: str) -> float:
-    value = float(text)
-    if not np.isfinite(value):
-        raise ValueError(_("{text!r} is too large for a number").format(text=text[:20]))
-    return value
+def coerce_columns(gdf: gpd.GeoDataFrame, spec: LayerSpec) -> gpd.GeoDataFrame:
+    """Give a checked layer its canonical columns and dtypes (works as text, year as int);
+    :func:`citymap.records.coerce_columns` with the geometry kept last.
+    """
+    return _coerce(gdf, spec, geometry=gdf.geometry.name)
 
 
 def _read_geojson(path: Path, shown: str) -> gpd.GeoDataFrame:
     """Read one of the workspace's own GeoJSON files exactly (types kept as written)."""
-    import json
-
     from citymap.errors import ValidationError
 
-    data = read_bounded(path, shown=shown, kind="layer")
-    try:
-        doc = json.loads(data.decode("utf-8"), parse_constant=_refuse_constant,
-                         parse_float=_finite)
-    except UnicodeDecodeError:
-        raise ValidationError([Problem(shown, "", "", _("is not UTF-8: GeoJSON must be UTF-8 "
-                                                        "(RFC 7946)"))]) from None
-    except json.JSONDecodeError as exc:
-        raise ValidationError([Problem(shown, _("line {line}").format(line=exc.lineno), "",
-                                       _("is not valid JSON: {error}").format(error=exc.msg))]) \
-            from None
-    except RecursionError:
-        raise ValidationError([Problem(shown, "", "", _("is nested too deeply to be GeoJSON"))]) \
-            from None
-    except ValueError as exc:  # NaN/Infinity, or an integer of thousands of digits
-        raise ValidationError([Problem(shown, "", "", _("is not valid JSON: {error}")
-                                       .format(error=str(exc).splitlines()[0]))]) from None
-    if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
-        raise ValidationError([Problem(shown, "", "type",
-                                       _("must be a GeoJSON FeatureCollection"))])
-    crs = doc.get("crs")
-    if crs is not None:
-        props = crs.get("properties") if isinstance(crs, dict) else None
-        name = str(props.get("name", "")) if isinstance(props, dict) else ""
-        if not any(k in name for k in ("CRS84", "4326", "4490")):
-            raise ValidationError([Problem(shown, "", "crs", _("{name!r}: workspace GeoJSON is "
-                                                               "lon/lat (RFC 7946); bring other "
-                                                               "CRSs in with `citymap import "
-                                                               "--crs …`").format(name=name))])
-    features = doc.get("features")
-    if not isinstance(features, list):
-        raise ValidationError([Problem(shown, "", "features", _("must be a list"))])
-    problems = []
+    features = geojson_features(path, shown)
+    problems: list[Problem] = []
     geoms = []
     props = []
     for i, f in enumerate(features, start=1):
-        p = (f.get("properties") or {}) if isinstance(f, dict) else {}
-        if not isinstance(p, dict):
-            problems.append(Problem(shown, _("feature #{index}").format(index=i), "properties",
-                                    _("must be an object, got {value!r}")
-                                    .format(value=str(p)[:40])))
-            p = {}
+        p = feature_properties(f, i, shown, problems)
         try:
             g = f.get("geometry") if isinstance(f, dict) else None
             geoms.append(shapely.geometry.shape(g) if g else None)
@@ -161,8 +95,8 @@ def _read_geojson(path: Path, shown: str) -> gpd.GeoDataFrame:
         props.append(p)
     if problems:
         raise ValidationError(problems)
-    df = pd.DataFrame.from_records(props) if props else pd.DataFrame()
-    return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(geoms, crs=LONLAT_CRS), crs=LONLAT_CRS)
+    return gpd.GeoDataFrame(records_frame(props), geometry=gpd.GeoSeries(geoms, crs=LONLAT_CRS),
+                            crs=LONLAT_CRS)
 
 
 def read_layer_file(path: str | Path, *, shown: str, layer: str | None = None) -> gpd.GeoDataFrame:
@@ -183,7 +117,7 @@ def read_layer_file(path: str | Path, *, shown: str, layer: str | None = None) -
         raise ValidationError([Problem(shown, "", "", _("file not found: create it or fix the "
                                                         "layer's 'source'"))])
     check_regular(path, shown=shown, kind="layer")
-    if path.suffix.lower() in (".geojson", ".json"):
+    if path.suffix.lower() in GEOJSON_SUFFIXES:
         return _read_geojson(path, shown)
     try:
         gdf = pyogrio.read_dataframe(path, layer=layer)
@@ -200,10 +134,6 @@ def read_layer_file(path: str | Path, *, shown: str, layer: str | None = None) -
     if gdf.crs.to_epsg() not in (4326, 4490):
         gdf = gdf.to_crs(LONLAT_CRS)
     return gdf
-
-
-def _is_missing(v: object) -> bool:
-    return v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA or v is pd.NaT
 
 
 def _as_date(value: object) -> dt.date:
@@ -400,40 +330,3 @@ def repair_geometries(gdf: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[str
     return out, ids
 
 
-def coerce_columns(gdf: gpd.GeoDataFrame, spec: LayerSpec) -> gpd.GeoDataFrame:
-    """Give a checked layer its canonical columns and dtypes (works as text, year as int)."""
-    out = gdf.copy()
-    if spec.is_sites:
-        for col in SITE_COLUMNS:
-            if col not in out.columns:
-                out[col] = None
-        out["works"] = [";".join(map(str, parse_works(v))) for v in out["works"]]
-        out["year"] = out["year"].astype(int)
-        out["status_date"] = [_as_date(v).isoformat() for v in out["status_date"]]
-        out["kind"] = [None if _is_missing(v) else str(v) for v in out["kind"]]
-    out["id"] = out["id"].astype(str)
-    for fname in spec.fields:
-        if fname not in out.columns:
-            out[fname] = None
-    front = list(SITE_COLUMNS if spec.is_sites else CONTEXT_COLUMNS)
-    front = [c for c in front if c in out.columns]
-    rest = [c for c in out.columns if c not in front and c != out.geometry.name]
-    return out[[*front, *rest, out.geometry.name]]
-
-
-def site_mask_for_work(works_col: pd.Series, work: int) -> np.ndarray:
-    """Boolean mask of sites whose ``works`` (text column) includes ``work``."""
-    return np.array([work in parse_works(v) for v in works_col], dtype=bool)
-
-
-def where_mask(gdf: pd.DataFrame, where: Mapping[str, Sequence[str]] | Iterable[
-        tuple[str, Sequence[str]]]) -> np.ndarray:
-    """Boolean mask of rows matching a target's ``where`` filter (field in values)."""
-    items = where.items() if isinstance(where, Mapping) else where
-    mask = np.ones(len(gdf), dtype=bool)
-    for field, values in items:
-        if field not in gdf.columns:
-            return np.zeros(len(gdf), dtype=bool)
-        col = gdf[field].astype(str)
-        mask &= col.isin([str(v) for v in values]).to_numpy()
-    return mask

@@ -25,9 +25,8 @@ import numpy.typing as npt
 import pandas as pd
 
 if TYPE_CHECKING:
-    from citymap.derived import WorkState
+    from citymap.derived import SiteSource, WorkState
     from citymap.progress import OverdueItem
-    from citymap.workspace import Workspace
 
 __all__ = ["StatusAsOf", "compute_status_as_of"]
 
@@ -103,14 +102,15 @@ class StatusAsOf:
         return {s: int((col == s).sum()) for s in statuses}
 
 
-def compute_status_as_of(ws: Workspace, day: dt.date) -> StatusAsOf:
+def compute_status_as_of(ws: SiteSource, day: dt.date) -> StatusAsOf:
     """Compute :class:`StatusAsOf` (use :meth:`Workspace.status_as_of`: it caches)."""
     from citymap.derived import site_statuses, work_states
     from citymap.progress import overdue_from
 
     sites = site_statuses(ws, day)
-    if sites.geometry.name in sites.columns:  # status needs no geometry: plain frames are faster
-        sites = pd.DataFrame(sites.drop(columns=sites.geometry.name))
+    geometry = getattr(getattr(sites, "geometry", None), "name", None)  # records have none
+    if geometry in sites.columns:  # status needs no geometry: plain frames are faster
+        sites = pd.DataFrame(sites.drop(columns=geometry))
     states = work_states(ws, day, sites)
     items = tuple(overdue_from(ws, day, sites, states))
     late = {i.id for i in items if i.kind == "点位"}

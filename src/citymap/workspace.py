@@ -4,6 +4,12 @@
 one :class:`~citymap.errors.ValidationError` listing every problem (file, row or feature,
 field, what to do). Nothing downstream re-reads or re-validates files: metrics, maps and
 exports take the :class:`Workspace` it returns.
+
+``read_records`` reads only what a status needs — the register, the layer definitions, the
+site layers' attributes (no geometry: neither geopandas, shapely, pyproj nor pyogrio is
+imported) and the status log — into :class:`WorkspaceRecords`. It checks nothing beyond what
+it parses: the folder store uses it only for files a validated load accepted unchanged
+(:mod:`citymap.store.stamp`).
 """
 
 from __future__ import annotations
@@ -17,7 +23,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import attrs
-import geopandas as gpd
 import pandas as pd
 
 from citymap.crs import LONLAT_CRS, MEASURE_CRS, resolve_crs
@@ -27,20 +32,17 @@ from citymap.i18n import _
 from citymap.layers import LayerSpec, layer_files, load_layers
 from citymap.limits import path_problem, read_bounded
 from citymap.publish import Publish, parse_publish
+from citymap.records import GEOJSON_SUFFIXES, concat_sites, read_geojson_records
 from citymap.register import Register, load_register
-from citymap.sites import (
-    check_layer,
-    coerce_columns,
-    empty_layer,
-    read_layer_file,
-    repair_geometries,
-)
 from citymap.vocab import SCHEMATIC, SITE_STATUSES
 
 if TYPE_CHECKING:
+    import geopandas as gpd
+
     from citymap.state import StatusAsOf
 
-__all__ = ["Config", "Workspace", "find_workspace", "load_config", "load_workspace"]
+__all__ = ["Config", "Workspace", "WorkspaceRecords", "find_workspace", "load_config",
+           "load_workspace", "read_records"]
 
 CONFIG_FILE = "citymap.toml"
 
@@ -65,12 +67,14 @@ class Config:
     publish: Publish = Publish()
 
 
-def load_config(root: Path) -> Config:  # noqa: C901
+def load_config(root: Path, *, check_crs: bool = True) -> Config:  # noqa: C901
     """Read ``citymap.toml`` in ``root``.
 
     Every value is checked for its type and range here, so that nothing later (a build, a
     store push) meets a value it cannot use; ``register`` and ``status_log`` must be paths
-    inside the workspace (:func:`citymap.limits.path_problem`).
+    inside the workspace (:func:`citymap.limits.path_problem`). ``check_crs=False`` leaves
+    ``measure_crs`` to a load that has checked it (pyproj is not imported): for
+    :func:`read_records` of files a validated load accepted unchanged.
 
     Raises
     ------
@@ -127,8 +131,7 @@ def load_config(root: Path) -> Config:  # noqa: C901
     try:
         if not isinstance(crs, str | int) or isinstance(crs, bool):
             raise CRSError(_("{crs!r} must be a CRS such as 'EPSG:4548'").format(crs=crs))
-        c = resolve_crs(crs, what="measure_crs")
-        if not c.is_projected:
+        if check_crs and not resolve_crs(crs, what="measure_crs").is_projected:
             bad("workspace", "measure_crs", _("{crs!r} is not projected: lengths and areas need "
                                               "metres").format(crs=crs))
     except CRSError as exc:
@@ -188,7 +191,79 @@ def _table(data: dict[str, Any], key: str, problems: list[Problem]) -> dict[str,
 
 
 @attrs.frozen
-class Workspace:
+class WorkspaceRecords:
+    """What the status on a date needs of a validated workspace, without geometry.
+
+    From :func:`read_records` (the files a validated load accepted, read again without
+    geometry) or :meth:`Workspace.records`. A :class:`Workspace` is one too, with geometry
+    and the context layers: the site layers, the sites and the status on a date are computed
+    by the same code for both (:func:`citymap.state.compute_status_as_of`).
+
+    Attributes
+    ----------
+    root, config, register, layers, history
+        As in :class:`Workspace`.
+    data
+        Site layer name → its attributes in the canonical columns (``id, works, name, year,
+        status, status_date, source, kind`` and the layer's fields), no geometry. Context
+        layers are not read.
+    """
+
+    root: Path
+    config: Config
+    register: Register
+    layers: Mapping[str, LayerSpec]
+    data: Mapping[str, pd.DataFrame]
+    history: StatusLog
+    _status_cache: dict[object, Any] = attrs.field(factory=dict, init=False, repr=False,
+                                                  eq=False)
+
+    @property
+    def site_layers(self) -> dict[str, LayerSpec]:
+        """The layers of works' sites."""
+        return {n: s for n, s in self.layers.items() if s.is_sites}
+
+    @property
+    def plan_years(self) -> tuple[int, int]:
+        """The plan's first and last year, from the register (:attr:`Plan.years`)."""
+        return self.register.plan.years
+
+    def loaded_files(self) -> list[Path]:
+        """The files :func:`load_workspace` reads: ``citymap.toml``, the register, every layer
+        definition in the folder now and each layer's source, and the status log.
+        """
+        root = self.root
+        return [root / CONFIG_FILE, root / self.config.register, *layer_files(root),
+                *(root / spec.source for spec in self.layers.values()),
+                root / self.config.status_log]
+
+    def _sites(self) -> pd.DataFrame:
+        got = concat_sites(self.data, self.site_layers)
+        return pd.DataFrame({"id": [], "layer": []}) if got is None else got
+
+    def sites(self) -> pd.DataFrame:
+        """Every site of every site layer in one frame, with a ``layer`` column (a copy)."""
+        got = self._status_cache.get("sites")
+        if got is None:
+            got = self._status_cache["sites"] = self._sites()
+        assert isinstance(got, pd.DataFrame)
+        return got.copy()
+
+    def status_as_of(self, day: dt.date) -> StatusAsOf:
+        """Every site's and work's status on ``day``, and the overdue list (cached).
+
+        The one way any view gets a status (:mod:`citymap.state`); computed once per day.
+        """
+        got: StatusAsOf | None = self._status_cache.get(day)
+        if got is None:
+            from citymap.state import compute_status_as_of
+
+            got = self._status_cache[day] = compute_status_as_of(self, day)
+        return got
+
+
+@attrs.frozen
+class Workspace(WorkspaceRecords):
     """A loaded, validated workspace. Immutable: changes go through the writers.
 
     Attributes
@@ -212,31 +287,14 @@ class Workspace:
         (``citymap validate --repair`` writes them back through the store).
     """
 
-    root: Path
-    config: Config
-    register: Register
-    layers: Mapping[str, LayerSpec]
     data: Mapping[str, gpd.GeoDataFrame]
-    history: StatusLog
     warnings: tuple[str, ...] = ()
     repaired: tuple[str, ...] = ()
-    _status_cache: dict[object, Any] = attrs.field(factory=dict, init=False, repr=False,
-                                                  eq=False)
-
-    @property
-    def site_layers(self) -> dict[str, LayerSpec]:
-        """The layers of works' sites."""
-        return {n: s for n, s in self.layers.items() if s.is_sites}
 
     @property
     def context_layers(self) -> dict[str, LayerSpec]:
         """The context (denominator) layers."""
         return {n: s for n, s in self.layers.items() if not s.is_sites}
-
-    @property
-    def plan_years(self) -> tuple[int, int]:
-        """The plan's first and last year, from the register (:attr:`Plan.years`)."""
-        return self.register.plan.years
 
     def layer(self, name: str) -> gpd.GeoDataFrame:
         """The data of layer ``name`` (lon/lat)."""
@@ -247,34 +305,27 @@ class Workspace:
                            .format(name=name, layers=', '.join(self.layers))) from None
 
     def sites(self) -> gpd.GeoDataFrame:
-        """Every site of every site layer in one frame, with a ``layer`` column (a copy)."""
-        got = self._status_cache.get("sites")
-        if got is None:
-            got = self._status_cache["sites"] = self._sites()
-        return got.copy()
+        """Every site of every site layer in one frame, with a ``layer`` column and the
+        geometry (a copy).
+        """
+        return super().sites()
 
     def _sites(self) -> gpd.GeoDataFrame:
-        frames = []
-        for name in self.site_layers:
-            gdf = self.data[name]
-            if len(gdf):
-                frames.append(gdf[["id", "works", "name", "year", "status", "status_date",
-                                   "source", "kind", gdf.geometry.name]].assign(layer=name))
-        if not frames:
-            return gpd.GeoDataFrame({"id": [], "layer": []}, geometry=[], crs=LONLAT_CRS)
-        return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=LONLAT_CRS)
+        import geopandas as gpd
 
-    def status_as_of(self, day: dt.date) -> StatusAsOf:
-        """Every site's and work's status on ``day``, and the overdue list (cached).
-
-        The one way any view gets a status (:mod:`citymap.state`); computed once per day.
-        """
-        got: StatusAsOf | None = self._status_cache.get(day)
+        got = concat_sites(self.data, self.site_layers, geometry=True)
         if got is None:
-            from citymap.state import compute_status_as_of
+            return gpd.GeoDataFrame({"id": [], "layer": []}, geometry=[], crs=LONLAT_CRS)
+        return gpd.GeoDataFrame(got, crs=LONLAT_CRS)
 
-            got = self._status_cache[day] = compute_status_as_of(self, day)
-        return got
+    def records(self) -> WorkspaceRecords:
+        """The site layers' attributes without geometry: what :func:`read_records` reads
+        from the same files.
+        """
+        data = {n: pd.DataFrame(self.data[n].drop(columns=self.data[n].geometry.name))
+                for n in self.site_layers}
+        return WorkspaceRecords(root=self.root, config=self.config, register=self.register,
+                                layers=self.layers, data=data, history=self.history)
 
     def with_status_as_of(self, day: dt.date) -> Workspace:
         """The workspace with every site's ``status``/``status_date`` as they were on ``day``.
@@ -304,10 +355,7 @@ class Workspace:
         """
         from citymap.attachments import open_attachments
 
-        root = self.root
-        return [root / CONFIG_FILE, root / self.config.register, *layer_files(root),
-                *(root / spec.source for spec in self.layers.values()),
-                root / self.config.status_log, open_attachments(root).index]
+        return [*self.loaded_files(), open_attachments(self.root).index]
 
     @property
     def is_schematic(self) -> bool:
@@ -379,6 +427,14 @@ def load_workspace(
     >>> ws.register.work(16).targets[0].value  # doctest: +SKIP
     24.0
     """
+    from citymap.sites import (
+        check_layer,
+        coerce_columns,
+        empty_layer,
+        read_layer_file,
+        repair_geometries,
+    )
+
     folder = find_workspace(root)
     config = load_config(folder)
     problems: list[Problem] = []
@@ -444,6 +500,46 @@ def load_workspace(
     assert register is not None
     return Workspace(root=folder, config=config, register=register, layers=layers, data=data,
                      history=history, warnings=tuple(warnings), repaired=tuple(repaired))
+
+
+def read_records(root: str | os.PathLike[str] | None = None, *,
+                 today: dt.date | None = None) -> WorkspaceRecords | None:
+    """Read what the status on a date needs, without geometry.
+
+    ``citymap.toml`` (its ``measure_crs`` not resolved), the register, the layer
+    definitions, the site layers' properties (:func:`citymap.records.read_geojson_records`:
+    the same JSON reader and column rules as :func:`load_workspace`, no geometry built) and
+    the status log. Nothing is checked beyond what parsing needs: use it only on files
+    :func:`load_workspace` accepted unchanged (:func:`citymap.store.stamp.load_records`).
+
+    Returns
+    -------
+    WorkspaceRecords or None
+        ``None`` when a site layer is not GeoJSON (reading it needs GDAL: load it whole).
+
+    Raises
+    ------
+    ValidationError
+        If a file does not parse.
+    """
+    folder = find_workspace(root)
+    config = load_config(folder, check_crs=False)
+    register = load_register(folder / config.register, shown=config.register)
+    problems: list[Problem] = []
+    layers = load_layers(folder, problems)
+    if problems:
+        raise ValidationError(problems)
+    data: dict[str, pd.DataFrame] = {}
+    for name, spec in layers.items():
+        if not spec.is_sites:
+            continue
+        if Path(spec.source).suffix.lower() not in GEOJSON_SUFFIXES:
+            return None
+        data[name] = read_geojson_records(folder / spec.source, spec, shown=spec.source)
+    history = read_status_log(folder / config.status_log, shown=config.status_log,
+                              today=today, first_date=register.plan.start)
+    return WorkspaceRecords(root=folder, config=config, register=register, layers=layers,
+                            data=data, history=history)
 
 
 def _check_targets(register: Register, layers: Mapping[str, LayerSpec],

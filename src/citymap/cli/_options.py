@@ -18,7 +18,7 @@ from citymap.cli._errors import EXIT_INVALID, CitymapClickError, catch_errors, e
 
 if TYPE_CHECKING:
     from citymap.store.base import Store
-    from citymap.workspace import Workspace
+    from citymap.workspace import Workspace, WorkspaceRecords
 
 F = TypeVar("F", bound=Callable[..., Any])
 log = logging.getLogger("citymap")
@@ -64,7 +64,7 @@ def common_options(f: F) -> F:
     return workspace_option(lang_option(store_option(f)))
 
 
-def get_lang(ctx: click.Context, ws: Workspace | None = None) -> str:
+def get_lang(ctx: click.Context, ws: WorkspaceRecords | None = None) -> str:
     """The language: --lang on the command or the group, else the workspace's ``[map] lang``
     of citymap.toml when ``ws`` is given, else zh.
     """
@@ -100,6 +100,17 @@ def load(ctx: click.Context, *, repair: bool = False, today: dt.date | None = No
         ws = store.load(repair=repair, today=today)
     get_lang(ctx, ws)  # the workspace's [map] lang speaks unless --lang was given
     return ws
+
+
+def load_records(ctx: click.Context) -> WorkspaceRecords:
+    """What the status on a date needs (``tasks``, ``show``), from the run's store
+    (:meth:`~citymap.store.base.Store.load_records`: the records without geometry when the
+    folder's files are exactly those a validated load accepted, else the validated load),
+    turning problems into a clean CLI error.
+    """
+    store = get_store(ctx)
+    with errors_to_exit():
+        return store.load_records()
 
 
 def default_output(ctx: click.Context, ws: Workspace, *parts: str) -> Path:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -79,7 +80,8 @@ def build(ctx: click.Context, offline: bool, as_of: dt.date | None, basemap: str
 
         built = build_maps(ws, out, as_of=as_of, lang=lang, offline=offline, basemap=basemap,
                            tianditu_key=tianditu_key, tiles=tiles, progress=progress,
-                           public=public, attachments=get_store(ctx).attachments())
+                           public=public, attachments=get_store(ctx).attachments(),
+                           pending=_pending(ctx, ws, as_of))
     kinds = {k: sum(1 for b in built if b.kind == k) for k in ("units", "actions", "public")}
     line = _("wrote {n} maps to {out}: index.html, {units} unit maps, {actions} action "
              "maps").format(n=len(built), out=out, units=kinds["units"],
@@ -90,3 +92,14 @@ def build(ctx: click.Context, offline: bool, as_of: dt.date | None, basemap: str
         line += " " + _("(offline)")
     err.print(line, markup=False)
     click.echo(str(out / "index.html"))
+
+
+def _pending(ctx: click.Context, ws: Any, as_of: Any) -> list[Any]:
+    """The pending submissions' changes (drawn as 待审核) when a reviewer is declared."""
+    from citymap.cli.review import review_store, reviewing
+    from citymap.review_flow import proposals
+
+    if not reviewing(ws):
+        return []
+    with errors_to_exit():
+        return proposals(ws, review_store(ctx, ws).reviews(), as_of=as_of)

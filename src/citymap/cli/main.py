@@ -26,6 +26,7 @@ SUBCOMMANDS: dict[str, str] = {
     "plan": "citymap.cli.plan:plan",
     "status": "citymap.cli.status:status",
     "progress": "citymap.cli.progress:progress",
+    "review": "citymap.cli.review:review",
     "photos": "citymap.cli.photos:photos",
     "overdue": "citymap.cli.overdue:overdue",
     "export": "citymap.cli.export:export",

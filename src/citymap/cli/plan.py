@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.markup import escape
@@ -14,13 +15,9 @@ from citymap.errors import CitymapError
 from citymap.i18n import N_, _, ngettext
 from citymap.io.atomic import write_text
 from citymap.io.owned import check_file_replaceable, recognise_first_line
-from citymap.plandraft import DRAFT_MARK, compare_with_register, draft_to_yaml
-from citymap.planparse import (
-    DraftRegister,
-    NoWorksError,
-    parse_plan_text,
-    read_plan_file,
-)
+
+if TYPE_CHECKING:  # the plan parser (cn2an, the register's pandas) is imported when it runs
+    from citymap.planparse import DraftRegister, NoWorksError
 
 __all__ = ["plan"]
 
@@ -142,6 +139,9 @@ def import_command(ctx: click.Context, file: Path, output: Path | None,
     what could not be placed (each with its sentence) goes to stderr. The command fails
     (exit 2) only when the text holds no works. Review the draft before using it.
     """
+    from citymap.plandraft import DRAFT_MARK, compare_with_register, draft_to_yaml
+    from citymap.planparse import NoWorksError, parse_plan_text, read_plan_file
+
     lang = get_lang(ctx)
     try:
         text, _encoding = read_plan_file(file)

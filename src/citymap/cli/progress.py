@@ -81,10 +81,16 @@ def template(ctx: click.Context, unit: str, output: Path, lead_only: bool,
               "first).")
 @click.option("--dry-run", is_flag=True, help="Check every row and show what would be "
               "added; write nothing.")
+@click.option("--person", "-p", metavar="NAME", default=None,
+              help="Who submits, as named in citymap.toml [[people]] (default $CITYMAP_USER, "
+                   "else the login name); used when the workspace declares a reviewer.")
+@click.option("--resubmits", metavar="ID", default=None,
+              help="The returned submission this file replaces (default: the unit's latest "
+                   "returned one); when the workspace declares a reviewer.")
 @common_options
 @click.pass_context
 def import_(ctx: click.Context, file: Path, unit: str | None, sheet: str | None,
-            dry_run: bool) -> None:
+            dry_run: bool, person: str | None, resubmits: str | None) -> None:
     """Check FILE (.xlsx or .csv) and append its new statuses to the status log.
 
     All or nothing: an unknown id, a unit reporting on a work it neither leads nor shares,
@@ -93,10 +99,20 @@ def import_(ctx: click.Context, file: Path, unit: str | None, sheet: str | None,
     duplicated row refuses the whole file, with every problem listed (sheet, row, column,
     what is wrong). Rows already in the log add
     nothing, so importing the same file again is harmless. Exit code 2 when refused.
+
+    When citymap.toml declares a reviewer, the checked file becomes a submission (who,
+    unit, when, file) that is published only when a reviewer accepts it (citymap review).
     """
-    from citymap.progress import import_progress
+    from citymap.cli.review import reviewing, submit_events
+    from citymap.progress import import_progress, read_checked
 
     ws = load(ctx)
+    if reviewing(ws):  # a reviewer is declared: submit, publish on acceptance
+        with errors_to_exit():
+            _pf, events, locations = read_checked(ws, file, unit=unit, sheet=sheet)
+        submit_events(ctx, ws, events, locations, source=file.name, person=person,
+                      resubmits=resubmits, dry_run=dry_run)
+        return
     with errors_to_exit():
         res = import_progress(ws, file, store=get_store(ctx), unit=unit, sheet=sheet,
                               dry_run=dry_run)

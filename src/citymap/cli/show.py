@@ -9,7 +9,13 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from citymap.cli._options import as_of_option, common_options, get_lang, load, stdout_console
+from citymap.cli._options import (
+    as_of_option,
+    common_options,
+    get_lang,
+    load_records,
+    stdout_console,
+)
 from citymap.i18n import _
 from citymap.vocab import METRICS, label
 
@@ -32,7 +38,7 @@ def show(ctx: click.Context, number: int, fmt: str, as_of: dt.date | None) -> No
     The status is the one on the --as-of date (default today), as `citymap tasks` and the
     maps show it: derived from the status log, the work's sites and its targets.
     """
-    ws = load(ctx)
+    ws = load_records(ctx)
     reg = ws.register
     lang = get_lang(ctx, ws)
     try:

@@ -21,7 +21,6 @@ from citymap.cli._options import (
     stderr_console,
     stdout_console,
 )
-from citymap.history import StatusEvent
 from citymap.i18n import _, ngettext
 from citymap.io.csvsafe import escape_record
 from citymap.limits import shorten
@@ -29,6 +28,7 @@ from citymap.vocab import SITE_STATUSES, label
 
 if TYPE_CHECKING:
     from citymap.history import StatusEvent
+    from citymap.workspace import Workspace
 
 
 @click.group(
@@ -60,10 +60,13 @@ def status() -> None:
               help="The reporting unit; it must lead or share the work (required where the "
                    "register names the units of the work, i.e. for every work of the plan).")
 @click.option("--dry-run", is_flag=True, help="Check and show the event, write nothing.")
+@click.option("--person", "-p", metavar="NAME", default=None,
+              help="Who submits, as named in citymap.toml [[people]] (default $CITYMAP_USER, "
+                   "else the login name); used when the workspace declares a reviewer.")
 @common_options
 @click.pass_context
 def set_(ctx: click.Context, ident: str, new_status: str, date: object, percent: float | None,
-         note: str, unit: str | None, dry_run: bool) -> None:
+         note: str, unit: str | None, dry_run: bool, person: str | None) -> None:
     """Record that SITE_OR_WORK (a site id or a work number) has STATUS from --date on.
 
     The event is appended to the status log under a lock and written atomically; the
@@ -76,6 +79,12 @@ def set_(ctx: click.Context, ident: str, new_status: str, date: object, percent:
 
     assert isinstance(date, dt.date)
     ws = load(ctx)
+    from citymap.cli.review import reviewing
+
+    if reviewing(ws):  # a reviewer is declared: submit, publish on acceptance
+        _submit_one(ctx, ws, ident, new_status, date, percent=percent, note=note, unit=unit,
+                    dry_run=dry_run, person=person)
+        return
     with errors_to_exit():
         res = set_status(ws, ident, new_status, date, store=get_store(ctx), percent=percent,
                          note=note, unit=unit, dry_run=dry_run)
@@ -95,6 +104,26 @@ def set_(ctx: click.Context, ident: str, new_status: str, date: object, percent:
         err.print(line, markup=False, highlight=False)
     else:
         err.print(_("already recorded: nothing to add"))
+
+
+def _submit_one(ctx: click.Context, ws: Workspace, ident: str, new_status: str, date: object, *,
+                percent: float | None, note: str, unit: str | None, dry_run: bool,
+                person: str | None) -> None:
+    """``status set`` when a reviewer is declared: the event becomes a submission."""
+    import datetime as dt
+
+    from citymap.cli.review import submit_events
+    from citymap.errors import ValidationError
+    from citymap.progress import status_event
+
+    assert isinstance(date, dt.date)
+    with errors_to_exit():
+        event, problems = status_event(ws, ident, new_status, date,
+                                       percent=percent, note=note, unit=unit)
+        if problems:
+            raise ValidationError(problems)
+    submit_events(ctx, ws, [event], [("status set", event.id)],
+                  source="status set", person=person, resubmits=None, dry_run=dry_run)
 
 
 def _rows(events: tuple[StatusEvent, ...]) -> list[dict[str, str]]:

@@ -4,16 +4,24 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.table import Table
 
-from citymap.cli._options import as_of_option, common_options, get_lang, load, stdout_console
+from citymap.cli._options import (
+    as_of_option,
+    common_options,
+    get_lang,
+    load_records,
+    stdout_console,
+)
 from citymap.i18n import _
 from citymap.io.csvsafe import escape_row
-from citymap.register import Register, Work
 from citymap.vocab import WORK_STATUSES, label
+
+if TYPE_CHECKING:
+    from citymap.register import Register, Work
 
 
 def filter_works(register: Register, *, action: str | None = None, unit: str | None = None,
@@ -77,7 +85,7 @@ def tasks(ctx: click.Context, action: str | None, unit: str | None, lead_only: b
     share every work, are listed by the plan once for all works). The status is the one on
     the --as-of date (default today), derived from the status log, its sites and targets.
     """
-    ws = load(ctx)
+    ws = load_records(ctx)
     reg = ws.register
     lang = get_lang(ctx, ws)
     if unit is not None and unit not in reg.all_units and reg.canonical_unit(unit) \

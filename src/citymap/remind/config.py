@@ -27,6 +27,7 @@
     name = "张三"
     unit = "县住房城乡建设局"       # a leader: a list of the units in his or her charge
     role = "unit"                  # unit (责任单位) | leader (分管领导) | county (县级牵头)
+                                   # | reviewer (审核: accepts or returns submissions)
     phone = "13800000000"          # @-mentioned in DingTalk/WeCom group messages
     email = "zhangsan@example.gov.cn"
     channel = "mail"
@@ -51,10 +52,13 @@ __all__ = ["Channel", "Person", "RemindConfig", "ROLES", "load_remind_config", "
 
 CONFIG_FILE = "citymap.toml"
 #: Role key → (level, Chinese name); Chinese names are accepted as keys too.
+#: ``reviewer`` (审核, level 0) is never reminded: he or she accepts or returns the units'
+#: submissions (:mod:`citymap.review`); declaring one turns imports into submissions.
 ROLES: dict[str, tuple[int, str]] = {"unit": (1, "责任单位"), "leader": (2, "分管领导"),
-                                     "county": (3, "县级牵头")}
+                                     "county": (3, "县级牵头"), "reviewer": (0, "审核")}
 _ROLE_ALIASES = {zh: key for key, (_, zh) in ROLES.items()} | {
-    "单位": "unit", "联系人": "unit", "分管": "leader", "县领导": "county", "专班": "county"}
+    "单位": "unit", "联系人": "unit", "分管": "leader", "县领导": "county", "专班": "county",
+    "审核人": "reviewer", "专班审核": "reviewer"}
 CHANNEL_TYPES = ("dingtalk", "wecom", "smtp")
 _CHANNEL_KEYS = {
     "dingtalk": {"type", "url", "url_env", "secret", "secret_env", "timeout"},
@@ -195,14 +199,14 @@ def parse_remind(data: Mapping[str, Any], *, canonical: Any = None,  # noqa: C90
         role = _ROLE_ALIASES.get(str(raw.get("role", "")), raw.get("role"))
         if role not in ROLES:
             bad(item, "role", f"{raw.get('role')!r} must be one of unit (责任单位), "
-                "leader (分管领导), county (县级牵头)")
+                "leader (分管领导), county (县级牵头), reviewer (审核)")
             continue
         units_raw = raw.get("unit", raw.get("units", []))
         units = [units_raw] if isinstance(units_raw, str) else units_raw
         if not isinstance(units, list) or not all(_text(u) for u in units):
             bad(item, "unit", f"{units_raw!r} must be a unit name or a list of them")
             continue
-        if role != "county" and not units:
+        if role not in ("county", "reviewer") and not units:
             bad(item, "unit", f"missing: a {role} person needs unit = \"…\" (the unit(s) "
                 "he or she answers for)")
             continue

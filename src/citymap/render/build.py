@@ -24,9 +24,9 @@ import datetime as dt
 import os
 import re
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import attrs
@@ -148,6 +148,7 @@ def build_maps(
     progress: Callable[[int, int, str], None] | None = None,
     public: bool | None = None,
     attachments: Attachments | None = None,
+    pending: Sequence[Any] = (),
 ) -> list[BuiltMap]:
     """Write every map of the workspace into ``out_dir`` (replaced atomically).
 
@@ -185,6 +186,9 @@ def build_maps(
         Also write the public view of the overview, ``public/index.html`` (with its own
         ``public/lib``): whitelisted fields, no internal layer, coordinates
         rounded (:mod:`citymap.render.public`). Default: ``[publish] public``.
+    pending
+        The changes of pending submissions (:func:`citymap.review_flow.proposals`), drawn
+        as the layer 待审核 on the internal maps (never on the public view).
     attachments
         Where the sites' photos are (default: the folder store beside the workspace; a
         workspace loaded from PostGIS passes the store's, ``store.attachments()``).
@@ -282,7 +286,7 @@ def build_maps(
                 tiles_url=f"{up}tiles/{{z}}/{{x}}/{{y}}{suffix}" if suffix else None,
                 assets=assets, links=links, home=f"{up}index.html" if depth else None,
                 photos=photo_blob(photos, lang=lang, up=up),
-                unit=subtitle if kind == "units" else None,
+                unit=subtitle if kind == "units" else None, pending=tuple(pending),
             )
             panels = [panel_for(results.get(d), d, works=works, zones=zones.get(d),
                                 years=ws.plan_years) for d in days]

@@ -147,6 +147,9 @@ class MapOptions:
         The sites' photos shown in popups (:func:`citymap.photos.photo_blob`).
     unit
         The unit of a unit map (an empty unit map tells its part in each work).
+    pending
+        The changes pending submissions propose (:class:`citymap.review_flow.Proposal`),
+        drawn as the layer 待审核 on internal maps (:func:`citymap.render.pending.pending_blob`).
     public
         The public view (:func:`citymap.render.public.public_blob`): whitelisted fields,
         no internal layer (left out before the panel's counts), coordinates rounded to
@@ -168,6 +171,7 @@ class MapOptions:
     photos: Mapping[str, Any] | None = None
     unit: str | None = None
     public: bool = False
+    pending: tuple[Any, ...] = ()
 
 
 # ----------------------------------------------------------------------------- base maps
@@ -497,7 +501,18 @@ def map_data(
         "home": options.home,
         "publish": print_blob(cfg, lang, version=__version__),
         "photos": options.photos,
+        "pending": _pending(ws, options, gcj),
     }
+
+
+def _pending(ws: Workspace, options: MapOptions, gcj: bool) -> list[dict[str, Any]] | None:
+    """The pending proposals of an internal map (``None`` on the public view or when none)."""
+    if options.public or not options.pending:
+        return None
+    from citymap.render.pending import pending_blob
+
+    return pending_blob(ws, options.pending, lang=options.lang, works=options.works,
+                        gcj=gcj) or None
 
 
 def _gcj_box(box: Sequence[float]) -> list[float]:

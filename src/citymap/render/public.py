@@ -148,6 +148,7 @@ def public_blob(data: Mapping[str, Any], ws: Workspace, *, decimals: int,
         out["view"] = [round(float(v[0]), decimals), round(float(v[1]), decimals), v[2]]
     out["links"] = []
     out["home"] = None
+    out["pending"] = None  # submissions not yet accepted are internal
     for p in out.get("panel", []):
         if isinstance(p, dict):
             p["warnings"] = []

@@ -7,7 +7,8 @@ Everything that changes a workspace goes through the store it was given:
 - :meth:`Store.load` — the validated :class:`~citymap.workspace.Workspace`;
 - :meth:`Store.append_events` — status events into the log, checked, all or none;
 - :meth:`Store.write_layer` — one layer's sites replaced (import, ``validate --repair``);
-- :meth:`Store.attachments` — the photo store (:class:`~citymap.attachments.Attachments`).
+- :meth:`Store.attachments` — the photo store (:class:`~citymap.attachments.Attachments`);
+- :meth:`Store.reviews` — submissions and decisions (:class:`~citymap.review.Reviews`).
 
 Commands never ask which store they have: the CLI group opens it once (``ctx.obj``) and
 passes it on. A store names itself in messages with :attr:`Store.where` and the person
@@ -28,7 +29,8 @@ if TYPE_CHECKING:
 
     from citymap.attachments import Attachments
     from citymap.history import AppendResult, StatusEvent
-    from citymap.workspace import Workspace
+    from citymap.review import Reviews
+    from citymap.workspace import Workspace, WorkspaceRecords
 
 __all__ = ["Store", "current_user"]
 
@@ -73,6 +75,16 @@ class Store(Protocol):
 
     def load(self, *, repair: bool = False, today: dt.date | None = None) -> Workspace:
         """The validated workspace (see :func:`citymap.workspace.load_workspace`)."""
+        ...
+
+    def load_records(self, *, today: dt.date | None = None) -> WorkspaceRecords:
+        """What the status on a date needs (register, config, sites' attributes, log).
+
+        At least what :meth:`load` gives for the same data (a ``Workspace`` is a
+        ``WorkspaceRecords``); a store may give the records without geometry when it knows
+        they are those a validated load accepted (the folder store's stamp,
+        :mod:`citymap.store.stamp`). Invalid data raises as :meth:`load` does.
+        """
         ...
 
     def append_events(
@@ -124,4 +136,8 @@ class Store(Protocol):
 
     def attachments(self) -> Attachments:
         """The photo store of this workspace."""
+        ...
+
+    def reviews(self) -> Reviews:
+        """The submissions and decisions of this workspace (填报 → 审核 → 发布)."""
         ...

@@ -42,12 +42,14 @@ from citymap.io.csvsafe import escape_record
 from citymap.io.lock import log_lock
 from citymap.limits import read_bounded
 from citymap.store.base import current_user
-from citymap.workspace import Workspace, find_workspace, load_config, load_workspace
+from citymap.store.stamp import load_records, load_validated
+from citymap.workspace import Workspace, WorkspaceRecords, find_workspace, load_config
 
 if TYPE_CHECKING:
     import geopandas as gpd
 
     from citymap.attachments import FolderAttachments
+    from citymap.store.folder_reviews import FolderReviews
 
 __all__ = ["FolderStore", "append_events"]
 
@@ -208,8 +210,16 @@ class FolderStore:
         return self.root
 
     def load(self, *, repair: bool = False, today: dt.date | None = None) -> Workspace:
-        """The validated workspace (:func:`~citymap.workspace.load_workspace`)."""
-        return load_workspace(self.root, repair=repair, today=today)
+        """The validated workspace (:func:`~citymap.workspace.load_workspace`); the files it
+        accepted are stamped (:func:`citymap.store.stamp.load_validated`).
+        """
+        return load_validated(self.root, repair=repair, today=today)
+
+    def load_records(self, *, today: dt.date | None = None) -> WorkspaceRecords:
+        """The records without geometry when the stamp matches every file, else the validated
+        workspace (:func:`citymap.store.stamp.load_records`).
+        """
+        return load_records(self.root, today=today)
 
     def append_events(
         self,
@@ -251,3 +261,9 @@ class FolderStore:
         from citymap.attachments import open_attachments
 
         return open_attachments(self.root)
+
+    def reviews(self) -> FolderReviews:
+        """``geo/reviews/`` of the folder: submissions and decisions."""
+        from citymap.store.folder_reviews import FolderReviews
+
+        return FolderReviews(self.root)

@@ -38,7 +38,8 @@ if TYPE_CHECKING:
     import geopandas as gpd
 
     from citymap.attachments import Attachments
-    from citymap.workspace import Workspace
+    from citymap.store.postgis_reviews import PostgisReviews
+    from citymap.workspace import Workspace, WorkspaceRecords
 
 from citymap.errors import StoreError, ValidationError, WorkspaceError
 from citymap.history import (
@@ -616,6 +617,12 @@ class PostgisStore:
         folder = self.pull(tmp / "workspace", key=key, photos=False)
         return load_workspace(folder, repair=repair, today=today)
 
+    def load_records(self, *, today: dt.date | None = None) -> WorkspaceRecords:
+        """The validated workspace (:meth:`load`): the database keeps no stamp of what was
+        validated, so what the status needs comes from the full load.
+        """
+        return self.load(today=today)
+
     def attachments(self) -> Attachments:
         """The photos of the workspace (:class:`PostgisAttachments`)."""
         return PostgisAttachments(self, self.resolve_key())
@@ -780,6 +787,12 @@ class PostgisStore:
                 self._audit(conn, key, action, {"events": len(added),
                                                 "ids": sorted({e.id for e in added})[:100]})
         return AppendResult(tuple(added), tuple(unchanged), Path(row[0]), dry_run)
+
+    def reviews(self, key: str | None = None) -> PostgisReviews:
+        """The submissions and decisions of workspace ``key`` (:mod:`citymap.review`)."""
+        from citymap.store.postgis_reviews import PostgisReviews
+
+        return PostgisReviews(self, key)
 
     # -- writing sites
 
