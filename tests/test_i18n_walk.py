@@ -143,11 +143,16 @@ def _commands(group: click.Group, ctx: click.Context,
             yield from _commands(cmd, ctx, (*path, name))
 
 
-COMMANDS = [" ".join(p) for p in _commands(cli, click.Context(cli))]
+_ALL = list(_commands(cli, click.Context(cli)))
+COMMANDS = [" ".join(p) for p in _ALL]
+#: Groups without cases are run with an unknown subcommand (alone they print their help).
+GROUPS = {" ".join(p) for p in _ALL if isinstance(cli.get_command(click.Context(cli), p[0]),
+                                                   click.Group) and len(p) == 1}
 
 
 def _runs() -> list[tuple[str, list[str]]]:
-    return [(c, args) for c in COMMANDS for args in CASES.get(c, [[]])]
+    return [(c, args) for c in COMMANDS
+            for args in CASES.get(c, [["nosuch"]] if c in GROUPS else [[]])]
 
 
 def _id(run: tuple[str, list[str]]) -> str:
