@@ -13,15 +13,25 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
 
 
 @contextlib.contextmanager
+def chromium() -> Iterator[Any]:
+    """Debian's headless Chromium through Playwright, closed after the block."""
+    from playwright import sync_api
+
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@contextlib.contextmanager
 def offline_page(page_path: Path) -> Iterator[Any]:
     """The page at ``page_path``, ready (``window.citymap.ready``); only ``file:`` loads.
 
     Fails the test when the page raised a script error.
     """
-    from playwright import sync_api
-
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+    with chromium() as browser:
         page = browser.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
@@ -30,5 +40,4 @@ def offline_page(page_path: Path) -> Iterator[Any]:
         page.goto(page_path.as_uri())
         page.wait_for_function("window.citymap && window.citymap.ready", timeout=30_000)
         yield page
-        browser.close()
-        assert errors == []
+    assert errors == []

@@ -35,15 +35,13 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from _browser import CHROMIUM, chromium
 from _ws_maps import make_workspace
 from _ws_progress import LEAD_16
 from citymap.cli.main import cli
 from citymap.vocab import METRICS, SITE_STATUSES, VERDICT_ZH, WORK_STATUSES
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
 
 #: Words that are no language: formats, units, standards, products, placeholders.
 ALLOWED = frozenset({
@@ -364,11 +362,9 @@ def data(template: Path) -> Data:
 def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
         pytest.skip("Debian's /usr/bin/chromium is not installed (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+    pytest.importorskip("playwright.sync_api")
+    with chromium() as b:
         yield b
-        b.close()
 
 
 def _invoke(args: Sequence[str], *, lang: str) -> Any:

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from _browser import CHROMIUM, chromium
 from _photos import phone_jpeg, photo_workspace, sample_folder, write
 from citymap.attachments import open_attachments
 from citymap.photos import import_photos
@@ -82,20 +83,15 @@ def test_report_shows_one_picture_per_site(ws: Workspace, tmp_path: Path) -> Non
 
 # ----------------------------------------------------------------------------- Chromium
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
         pytest.skip("Debian's /usr/bin/chromium is not installed")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+    pytest.importorskip("playwright.sync_api")
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.mark.browser
